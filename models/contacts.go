@@ -1,0 +1,93 @@
+package models
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+type gormDB = gorm.DB
+
+// EnsureContact returns the contact for (channel, externalID), creating it
+// with the given defaults the first time someone writes.
+func (s *Store) EnsureContact(ctx context.Context, c *Contact) (*Contact, error) {
+	if c.Channel == "" || c.ExternalID == "" {
+		return nil, Errorf(EINVALID, "contact without channel or id")
+	}
+	if c.ChatID == "" {
+		c.ChatID = c.ExternalID
+	}
+	if c.Lang == "" {
+		c.Lang = "vi"
+	}
+	c.Reachable = true
+	now := s.now()
+	c.CreatedAt, c.UpdatedAt = now, now
+	// Insert-or-ignore keeps this one round trip for a new contact and safe
+	// when two replicas see a first message at once.
+	if err := s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(c).Error; err != nil {
+		return nil, Wrap(EINTERNAL, err, "create contact")
+	}
+	var got Contact
+	err := s.DB(ctx).Where("channel = ? AND external_id = ?", c.Channel, c.ExternalID).Take(&got).Error
+	if err != nil {
+		return nil, notFound(err, "contact %s/%s", c.Channel, c.ExternalID)
+	}
+	return &got, nil
+}
+
+// ContactByID finds a contact.
+func (s *Store) ContactByID(ctx context.Context, id int64) (*Contact, error) {
+	var c Contact
+	if err := s.DB(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
+		return nil, notFound(err, "contact %d not found", id)
+	}
+	return &c, nil
+}
+
+// SaveContact stores every field of an existing contact.
+func (s *Store) SaveContact(ctx context.Context, c *Contact) error {
+	c.UpdatedAt = s.now()
+	if err := s.DB(ctx).Save(c).Error; err != nil {
+		return Wrap(EINTERNAL, err, "save contact %d", c.ID)
+	}
+	return nil
+}
+
+// Audit records an event.
+func (s *Store) Audit(ctx context.Context, ev *AuditEvent) error {
+	if ev.At.IsZero() {
+		ev.At = s.now()
+	}
+	if err := s.DB(ctx).Create(ev).Error; err != nil {
+		return Wrap(EINTERNAL, err, "audit %s", ev.Action)
+	}
+	return nil
+}
+
+// CountAudit counts a contact's events of one action since a time. Used as
+// a sliding-window limit that holds across replicas, since the events are
+// in the shared database.
+func (s *Store) CountAudit(ctx context.Context, contactID int64, action string, since time.Time) (int64, error) {
+	var n int64
+	err := s.DB(ctx).Model(&AuditEvent{}).
+		Where("contact_id = ? AND action = ? AND at >= ?", contactID, action, since.UTC()).Count(&n).Error
+	if err != nil {
+		return 0, Wrap(EINTERNAL, err, "count audit events")
+	}
+	return n, nil
+}
+
+// OldestAuditSince returns the time of the contact's oldest event of an
+// action since a time (to tell a rate-limited user when to retry).
+func (s *Store) OldestAuditSince(ctx context.Context, contactID int64, action string, since time.Time) (time.Time, error) {
+	var ev AuditEvent
+	err := s.DB(ctx).Where("contact_id = ? AND action = ? AND at >= ?", contactID, action, since.UTC()).
+		Order("at ASC").Take(&ev).Error
+	if err != nil {
+		return time.Time{}, notFound(err, "no %s events", action)
+	}
+	return ev.At, nil
+}
