@@ -1,0 +1,71 @@
+// Package handlers is the bot's conversation logic: a channel-neutral
+// Incoming message in, the Outgoing replies out. It knows no channel, no
+// HTTP and no SQL; it reaches the data through the small Store interface.
+package handlers
+
+// Incoming is one message or action of a user, as every channel delivers it.
+type Incoming struct {
+	Channel  string // models.ChannelTelegram, ChannelZalo, ChannelConsole
+	UserID   string // the sender's id on the channel
+	ChatID   string // where replies go; UserID in a private chat
+	Name     string // the sender's display name, if the channel gives one
+	Lang     string // the channel's language hint (Telegram language_code), may be ""
+	Text     string // text or command ("/start kp1"), "" for other kinds
+	Callback string // data of a pressed inline button, "" otherwise
+	Contact  *SharedContact
+	PhotoRef string // channel file reference of a photo (largest size)
+	Location *Location
+	Group    bool // sent in a group chat
+	Mention  bool // the bot was mentioned or addressed by command in a group
+}
+
+// SharedContact is a phone number shared through the channel's contact
+// button. Own is true only when the channel vouches that the number is the
+// sender's own (Telegram: contact.user_id == from.id); a forwarded contact
+// card verifies nothing.
+type SharedContact struct {
+	Phone string
+	Own   bool
+}
+
+// Location is a point on the map, with an optional title and address.
+type Location struct {
+	Lat, Lon float64
+	Title    string
+	Address  string
+}
+
+// Button is one keyboard button. Data is what comes back as Incoming.Callback
+// for inline keyboards; for reply keyboards the button's Text comes back as
+// Incoming.Text. RequestContact asks the channel for the user's own phone.
+type Button struct {
+	Text           string
+	Data           string
+	RequestContact bool
+}
+
+// Keyboard is a set of buttons under a message: Inline (attached to the
+// message, answered by callback) or a reply keyboard replacing the user's
+// keyboard.
+type Keyboard struct {
+	Rows   [][]Button
+	Inline bool
+}
+
+// Document is a file sent to the chat (exports, charts).
+type Document struct {
+	Name string
+	MIME string
+	Data []byte
+}
+
+// Outgoing is one reply. Text is plain text: channels escape it for their
+// markup. RemoveKeyboard hides a previous reply keyboard.
+type Outgoing struct {
+	ChatID         string
+	Text           string
+	Keyboard       *Keyboard
+	RemoveKeyboard bool
+	Location       *Location
+	Document       *Document
+}
