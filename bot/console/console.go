@@ -1,0 +1,182 @@
+// Package console is the terminal channel: it reads lines from a reader
+// (a terminal or a scripted file), hands them to the same handlers as
+// Telegram and Zalo, and prints the replies. Keyboard buttons are shown as
+// numbered options; typing the number presses the button.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"electionbot/handlers"
+	"electionbot/models"
+)
+
+// Handler answers one incoming message (handlers.Handler satisfies it).
+type Handler interface {
+	Handle(ctx context.Context, in handlers.Incoming) ([]handlers.Outgoing, error)
+}
+
+// Console is one contact talking to the bot in a terminal.
+type Console struct {
+	In      io.Reader
+	Out     io.Writer
+	Handler Handler
+	UserID  string // console contact id (--as), default "1"
+	Name    string
+	Lang    string
+	// Echo prints each input line after a "> " mark: on for scripted input
+	// (stdin is not a terminal) so the transcript reads as a conversation.
+	Echo bool
+	// Prompt prints "> " before reading: on for an interactive terminal.
+	Prompt bool
+	// DocumentDir is where received documents are saved ("" = working dir).
+	DocumentDir string
+	// Text localises the console's own hints (message id → text in Lang).
+	Text func(lang, id string) string
+
+	buttons    []handlers.Button // options of the last keyboard shown
+	inline     bool
+	awaitPhone bool // the share-phone button was pressed: next line is the number
+}
+
+// Run reads until EOF or ctx is done. A handler error is printed and the
+// conversation goes on, as a chat would.
+func (c *Console) Run(ctx context.Context) error {
+	if c.UserID == "" {
+		c.UserID = "1"
+	}
+	sc := bufio.NewScanner(c.In)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for {
+		if c.Prompt {
+			fmt.Fprint(c.Out, "> ")
+		}
+		if !sc.Scan() {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		if c.Echo {
+			fmt.Fprintf(c.Out, "> %s\n", line)
+		}
+		if line == "/quit" || line == "/exit" {
+			return nil
+		}
+		in, ok := c.incoming(line)
+		if !ok {
+			continue
+		}
+		outs, err := c.Handler.Handle(ctx, in)
+		if err != nil {
+			fmt.Fprintf(c.Out, "[%s] %s\n", models.ErrorCode(err), models.ErrorMessage(err))
+			continue
+		}
+		for _, o := range outs {
+			c.print(o)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("console input: %w", err)
+	}
+	return nil
+}
+
+// incoming turns a typed line into an Incoming: a number presses the
+// matching button of the last keyboard; "/contact 0912345678" shares the
+// user's own phone as a channel's contact button would, and so does the line
+// typed after pressing a share-phone button. ok is false when the line was
+// taken by the console itself.
+func (c *Console) incoming(line string) (in handlers.Incoming, ok bool) {
+	in = handlers.Incoming{
+		Channel: models.ChannelConsole,
+		UserID:  c.UserID,
+		ChatID:  c.UserID,
+		Name:    c.Name,
+		Lang:    c.Lang,
+		Text:    line,
+	}
+	if c.awaitPhone {
+		c.awaitPhone = false
+		if !strings.HasPrefix(line, "/") {
+			in.Text = ""
+			in.Contact = &handlers.SharedContact{Phone: line, Own: true}
+			return in, true
+		}
+	}
+	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(c.buttons) {
+		b := c.buttons[n-1]
+		if b.RequestContact {
+			// A terminal has no phone book: the next line is the number.
+			c.awaitPhone = true
+			if c.Text != nil {
+				fmt.Fprintln(c.Out, c.Text(c.Lang, "console_share_phone"))
+			}
+			return in, false
+		}
+		if c.inline && b.Data != "" {
+			in.Text, in.Callback = "", b.Data
+		} else {
+			in.Text = b.Text
+		}
+		return in, true
+	}
+	if rest, ok := strings.CutPrefix(line, "/contact "); ok {
+		in.Text = ""
+		in.Contact = &handlers.SharedContact{Phone: strings.TrimSpace(rest), Own: true}
+	}
+	return in, true
+}
+
+func (c *Console) print(o handlers.Outgoing) {
+	if o.Text != "" {
+		fmt.Fprintln(c.Out, o.Text)
+	}
+	if o.Location != nil {
+		fmt.Fprintf(c.Out, "📍 %s %.5f, %.5f  https://maps.google.com/?q=%.5f,%.5f\n",
+			o.Location.Title, o.Location.Lat, o.Location.Lon, o.Location.Lat, o.Location.Lon)
+	}
+	if o.Document != nil {
+		c.saveDocument(o.Document)
+	}
+	if o.RemoveKeyboard {
+		c.buttons = nil
+	}
+	if o.Keyboard != nil && len(o.Keyboard.Rows) > 0 {
+		c.buttons, c.inline = c.buttons[:0], o.Keyboard.Inline
+		var b strings.Builder
+		for _, row := range o.Keyboard.Rows {
+			b.WriteString("  ")
+			for j, btn := range row {
+				c.buttons = append(c.buttons, btn)
+				if j > 0 {
+					b.WriteString("   ")
+				}
+				fmt.Fprintf(&b, "[%d] %s", len(c.buttons), btn.Text)
+			}
+			b.WriteByte('\n')
+		}
+		fmt.Fprint(c.Out, b.String())
+	}
+	fmt.Fprintln(c.Out)
+}
+
+func (c *Console) saveDocument(d *handlers.Document) {
+	path := filepath.Join(c.DocumentDir, filepath.Base(d.Name))
+	if err := os.WriteFile(path, d.Data, 0o644); err != nil {
+		fmt.Fprintf(c.Out, "📎 %s (%d bytes): %v\n", d.Name, len(d.Data), err)
+		return
+	}
+	fmt.Fprintf(c.Out, "📎 %s (%d bytes) → %s\n", d.Name, len(d.Data), path)
+}

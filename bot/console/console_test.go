@@ -1,0 +1,104 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"electionbot/handlers"
+)
+
+// fakeHandler records what it is given and answers with a function.
+type fakeHandler struct {
+	got    []handlers.Incoming
+	answer func(in handlers.Incoming) []handlers.Outgoing
+}
+
+func (f *fakeHandler) Handle(_ context.Context, in handlers.Incoming) ([]handlers.Outgoing, error) {
+	f.got = append(f.got, in)
+	if f.answer == nil {
+		return []handlers.Outgoing{{Text: "ok"}}, nil
+	}
+	return f.answer(in), nil
+}
+
+var menu = &handlers.Keyboard{Rows: [][]handlers.Button{
+	{{Text: "📅 Ngày giờ bầu cử"}, {Text: "📍 Địa điểm"}},
+	{{Text: "📱 Gửi số điện thoại", RequestContact: true}},
+}}
+
+var inline = &handlers.Keyboard{Inline: true, Rows: [][]handlers.Button{
+	{{Text: "Khu phố 1", Data: "area:1"}, {Text: "Khu phố 2", Data: "area:2"}},
+}}
+
+func TestConsoleTurnsLinesIntoIncoming(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		keyboard *handlers.Keyboard
+		lines    string
+		want     handlers.Incoming // the last Incoming
+		wantOut  string
+	}{
+		{name: "text", lines: "ngay bau cu\n", want: handlers.Incoming{Text: "ngay bau cu"}},
+		{name: "number presses reply button", keyboard: menu, lines: "x\n2\n", want: handlers.Incoming{Text: "📍 Địa điểm"}},
+		{name: "number presses inline button", keyboard: inline, lines: "x\n2\n", want: handlers.Incoming{Callback: "area:2"}},
+		{name: "number out of range is text", keyboard: menu, lines: "x\n7\n", want: handlers.Incoming{Text: "7"}},
+		{name: "share-phone button then number", keyboard: menu, lines: "x\n3\n0912 345 678\n",
+			want:    handlers.Incoming{Contact: &handlers.SharedContact{Phone: "0912 345 678", Own: true}},
+			wantOut: "HINT console_share_phone"},
+		{name: "/contact shares own phone", lines: "/contact +84912345678\n",
+			want: handlers.Incoming{Contact: &handlers.SharedContact{Phone: "+84912345678", Own: true}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := &fakeHandler{answer: func(handlers.Incoming) []handlers.Outgoing {
+				return []handlers.Outgoing{{Text: "reply", Keyboard: tc.keyboard}}
+			}}
+			var out bytes.Buffer
+			c := &Console{In: strings.NewReader(tc.lines), Out: &out, Handler: h, UserID: "7", Echo: true,
+				Text: func(lang, id string) string { return "HINT " + id }}
+			if err := c.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if len(h.got) == 0 {
+				t.Fatal("handler got nothing")
+			}
+			last := h.got[len(h.got)-1]
+			if last.Channel != "console" || last.UserID != "7" || last.ChatID != "7" {
+				t.Errorf("identity = %q/%q/%q", last.Channel, last.UserID, last.ChatID)
+			}
+			if last.Text != tc.want.Text || last.Callback != tc.want.Callback {
+				t.Errorf("got text %q callback %q, want %q %q", last.Text, last.Callback, tc.want.Text, tc.want.Callback)
+			}
+			if (last.Contact == nil) != (tc.want.Contact == nil) || (last.Contact != nil && *last.Contact != *tc.want.Contact) {
+				t.Errorf("contact = %+v, want %+v", last.Contact, tc.want.Contact)
+			}
+			if tc.wantOut != "" && !strings.Contains(out.String(), tc.wantOut) {
+				t.Errorf("output lacks %q:\n%s", tc.wantOut, out.String())
+			}
+		})
+	}
+}
+
+func TestConsolePrintsKeyboardLocationAndEcho(t *testing.T) {
+	h := &fakeHandler{answer: func(handlers.Incoming) []handlers.Outgoing {
+		return []handlers.Outgoing{
+			{Text: "Nơi bỏ phiếu", Location: &handlers.Location{Lat: 21.5318, Lon: 107.9677, Title: "Nhà văn hóa khu phố 2"}},
+			{Text: "Menu", Keyboard: menu},
+		}
+	}}
+	var out bytes.Buffer
+	c := &Console{In: strings.NewReader("bo phieu o dau\n/quit\nnot read\n"), Out: &out, Handler: h, Echo: true}
+	if err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"> bo phieu o dau", "Nơi bỏ phiếu", "📍 Nhà văn hóa khu phố 2 21.53180, 107.96770", "[1] 📅 Ngày giờ bầu cử   [2] 📍 Địa điểm", "[3] 📱 Gửi số điện thoại"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if len(h.got) != 1 {
+		t.Errorf("handler called %d times, want 1 (stops at /quit)", len(h.got))
+	}
+}

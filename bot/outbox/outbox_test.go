@@ -1,0 +1,265 @@
+package outbox_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"electionbot/bot/outbox"
+	"electionbot/internal/testdb"
+	"electionbot/models"
+)
+
+// recorder is a Sender that answers from a script per chat and records
+// what it delivered.
+type recorder struct {
+	mu     sync.Mutex
+	script map[string][]error // next answers by chat; nil = success
+	sent   []string           // payloads delivered, in order
+	tries  int
+	notify chan struct{}
+}
+
+func newRecorder() *recorder {
+	return &recorder{script: map[string][]error{}, notify: make(chan struct{}, 100)}
+}
+
+func (r *recorder) fail(chat string, errs ...error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.script[chat] = append(r.script[chat], errs...)
+}
+
+func (r *recorder) Send(_ context.Context, m *models.OutboxMessage) error {
+	r.mu.Lock()
+	defer func() {
+		r.mu.Unlock()
+		r.notify <- struct{}{}
+	}()
+	r.tries++
+	if q := r.script[m.ChatID]; len(q) > 0 {
+		r.script[m.ChatID] = q[1:]
+		if q[0] != nil {
+			return q[0]
+		}
+	}
+	r.sent = append(r.sent, m.Payload)
+	return nil
+}
+
+func (r *recorder) delivered() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.sent...)
+}
+
+// waitFor polls cond (10 s at most).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 10s for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func newOutbox(t *testing.T, s *models.Store, r *recorder) *outbox.Outbox {
+	t.Helper()
+	ctx := context.Background()
+	o, err := outbox.New(ctx, outbox.Config{
+		Store:             s,
+		Rate:              1000,
+		ChatLimit:         func(string) (rate.Limit, int) { return rate.Inf, 1 },
+		MaxAttempts:       3,
+		RetryBase:         200 * time.Millisecond,
+		Grace:             300 * time.Millisecond,
+		InlineWait:        2 * time.Second,
+		FetchPollInterval: 100 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Register("test", r)
+	if err := o.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		o.Stop(ctx)
+	})
+	return o
+}
+
+// enqueue inserts messages to chat in one transaction and kicks them
+// unless kick is false (a crash right after the commit).
+func enqueue(t *testing.T, s *models.Store, o *outbox.Outbox, chat string, kick bool, payloads ...string) []*models.OutboxMessage {
+	t.Helper()
+	var msgs []*models.OutboxMessage
+	for _, p := range payloads {
+		msgs = append(msgs, &models.OutboxMessage{Channel: "test", ChatID: chat, Payload: p})
+	}
+	ctx := context.Background()
+	if err := s.InTx(ctx, func(tx *models.Store) error { return o.Enqueue(ctx, tx, msgs) }); err != nil {
+		t.Fatal(err)
+	}
+	if kick {
+		o.Kick(msgs)
+	}
+	return msgs
+}
+
+func status(t *testing.T, s *models.Store, id int64) *models.OutboxMessage {
+	t.Helper()
+	ms, err := s.OutboxMessages(context.Background(), []int64{id})
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("outbox message %d: %v", id, err)
+	}
+	return ms[0]
+}
+
+func TestOutboxDelivery(t *testing.T) {
+	rateLimited := &outbox.SendError{Kind: outbox.RateLimited, Code: "429", RetryAfter: time.Second}
+	serverError := &outbox.SendError{Kind: outbox.Temporary, Code: "500"}
+	blocked := &outbox.SendError{Kind: outbox.Unreachable, Code: "403"}
+	badRequest := &outbox.SendError{Kind: outbox.Permanent, Code: "400"}
+	tests := []struct {
+		name       string
+		script     []error
+		kick       bool
+		wantSent   []string
+		wantStatus []string
+	}{
+		{"fast path", nil, true, []string{"a", "b"}, []string{models.OutboxSent, models.OutboxSent}},
+		{"crash after commit: the job sends", nil, false, []string{"a", "b"}, []string{models.OutboxSent, models.OutboxSent}},
+		{"429 waits retry_after, in order", []error{rateLimited}, true, []string{"a", "b"}, []string{models.OutboxSent, models.OutboxSent}},
+		{"500 then the job retries", []error{serverError}, true, []string{"a", "b"}, []string{models.OutboxSent, models.OutboxSent}},
+		{"network error then the job retries", []error{errors.New("connection reset")}, true, []string{"a", "b"}, []string{models.OutboxSent, models.OutboxSent}},
+		{"bounded attempts", []error{serverError, serverError, serverError}, true, []string{"b"}, []string{models.OutboxFailed, models.OutboxSent}},
+		{"403 ends the chat", []error{blocked}, true, nil, []string{models.OutboxUnreachable, models.OutboxUnreachable}},
+		{"400 is not retried", []error{badRequest}, true, []string{"b"}, []string{models.OutboxFailed, models.OutboxSent}},
+	}
+	for _, n := range testdb.Stores(t) {
+		t.Run(n.Name, func(t *testing.T) {
+			for _, tc := range tests {
+				t.Run(tc.name, func(t *testing.T) {
+					s := n.Store
+					if n.Name == "sqlite" {
+						s = testdb.SQLite(t)
+					} else {
+						s = testdb.Postgres(t)
+					}
+					ctx := context.Background()
+					c, err := s.EnsureContact(ctx, &models.Contact{Channel: "test", ExternalID: "42"})
+					if err != nil {
+						t.Fatal(err)
+					}
+					r := newRecorder()
+					r.fail("42", tc.script...)
+					o := newOutbox(t, s, r)
+					msgs := enqueue(t, s, o, "42", tc.kick, "a", "b")
+					waitFor(t, "messages finished", func() bool {
+						for _, m := range msgs {
+							st := status(t, s, m.ID).Status
+							if st == models.OutboxPending || st == models.OutboxSending {
+								return false
+							}
+						}
+						return true
+					})
+					if got := r.delivered(); !equal(got, tc.wantSent) {
+						t.Errorf("delivered %q, want %q", got, tc.wantSent)
+					}
+					for i, m := range msgs {
+						if got := status(t, s, m.ID); got.Status != tc.wantStatus[i] {
+							t.Errorf("message %d status %s (%s), want %s", i, got.Status, got.LastError, tc.wantStatus[i])
+						}
+					}
+					c, _ = s.ContactByID(ctx, c.ID)
+					if wantReachable := tc.wantStatus[0] != models.OutboxUnreachable; c.Reachable != wantReachable {
+						t.Errorf("contact reachable = %v, want %v", c.Reachable, wantReachable)
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestOutboxNeverSendsTwice(t *testing.T) {
+	// The fast path and the job race for the same messages (Grace is
+	// shorter than the sends): each message is delivered once.
+	s := testdb.SQLite(t)
+	r := newRecorder()
+	o := newOutbox(t, s, r)
+	var all []*models.OutboxMessage
+	for i := 0; i < 5; i++ {
+		all = append(all, enqueue(t, s, o, "7", true, "m1", "m2", "m3")...)
+	}
+	waitFor(t, "15 deliveries", func() bool { return len(r.delivered()) >= 15 })
+	time.Sleep(700 * time.Millisecond) // let the jobs run after the fast path
+	if got := len(r.delivered()); got != 15 {
+		t.Fatalf("delivered %d, want 15", got)
+	}
+	for _, m := range all {
+		if st := status(t, s, m.ID); st.Status != models.OutboxSent || st.Attempts != 1 {
+			t.Fatalf("message %d: %s after %d attempts", m.ID, st.Status, st.Attempts)
+		}
+	}
+}
+
+func TestOutboxSweepSendsLeftovers(t *testing.T) {
+	s := testdb.SQLite(t)
+	ctx := context.Background()
+	// A message whose job is gone, claimed by a sender that died long ago.
+	m := &models.OutboxMessage{Channel: "test", ChatID: "9", Payload: "late"}
+	if err := s.EnqueueOutbox(ctx, []*models.OutboxMessage{m}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.ClaimOutbox(ctx, m.ID, -time.Hour); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	s.Now = func() time.Time { return time.Now().Add(time.Hour) }
+	r := newRecorder()
+	o, err := outbox.New(ctx, outbox.Config{Store: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Register("test", r)
+	if err := o.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.delivered(); !equal(got, []string{"late"}) {
+		t.Fatalf("delivered %q", got)
+	}
+}
+
+func TestLimiterEvictsIdleChats(t *testing.T) {
+	l := outbox.NewLimiter(1e6, 1, func(string) (rate.Limit, int) { return rate.Limit(1000), 1 }, 100)
+	ctx := context.Background()
+	for i := 0; i < 1000; i++ {
+		if err := l.Wait(ctx, "chat"+string(rune('a'+i%26))+string(rune('a'+i/26)), true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := l.Len(); n > 100 {
+		t.Fatalf("limiter holds %d chats, bound 100", n)
+	}
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

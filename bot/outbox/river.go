@@ -1,0 +1,157 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"electionbot/models"
+)
+
+// DeliverArgs is the durable job behind the fast path: deliver these
+// outbox messages, in order, unless they are finished.
+type DeliverArgs struct {
+	IDs []int64 `json:"ids"`
+}
+
+// Kind is the River job kind.
+func (DeliverArgs) Kind() string { return "outbox_deliver" }
+
+// SweepArgs is the periodic job that sends what was left behind and prunes
+// old rows.
+type SweepArgs struct{}
+
+// Kind is the River job kind.
+func (SweepArgs) Kind() string { return "outbox_sweep" }
+
+type deliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	o *Outbox
+}
+
+func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	wait, err := w.o.Deliver(ctx, job.Args.IDs)
+	if err != nil {
+		return err // a database error: River retries with its backoff
+	}
+	if wait > 0 {
+		// Not due yet (backoff, retry_after) or claimed by the fast path:
+		// snoozing does not use up the job's attempts; the messages'
+		// own attempts are bounded by MaxAttempts.
+		return river.JobSnooze(wait)
+	}
+	return nil
+}
+
+func (w *deliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return 5 * time.Minute }
+
+type sweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	o *Outbox
+}
+
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	return w.o.Sweep(ctx)
+}
+
+func (w *sweepWorker) Timeout(*river.Job[SweepArgs]) time.Duration { return 5 * time.Minute }
+
+// newRiverClient migrates River's tables on the store's database and builds
+// the client: riverdatabasesql on the GORM pool for PostgreSQL, riversqlite
+// for the embedded database.
+func newRiverClient(ctx context.Context, o *Outbox) (*river.Client[*sql.Tx], error) {
+	var driver riverdriver.Driver[*sql.Tx]
+	switch o.store.Dialect() {
+	case models.DialectPostgres:
+		driver = riverdatabasesql.New(o.store.SQL())
+	case models.DialectSQLite:
+		driver = riversqlite.New(o.store.SQL())
+	default:
+		return nil, fmt.Errorf("outbox: no River driver for %s", o.store.Dialect())
+	}
+	if err := migrateRiver(ctx, o.store, driver); err != nil {
+		return nil, err
+	}
+	workers := o.cfg.Workers
+	if workers == nil {
+		workers = river.NewWorkers()
+	}
+	if err := river.AddWorkerSafely(workers, &deliverWorker{o: o}); err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	if err := river.AddWorkerSafely(workers, &sweepWorker{o: o}); err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	periodic := append([]*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(o.cfg.SweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil),
+	}, o.cfg.PeriodicJobs...)
+	logger := o.log
+	if !logger.Enabled(ctx, slog.LevelDebug) {
+		// River is chatty at info level.
+		logger = slog.New(levelFilter{logger.Handler(), slog.LevelWarn})
+	}
+	client, err := river.NewClient(driver, &river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}},
+		Workers:           workers,
+		PeriodicJobs:      periodic,
+		Logger:            logger,
+		FetchPollInterval: o.cfg.FetchPollInterval,
+		FetchCooldown:     min(100*time.Millisecond, o.cfg.FetchPollInterval),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("outbox: river: %w", err)
+	}
+	return client, nil
+}
+
+// migrateRiver applies River's own migrations. On PostgreSQL an advisory
+// lock keeps replicas starting together from migrating at once.
+func migrateRiver(ctx context.Context, s *models.Store, driver riverdriver.Driver[*sql.Tx]) error {
+	m, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return fmt.Errorf("outbox: river migrations: %w", err)
+	}
+	if s.Dialect() == models.DialectPostgres {
+		conn, err := s.SQL().Conn(ctx)
+		if err != nil {
+			return models.Wrap(models.EINTERNAL, err, "river migration lock")
+		}
+		defer conn.Close()
+		const lockKey = 7361726576 // arbitrary, fixed
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", lockKey); err != nil {
+			return models.Wrap(models.EINTERNAL, err, "river migration lock")
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lockKey)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return models.Wrap(models.EINTERNAL, err, "river migrations")
+	}
+	return nil
+}
+
+// levelFilter drops records below a level.
+type levelFilter struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= f.min && f.Handler.Enabled(ctx, l)
+}
+
+func (f levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelFilter{f.Handler.WithAttrs(a), f.min}
+}
+
+func (f levelFilter) WithGroup(n string) slog.Handler {
+	return levelFilter{f.Handler.WithGroup(n), f.min}
+}

@@ -1,0 +1,189 @@
+package telegram
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	"electionbot/handlers"
+)
+
+func TestEncode(t *testing.T) {
+	type want struct {
+		method string
+		params map[string]string // must match exactly; "" means absent
+	}
+	tests := []struct {
+		name string
+		out  handlers.Outgoing
+		want []want
+	}{
+		{"plain text is escaped for HTML",
+			handlers.Outgoing{Text: `Khu phố <1> & "2" — Nguyễn Văn <b>An</b>`},
+			[]want{{"sendMessage", map[string]string{
+				"chat_id": "111", "parse_mode": "HTML", "reply_markup": "",
+				"text": `Khu phố &lt;1&gt; &amp; "2" — Nguyễn Văn &lt;b&gt;An&lt;/b&gt;`,
+			}}}},
+		{"Outgoing.ChatID wins",
+			handlers.Outgoing{ChatID: "-1001", Text: "x"},
+			[]want{{"sendMessage", map[string]string{"chat_id": "-1001", "text": "x"}}}},
+		{"reply keyboard with request_contact",
+			handlers.Outgoing{Text: "Chọn:", Keyboard: &handlers.Keyboard{Rows: [][]handlers.Button{
+				{{Text: "📅 Ngày giờ bầu cử"}, {Text: "📍 Địa điểm"}},
+				{{Text: "📱 Gửi số điện thoại", RequestContact: true}},
+			}}},
+			[]want{{"sendMessage", map[string]string{"text": "Chọn:",
+				"reply_markup": `{"keyboard":[[{"text":"📅 Ngày giờ bầu cử"},{"text":"📍 Địa điểm"}],[{"text":"📱 Gửi số điện thoại","request_contact":true}]],"resize_keyboard":true,"one_time_keyboard":true}`,
+			}}}},
+		{"reply keyboard without contact stays",
+			handlers.Outgoing{Text: "Menu", Keyboard: &handlers.Keyboard{Rows: [][]handlers.Button{{{Text: "A & B"}}}}},
+			[]want{{"sendMessage", map[string]string{"text": "Menu",
+				"reply_markup": `{"keyboard":[[{"text":"A \u0026 B"}]],"resize_keyboard":true}`,
+			}}}},
+		{"inline keyboard",
+			handlers.Outgoing{Text: "Lưu?", Keyboard: &handlers.Keyboard{Inline: true, Rows: [][]handlers.Button{
+				{{Text: "✅ Đồng ý", Data: "tally:ok:12"}, {Text: "❌ Hủy", Data: "tally:no:12"}},
+			}}},
+			[]want{{"sendMessage", map[string]string{"text": "Lưu?",
+				"reply_markup": `{"inline_keyboard":[[{"text":"✅ Đồng ý","callback_data":"tally:ok:12"},{"text":"❌ Hủy","callback_data":"tally:no:12"}]]}`,
+			}}}},
+		{"keyboard removal",
+			handlers.Outgoing{Text: "Cảm ơn", RemoveKeyboard: true},
+			[]want{{"sendMessage", map[string]string{"text": "Cảm ơn", "reply_markup": `{"remove_keyboard":true}`}}}},
+		{"location pin",
+			handlers.Outgoing{Location: &handlers.Location{Lat: 21.5301, Lon: 107.9655}},
+			[]want{{"sendLocation", map[string]string{"chat_id": "111", "latitude": "21.5301", "longitude": "107.9655"}}}},
+		{"text, then venue with the keyboard",
+			handlers.Outgoing{Text: "Nơi bỏ phiếu:", Location: &handlers.Location{Lat: 21.53, Lon: 107.96, Title: "Nhà văn hóa khu phố 1", Address: "Ka Long, Móng Cái"},
+				RemoveKeyboard: true},
+			[]want{
+				{"sendMessage", map[string]string{"text": "Nơi bỏ phiếu:", "reply_markup": ""}},
+				{"sendVenue", map[string]string{"latitude": "21.53", "longitude": "107.96", "title": "Nhà văn hóa khu phố 1",
+					"address": "Ka Long, Móng Cái", "reply_markup": `{"remove_keyboard":true}`}},
+			}},
+		{"keyboard alone gets a placeholder text",
+			handlers.Outgoing{Keyboard: &handlers.Keyboard{Rows: [][]handlers.Button{{{Text: "Menu"}}}}},
+			[]want{{"sendMessage", map[string]string{"text": keyboardOnly}}}},
+		{"document",
+			handlers.Outgoing{Document: &handlers.Document{Name: "ket-qua.csv", MIME: "text/csv", Data: []byte("a,b\n")}},
+			[]want{{"sendDocument", map[string]string{"chat_id": "111"}}}},
+		{"nothing", handlers.Outgoing{Text: "  \n"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			calls, err := Encode("111", tc.out)
+			if err != nil {
+				t.Fatalf("Encode: %v", err)
+			}
+			if len(calls) != len(tc.want) {
+				t.Fatalf("Encode = %d calls %+v, want %d", len(calls), calls, len(tc.want))
+			}
+			for i, w := range tc.want {
+				if calls[i].Method != w.method {
+					t.Errorf("call %d method = %s, want %s", i, calls[i].Method, w.method)
+				}
+				for k, v := range w.params {
+					if got := calls[i].Params[k]; got != v {
+						t.Errorf("call %d %s = %q, want %q", i, k, got, v)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestEncodeDropsOversizedCallbackData(t *testing.T) {
+	calls, err := Encode("1", handlers.Outgoing{Text: "x", Keyboard: &handlers.Keyboard{Inline: true, Rows: [][]handlers.Button{
+		{{Text: "ok", Data: "a"}, {Text: "too long", Data: strings.Repeat("x", 65)}},
+	}}})
+	if err == nil {
+		t.Fatal("Encode: no error for 65-byte callback data")
+	}
+	if got := calls[0].Params["reply_markup"]; got != `{"inline_keyboard":[[{"text":"ok","callback_data":"a"}]]}` {
+		t.Fatalf("reply_markup = %s", got)
+	}
+}
+
+func TestEncodeSplitsLongText(t *testing.T) {
+	line := strings.Repeat("Nguyễn Văn An <1961> & ", 10) + "\n" // escaping makes it longer on the wire
+	text := strings.Repeat(line, 60) + "🗳" + strings.Repeat("x", 5000)
+	calls, err := Encode("1", handlers.Outgoing{Text: text, RemoveKeyboard: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) < 3 {
+		t.Fatalf("Encode = %d calls, want the text split", len(calls))
+	}
+	var joined strings.Builder
+	for i, c := range calls {
+		plain := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(c.Params["text"])
+		if n := len(utf16.Encode([]rune(plain))); n > maxText {
+			t.Errorf("piece %d is %d characters", i, n)
+		}
+		if (c.Params["reply_markup"] != "") != (i == len(calls)-1) {
+			t.Errorf("piece %d reply_markup = %q: the keyboard belongs on the last piece only", i, c.Params["reply_markup"])
+		}
+		joined.WriteString(plain)
+	}
+	norm := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	if norm(joined.String()) != norm(text) {
+		t.Fatal("the pieces do not add up to the text")
+	}
+}
+
+func TestCommandMenus(t *testing.T) {
+	calls, err := CommandMenus("vi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	langs := map[string]string{}
+	for _, c := range calls {
+		if c.Method != "setMyCommands" {
+			t.Fatalf("method %s", c.Method)
+		}
+		langs[c.Params["language_code"]] = c.Params["commands"]
+	}
+	for lang, want := range map[string][]string{
+		"":   {`"command":"ngaybau","description":"Ngày giờ bầu cử"`, `"command":"tracuu"`},
+		"vi": {`"command":"ngaybau","description":"Ngày giờ bầu cử"`, `"command":"nhacnho"`, `"command":"ngonngu"`},
+		"en": {`"command":"date","description":"Election date and time"`, `"command":"remind"`, `"command":"lang"`},
+	} {
+		for _, w := range want {
+			if !strings.Contains(langs[lang], w) {
+				t.Errorf("menu %q = %s, lacks %s", lang, langs[lang], w)
+			}
+		}
+	}
+}
+
+func TestCommandFilesHaveTheSameKeys(t *testing.T) {
+	read := func(f string) map[string]bool {
+		raw, err := commandFiles.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys := map[string]bool{}
+		for _, line := range strings.Split(string(raw), "\n") {
+			if k, _, ok := strings.Cut(line, ":"); ok && !strings.HasPrefix(line, "#") && !strings.HasPrefix(line, " ") {
+				keys[k] = true
+			}
+		}
+		return keys
+	}
+	vi, en := read(CommandFiles[0]), read(CommandFiles[1])
+	for _, c := range menu {
+		if !vi[c.Key] || !en[c.Key] {
+			t.Errorf("command %s: description %s missing in vi or en", c.VI, c.Key)
+		}
+	}
+	for k := range vi {
+		if !en[k] {
+			t.Errorf("%s in vi, not in en", k)
+		}
+	}
+	for k := range en {
+		if !vi[k] {
+			t.Errorf("%s in en, not in vi", k)
+		}
+	}
+}

@@ -1,0 +1,448 @@
+// Package telegram is the Telegram channel: Bot API updates (long polling
+// or a webhook with a secret token) become handlers.Incoming, and the
+// handlers' Outgoing become Bot API calls sent through the outbox.
+//
+// Each update is handled once: its update_id is recorded in the same
+// transaction as the handler's effects and the replies queued in the
+// outbox, so an update delivered again (a webhook retry, a poll after a
+// crash) is acknowledged without being processed twice.
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
+
+	"electionbot/bot/outbox"
+	"electionbot/handlers"
+	"electionbot/models"
+)
+
+// DefaultEndpoint is the public Bot API.
+const DefaultEndpoint = tgbotapi.APIEndpoint
+
+// AllowedUpdates are the update types the bot asks for.
+var AllowedUpdates = []string{"message", "callback_query", "my_chat_member"}
+
+// Handler answers one Incoming. tx is the store bound to the update's
+// transaction: everything the handler writes through it commits (or rolls
+// back) together with the record of the update and its replies.
+type Handler interface {
+	Handle(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error)
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error) {
+	return f(ctx, tx, in)
+}
+
+// Config configures the channel.
+type Config struct {
+	Token    string
+	Endpoint string // Bot API endpoint pattern (TELEGRAM_API_ENDPOINT) [DefaultEndpoint]
+	// WebhookURL set: webhook mode; empty: long polling.
+	WebhookURL string
+	// WebhookSecret is the secret_token; random per start if empty.
+	WebhookSecret  string
+	MaxConnections int // webhook connections Telegram may open [40]
+
+	Store   *models.Store
+	Handler Handler
+	Outbox  *outbox.Outbox
+
+	// AdminIDs are Telegram user ids made ward admins at their first
+	// message (ADMIN_TELEGRAM_IDS).
+	AdminIDs    []int64
+	DefaultLang string // language of the default command menu [vi]
+
+	PollTimeout time.Duration // getUpdates long-poll timeout [25s]
+	// HTTPClient makes the Bot API requests [a client with a 60 s timeout].
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+}
+
+// Channel is a running Telegram bot.
+type Channel struct {
+	cfg     Config
+	bot     *tgbotapi.BotAPI
+	self    Self
+	store   *models.Store
+	log     *slog.Logger
+	metrics *metrics
+	admins  map[int64]bool
+	granted sync.Map // admin ids granted by this process
+
+	secretMu     sync.Mutex
+	secret       string
+	secretStored bool // random secret shared through channel_state
+	secretLoaded time.Time
+}
+
+// New connects to the Bot API (getMe, retried with backoff until it
+// answers or ctx is done; a wrong token fails at once).
+func New(ctx context.Context, cfg Config) (*Channel, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("telegram: no token")
+	}
+	if cfg.Store == nil || cfg.Handler == nil || cfg.Outbox == nil {
+		return nil, errors.New("telegram: Config needs Store, Handler and Outbox")
+	}
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = DefaultEndpoint
+	}
+	if cfg.MaxConnections <= 0 {
+		cfg.MaxConnections = 40
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 25 * time.Second
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	c := &Channel{
+		cfg:     cfg,
+		store:   cfg.Store,
+		log:     cfg.Logger.With("channel", models.ChannelTelegram),
+		metrics: newMetrics(cfg.Registerer),
+		admins:  map[int64]bool{},
+	}
+	for _, id := range cfg.AdminIDs {
+		c.admins[id] = true
+	}
+	var err error
+	for attempt := 1; ; attempt++ {
+		c.bot, err = tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, ctxClient{cfg.HTTPClient, ctx})
+		if err == nil {
+			break
+		}
+		var te *tgbotapi.Error
+		if errors.As(err, &te) && (te.Code == 401 || te.Code == 404) {
+			return nil, fmt.Errorf("telegram: getMe: %w (check TELEGRAM_TOKEN and TELEGRAM_API_ENDPOINT)", err)
+		}
+		wait := min(time.Duration(attempt)*time.Second, 30*time.Second)
+		c.log.Warn("telegram: getMe failed, retrying", "err", err, "in", wait)
+		if sleep(ctx, wait) != nil {
+			return nil, fmt.Errorf("telegram: getMe: %w", err)
+		}
+	}
+	c.self = Self{ID: c.bot.Self.ID, Username: c.bot.Self.UserName}
+	c.log.Info("telegram: connected", "bot", c.self.Username, "mode", c.Mode())
+	return c, nil
+}
+
+// Mode is "webhook" or "polling".
+func (c *Channel) Mode() string {
+	if c.cfg.WebhookURL != "" {
+		return "webhook"
+	}
+	return "polling"
+}
+
+// Self is the bot's identity.
+func (c *Channel) Self() Self { return c.self }
+
+// ChatLimit is Telegram's pace for a chat key "telegram:<chat_id>" of the
+// outbox: one message a second in a private chat (short bursts of 3 are
+// tolerated), 20 a minute in a group (negative chat ids).
+func ChatLimit(key string) (rate.Limit, int) {
+	if strings.HasPrefix(key, models.ChannelTelegram+":-") {
+		return rate.Limit(20.0 / 60.0), 3
+	}
+	return rate.Limit(1), 3
+}
+
+// SetCommands sets the command menus (vi, en, default); failures are
+// logged, not fatal.
+func (c *Channel) SetCommands(ctx context.Context) {
+	calls, err := CommandMenus(c.cfg.DefaultLang)
+	if err != nil {
+		c.log.Error("telegram: command menu", "err", err)
+		return
+	}
+	for _, call := range calls {
+		if _, err := c.do(ctx, call); err != nil {
+			c.log.Warn("telegram: setMyCommands", "language_code", call.Params["language_code"], "err", err)
+		}
+	}
+}
+
+// HandleUpdate processes one update: it records the update_id, runs the
+// handler and queues the replies in one transaction, then kicks the
+// outbox. A redelivered update returns nil without doing anything. An
+// error means nothing was stored: deliver the update again.
+func (c *Channel) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
+	up := Parse(u, c.self)
+	c.metrics.updates.WithLabelValues(up.Type).Inc()
+	log := c.log.With("update_id", up.ID, "chat_id", up.ChatID, "type", up.Type)
+	if up.Member != "" {
+		return c.membership(ctx, log, up)
+	}
+	if up.In == nil && up.CallbackID == "" {
+		log.Debug("telegram: update ignored")
+		return nil
+	}
+	start := time.Now()
+	var msgs []*models.OutboxMessage
+	dup, grant := false, false
+	err := c.store.InTx(ctx, func(tx *models.Store) error {
+		fresh, err := tx.RecordUpdate(ctx, models.ChannelTelegram, strconv.Itoa(up.ID))
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			dup = true
+			return nil
+		}
+		msgs = nil
+		if up.CallbackID != "" {
+			msgs = append(msgs, c.row(strconv.FormatInt(up.ChatID, 10), models.OutboxAck, AnswerCallback(up.CallbackID)))
+		}
+		if up.In == nil {
+			return c.cfg.Outbox.Enqueue(ctx, tx, msgs)
+		}
+		in := *up.In
+		if !in.Group {
+			// Writing again undoes "blocked the bot".
+			if _, err := tx.MarkReachable(ctx, models.ChannelTelegram, in.ChatID); err != nil {
+				return err
+			}
+		}
+		if grant, err = c.grantAdmin(ctx, tx, in); err != nil {
+			return err
+		}
+		hstart := time.Now()
+		outs, err := c.cfg.Handler.Handle(ctx, tx, in)
+		c.metrics.latency.Observe(time.Since(hstart).Seconds())
+		if err != nil {
+			return err
+		}
+		if up.CallbackMessage != nil {
+			if call, ok := EditChoice(up.CallbackMessage, up.CallbackLabel); ok {
+				msgs = append(msgs, c.row(in.ChatID, models.OutboxReply, call))
+			}
+		}
+		for _, o := range outs {
+			calls, err := Encode(in.ChatID, o)
+			if err != nil {
+				log.Warn("telegram: reply", "err", err)
+			}
+			for _, call := range calls {
+				msgs = append(msgs, c.row(call.Params["chat_id"], models.OutboxReply, call))
+			}
+		}
+		return c.cfg.Outbox.Enqueue(ctx, tx, msgs)
+	})
+	if err != nil {
+		c.metrics.failures.Inc()
+		log.Error("telegram: update not processed", "err", err)
+		return err
+	}
+	if dup {
+		c.metrics.duplicates.Inc()
+		log.Info("telegram: update already processed")
+		return nil
+	}
+	if grant {
+		id, _ := strconv.ParseInt(up.In.UserID, 10, 64)
+		c.granted.Store(id, true)
+		log.Info("telegram: ward admin granted (ADMIN_TELEGRAM_IDS)", "user_id", id)
+	}
+	c.cfg.Outbox.Kick(msgs)
+	log.Info("telegram: update processed", "calls", len(msgs), "took", time.Since(start))
+	return nil
+}
+
+func (c *Channel) row(chatID, kind string, call Call) *models.OutboxMessage {
+	raw, _ := json.Marshal(call) // a Call always marshals
+	return &models.OutboxMessage{Channel: models.ChannelTelegram, ChatID: chatID, Kind: kind, Payload: string(raw)}
+}
+
+// membership follows the bot's status in private chats: a user who
+// blocks the bot is unreachable until they unblock it or write again.
+func (c *Channel) membership(ctx context.Context, log *slog.Logger, up Update) error {
+	chat := strconv.FormatInt(up.ChatID, 10)
+	var err error
+	switch up.Member {
+	case "kicked":
+		_, err = c.store.MarkUnreachable(ctx, models.ChannelTelegram, chat)
+		log.Info("telegram: user blocked the bot")
+	case "member":
+		_, err = c.store.MarkReachable(ctx, models.ChannelTelegram, chat)
+		log.Info("telegram: user unblocked the bot")
+	}
+	if err != nil {
+		c.metrics.failures.Inc()
+	}
+	return err
+}
+
+// grantAdmin makes a user of ADMIN_TELEGRAM_IDS a ward admin (of the
+// current election's ward, if there is one) at their first message.
+func (c *Channel) grantAdmin(ctx context.Context, tx *models.Store, in handlers.Incoming) (bool, error) {
+	id, err := strconv.ParseInt(in.UserID, 10, 64)
+	if err != nil || !c.admins[id] {
+		return false, nil
+	}
+	if _, done := c.granted.Load(id); done {
+		return false, nil
+	}
+	lang := in.Lang
+	if lang != "vi" && lang != "en" {
+		lang = c.cfg.DefaultLang
+	}
+	ct, err := tx.EnsureContact(ctx, &models.Contact{Channel: models.ChannelTelegram, ExternalID: in.UserID, ChatID: in.UserID, Lang: lang})
+	if err != nil {
+		return false, err
+	}
+	g := &models.RoleGrant{ContactID: &ct.ID, Role: models.RoleAdmin}
+	if e, err := tx.CurrentElection(ctx); err == nil {
+		g.WardID = &e.WardID
+	} else if models.ErrorCode(err) != models.ENOTFOUND {
+		return false, err
+	}
+	return true, tx.Grant(ctx, g)
+}
+
+// Sender sends the channel's outbox messages.
+func (c *Channel) Sender() outbox.Sender { return outbox.SenderFunc(c.send) }
+
+func (c *Channel) send(ctx context.Context, m *models.OutboxMessage) error {
+	var call Call
+	if err := json.Unmarshal([]byte(m.Payload), &call); err != nil {
+		return &outbox.SendError{Kind: outbox.Permanent, Code: "payload", Err: err}
+	}
+	_, err := c.do(ctx, call)
+	var te *tgbotapi.Error
+	if errors.As(err, &te) && te.MigrateToChatID != 0 && call.Params["chat_id"] != "" {
+		// The group became a supergroup: same chat, new id.
+		call.Params["chat_id"] = strconv.FormatInt(te.MigrateToChatID, 10)
+		_, err = c.do(ctx, call)
+	}
+	return Classify(err)
+}
+
+// Classify maps a Bot API error to the outbox's kinds: 429 waits
+// retry_after; 403 (blocked, deactivated, kicked) and 400 chat not found
+// make the chat unreachable; other 400s are permanent; 5xx, network errors
+// and answers that are not JSON are temporary.
+func Classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var te *tgbotapi.Error
+	if !errors.As(err, &te) {
+		code := "network"
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			code = "bad_response"
+		}
+		return &outbox.SendError{Kind: outbox.Temporary, Code: code, Err: err}
+	}
+	se := &outbox.SendError{Code: strconv.Itoa(te.Code), Err: err}
+	desc := strings.ToLower(te.Message)
+	switch {
+	case te.Code == 429:
+		se.Kind = outbox.RateLimited
+		se.RetryAfter = time.Duration(te.RetryAfter) * time.Second
+	case te.Code == 403:
+		se.Kind = outbox.Unreachable
+	case te.Code == 400 && (strings.Contains(desc, "chat not found") || strings.Contains(desc, "user is deactivated") ||
+		strings.Contains(desc, "peer_id_invalid") || strings.Contains(desc, "bot was kicked")):
+		se.Kind = outbox.Unreachable
+	case te.Code == 400:
+		se.Kind = outbox.Permanent
+	default: // 5xx; 401/404 (token or endpoint): retried, bounded
+		se.Kind = outbox.Temporary
+	}
+	return se
+}
+
+// do makes one Bot API call, cancelled with ctx.
+func (c *Channel) do(ctx context.Context, call Call) (*tgbotapi.APIResponse, error) {
+	bot := *c.bot
+	bot.Client = ctxClient{c.cfg.HTTPClient, ctx}
+	if call.File != nil {
+		return bot.UploadFiles(call.Method, tgbotapi.Params(call.Params), []tgbotapi.RequestFile{{
+			Name: call.File.Field,
+			Data: tgbotapi.FileBytes{Name: call.File.Name, Bytes: call.File.Data},
+		}})
+	}
+	return bot.MakeRequest(call.Method, tgbotapi.Params(call.Params))
+}
+
+// ctxClient gives tgbotapi's context-less requests a context.
+type ctxClient struct {
+	c   *http.Client
+	ctx context.Context
+}
+
+func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
+	return c.c.Do(req.WithContext(c.ctx))
+}
+
+type metrics struct {
+	updates    *prometheus.CounterVec
+	duplicates prometheus.Counter
+	failures   prometheus.Counter
+	latency    prometheus.Histogram
+	webhook    *prometheus.CounterVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "electionbot_telegram_updates_received_total",
+			Help: "Telegram updates received, by type (message, callback_query, my_chat_member…).",
+		}, []string{"type"}),
+		duplicates: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "electionbot_telegram_updates_duplicate_total",
+			Help: "Telegram updates delivered again after they were processed (acknowledged, not processed).",
+		}),
+		failures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "electionbot_telegram_updates_failed_total",
+			Help: "Telegram updates whose processing failed (nothing stored; delivered again).",
+		}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "electionbot_telegram_handler_seconds",
+			Help:    "Time the handlers took to answer one Telegram update.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}),
+		webhook: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "electionbot_telegram_webhook_requests_total",
+			Help: "Webhook requests, by HTTP status answered.",
+		}, []string{"status"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.updates, m.duplicates, m.failures, m.latency, m.webhook)
+	}
+	return m
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

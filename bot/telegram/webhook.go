@@ -1,0 +1,139 @@
+package telegram
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"electionbot/models"
+)
+
+// WebhookPath is where Telegram posts updates.
+const WebhookPath = "/telegram/webhook"
+
+// SecretHeader carries the webhook's secret_token.
+const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
+
+// MaxWebhookBody is the largest update accepted (1 MiB).
+const MaxWebhookBody = 1 << 20
+
+const stateSecret = "webhook_secret"
+
+// SetWebhook registers WebhookURL with Telegram, with the secret token,
+// the allowed updates and max_connections. tgbotapi v5.5.1 has no
+// secret_token field, hence the raw request. Without a configured secret
+// a random one is made and stored in the database, where the other
+// replicas find it (see checkSecret).
+func (c *Channel) SetWebhook(ctx context.Context) error {
+	secret := c.cfg.WebhookSecret
+	if secret == "" {
+		buf := make([]byte, 32)
+		if _, err := rand.Read(buf); err != nil {
+			return err
+		}
+		secret = base64.RawURLEncoding.EncodeToString(buf)
+		if err := c.store.SetChannelState(ctx, models.ChannelTelegram, stateSecret, secret); err != nil {
+			return err
+		}
+		c.secretStored = true
+	}
+	c.secretMu.Lock()
+	c.secret, c.secretLoaded = secret, time.Now()
+	c.secretMu.Unlock()
+	allowed, _ := json.Marshal(AllowedUpdates)
+	_, err := c.do(ctx, Call{Method: "setWebhook", Params: map[string]string{
+		"url":             c.cfg.WebhookURL,
+		"secret_token":    secret,
+		"allowed_updates": string(allowed),
+		"max_connections": strconv.Itoa(c.cfg.MaxConnections),
+	}})
+	if err != nil {
+		return fmt.Errorf("telegram: setWebhook: %w", err)
+	}
+	c.log.Info("telegram: webhook set", "url", c.cfg.WebhookURL)
+	return nil
+}
+
+// checkSecret compares the request's secret token with ours in constant
+// time. A random secret can have been replaced by another replica that
+// started later (the last setWebhook wins): on a mismatch the stored one
+// is read again, at most every few seconds.
+func (c *Channel) checkSecret(ctx context.Context, got string) bool {
+	c.secretMu.Lock()
+	secret, stored, loaded := c.secret, c.secretStored, c.secretLoaded
+	c.secretMu.Unlock()
+	if secret != "" && subtle.ConstantTimeCompare([]byte(got), []byte(secret)) == 1 {
+		return true
+	}
+	if !stored || got == "" || time.Since(loaded) < 5*time.Second {
+		return false
+	}
+	c.secretMu.Lock()
+	c.secretLoaded = time.Now()
+	c.secretMu.Unlock()
+	fresh, err := c.store.ChannelState(ctx, models.ChannelTelegram, stateSecret)
+	if err != nil || fresh == "" {
+		return false
+	}
+	c.secretMu.Lock()
+	c.secret = fresh
+	c.secretMu.Unlock()
+	return subtle.ConstantTimeCompare([]byte(got), []byte(fresh)) == 1
+}
+
+// WebhookHandler serves POST WebhookPath: 401 for a missing or wrong
+// secret (nothing else is looked at), 413 for a body over 1 MiB, 400 for
+// one that is not an update, 500 when the update could not be stored
+// (Telegram delivers it again), 200 once it is stored (or was before).
+func (c *Channel) WebhookHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status := c.webhook(w, r)
+		c.metrics.webhook.WithLabelValues(strconv.Itoa(status)).Inc()
+	})
+}
+
+func (c *Channel) webhook(w http.ResponseWriter, r *http.Request) int {
+	fail := func(status int, msg string) int {
+		http.Error(w, msg, status)
+		return status
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		return fail(http.StatusMethodNotAllowed, "POST only")
+	}
+	if !c.checkSecret(r.Context(), r.Header.Get(SecretHeader)) {
+		return fail(http.StatusUnauthorized, "wrong secret token")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return fail(http.StatusRequestEntityTooLarge, "update too large")
+		}
+		return fail(http.StatusBadRequest, "cannot read the update")
+	}
+	var u tgbotapi.Update
+	if err := json.Unmarshal(body, &u); err != nil || u.UpdateID <= 0 {
+		return fail(http.StatusBadRequest, "not a Telegram update")
+	}
+	// Finish the update even if Telegram hangs up: it is stored or not as
+	// a whole, and a redelivery finds it stored.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
+	defer cancel()
+	if err := c.HandleUpdate(ctx, u); err != nil {
+		return fail(http.StatusInternalServerError, "update not stored, send it again")
+	}
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, "{}\n")
+	return http.StatusOK
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is read from the environment (DESIGN §5). A bad value stops the
+// program with exit code 2, naming the variable.
+type Config struct {
+	DatabaseURL           string        `env:"DATABASE_URL" envDefault:"sqlite://electionbot.db"`
+	TelegramToken         string        `env:"TELEGRAM_TOKEN"`
+	TelegramAPIEndpoint   string        `env:"TELEGRAM_API_ENDPOINT" envDefault:"https://api.telegram.org/bot%s/%s"`
+	TelegramWebhookURL    string        `env:"TELEGRAM_WEBHOOK_URL"`
+	TelegramWebhookSecret string        `env:"TELEGRAM_WEBHOOK_SECRET"`
+	ZaloAppID             string        `env:"ZALO_APP_ID"`
+	ZaloAppSecret         string        `env:"ZALO_APP_SECRET"`
+	ZaloOASecretKey       string        `env:"ZALO_OA_SECRET_KEY"`
+	ZaloAccessToken       string        `env:"ZALO_ACCESS_TOKEN"`
+	ZaloRefreshToken      string        `env:"ZALO_REFRESH_TOKEN"`
+	ZaloAPIEndpoint       string        `env:"ZALO_API_ENDPOINT" envDefault:"https://openapi.zalo.me"`
+	ZaloOAuthEndpoint     string        `env:"ZALO_OAUTH_ENDPOINT" envDefault:"https://oauth.zaloapp.com"`
+	ListenAddr            string        `env:"LISTEN_ADDR" envDefault:":8080"`
+	AdminTelegramIDs      []int64       `env:"ADMIN_TELEGRAM_IDS" envSeparator:","`
+	BroadcastRate         float64       `env:"BROADCAST_RATE" envDefault:"30"`
+	DefaultLang           string        `env:"DEFAULT_LANG" envDefault:"vi"`
+	LookupLimit           int           `env:"LOOKUP_LIMIT" envDefault:"10"`
+	LookupWindow          time.Duration `env:"LOOKUP_WINDOW" envDefault:"10m"`
+	LogLevel              string        `env:"LOG_LEVEL" envDefault:"info"`
+}
+
+// ConfigError names the variable that has a bad value.
+type ConfigError struct {
+	Var    string
+	Reason string
+}
+
+func (e *ConfigError) Error() string { return e.Var + ": " + e.Reason }
+
+// LoadConfig reads and checks the environment.
+func LoadConfig(environ map[string]string) (*Config, error) {
+	var c Config
+	if err := env.ParseWithOptions(&c, env.Options{Environment: environ}); err != nil {
+		var agg env.AggregateError
+		if errors.As(err, &agg) && len(agg.Errors) > 0 {
+			var pe env.ParseError
+			if errors.As(agg.Errors[0], &pe) {
+				return nil, &ConfigError{Var: envName(pe.Name), Reason: fmt.Sprintf("not a valid %s: %v", pe.Type, pe.Err)}
+			}
+			return nil, &ConfigError{Var: "environment", Reason: agg.Errors[0].Error()}
+		}
+		return nil, &ConfigError{Var: "environment", Reason: err.Error()}
+	}
+	switch {
+	case c.DefaultLang != "vi" && c.DefaultLang != "en":
+		return nil, &ConfigError{"DEFAULT_LANG", fmt.Sprintf("%q: must be vi or en", c.DefaultLang)}
+	case c.BroadcastRate <= 0 || c.BroadcastRate > 1000:
+		return nil, &ConfigError{"BROADCAST_RATE", fmt.Sprintf("%v: must be between 1 and 1000 messages/second", c.BroadcastRate)}
+	case c.LookupLimit < 1:
+		return nil, &ConfigError{"LOOKUP_LIMIT", fmt.Sprintf("%d: must be at least 1", c.LookupLimit)}
+	case c.LookupWindow < time.Second:
+		return nil, &ConfigError{"LOOKUP_WINDOW", fmt.Sprintf("%v: must be at least 1s", c.LookupWindow)}
+	case c.ListenAddr == "":
+		return nil, &ConfigError{"LISTEN_ADDR", "must not be empty"}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return nil, &ConfigError{"LOG_LEVEL", fmt.Sprintf("%q: must be debug, info, warn or error", c.LogLevel)}
+	}
+	return &c, nil
+}
+
+// envName maps a Config field name to its variable.
+func envName(field string) string {
+	if f, ok := reflect.TypeOf(Config{}).FieldByName(field); ok {
+		return f.Tag.Get("env")
+	}
+	return field
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"electionbot/demo"
+)
+
+// runCLI runs the command line in a fresh working directory with an
+// embedded database there.
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := map[string]string{"DATABASE_URL": "sqlite://" + filepath.Join(t.TempDir(), "cli.db")}
+	if dbEnv, ok := os.LookupEnv("CLI_TEST_DATABASE_URL"); ok {
+		env["DATABASE_URL"] = dbEnv
+	}
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb, env)
+	return code, out.String(), errb.String()
+}
+
+func TestChatDemoAnswersStartAndDateWithoutDiacritics(t *testing.T) {
+	t.Chdir(t.TempDir())
+	code, out, errOut := runCLI(t, "/start\nngay bau cu\n", "chat", "--demo")
+	if code != 0 {
+		t.Fatalf("chat --demo exit %d\nstderr: %s", code, errOut)
+	}
+	for _, want := range []string{"> /start", "Phường Ka Long", "[1]", "> ngay bau cu", "Chủ nhật, 05/06/2022", "07:00", "11:00"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(demoDatabase); err != nil {
+		t.Errorf("demo database not created: %v", err)
+	}
+}
+
+func TestChatDemoEnglish(t *testing.T) {
+	t.Chdir(t.TempDir())
+	code, out, errOut := runCLI(t, "when is the election\n", "chat", "--demo", "--lang", "en")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "Sunday") || !strings.Contains(out, "2022") {
+		t.Errorf("English date answer missing:\n%s", out)
+	}
+}
+
+func TestLoadTwiceThenBadVoterRow(t *testing.T) {
+	dir := t.TempDir()
+	yamlPath := filepath.Join(dir, "election.yaml")
+	if err := os.WriteFile(yamlPath, demo.Election(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dbURL := "sqlite://" + filepath.Join(dir, "e.db")
+	t.Setenv("CLI_TEST_DATABASE_URL", dbURL)
+	for i := 0; i < 2; i++ {
+		if code, out, errOut := runCLI(t, "", "load", yamlPath); code != 0 || !strings.Contains(out, "ka-long-2022") {
+			t.Fatalf("load #%d: exit %d, out %q, err %q", i+1, code, out, errOut)
+		}
+	}
+	csvPath := filepath.Join(dir, "voters.csv")
+	csv := "area_code,household_no,full_name,birth_year,address,phone\n" +
+		"kp1,1,Nguyễn Văn An,1961,Số 1,0912345678\n" +
+		"kp1,2,Trần Thị Bình,19x1,Số 2,\n"
+	if err := os.WriteFile(csvPath, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, "", "import", "voters", csvPath)
+	if code != 1 || !strings.Contains(errOut, `line 3: birth_year "19x1" is not a year`) {
+		t.Fatalf("import bad file: exit %d, stderr %q", code, errOut)
+	}
+	good := strings.Replace(csv, "19x1", "1971", 1)
+	if err := os.WriteFile(csvPath, []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "", "import", "voters", csvPath, "--election", "ka-long-2022")
+	if code != 0 || !strings.Contains(out, "kp1: 2 households") {
+		t.Fatalf("import good file: exit %d, out %q, err %q", code, out, errOut)
+	}
+}
+
+func TestLoadBadYAMLExitsWithFieldPath(t *testing.T) {
+	dir := t.TempDir()
+	bad := strings.Replace(string(demo.Election()), "households: 264", "households: 0", 1)
+	if bad == string(demo.Election()) {
+		t.Fatal("demo file changed: update the test's replacement")
+	}
+	p := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(p, []byte(bad), 0o644)
+	code, _, errOut := runCLI(t, "", "load", p)
+	if code != 1 || !strings.Contains(errOut, "areas[2].households: must be greater than 0") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}

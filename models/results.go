@@ -1,0 +1,169 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// AreaTallies is one area of an election's results: the area with its
+// candidates (by ballot number; no polling place), the latest version of its
+// counting minutes with its votes (nil when nothing was reported) and, when
+// that version is in conflict, the version it conflicts with (the latest
+// earlier version not rejected), with its votes.
+type AreaTallies struct {
+	Area     *Area
+	Latest   *Tally
+	Previous *Tally
+}
+
+// resultsSQL is the whole roll-up of one election in one statement: the
+// election and its ward, then one row per (area, candidate) — one row with
+// NULL candidate columns for an area without candidates, and one with NULL
+// area columns for an election without areas — with the area's latest tally
+// (its highest version, found through the (area_id, version) unique index),
+// that candidate's votes in it and, for a conflict, the earlier version and
+// its votes. The vote joins are keyed by (tally_id, candidate_id), the
+// primary key of tally_votes, so rows are never multiplied. The same SQL runs
+// on PostgreSQL and SQLite.
+const resultsSQL = `
+SELECT e.id, e.code, e.ward_id, e.title, e.date, e.opens, e.closes, e.timezone, e.rules, e.method,
+       e.opens_at, e.closes_at,
+       w.code, w.name, w.city, w.province,
+       a.id, a.code, a.name, a.households,
+       c.id, c.ballot_no, c.name,
+       t.id, t.version, t.reporter_id, t.method, t.households, t.attending,
+       t.issued, t.returned, t.valid, t.invalid, t.photo_ref, t.status, t.created_at,
+       tv.votes,
+       p.id, p.version, p.reporter_id, p.method, p.households, p.attending,
+       p.issued, p.returned, p.valid, p.invalid, p.photo_ref, p.status, p.created_at,
+       pv.votes
+FROM elections e
+JOIN wards w ON w.id = e.ward_id
+LEFT JOIN areas a ON a.election_id = e.id
+LEFT JOIN candidates c ON c.area_id = a.id
+LEFT JOIN tallies t ON t.area_id = a.id
+     AND t.version = (SELECT MAX(t2.version) FROM tallies t2 WHERE t2.area_id = a.id)
+LEFT JOIN tally_votes tv ON tv.tally_id = t.id AND tv.candidate_id = c.id
+LEFT JOIN tallies p ON t.status = 'conflict' AND p.area_id = a.id
+     AND p.version = (SELECT MAX(t3.version) FROM tallies t3
+                      WHERE t3.area_id = a.id AND t3.version < t.version AND t3.status <> 'rejected')
+LEFT JOIN tally_votes pv ON pv.tally_id = p.id AND pv.candidate_id = c.id
+WHERE e.code = ?
+ORDER BY a.id, c.ballot_no`
+
+// ElectionResults reads everything the results page of one election shows
+// in a single query (resultsSQL): the election with its ward, and each area
+// (in load order) with its candidates, its latest tally and, for a conflict,
+// the version before. An unknown code is an ENOTFOUND error.
+func (s *Store) ElectionResults(ctx context.Context, code string) (*Election, []*AreaTallies, error) {
+	rows, err := s.DB(ctx).Raw(resultsSQL, code).Rows()
+	if err != nil {
+		return nil, nil, Wrap(EINTERNAL, err, "results of election %q", code)
+	}
+	defer rows.Close()
+
+	var (
+		e   *Election
+		out []*AreaTallies
+		cur *AreaTallies
+	)
+	for rows.Next() {
+		var (
+			el             Election
+			w              Ward
+			aID, aHH       sql.NullInt64
+			aCode, aName   sql.NullString
+			cID, cNo       sql.NullInt64
+			cName          sql.NullString
+			t, p           tallyCols
+			tVotes, pVotes sql.NullInt64
+			wCode, wName   sql.NullString
+			wCity, wPrv    sql.NullString
+		)
+		err := rows.Scan(&el.ID, &el.Code, &el.WardID, &el.Title, &el.Date, &el.Opens, &el.Closes,
+			&el.Timezone, &el.Rules, &el.Method, &el.OpensAt, &el.ClosesAt,
+			&wCode, &wName, &wCity, &wPrv,
+			&aID, &aCode, &aName, &aHH,
+			&cID, &cNo, &cName,
+			&t.id, &t.version, &t.reporter, &t.method, &t.households, &t.attending,
+			&t.issued, &t.returned, &t.valid, &t.invalid, &t.photo, &t.status, &t.created,
+			&tVotes,
+			&p.id, &p.version, &p.reporter, &p.method, &p.households, &p.attending,
+			&p.issued, &p.returned, &p.valid, &p.invalid, &p.photo, &p.status, &p.created,
+			&pVotes)
+		if err != nil {
+			return nil, nil, Wrap(EINTERNAL, err, "results of election %q", code)
+		}
+		if e == nil {
+			w = Ward{ID: el.WardID, Code: wCode.String, Name: wName.String, City: wCity.String, Province: wPrv.String}
+			el.OpensAt, el.ClosesAt = el.OpensAt.UTC(), el.ClosesAt.UTC()
+			el.Ward = &w
+			e = &el
+		}
+		if !aID.Valid {
+			continue // an election without areas
+		}
+		if cur == nil || cur.Area.ID != aID.Int64 {
+			cur = &AreaTallies{Area: &Area{ID: aID.Int64, ElectionID: el.ID, Code: aCode.String,
+				Name: aName.String, Households: int(aHH.Int64)}}
+			cur.Latest = t.tally(aID.Int64)
+			cur.Previous = p.tally(aID.Int64)
+			out = append(out, cur)
+		}
+		if !cID.Valid {
+			continue
+		}
+		cand := &Candidate{ID: cID.Int64, AreaID: aID.Int64, BallotNo: int(cNo.Int64), Name: cName.String}
+		cur.Area.Candidates = append(cur.Area.Candidates, cand)
+		if cur.Latest != nil && tVotes.Valid {
+			cur.Latest.Votes = append(cur.Latest.Votes, TallyVote{TallyID: cur.Latest.ID, CandidateID: cand.ID, Votes: int(tVotes.Int64)})
+		}
+		if cur.Previous != nil && pVotes.Valid {
+			cur.Previous.Votes = append(cur.Previous.Votes, TallyVote{TallyID: cur.Previous.ID, CandidateID: cand.ID, Votes: int(pVotes.Int64)})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, Wrap(EINTERNAL, err, "results of election %q", code)
+	}
+	if e == nil {
+		return nil, nil, Errorf(ENOTFOUND, "election %q not found", code)
+	}
+	e.Areas = make([]*Area, len(out))
+	for i, at := range out {
+		e.Areas[i] = at.Area
+	}
+	return e, out, nil
+}
+
+// tallyCols are the nullable columns of a LEFT JOINed tally.
+type tallyCols struct {
+	id, version, reporter, households, attending sql.NullInt64
+	issued, returned, valid, invalid             sql.NullInt64
+	method, photo, status                        sql.NullString
+	created                                      sql.NullTime
+}
+
+func (c *tallyCols) tally(areaID int64) *Tally {
+	if !c.id.Valid {
+		return nil
+	}
+	ptr := func(n sql.NullInt64) *int {
+		if !n.Valid {
+			return nil
+		}
+		v := int(n.Int64)
+		return &v
+	}
+	created := time.Time{}
+	if c.created.Valid {
+		created = c.created.Time.UTC()
+	}
+	return &Tally{
+		ID: c.id.Int64, AreaID: areaID, Version: int(c.version.Int64), ReporterID: c.reporter.Int64,
+		Method: c.method.String, Households: int(c.households.Int64), Attending: int(c.attending.Int64),
+		Issued: ptr(c.issued), Returned: ptr(c.returned), Valid: ptr(c.valid), Invalid: ptr(c.invalid),
+		PhotoRef: c.photo.String, Status: c.status.String, CreatedAt: created,
+		Votes: []TallyVote{},
+	}
+}

@@ -1,0 +1,268 @@
+package results
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The feeds' field names are a public interface (docs/results.md): add
+// fields freely, never rename or remove one.
+
+// FeedVersion is the version of the feeds' format.
+const FeedVersion = 1
+
+// Feed is the JSON document of GET /results/{election}.json.
+type Feed struct {
+	FormatVersion int            `json:"format_version"`
+	View          View           `json:"view"`
+	GeneratedAt   time.Time      `json:"generated_at"`
+	Counting      bool           `json:"counting"`
+	Election      FeedElection   `json:"election"`
+	Progress      FeedRollUp     `json:"progress"`
+	RollUps       []FeedRollUp   `json:"rollups"`
+	Areas         []FeedAreaItem `json:"areas"`
+}
+
+// FeedElection is the election.
+type FeedElection struct {
+	Code     string   `json:"code"`
+	Title    string   `json:"title"`
+	Date     string   `json:"date"`
+	Opens    string   `json:"opens"`
+	Closes   string   `json:"closes"`
+	Timezone string   `json:"timezone"`
+	OpensAt  string   `json:"opens_at"`
+	ClosesAt string   `json:"closes_at"`
+	Rules    string   `json:"rules"`
+	Basis    string   `json:"basis"`
+	Method   string   `json:"method"`
+	Ward     FeedWard `json:"ward"`
+}
+
+// FeedWard is the ward of the election.
+type FeedWard struct {
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	City     string `json:"city"`
+	Province string `json:"province"`
+}
+
+// FeedRollUp is the totals of a set of areas.
+type FeedRollUp struct {
+	Level                string  `json:"level,omitempty"`
+	Name                 string  `json:"name,omitempty"`
+	Areas                int     `json:"areas"`
+	Recognised           int     `json:"recognised"`
+	Elected              int     `json:"elected"`
+	RerunNeeded          int     `json:"rerun_needed"`
+	Received             int     `json:"received"`
+	Provisional          *int    `json:"provisional,omitempty"` // officials' view only
+	Conflict             *int    `json:"conflict,omitempty"`    // officials' view only
+	Households           int     `json:"households"`
+	RecognisedHouseholds int     `json:"recognised_households"`
+	Attending            int     `json:"attending"`
+	RecognisedPercent    float64 `json:"recognised_percent"`
+	TurnoutPercent       float64 `json:"turnout_percent"`
+}
+
+// FeedAreaItem is one area.
+type FeedAreaItem struct {
+	Code       string          `json:"code"`
+	Name       string          `json:"name"`
+	Ward       string          `json:"ward"`
+	Households int             `json:"households"`
+	State      State           `json:"state"`
+	Candidates []FeedCandidate `json:"candidates"`
+	Tally      *FeedTally      `json:"tally,omitempty"`
+	Previous   *FeedTally      `json:"previous,omitempty"` // officials' view, conflict only
+}
+
+// FeedCandidate is a candidate; votes only with a shown tally.
+type FeedCandidate struct {
+	BallotNo int      `json:"ballot_no"`
+	Name     string   `json:"name"`
+	Votes    *int     `json:"votes,omitempty"`
+	Percent  *float64 `json:"percent,omitempty"`
+	Elected  bool     `json:"elected,omitempty"`
+}
+
+// FeedTally is the numbers of the tally shown and its outcome.
+type FeedTally struct {
+	Version          int         `json:"version"`
+	Status           string      `json:"status"`
+	Method           string      `json:"method"`
+	Households       int         `json:"households"`
+	Attending        int         `json:"attending"`
+	TurnoutPercent   float64     `json:"turnout_percent"`
+	Issued           *int        `json:"issued,omitempty"`
+	Returned         *int        `json:"returned,omitempty"`
+	Valid            *int        `json:"valid,omitempty"`
+	Invalid          *int        `json:"invalid,omitempty"`
+	Outcome          string      `json:"outcome,omitempty"`
+	Winner           *FeedWinner `json:"winner,omitempty"`
+	RerunWithinDays  int         `json:"rerun_within_days,omitempty"`
+	InterimMaxMonths int         `json:"interim_max_months,omitempty"`
+	ReportedAt       *time.Time  `json:"reported_at,omitempty"`
+	PhotoRef         string      `json:"photo_ref,omitempty"` // officials' view only
+}
+
+// FeedWinner is the elected candidate (in the officials' view, for a
+// provisional tally, the one leading).
+type FeedWinner struct {
+	BallotNo int     `json:"ballot_no"`
+	Name     string  `json:"name"`
+	Votes    int     `json:"votes"`
+	Percent  float64 `json:"percent"`
+}
+
+// ToFeed converts a view to its JSON document.
+func ToFeed(r *Results) *Feed {
+	f := &Feed{
+		FormatVersion: FeedVersion, View: r.View, GeneratedAt: r.GeneratedAt, Counting: r.Counting,
+		Election: FeedElection{
+			Code: r.Election.Code, Title: r.Election.Title, Date: r.Election.Date,
+			Opens: r.Election.Opens, Closes: r.Election.Closes, Timezone: r.Election.Timezone,
+			OpensAt: r.Election.OpensAt.UTC().Format(time.RFC3339), ClosesAt: r.Election.ClosesAt.UTC().Format(time.RFC3339),
+			Rules: r.Election.Rules, Basis: r.Election.Basis, Method: r.Election.Method,
+			Ward: FeedWard{Code: r.Election.WardCode, Name: r.Election.Ward, City: r.Election.City, Province: r.Election.Province},
+		},
+		Progress: feedRollUp(r.Progress, r.View),
+		RollUps:  make([]FeedRollUp, 0, len(r.RollUps)),
+		Areas:    make([]FeedAreaItem, 0, len(r.Areas)),
+	}
+	for _, ru := range r.RollUps {
+		f.RollUps = append(f.RollUps, feedRollUp(ru, r.View))
+	}
+	for _, a := range r.Areas {
+		it := FeedAreaItem{Code: a.Code, Name: a.Name, Ward: a.Ward, Households: a.Households, State: a.State,
+			Candidates: make([]FeedCandidate, 0, len(a.Candidates))}
+		for _, c := range a.Candidates {
+			fc := FeedCandidate{BallotNo: c.BallotNo, Name: c.Name}
+			if a.Tally != nil && c.Votes != nil {
+				v, p := *c.Votes, round2(c.Percent)
+				fc.Votes, fc.Percent = &v, &p
+				fc.Elected = c.Winner
+			}
+			it.Candidates = append(it.Candidates, fc)
+		}
+		it.Tally = feedTally(a.Tally, a.Candidates)
+		it.Previous = feedTally(a.Previous, a.Candidates)
+		f.Areas = append(f.Areas, it)
+	}
+	return f
+}
+
+func feedRollUp(r RollUp, v View) FeedRollUp {
+	f := FeedRollUp{Level: r.Level, Name: r.Name, Areas: r.Areas, Recognised: r.Recognised,
+		Elected: r.Elected, RerunNeeded: r.Rerun, Received: r.Received, Households: r.Households,
+		RecognisedHouseholds: r.RecognisedHouseholds, Attending: r.Attending,
+		RecognisedPercent: round2(r.RecognisedPercent()), TurnoutPercent: round2(r.TurnoutPercent())}
+	if v == ViewAdmin {
+		p, c := r.Provisional, r.Conflict
+		f.Provisional, f.Conflict = &p, &c
+	}
+	return f
+}
+
+func feedTally(t *TallyResult, cands []CandidateResult) *FeedTally {
+	if t == nil {
+		return nil
+	}
+	f := &FeedTally{Version: t.Version, Status: t.Status, Method: t.Method, Households: t.Households,
+		Attending: t.Attending, TurnoutPercent: round2(t.TurnoutPercent()),
+		Issued: t.Issued, Returned: t.Returned, Valid: t.Valid, Invalid: t.Invalid,
+		Outcome: string(t.OutcomeKind), RerunWithinDays: t.RerunWithinDays, InterimMaxMonths: t.InterimMaxMonths,
+		PhotoRef: t.PhotoRef}
+	if !t.ReportedAt.IsZero() {
+		at := t.ReportedAt.UTC()
+		f.ReportedAt = &at
+	}
+	if t.Winner != nil {
+		f.Winner = &FeedWinner{BallotNo: t.Winner.BallotNo, Name: t.Winner.Name,
+			Votes: t.Votes[t.Winner.BallotNo], Percent: round2(percent(t.Votes[t.Winner.BallotNo], t.Households))}
+	}
+	return f
+}
+
+func writeJSON(w io.Writer, r *Results) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	return enc.Encode(ToFeed(r))
+}
+
+func writeJSONError(w io.Writer, status int, title, body string) {
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"status": status, "title": title, "message": body}})
+}
+
+// CSVHeader is the header row of GET /results/{election}.csv: one row per
+// area. votes is "ballot_no:votes" pairs joined by ";" and candidates
+// "ballot_no:name" pairs joined by ";". Empty cells: not shown / not
+// applicable.
+var CSVHeader = []string{
+	"election_code", "province", "city", "ward", "area_code", "area_name", "households", "state",
+	"version", "status", "method", "attending", "turnout_percent", "issued", "returned", "valid", "invalid",
+	"outcome", "winner_ballot_no", "winner_name", "winner_votes", "winner_percent",
+	"rerun_within_days", "interim_max_months", "candidates", "votes", "reported_at", "photo_ref",
+}
+
+func writeCSV(w io.Writer, r *Results) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return err
+	}
+	for _, a := range r.Areas {
+		var cands, votes []string
+		for _, c := range a.Candidates {
+			cands = append(cands, strconv.Itoa(c.BallotNo)+":"+c.Name)
+			if c.Votes != nil {
+				votes = append(votes, strconv.Itoa(c.BallotNo)+":"+strconv.Itoa(*c.Votes))
+			}
+		}
+		row := []string{r.Election.Code, a.Province, a.City, a.Ward, a.Code, a.Name,
+			strconv.Itoa(a.Households), string(a.State)}
+		if t := a.Tally; t != nil {
+			row = append(row, strconv.Itoa(t.Version), t.Status, t.Method, strconv.Itoa(t.Attending),
+				fmtFloat(t.TurnoutPercent()), optInt(t.Issued), optInt(t.Returned), optInt(t.Valid), optInt(t.Invalid),
+				string(t.OutcomeKind))
+			if t.Winner != nil {
+				v := t.Votes[t.Winner.BallotNo]
+				row = append(row, strconv.Itoa(t.Winner.BallotNo), t.Winner.Name, strconv.Itoa(v), fmtFloat(percent(v, t.Households)))
+			} else {
+				row = append(row, "", "", "", "")
+			}
+			row = append(row, zeroEmpty(t.RerunWithinDays), zeroEmpty(t.InterimMaxMonths),
+				strings.Join(cands, ";"), strings.Join(votes, ";"), t.ReportedAt.UTC().Format(time.RFC3339), t.PhotoRef)
+		} else {
+			row = append(row, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
+				strings.Join(cands, ";"), "", "", "")
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func optInt(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(*p)
+}
+
+func zeroEmpty(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+func fmtFloat(x float64) string { return strconv.FormatFloat(round2(x), 'f', 2, 64) }
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }

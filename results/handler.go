@@ -1,0 +1,560 @@
+package results
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/sync/singleflight"
+
+	"electionbot/models"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+// Defaults of Options.
+const (
+	DefaultCacheTTL = 3 * time.Second
+	DefaultRefresh  = 30 * time.Second
+)
+
+// Options tune a Server; the zero value is fine.
+type Options struct {
+	// Bundle holds the results_* messages in vi and en; nil: DefaultBundle.
+	Bundle *i18n.Bundle
+	// DefaultLang is the page's language without ?lang= (default "vi").
+	DefaultLang string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// CacheTTL is how long a built view is served again (default 3 s;
+	// negative: no cache).
+	CacheTTL time.Duration
+	// Refresh is the auto-refresh interval while counting (default 30 s).
+	Refresh time.Duration
+	// Logger (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Server serves GET /results/{election}, /results/{election}.json and
+// /results/{election}.csv.
+type Server struct {
+	src     Source
+	key     []byte
+	opts    Options
+	tmpl    *template.Template
+	trs     map[string]*tr
+	log     *slog.Logger
+	cache   *cache
+	flights singleflight.Group
+}
+
+// New returns the results handler. src is the store (models.Store); key is
+// the server's secret for the officials' links (SignAdminLink): with an
+// empty key only the public view is served. It fails if the bundle lacks
+// one of MessageIDs.
+func New(src Source, key []byte, opts Options) (*Server, error) {
+	if src == nil {
+		return nil, errors.New("results: no source")
+	}
+	if opts.Bundle == nil {
+		b, err := DefaultBundle()
+		if err != nil {
+			return nil, err
+		}
+		opts.Bundle = b
+	}
+	if err := CheckBundle(opts.Bundle); err != nil {
+		return nil, err
+	}
+	opts.DefaultLang = pickLang(opts.DefaultLang, Languages[0])
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.CacheTTL == 0 {
+		opts.CacheTTL = DefaultCacheTTL
+	}
+	if opts.Refresh <= 0 {
+		opts.Refresh = DefaultRefresh
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	tmpl, err := template.New("").Funcs(template.FuncMap{"dict": dict}).ParseFS(templatesFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("results: templates: %w", err)
+	}
+	s := &Server{
+		src: src, key: append([]byte(nil), key...), opts: opts, tmpl: tmpl, log: opts.Logger,
+		trs: map[string]*tr{}, cache: newCache(),
+	}
+	for _, l := range Languages {
+		s.trs[l] = newTr(opts.Bundle, l)
+	}
+	return s, nil
+}
+
+// Register adds the results routes to mux: GET (and HEAD) /results/{election}
+// with the .json and .csv forms.
+func (s *Server) Register(mux *http.ServeMux) {
+	mux.Handle("GET /results/{election}", s)
+}
+
+// Format of a response.
+const (
+	formatHTML = "html"
+	formatJSON = "json"
+	formatCSV  = "csv"
+)
+
+// ServeHTTP answers /results/{election}[.json|.csv][?lang=en][&exp=…&sig=…].
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	lang := pickLang(r.URL.Query().Get("lang"), s.opts.DefaultLang)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
+	}
+	code, ok := strings.CutPrefix(r.URL.Path, "/results/")
+	if !ok || code == "" || strings.Contains(code, "/") {
+		s.errorPage(w, r, lang, "", http.StatusNotFound)
+		return
+	}
+	format := formatHTML
+	if c, ok := strings.CutSuffix(code, ".json"); ok {
+		code, format = c, formatJSON
+	} else if c, ok := strings.CutSuffix(code, ".csv"); ok {
+		code, format = c, formatCSV
+	}
+
+	now := s.opts.Now()
+	q := r.URL.Query()
+	admin := false
+	var adminExp time.Time
+	if q.Has("sig") || q.Has("exp") {
+		exp, err := VerifyAdmin(code, q.Get("exp"), q.Get("sig"), s.key, now)
+		if err != nil {
+			s.log.Info("results: admin link refused", "election", code, "reason", err)
+			s.errorPage(w, r, lang, code, http.StatusForbidden)
+			return
+		}
+		admin, adminExp = true, exp
+	}
+
+	view := ViewPublic
+	if admin {
+		view = ViewAdmin
+	}
+	key := cacheKey{code: code, view: view, lang: lang, format: format}
+	if admin {
+		// The page of an officials' link states its expiry.
+		key.exp = adminExp.Unix()
+	}
+	body, err := s.render(r.Context(), key, adminExp, q)
+	if err != nil {
+		status := http.StatusInternalServerError
+		if models.ErrorCode(err) == models.ENOTFOUND {
+			status = http.StatusNotFound
+		} else {
+			s.log.Error("results", "election", code, "err", err)
+		}
+		s.errorPage(w, r, lang, code, status)
+		return
+	}
+	h := w.Header()
+	switch format {
+	case formatJSON:
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		h.Set("Access-Control-Allow-Origin", "*")
+	case formatCSV:
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s.csv"`, safeFileName(code)))
+		h.Set("Access-Control-Allow-Origin", "*")
+	default:
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	}
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Vary", "Accept-Encoding")
+	if admin {
+		h.Set("Cache-Control", "private, no-store")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Robots-Tag", "noindex, nofollow")
+		h.Del("Access-Control-Allow-Origin")
+	} else {
+		h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", max(int(s.opts.CacheTTL/time.Second), 1)))
+	}
+	data := body.plain
+	if body.gz != nil && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		data = body.gz
+	}
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(data)
+	}
+}
+
+// rendered is a response body, with its gzip form when worth it.
+type rendered struct {
+	plain, gz []byte
+}
+
+// render returns the body for key from the cache, or builds it: one query
+// (shared by concurrent requests for the same key) and one rendering.
+func (s *Server) render(ctx context.Context, key cacheKey, adminExp time.Time, q url.Values) (*rendered, error) {
+	now := s.opts.Now()
+	if b, ok := s.cache.get(key, now); ok {
+		return b, nil
+	}
+	v, err, _ := s.flights.Do(key.String(), func() (any, error) {
+		// Requests waiting on this one share its result: a client that
+		// goes away must not fail the others.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if b, ok := s.cache.get(key, now); ok {
+			return b, nil
+		}
+		res, err := s.results(ctx, key.code, key.view == ViewAdmin, now)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		switch key.format {
+		case formatJSON:
+			err = writeJSON(&buf, res)
+		case formatCSV:
+			err = writeCSV(&buf, res)
+		default:
+			err = s.tmpl.ExecuteTemplate(&buf, "page", s.pageData(res, key.lang, adminExp, q))
+		}
+		if err != nil {
+			return nil, err
+		}
+		b := &rendered{plain: buf.Bytes()}
+		if len(b.plain) > 1024 {
+			var z bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&z, gzip.BestSpeed)
+			zw.Write(b.plain)
+			zw.Close()
+			b.gz = z.Bytes()
+		}
+		if s.opts.CacheTTL > 0 {
+			s.cache.put(key, b, now, now.Add(s.opts.CacheTTL))
+		}
+		return b, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*rendered), nil
+}
+
+// results builds one view of an election, sharing the query between the
+// formats and languages of the same view within the cache's lifetime.
+func (s *Server) results(ctx context.Context, code string, admin bool, now time.Time) (*Results, error) {
+	mk := cacheKey{code: code, view: ViewPublic, format: "model"}
+	if admin {
+		mk.view = ViewAdmin
+	}
+	if v, ok := s.cache.getModel(mk, now); ok {
+		return v, nil
+	}
+	res, err := Load(ctx, s.src, code, admin, now)
+	if err != nil {
+		return nil, err
+	}
+	if s.opts.CacheTTL > 0 {
+		s.cache.putModel(mk, res, now, now.Add(s.opts.CacheTTL))
+	}
+	return res, nil
+}
+
+// Results returns an election's results as the page shows them (through
+// the same cache): public unless admin. For the chat's /ketqua.
+func (s *Server) Results(ctx context.Context, code string, admin bool) (*Results, error) {
+	return s.results(ctx, code, admin, s.opts.Now())
+}
+
+// errorPage answers a localised error page (404 unknown election, 403 bad
+// or expired link, 500), as JSON for the feeds.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, lang, code string, status int) {
+	t := s.trs[lang]
+	var title, body string
+	switch status {
+	case http.StatusNotFound:
+		title, body = t.T("results_not_found_title"), t.T("results_not_found_body", "Code", code)
+	case http.StatusForbidden:
+		title, body = t.T("results_forbidden_title"), t.T("results_forbidden_body")
+	default:
+		title, body = t.T("results_error_title"), t.T("results_error_body")
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if strings.HasSuffix(r.URL.Path, ".json") {
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		writeJSONError(w, status, title, body)
+		return
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return
+	}
+	d := s.basePage(lang, r.URL.Query())
+	d.Title, d.ErrTitle, d.ErrBody = title, title, body
+	if err := s.tmpl.ExecuteTemplate(w, "error", d); err != nil {
+		s.log.Error("results: error page", "err", err)
+	}
+}
+
+// pageData is what the templates see.
+type pageData struct {
+	R        *Results
+	T        *tr
+	Lang     string
+	Admin    bool
+	AdminExp time.Time
+	Loc      *time.Location
+	Title    string
+
+	OtherLang, OtherLangName, OtherLangURL string
+	JSONURL, CSVURL                        string
+	RefreshSeconds                         int
+
+	ErrTitle, ErrBody string
+}
+
+func (s *Server) basePage(lang string, q url.Values) *pageData {
+	other := "en"
+	if lang == "en" {
+		other = "vi"
+	}
+	oq := url.Values{}
+	for _, k := range []string{"exp", "sig"} {
+		if v := q.Get(k); v != "" {
+			oq.Set(k, v)
+		}
+	}
+	if other != s.opts.DefaultLang {
+		oq.Set("lang", other)
+	}
+	d := &pageData{
+		T: s.trs[lang], Lang: lang, Loc: models.VietnamTime,
+		OtherLang: other, OtherLangName: s.trs[lang].T("results_lang_switch"),
+		OtherLangURL: "?" + oq.Encode(),
+	}
+	if len(oq) == 0 {
+		d.OtherLangURL = "?"
+	}
+	return d
+}
+
+func (s *Server) pageData(res *Results, lang string, adminExp time.Time, q url.Values) *pageData {
+	d := s.basePage(lang, q)
+	d.R = res
+	d.Admin = res.View == ViewAdmin
+	d.AdminExp = adminExp
+	if loc, err := time.LoadLocation(res.Election.Timezone); err == nil && res.Election.Timezone != "" {
+		d.Loc = loc
+	}
+	d.Title = d.T.T("results_title") + " — " + res.Election.Title
+	if res.Election.Ward != "" {
+		d.Title += " — " + res.Election.Ward
+	}
+	fq := url.Values{}
+	if d.Admin {
+		fq.Set("exp", q.Get("exp"))
+		fq.Set("sig", q.Get("sig"))
+	}
+	suffix := ""
+	if len(fq) > 0 {
+		suffix = "?" + fq.Encode()
+	}
+	base := url.PathEscape(res.Election.Code)
+	d.JSONURL, d.CSVURL = base+".json"+suffix, base+".csv"+suffix
+	if res.Counting {
+		d.RefreshSeconds = int(s.opts.Refresh / time.Second)
+	}
+	return d
+}
+
+// StateName is the localised name of an area state.
+func (d *pageData) StateName(st State) string {
+	id := map[State]string{
+		StateNotReported: "results_state_not_reported",
+		StateAwaiting:    "results_state_awaiting",
+		StateProvisional: "results_state_provisional",
+		StateConflict:    "results_state_conflict",
+		StateAccepted:    "results_state_accepted",
+		StateRerun:       "results_state_rerun",
+	}[st]
+	if id == "" {
+		id = "results_state_awaiting"
+	}
+	return d.T.T(id)
+}
+
+// LevelName is the localised name of a roll-up level.
+func (d *pageData) LevelName(level string) string {
+	return d.T.T("results_level_" + level)
+}
+
+// OutcomeText says why nobody was elected.
+func (d *pageData) OutcomeText(t *TallyResult) string {
+	switch t.OutcomeKind {
+	case models.OutcomeRerun:
+		return d.T.T("results_outcome_rerun", "Days", t.RerunWithinDays)
+	case models.OutcomeMeetingInvalid:
+		return d.T.T("results_outcome_meeting_invalid")
+	case models.OutcomeUndecided:
+		return d.T.T("results_outcome_undecided", "Months", t.InterimMaxMonths)
+	}
+	return ""
+}
+
+// Share formats n of total as a percentage.
+func (d *pageData) Share(n, total int) float64 { return percent(n, total) }
+
+// Num formats an optional number ("–" when absent).
+func (d *pageData) Num(p *int) string {
+	if p == nil {
+		return "–"
+	}
+	return d.T.Int(*p)
+}
+
+// DoneWidth and PendingWidth are the progress bar's segments, in percent.
+func (d *pageData) DoneWidth() string { return width(d.R.Progress.Recognised, d.R.Progress.Areas) }
+
+// PendingWidth is the received-but-not-recognised segment.
+func (d *pageData) PendingWidth() string {
+	return width(d.R.Progress.Received-d.R.Progress.Recognised, d.R.Progress.Areas)
+}
+
+func width(n, total int) string {
+	return strconv.FormatFloat(percent(n, total), 'f', 2, 64)
+}
+
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, errors.New("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, errors.New("dict: key is not a string")
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// cacheKey names one cached response.
+type cacheKey struct {
+	code   string
+	view   View
+	lang   string
+	format string
+	exp    int64
+}
+
+func (k cacheKey) String() string {
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", k.code, k.view, k.lang, k.format, k.exp)
+}
+
+// cache keeps built views and responses for a few seconds; safe for
+// concurrent use. It holds at most maxEntries; past that expired entries
+// go, and if that is not enough, everything.
+type cache struct {
+	mu     sync.Mutex
+	bodies map[cacheKey]cacheEntry[*rendered]
+	models map[cacheKey]cacheEntry[*Results]
+}
+
+type cacheEntry[T any] struct {
+	v   T
+	exp time.Time
+}
+
+const maxEntries = 1024
+
+func newCache() *cache {
+	return &cache{bodies: map[cacheKey]cacheEntry[*rendered]{}, models: map[cacheKey]cacheEntry[*Results]{}}
+}
+
+func (c *cache) get(k cacheKey, now time.Time) (*rendered, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.bodies[k]
+	if !ok || !now.Before(e.exp) {
+		return nil, false
+	}
+	return e.v, true
+}
+
+func (c *cache) put(k cacheKey, v *rendered, now, exp time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	prune(c.bodies, now)
+	c.bodies[k] = cacheEntry[*rendered]{v, exp}
+}
+
+func (c *cache) getModel(k cacheKey, now time.Time) (*Results, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.models[k]
+	if !ok || !now.Before(e.exp) {
+		return nil, false
+	}
+	return e.v, true
+}
+
+func (c *cache) putModel(k cacheKey, v *Results, now, exp time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	prune(c.models, now)
+	c.models[k] = cacheEntry[*Results]{v, exp}
+}
+
+// prune makes room in m when it is full: expired entries go and, if that
+// is not enough, everything (a flood of distinct keys must not grow it).
+func prune[T any](m map[cacheKey]cacheEntry[T], now time.Time) {
+	if len(m) < maxEntries {
+		return
+	}
+	for k, e := range m {
+		if !now.Before(e.exp) {
+			delete(m, k)
+		}
+	}
+	if len(m) >= maxEntries {
+		clear(m)
+	}
+}

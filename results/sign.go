@@ -1,0 +1,70 @@
+package results
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Errors of VerifyAdmin.
+var (
+	ErrNoKey        = errors.New("results: no admin key configured")
+	ErrBadSignature = errors.New("results: bad admin link signature")
+	ErrExpired      = errors.New("results: admin link expired")
+)
+
+// adminSig is hex(HMAC-SHA256(key, election + "\n" + exp)), exp in Unix
+// seconds.
+func adminSig(election string, exp int64, key []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(election))
+	m.Write([]byte{'\n'})
+	m.Write([]byte(strconv.FormatInt(exp, 10)))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// SignAdminLink returns the officials' link to an election's results page,
+// valid until exp: base (e.g. "https://bot.example.vn", no trailing slash
+// needed) + "/results/{election}?exp=UNIX&sig=HMAC", the signature being
+// HMAC-SHA256 under key over the election code and exp. The same exp and
+// sig open the JSON and CSV feeds in the officials' view; lang=en may be
+// added.
+func SignAdminLink(base, election string, key []byte, exp time.Time) string {
+	e := exp.Unix()
+	q := url.Values{}
+	q.Set("exp", strconv.FormatInt(e, 10))
+	q.Set("sig", adminSig(election, e, key))
+	return strings.TrimRight(base, "/") + "/results/" + url.PathEscape(election) + "?" + q.Encode()
+}
+
+// VerifyAdmin checks the exp and sig parameters of an officials' link to
+// election at now, in constant time: nil when valid, else ErrNoKey,
+// ErrBadSignature or ErrExpired (the expiry is checked after the signature,
+// so a forged exp is a bad signature).
+func VerifyAdmin(election, exp, sig string, key []byte, now time.Time) (time.Time, error) {
+	if len(key) == 0 {
+		return time.Time{}, ErrNoKey
+	}
+	e, err := strconv.ParseInt(exp, 10, 64)
+	if err != nil || strconv.FormatInt(e, 10) != exp {
+		return time.Time{}, ErrBadSignature
+	}
+	got, err := hex.DecodeString(sig)
+	if err != nil {
+		return time.Time{}, ErrBadSignature
+	}
+	want, _ := hex.DecodeString(adminSig(election, e, key))
+	if !hmac.Equal(got, want) {
+		return time.Time{}, ErrBadSignature
+	}
+	at := time.Unix(e, 0).UTC()
+	if !now.Before(at) {
+		return at, ErrExpired
+	}
+	return at, nil
+}
