@@ -98,3 +98,35 @@ func TestLoadBadYAMLExitsWithFieldPath(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+// The README's transcript: the scripted session gives each answer.
+func TestScriptedDemoSession(t *testing.T) {
+	script, err := os.ReadFile("demo/session.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	code, out, errOut := runCLI(t, string(script), "chat", "--demo", "--now", "2022-06-02 09:00")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"Kính chào ông/bà",
+		"Chủ nhật, 05/06/2022 (còn 3 ngày nữa)",
+		"Nhà văn hóa khu phố 1",
+		"📍 Nhà văn hóa khu phố 1 21.53020, 107.96410",
+		"Ng*** V** An, sinh 1961 — hộ số 1, Khu phố 1",
+		"có 2 người cùng họ tên",
+		"T*** V** Hùng, sinh 1970 — hộ số 3",
+		"Không tìm thấy",
+		"Switched to English",
+		"Sunday, 5 June 2022 (in 3 days)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("session lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "Nguyễn Văn An, sinh") || strings.Contains(out, "0912345678") {
+		t.Errorf("session shows a voter's full name or phone:\n%s", out)
+	}
+}
