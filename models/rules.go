@@ -23,6 +23,28 @@ type TallyNumbers struct {
 	Votes      map[int]int // ballot number → votes (or raised hands)
 }
 
+// TallyNumbersOf returns the numbers of a stored tally, its votes keyed by
+// the ballot numbers of the area's candidates. Votes for a candidate id
+// that is not among candidates are added under ballot number 0, which no
+// candidate has, so CheckTally reports them.
+func TallyNumbersOf(t *Tally, candidates []*Candidate) TallyNumbers {
+	n := TallyNumbers{Method: t.Method, Households: t.Households, Attending: t.Attending,
+		Issued: t.Issued, Returned: t.Returned, Valid: t.Valid, Invalid: t.Invalid}
+	byID := make(map[int64]int, len(candidates))
+	for _, c := range candidates {
+		if c != nil {
+			byID[c.ID] = c.BallotNo
+		}
+	}
+	for _, v := range t.Votes {
+		if n.Votes == nil {
+			n.Votes = make(map[int]int, len(t.Votes))
+		}
+		n.Votes[byID[v.CandidateID]] += v.Votes // 0 when unknown
+	}
+	return n
+}
+
 // Violation is one broken consistency rule, localisable: ID is a go-i18n
 // message id of locales/tally.{vi,en}.yaml and Data its template data (the
 // numbers involved, and a candidate's BallotNo/Name where relevant).

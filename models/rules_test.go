@@ -280,6 +280,20 @@ func TestTallyCatalogs_DESIGN3_RefusalInReportersLanguage(t *testing.T) {
 	}
 }
 
+func TestTallyNumbersOf_DESIGN3_StoredTallyByBallotNumber(t *testing.T) {
+	stored := &models.Tally{Method: models.MethodSecret, Households: 312, Attending: 290,
+		Issued: rulesInt(290), Returned: rulesInt(289), Valid: rulesInt(285), Invalid: rulesInt(4),
+		Votes: []models.TallyVote{{CandidateID: 2, Votes: 35}, {CandidateID: 1, Votes: 250}}}
+	if got := models.TallyNumbersOf(stored, rulesCands()); !reflect.DeepEqual(got, rulesSecret()) {
+		t.Errorf("got %+v, want %+v", got, rulesSecret())
+	}
+	stored.Votes = append(stored.Votes, models.TallyVote{CandidateID: 99, Votes: 1})
+	vs := models.CheckTally(models.TallyNumbersOf(stored, rulesCands()), rulesCands())
+	if len(vs) != 1 || vs[0].ID != models.VUnknownCandidate || vs[0].Data["BallotNo"] != 0 {
+		t.Errorf("unknown candidate id: %+v", vs)
+	}
+}
+
 // --- outcome ---
 
 func rulesOutcome(t *testing.T, rules string, n models.TallyNumbers) models.Outcome {

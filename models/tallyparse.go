@@ -86,10 +86,12 @@ type ParsedTally struct {
 // report for, with their Candidates (BallotNo, Name, NameFolded), so that
 // the area can be matched by code, name or number and candidates by
 // ballot number or name. isTally reports whether the message looks like a
-// tally at all: it starts with KQ / kết quả and gives at least one number
-// besides the area's, or it has at least three known label–number pairs;
-// otherwise the chat falls back to other intents ("ket qua kp1" alone, or
-// a voter look-up "Nguyen Van An 1961", is not a tally). p is never nil.
+// tally at all: it starts with KQ / kết quả and has at least one known
+// label (a field, a ballot number, a candidate's name, even with an
+// unreadable number: "KQ KP1 TD -5"), or it has at least three; otherwise
+// the chat falls back to other intents ("ket qua kp1?", "ket qua bau cu
+// nam 2022" and a voter look-up "Nguyen Van An 1961" are no tally). p is
+// never nil.
 func ParseTally(text string, areas []*Area) (p *ParsedTally, isTally bool) {
 	ps := newTallyParser(text, areas)
 	ps.segment()
@@ -328,6 +330,15 @@ var tallyStaticPrefixes = func() []tpPrefix {
 	return ps
 }()
 
+// tallyPrefixIndex is tallyStaticPrefixes by first word.
+var tallyPrefixIndex = func() map[string][]tpPrefix {
+	m := map[string][]tpPrefix{}
+	for _, p := range tallyStaticPrefixes {
+		m[p.words[0]] = append(m[p.words[0]], p)
+	}
+	return m
+}()
+
 var tallyHonorifics = map[string]bool{
 	"ong": true, "ba": true, "anh": true, "chi": true, "co": true, "chu": true, "bac": true,
 	"uv": true, "ung vien": true, "ung cu vien": true, "candidate": true, "mr": true,
@@ -444,8 +455,7 @@ type tpItem struct {
 	n      int      // field value or votes
 	ballot int      // itBallot; the ballot number given before a name (0: none)
 	words  []string // itName
-	area0  bool     // an unknown or ambiguous area: not a number of the tally
-	label  bool     // an unreadable number after a known label
+	label  bool     // an unreadable number after a known label (counts as a label)
 	pos    int      // where it starts in the text
 }
 
@@ -453,8 +463,8 @@ type tallyParser struct {
 	text     string
 	areas    []*Area
 	ainfo    []tpArea
-	cands    []tpCand // of every area
-	prefixes []tpPrefix
+	cands    []tpCand              // of every area
+	prefixes map[string][]tpPrefix // area names, by first word (the static ones: tallyPrefixIndex)
 	toks     []tpTok
 	items    []tpItem
 	pend     []tpTok
@@ -463,7 +473,7 @@ type tallyParser struct {
 }
 
 func newTallyParser(text string, areas []*Area) *tallyParser {
-	ps := &tallyParser{text: text, prefixes: tallyStaticPrefixes}
+	ps := &tallyParser{text: text}
 	byWords := map[string][]*Area{}
 	addName := func(a *Area, folded string) {
 		if folded == "" || strings.IndexFunc(folded, unicode.IsDigit) >= 0 {
@@ -507,14 +517,10 @@ func newTallyParser(text string, areas []*Area) *tallyParser {
 		}
 	}
 	if len(byWords) > 0 {
-		ps.prefixes = append([]tpPrefix(nil), tallyStaticPrefixes...)
-		keys := make([]string, 0, len(byWords))
-		for k := range byWords {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			ps.prefixes = append(ps.prefixes, tpPrefix{words: strings.Fields(k), kind: tpPrefixArea, areas: byWords[k]})
+		ps.prefixes = make(map[string][]tpPrefix, len(byWords))
+		for k, as := range byWords {
+			ws := strings.Fields(k)
+			ps.prefixes[ws[0]] = append(ps.prefixes[ws[0]], tpPrefix{words: ws, kind: tpPrefixArea, areas: as})
 		}
 	}
 	return ps
@@ -605,22 +611,28 @@ func (ps *tallyParser) dropBallot() {
 }
 
 // prefixAt returns the longest prefix phrase at the start of r.
+// An area name wins over a static prefix of the same length.
 func (ps *tallyParser) prefixAt(r []tpTok) (tpPrefix, int) {
 	var best tpPrefix
 	n := 0
-	for _, p := range ps.prefixes {
-		if len(p.words) <= n || len(p.words) > len(r) {
-			continue
-		}
-		ok := true
-		for i, w := range p.words {
-			if r[i].w != w {
-				ok = false
-				break
+	if len(r) == 0 {
+		return best, 0
+	}
+	for _, list := range [2][]tpPrefix{tallyPrefixIndex[r[0].w], ps.prefixes[r[0].w]} {
+		for _, p := range list {
+			if len(p.words) < n || len(p.words) > len(r) {
+				continue
 			}
-		}
-		if ok {
-			best, n = p, len(p.words)
+			ok := true
+			for i, w := range p.words {
+				if r[i].w != w {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				best, n = p, len(p.words)
+			}
 		}
 	}
 	return best, n
@@ -651,7 +663,7 @@ func (ps *tallyParser) prefixItem(p tpPrefix, ts []tpTok) bool {
 		if len(p.areas) == 1 {
 			ps.add(tpItem{kind: itArea, area: p.areas[0]}, start, end)
 		} else {
-			ps.add(tpItem{kind: itAmbiguous, area0: true}, start, end)
+			ps.add(tpItem{kind: itAmbiguous}, start, end)
 		}
 	default:
 		return false
@@ -788,11 +800,11 @@ func (ps *tallyParser) areaItem(kind string, n int, start, end int) {
 	}
 	switch len(found) {
 	case 0:
-		ps.add(tpItem{kind: itUnknown, area0: true}, start, end)
+		ps.add(tpItem{kind: itUnknown}, start, end)
 	case 1:
 		ps.add(tpItem{kind: itArea, area: found[0]}, start, end)
 	default:
-		ps.add(tpItem{kind: itAmbiguous, area0: true}, start, end)
+		ps.add(tpItem{kind: itAmbiguous}, start, end)
 	}
 }
 
@@ -884,19 +896,19 @@ func tallyNameClose(words, name []string, typed, joined string) bool {
 	if n < 6 {
 		return false
 	}
-	max := 1
+	limit := 1
 	if n >= 12 {
-		max = 2
+		limit = 2
 	}
-	return tallyLevenshtein(typed, joined, max) <= max
+	return tallyLevenshtein(typed, joined, limit) <= limit
 }
 
-// tallyLevenshtein is the edit distance of a and b in runes, or max+1 when it
-// is more than max.
-func tallyLevenshtein(a, b string, max int) int {
+// tallyLevenshtein is the edit distance of a and b in runes, or limit+1 when it
+// is more than limit.
+func tallyLevenshtein(a, b string, limit int) int {
 	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > max || -d > max {
-		return max + 1
+	if d := len(ra) - len(rb); d > limit || -d > limit {
+		return limit + 1
 	}
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
@@ -914,12 +926,12 @@ func tallyLevenshtein(a, b string, max int) int {
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 			low = min(low, cur[j])
 		}
-		if low > max {
-			return max + 1
+		if low > limit {
+			return limit + 1
 		}
 		prev, cur = cur, prev
 	}
-	return min(prev[len(rb)], max+1)
+	return min(prev[len(rb)], limit+1)
 }
 
 // resolve turns the items into the ParsedTally: the area, then names within
@@ -983,8 +995,10 @@ func (ps *tallyParser) resolve() (*ParsedTally, bool) {
 		case itField, itBallot:
 			pairs++
 		case itName:
-			pairs++
 			ms, _ := tallyNameMatch(it.words, cands)
+			if len(ms) > 0 {
+				pairs++
+			}
 			switch {
 			case len(ms) == 0:
 				unknown = append(unknown, it)
@@ -1105,13 +1119,7 @@ func (ps *tallyParser) resolve() (*ParsedTally, bool) {
 	}
 
 	p.Unknown, p.Ambiguous = tallyRaws(unknown), tallyRaws(ambiguous)
-	numbered := pairs
-	for _, it := range unknown {
-		if !it.area0 && !it.label && strings.IndexFunc(it.raw, unicode.IsDigit) >= 0 {
-			numbered++
-		}
-	}
-	return p, (ps.startsIntro() && numbered > 0) || pairs >= 3
+	return p, (pairs > 0 && ps.startsIntro()) || pairs >= 3
 }
 
 // tallyRaws returns the items' texts in the order of the message.
