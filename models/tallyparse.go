@@ -1,6 +1,7 @@
 package models
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -853,7 +854,7 @@ func tallyNameMatch(words []string, cands []tpCand) ([]tpCand, int) {
 			tiers[1] = append(tiers[1], c)
 		case tallyNameClose(words, c.words, typed, name):
 			tiers[2] = append(tiers[2], c)
-		case len(words) < len(c.words) && tallyEqualWords(words, c.words[len(c.words)-len(words):]):
+		case len(words) < len(c.words) && slices.Equal(words, c.words[len(c.words)-len(words):]):
 			tiers[3] = append(tiers[3], c)
 		}
 	}
@@ -863,18 +864,6 @@ func tallyNameMatch(words []string, cands []tpCand) ([]tpCand, int) {
 		}
 	}
 	return nil, 0
-}
-
-func tallyEqualWords(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func tallyNameClose(words, name []string, typed, joined string) bool {
