@@ -127,10 +127,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
 		return
 	}
-	code, ok := strings.CutPrefix(r.URL.Path, "/results/")
-	if !ok || code == "" || strings.Contains(code, "/") {
-		s.errorPage(w, r, lang, "", http.StatusNotFound)
-		return
+	code := r.PathValue("election")
+	if code == "" {
+		c, ok := strings.CutPrefix(r.URL.Path, "/results/")
+		if !ok || c == "" || strings.Contains(c, "/") {
+			s.errorPage(w, r, lang, c, http.StatusNotFound)
+			return
+		}
+		code = c
 	}
 	format := formatHTML
 	if c, ok := strings.CutSuffix(code, ".json"); ok {
@@ -273,14 +277,25 @@ func (s *Server) results(ctx context.Context, code string, admin bool, now time.
 	if v, ok := s.cache.getModel(mk, now); ok {
 		return v, nil
 	}
-	res, err := Load(ctx, s.src, code, admin, now)
+	v, err, _ := s.flights.Do(mk.String(), func() (any, error) {
+		if v, ok := s.cache.getModel(mk, now); ok {
+			return v, nil
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		res, err := Load(ctx, s.src, code, admin, now)
+		if err != nil {
+			return nil, err
+		}
+		if s.opts.CacheTTL > 0 {
+			s.cache.putModel(mk, res, now, now.Add(s.opts.CacheTTL))
+		}
+		return res, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if s.opts.CacheTTL > 0 {
-		s.cache.putModel(mk, res, now, now.Add(s.opts.CacheTTL))
-	}
-	return res, nil
+	return v.(*Results), nil
 }
 
 // Results returns an election's results as the page shows them (through
@@ -317,7 +332,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, lang, code st
 	if r.Method == http.MethodHead {
 		return
 	}
-	d := s.basePage(lang, r.URL.Query())
+	d := s.basePage(lang, nil) // an error page keeps no signature
 	d.Title, d.ErrTitle, d.ErrBody = title, title, body
 	if err := s.tmpl.ExecuteTemplate(w, "error", d); err != nil {
 		s.log.Error("results: error page", "err", err)
@@ -395,20 +410,56 @@ func (s *Server) pageData(res *Results, lang string, adminExp time.Time, q url.V
 	return d
 }
 
+// stateMessages are the message ids of the area states.
+var stateMessages = map[State]string{
+	StateNotReported: "results_state_not_reported",
+	StateAwaiting:    "results_state_awaiting",
+	StateProvisional: "results_state_provisional",
+	StateConflict:    "results_state_conflict",
+	StateAccepted:    "results_state_accepted",
+	StateRerun:       "results_state_rerun",
+}
+
 // StateName is the localised name of an area state.
 func (d *pageData) StateName(st State) string {
-	id := map[State]string{
-		StateNotReported: "results_state_not_reported",
-		StateAwaiting:    "results_state_awaiting",
-		StateProvisional: "results_state_provisional",
-		StateConflict:    "results_state_conflict",
-		StateAccepted:    "results_state_accepted",
-		StateRerun:       "results_state_rerun",
-	}[st]
+	id := stateMessages[st]
 	if id == "" {
 		id = "results_state_awaiting"
 	}
 	return d.T.T(id)
+}
+
+// rollUpRow is a line of the totals table: a roll-up with the names under
+// its own (its level, or the city and province it is in).
+type rollUpRow struct {
+	RollUp
+	Sub string
+}
+
+// RollUpRows are the lines of the totals table. With one ward on the page
+// its city and province have the same totals: one line names all three.
+// Otherwise every ward, city and province has a line, its level under it.
+func (d *pageData) RollUpRows() []rollUpRow {
+	var wards []RollUp
+	for _, ru := range d.R.RollUps {
+		if ru.Level == "ward" {
+			wards = append(wards, ru)
+		}
+	}
+	if len(wards) == 1 {
+		sub := []string{}
+		for _, ru := range d.R.RollUps {
+			if ru.Level != "ward" && ru.Name != "" {
+				sub = append(sub, ru.Name)
+			}
+		}
+		return []rollUpRow{{RollUp: wards[0], Sub: strings.Join(sub, ", ")}}
+	}
+	rows := make([]rollUpRow, 0, len(d.R.RollUps))
+	for _, ru := range d.R.RollUps {
+		rows = append(rows, rollUpRow{RollUp: ru, Sub: d.LevelName(ru.Level)})
+	}
+	return rows
 }
 
 // LevelName is the localised name of a roll-up level.

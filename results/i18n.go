@@ -17,9 +17,9 @@ import (
 // Languages of the page; the first is the default.
 var Languages = []string{"vi", "en"}
 
-// MessageIDs are the message ids this package uses: every one must be in
-// locales/results.vi.yaml and locales/results.en.yaml (New checks the bundle
-// has them all in both languages).
+// MessageIDs are the message ids this package uses, exactly the keys of
+// locales/results.vi.yaml and locales/results.en.yaml (a test compares
+// them; New checks the bundle has them all in both languages).
 var MessageIDs = []string{
 	"results_title", "results_place", "results_date", "results_basis", "results_lang_switch",
 	"results_updated", "results_autorefresh", "results_public_note", "results_admin_banner",
@@ -43,9 +43,8 @@ var MessageIDs = []string{
 	"results_chart_progress_title", "results_chart_progress_count",
 }
 
-// DefaultBundle is the bundle of the locales package. Until
-// locales.NewBundle loads results.vi.yaml and results.en.yaml it lacks this
-// package's messages, and New says so.
+// DefaultBundle is the bundle of the locales package, which embeds
+// locales/results.vi.yaml and locales/results.en.yaml with the rest.
 func DefaultBundle() (*i18n.Bundle, error) { return locales.NewBundle() }
 
 // CheckBundle reports the first message of MessageIDs missing from b in one

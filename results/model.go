@@ -331,7 +331,9 @@ func rollUps(areas []*AreaResult, admin bool) []RollUp {
 		level string
 		key   func(a *AreaResult) (key, name string)
 	}{
-		{"ward", func(a *AreaResult) (string, string) { return a.Province + "\x00" + a.City + "\x00" + a.WardCode, a.Ward }},
+		{"ward", func(a *AreaResult) (string, string) {
+			return a.Province + "\x00" + a.City + "\x00" + a.WardCode, a.Ward
+		}},
 		{"city", func(a *AreaResult) (string, string) { return a.Province + "\x00" + a.City, a.City }},
 		{"province", func(a *AreaResult) (string, string) { return a.Province, a.Province }},
 	} {
