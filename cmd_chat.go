@@ -126,7 +126,7 @@ func grantConsoleAdmin(ctx context.Context, s *models.Store, id string) error {
 	return s.Grant(ctx, g)
 }
 
-func isTerminal(r io.Reader) bool {
+func isTerminal(r any) bool {
 	f, ok := r.(*os.File)
 	if !ok {
 		return false

@@ -7,12 +7,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"electionbot/bot/outbox"
+	"electionbot/bot/telegram"
+	"electionbot/handlers"
 	"electionbot/models"
 )
 
@@ -25,18 +29,196 @@ func cmdServe(ctx context.Context, cfg *Config, args []string) error {
 		return err
 	}
 	defer s.Close()
+	srv, err := newServer(ctx, cfg, s, serveOptions{})
+	if err != nil {
+		return err
+	}
+	return srv.run(ctx)
+}
 
+// serveOptions are what tests change in the serve wiring.
+type serveOptions struct {
+	// handler answers Telegram updates; nil: the conversation handlers.
+	handler telegram.Handler
+	// outbox tunes the outbox's timing (Store, Rate, ChatLimit, Logger and
+	// Registerer are set by newServer).
+	outbox      outbox.Config
+	pollTimeout time.Duration
+}
+
+// server is `electionbot serve`: the HTTP endpoints (/healthz, /metrics,
+// the Telegram webhook), the channels and the outbox that sends for them.
+type server struct {
+	cfg    *Config
+	store  *models.Store
+	mux    *http.ServeMux
+	reg    *prometheus.Registry
+	outbox *outbox.Outbox
+	tg     *telegram.Channel
+	wg     sync.WaitGroup
+}
+
+// newServer builds the serve wiring on an open, migrated store. With
+// TELEGRAM_TOKEN it connects to the Bot API (getMe) and mounts the webhook
+// in webhook mode; start runs the rest.
+func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptions) (*server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", healthz(s))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	sv := &server{cfg: cfg, store: s, mux: http.NewServeMux(), reg: reg}
+	sv.mux.HandleFunc("GET /healthz", healthz(s))
+	sv.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 
 	if cfg.TelegramToken == "" && cfg.ZaloAppID == "" {
 		slog.Warn("no channel configured: set TELEGRAM_TOKEN (or the ZALO_* variables); serving /healthz and /metrics only")
 	}
-	return listenAndServe(ctx, cfg.ListenAddr, mux)
+	if cfg.TelegramToken == "" {
+		return sv, nil
+	}
+	oc := opt.outbox
+	oc.Store, oc.Rate, oc.ChatLimit = s, cfg.BroadcastRate, telegram.ChatLimit
+	oc.Logger, oc.Registerer = slog.Default(), reg
+	ob, err := outbox.New(ctx, oc)
+	if err != nil {
+		return nil, err
+	}
+	sv.outbox = ob
+	h := opt.handler
+	if h == nil {
+		if h, err = conversation(cfg, s); err != nil {
+			return nil, err
+		}
+	}
+	sv.tg, err = telegram.New(ctx, telegram.Config{
+		Token:         cfg.TelegramToken,
+		Endpoint:      cfg.TelegramAPIEndpoint,
+		WebhookURL:    cfg.TelegramWebhookURL,
+		WebhookSecret: cfg.TelegramWebhookSecret,
+		Store:         s,
+		Handler:       h,
+		Outbox:        ob,
+		AdminIDs:      cfg.AdminTelegramIDs,
+		DefaultLang:   cfg.DefaultLang,
+		PollTimeout:   opt.pollTimeout,
+		Logger:        slog.Default(),
+		Registerer:    reg,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ob.Register(models.ChannelTelegram, sv.tg.Sender())
+	if sv.tg.Mode() == "webhook" {
+		sv.mux.Handle("POST "+telegram.WebhookPath, sv.tg.WebhookHandler())
+	}
+	return sv, nil
+}
+
+// conversation is the residents' conversation (package handlers) run
+// inside each update's transaction.
+func conversation(cfg *Config, s *models.Store) (telegram.Handler, error) {
+	hcfg := handlers.Config{
+		Now:          time.Now,
+		DefaultLang:  cfg.DefaultLang,
+		LookupLimit:  cfg.LookupLimit,
+		LookupWindow: cfg.LookupWindow,
+	}
+	// Built once: the catalogs load (or serve fails at start).
+	probe := hcfg
+	probe.Store = s
+	base, err := handlers.New(probe)
+	if err != nil {
+		return nil, err
+	}
+	// The handler must use the update's transaction. A Handler that can be
+	// rebound to a store (WithStore) is built once; otherwise one is built
+	// per update.
+	type rebinder interface {
+		WithStore(handlers.Store) *handlers.Handler
+	}
+	return telegram.HandlerFunc(func(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error) {
+		if rb, ok := any(base).(rebinder); ok {
+			return rb.WithStore(tx).Handle(ctx, in)
+		}
+		c := hcfg
+		c.Store = tx
+		h, err := handlers.New(c)
+		if err != nil {
+			return nil, err
+		}
+		return h.Handle(ctx, in)
+	}), nil
+}
+
+// start runs the background work: the outbox's River workers, the command
+// menu, and setWebhook or long polling.
+func (sv *server) start(ctx context.Context) error {
+	if sv.outbox != nil {
+		if err := sv.outbox.Start(ctx); err != nil {
+			return err
+		}
+	}
+	if sv.tg == nil {
+		return nil
+	}
+	sv.tg.SetCommands(ctx)
+	if sv.tg.Mode() == "webhook" {
+		return sv.tg.SetWebhook(ctx)
+	}
+	sv.wg.Add(1)
+	go func() {
+		defer sv.wg.Done()
+		sv.tg.Poll(ctx)
+	}()
+	return nil
+}
+
+// stop waits for polling to finish the update in flight (its ctx must be
+// done), then lets the outbox finish its sends and stops River.
+func (sv *server) stop(ctx context.Context) error {
+	sv.wg.Wait()
+	if sv.outbox != nil {
+		return sv.outbox.Stop(ctx)
+	}
+	return nil
+}
+
+// run listens on LISTEN_ADDR, starts the channels once it accepts
+// connections (a webhook must find us), and on ctx done drains the HTTP
+// requests in flight, then the channels.
+func (sv *server) run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", sv.cfg.ListenAddr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: sv.mux, ReadHeaderTimeout: 10 * time.Second}
+	slog.Info("listening", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := sv.start(runCtx); err != nil {
+		srv.Close()
+		cancel()
+		sv.stop(context.Background())
+		return err
+	}
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+	}
+	cancel()
+	shutdownCtx, done := context.WithTimeout(context.Background(), 20*time.Second)
+	defer done()
+	if serr := srv.Shutdown(shutdownCtx); serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	if serr := sv.stop(shutdownCtx); serr != nil && err == nil {
+		err = serr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	slog.Info("stopped")
+	return err
 }
 
 // healthz answers 200 when the database answers, 503 otherwise.
@@ -50,30 +232,6 @@ func healthz(s *models.Store) http.HandlerFunc {
 		}
 		w.Write([]byte("ok\n"))
 	}
-}
-
-// listenAndServe serves until ctx is done, then drains requests in flight.
-func listenAndServe(ctx context.Context, addr string, h http.Handler) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	slog.Info("listening", "addr", ln.Addr().String())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	slog.Info("stopped")
-	return nil
 }
 
 // cmdHealthcheck asks the local serve's /healthz: the container's health

@@ -11,9 +11,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
+	"electionbot/bot/outbox"
 	"electionbot/models"
 )
 
@@ -27,6 +29,8 @@ Usage:
   electionbot load FILE.yaml                 load or update an election
   electionbot import voters FILE [--election CODE]
                                              import a voter list (.csv or .xlsx)
+  electionbot export results --election CODE --format csv|xlsx [--out FILE]
+                                             one row per area: numbers, outcome, state
   electionbot healthcheck                    ask a running serve's /healthz (for Docker)
 
 Environment: DATABASE_URL (default sqlite://electionbot.db), TELEGRAM_TOKEN,
@@ -89,6 +93,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdLoad(ctx, cfg, rest, stdout)
 	case "import":
 		err = cmdImport(ctx, cfg, rest, stdout, stderr)
+	case "export":
+		err = cmdExport(ctx, cfg, rest, stdout, stderr)
 	case "healthcheck":
 		err = cmdHealthcheck(ctx, cfg)
 	default:
@@ -140,6 +146,11 @@ func openStore(ctx context.Context, databaseURL string) (*models.Store, error) {
 		return nil, err
 	}
 	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	// River's own tables (the durable job queue) live in the same database.
+	if err := outbox.Migrate(ctx, s); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -204,6 +215,53 @@ func cmdImport(ctx context.Context, cfg *Config, args []string, stdout, stderr i
 	}
 	fmt.Fprint(stdout, rep.String())
 	return nil
+}
+
+func cmdExport(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) error {
+	const use = "usage: electionbot export results --election CODE --format csv|xlsx [--out FILE]"
+	if len(args) == 0 || args[0] != "results" {
+		return usageErr(use)
+	}
+	fs := flag.NewFlagSet("export results", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	election := fs.String("election", "", "election code (required)")
+	format := fs.String("format", "csv", "csv or xlsx")
+	out := fs.String("out", "", "file to write (default: standard output)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return &exitError{2, err}
+	}
+	if *election == "" || fs.NArg() > 0 {
+		return usageErr(use)
+	}
+	if *format != "csv" && *format != "xlsx" {
+		return usageErr("--format %q: must be csv or xlsx", *format)
+	}
+	if *out == "" && *format == "xlsx" && isTerminal(stdout) {
+		return usageErr("--format xlsx writes a binary file: give --out FILE or redirect the output")
+	}
+	s, err := openStore(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if *out == "" {
+		return s.ExportResults(ctx, *election, *format, stdout)
+	}
+	// Write next to the target and rename, so a failed export leaves no
+	// half-written file behind.
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".export-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := s.ExportResults(ctx, *election, *format, tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), *out)
 }
 
 // splitPositional takes the first argument that is not a flag (or a flag's

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"electionbot/demo"
 )
@@ -128,5 +131,47 @@ func TestScriptedDemoSession(t *testing.T) {
 	}
 	if strings.Contains(out, "Nguyễn Văn An, sinh") || strings.Contains(out, "0912345678") {
 		t.Errorf("session shows a voter's full name or phone:\n%s", out)
+	}
+}
+
+func TestExportResultsCSVAndXLSX(t *testing.T) {
+	dir := t.TempDir()
+	yamlPath := filepath.Join(dir, "election.yaml")
+	if err := os.WriteFile(yamlPath, demo.Election(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CLI_TEST_DATABASE_URL", "sqlite://"+filepath.Join(dir, "e.db"))
+	if code, _, errOut := runCLI(t, "", "load", yamlPath); code != 0 {
+		t.Fatalf("load: %s", errOut)
+	}
+	code, out, errOut := runCLI(t, "", "export", "results", "--election", "ka-long-2022", "--format", "csv")
+	if code != 0 {
+		t.Fatalf("export csv: exit %d: %s", code, errOut)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatalf("export is not CSV: %v\n%s", err, out)
+	}
+	if len(recs) != 7 || recs[1][0] == "" || !strings.Contains(strings.Join(recs[1], ","), "kp1") {
+		t.Fatalf("want a header and 6 areas, got %d rows: %v", len(recs), recs)
+	}
+	xlsxPath := filepath.Join(dir, "results.xlsx")
+	if code, _, errOut := runCLI(t, "", "export", "results", "--election", "ka-long-2022", "--format", "xlsx", "--out", xlsxPath); code != 0 {
+		t.Fatalf("export xlsx: exit %d: %s", code, errOut)
+	}
+	f, err := excelize.OpenFile(xlsxPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetName(0))
+	if err != nil || len(rows) != 7 {
+		t.Fatalf("xlsx rows = %d, %v; want 7", len(rows), err)
+	}
+	if code, _, errOut := runCLI(t, "", "export", "results", "--election", "nope", "--format", "csv"); code != 1 || !strings.Contains(errOut, "nope") {
+		t.Fatalf("unknown election: exit %d, %q", code, errOut)
+	}
+	if code, _, _ := runCLI(t, "", "export", "results", "--election", "ka-long-2022", "--format", "pdf"); code != 2 {
+		t.Fatalf("bad format: exit %d, want 2", code)
 	}
 }

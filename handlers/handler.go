@@ -40,6 +40,10 @@ type Config struct {
 	DefaultLang  string           // "vi" or "en"; "vi" if empty
 	LookupLimit  int              // eligibility lookups per contact per window (default 10)
 	LookupWindow time.Duration    // default 10 minutes
+	// BotUsername is the Telegram bot's username (without @), for invite
+	// deep links https://t.me/<bot>?start=<code>; without it the invite is
+	// shown as the command "/start <code>".
+	BotUsername string
 }
 
 // Handler is the residents' conversation: it answers one Incoming at a time
@@ -50,6 +54,8 @@ type Handler struct {
 	defLang string
 	limit   int
 	window  time.Duration
+
+	botUsername string
 
 	bundle  *i18n.Bundle
 	locs    map[string]*i18n.Localizer
@@ -69,6 +75,8 @@ func New(cfg Config) (*Handler, error) {
 		defLang: normLang(cfg.DefaultLang, "vi"),
 		limit:   cfg.LookupLimit,
 		window:  cfg.LookupWindow,
+
+		botUsername: strings.TrimPrefix(strings.TrimSpace(cfg.BotUsername), "@"),
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -129,6 +137,9 @@ type convState struct {
 	// Query is a name lookup waiting for the area or the household number.
 	// It is the resident's own search, kept only until it is answered.
 	Query *nameQuery `json:"q,omitempty"`
+	// Draft is an official's tally being written (Await "tally"): the
+	// guided form's answers or a one-message tally waiting to be confirmed.
+	Draft *draft `json:"d,omitempty"`
 }
 
 type nameQuery struct {
@@ -151,6 +162,9 @@ type turn struct {
 	el       *models.Election
 	elLoaded bool
 	areas    []*models.Area
+
+	offRoles    *officials // the contact's roles, once loaded (roles())
+	rolesLoaded bool
 }
 
 // Handle answers one Incoming. It never returns zero Outgoing for a message
@@ -206,6 +220,7 @@ func (h *Handler) Handle(ctx context.Context, in Incoming) ([]Outgoing, error) {
 	for i := range t.out {
 		if t.out[i].ChatID == "" {
 			t.out[i].ChatID = chat
+			t.out[i].Channel = in.Channel
 		}
 	}
 	return t.out, nil
@@ -215,7 +230,7 @@ func (h *Handler) Handle(ctx context.Context, in Incoming) ([]Outgoing, error) {
 func (t *turn) setState(st convState) {
 	t.st = st
 	s := ""
-	if st.Await != "" || st.Then != "" || st.Query != nil {
+	if st.Await != "" || st.Then != "" || st.Query != nil || st.Draft != nil {
 		b, _ := json.Marshal(st)
 		s = string(b)
 	}

@@ -61,11 +61,20 @@ type Document struct {
 
 // Outgoing is one reply. Text is plain text: channels escape it for their
 // markup. RemoveKeyboard hides a previous reply keyboard.
+//
+// Most replies go to the sender's chat. A message to someone else (a
+// conflict between reporters told to the other reporter and the admins, a
+// reminder) has that contact's ChatID and Channel: the channel adapter
+// delivers it only if Channel is its own (or empty, meaning the sender's).
 type Outgoing struct {
 	ChatID         string
+	Channel        string // models.ChannelTelegram, …; set by Handle for replies to the sender
 	Text           string
 	Keyboard       *Keyboard
 	RemoveKeyboard bool
 	Location       *Location
 	Document       *Document
+	// Photo is a channel file reference of a photo to send (Telegram
+	// file_id), with Text as its caption: the signed counting minutes.
+	Photo string
 }

@@ -69,16 +69,29 @@ var commands = map[string]action{
 	"contact": actPhone,
 }
 
-// dispatch routes one message. Order: shared contact, callback, command,
-// keyboard button, an answer the bot is waiting for, an area named in the
-// text, a name + birth year, an intent; else the fallback.
+// dispatch routes one message. Order: shared contact (a phone designation
+// first), a photo of an official's minutes, callback, command (officials'
+// first), keyboard button, an official's tally or form answer, an answer
+// the bot is waiting for, an area named in the text, a name + birth year,
+// an intent; else the fallback.
 func (t *turn) dispatch() error {
 	in := t.in
 	if in.Contact != nil {
+		if done, err := t.claimPhone(in.Contact); done || err != nil {
+			return err
+		}
 		return t.phoneLookup(in.Contact)
+	}
+	if in.PhotoRef != "" {
+		if done, err := t.photo(); done || err != nil {
+			return err
+		}
 	}
 	text := strings.TrimSpace(in.Text)
 	if in.Callback != "" {
+		if rest, ok := strings.CutPrefix(in.Callback, "o:"); ok {
+			return t.officialCallback(rest)
+		}
 		if rest, ok := strings.CutPrefix(in.Callback, "area:"); ok {
 			return t.chooseAreaByID(rest)
 		}
@@ -94,6 +107,9 @@ func (t *turn) dispatch() error {
 	if strings.HasPrefix(text, "/") {
 		cmd, arg, _ := strings.Cut(text[1:], " ")
 		cmd, _, _ = strings.Cut(cmd, "@") // /start@ElectionBot in groups
+		if done, err := t.officialCommand(strings.ToLower(cmd), strings.TrimSpace(arg)); done || err != nil {
+			return err
+		}
 		if a, ok := commands[strings.ToLower(cmd)]; ok {
 			return t.run(a, strings.TrimSpace(arg))
 		}
@@ -103,6 +119,9 @@ func (t *turn) dispatch() error {
 	folded := models.Fold(text)
 	if a, ok := t.h.buttons[folded]; ok {
 		return t.run(a, "")
+	}
+	if done, err := t.officialText(text); done || err != nil {
+		return err
 	}
 	return t.freeText(text, folded)
 }
@@ -208,13 +227,31 @@ func (t *turn) run(a action, arg string) error {
 		return t.start(arg)
 	case actHelp:
 		t.reply(t.tr("help", nil), t.menu())
+		extra, err := t.officialsHelp()
+		if err != nil {
+			return err
+		}
+		if extra != "" {
+			t.out[len(t.out)-1].Keyboard = nil
+			t.reply(extra, t.menu())
+		}
 	case actMenu:
 		t.clearState()
 		t.reply(t.tr("menu_prompt", nil), t.menu())
 	case actCancel:
+		hadDraft := t.st.Draft != nil
 		t.clearState()
+		if hadDraft {
+			t.reply(t.tr("off_form_cancelled", nil), t.menu())
+			return nil
+		}
 		t.reply(t.tr("cancelled", nil), t.menu())
-	case actDate, actResult:
+	case actResult:
+		if done, err := t.officialResults(arg); done || err != nil {
+			return err
+		}
+		return t.dateReply()
+	case actDate:
 		return t.dateReply()
 	case actPlace:
 		return t.placeReply()
@@ -248,6 +285,9 @@ func (t *turn) run(a action, arg string) error {
 }
 
 func (t *turn) start(payload string) error {
+	if models.IsInviteCode(payload) { // an official's invite: /start inv_…
+		return t.redeemInvite(payload)
+	}
 	el, err := t.election()
 	if err != nil {
 		return err

@@ -71,3 +71,172 @@ func grantDetail(g *RoleGrant) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// GrantHolder is an active grant with its contact (nil while a phone
+// grant waits for its owner to share the number).
+type GrantHolder struct {
+	Grant   *RoleGrant
+	Contact *Contact
+}
+
+// RevokeGrant ends an active grant and audits who revoked it. Revoking a
+// grant that is already revoked is ENOTFOUND.
+func (s *Store) RevokeGrant(ctx context.Context, id int64, by *int64) (*RoleGrant, error) {
+	var g RoleGrant
+	err := s.InTx(ctx, func(tx *Store) error {
+		if err := tx.DB(ctx).Where("id = ? AND revoked_at IS NULL", id).Take(&g).Error; err != nil {
+			return notFound(err, "no active grant %d", id)
+		}
+		now := tx.now()
+		res := tx.DB(ctx).Model(&RoleGrant{}).Where("id = ? AND revoked_at IS NULL", id).
+			Updates(map[string]any{"revoked_at": now, "revoked_by": by})
+		if res.Error != nil {
+			return Wrap(EINTERNAL, res.Error, "revoke grant %d", id)
+		}
+		if res.RowsAffected != 1 {
+			return Errorf(ENOTFOUND, "no active grant %d", id)
+		}
+		g.RevokedAt, g.RevokedBy = &now, by
+		return tx.Audit(ctx, &AuditEvent{ContactID: by, Action: "role.revoke", Subject: g.Role,
+			Detail: fmt.Sprintf("grant=%d %s", g.ID, grantDetail(&g)), OK: true})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
+// ClaimPhoneGrants gives a contact the grants waiting for its phone (E.164),
+// now that the channel vouched the number is theirs. It returns the claimed
+// grants (none: nothing was waiting) and audits each.
+func (s *Store) ClaimPhoneGrants(ctx context.Context, contactID int64, phone string) ([]*RoleGrant, error) {
+	var gs []*RoleGrant
+	err := s.InTx(ctx, func(tx *Store) error {
+		if err := tx.DB(ctx).Where("phone = ? AND contact_id IS NULL AND revoked_at IS NULL", phone).Order("id").Find(&gs).Error; err != nil {
+			return Wrap(EINTERNAL, err, "grants of a phone")
+		}
+		for _, g := range gs {
+			res := tx.DB(ctx).Model(&RoleGrant{}).Where("id = ? AND contact_id IS NULL", g.ID).Update("contact_id", contactID)
+			if res.Error != nil {
+				return Wrap(EINTERNAL, res.Error, "claim grant %d", g.ID)
+			}
+			g.ContactID = &contactID
+			if err := tx.Audit(ctx, &AuditEvent{ContactID: &contactID, Action: "role.claim", Subject: g.Role,
+				Detail: fmt.Sprintf("grant=%d %s", g.ID, grantDetail(g)), OK: true}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return gs, nil
+}
+
+// ContactsByPhone lists the contacts whose verified phone is phone (E.164),
+// on any channel.
+func (s *Store) ContactsByPhone(ctx context.Context, phone string) ([]*Contact, error) {
+	var cs []*Contact
+	if err := s.DB(ctx).Where("phone = ?", phone).Order("id").Find(&cs).Error; err != nil {
+		return nil, Wrap(EINTERNAL, err, "contacts by phone")
+	}
+	return cs, nil
+}
+
+// ContactsByID loads contacts by id (unknown ids are left out).
+func (s *Store) ContactsByID(ctx context.Context, ids []int64) (map[int64]*Contact, error) {
+	out := make(map[int64]*Contact, len(ids))
+	ids = uniqueIDs(ids)
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		var cs []*Contact
+		if err := s.DB(ctx).Where("id IN ?", ids[:n]).Find(&cs).Error; err != nil {
+			return nil, Wrap(EINTERNAL, err, "contacts by id")
+		}
+		for _, c := range cs {
+			out[c.ID] = c
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// AreaGrants lists the active grants of a role for some areas (all roles
+// when role is ""), with their contacts, by area then grant id.
+func (s *Store) AreaGrants(ctx context.Context, areaIDs []int64, role string) ([]*GrantHolder, error) {
+	var gs []*RoleGrant
+	ids := uniqueIDs(areaIDs)
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		q := s.DB(ctx).Where("area_id IN ? AND revoked_at IS NULL", ids[:n])
+		if role != "" {
+			q = q.Where("role = ?", role)
+		}
+		var part []*RoleGrant
+		if err := q.Order("area_id, id").Find(&part).Error; err != nil {
+			return nil, Wrap(EINTERNAL, err, "grants of areas")
+		}
+		gs = append(gs, part...)
+		ids = ids[n:]
+	}
+	return s.holders(ctx, gs)
+}
+
+// ElectionReporters lists the active reporter grants of every area of an
+// election, with their contacts (one query for the grants).
+func (s *Store) ElectionReporters(ctx context.Context, electionID int64) ([]*GrantHolder, error) {
+	var gs []*RoleGrant
+	err := s.DB(ctx).Joins("JOIN areas ON areas.id = role_grants.area_id").
+		Where("areas.election_id = ? AND role_grants.role = ? AND role_grants.revoked_at IS NULL", electionID, RoleReporter).
+		Order("role_grants.area_id, role_grants.id").Find(&gs).Error
+	if err != nil {
+		return nil, Wrap(EINTERNAL, err, "reporters of election %d", electionID)
+	}
+	return s.holders(ctx, gs)
+}
+
+// WardGrants lists the active grants of a role for a ward, including those
+// for every ward (ward_id NULL), with their contacts.
+func (s *Store) WardGrants(ctx context.Context, wardID int64, role string) ([]*GrantHolder, error) {
+	var gs []*RoleGrant
+	err := s.DB(ctx).Where("role = ? AND revoked_at IS NULL AND area_id IS NULL AND (ward_id = ? OR ward_id IS NULL)", role, wardID).
+		Order("id").Find(&gs).Error
+	if err != nil {
+		return nil, Wrap(EINTERNAL, err, "%s grants of ward %d", role, wardID)
+	}
+	return s.holders(ctx, gs)
+}
+
+func (s *Store) holders(ctx context.Context, gs []*RoleGrant) ([]*GrantHolder, error) {
+	var ids []int64
+	for _, g := range gs {
+		if g.ContactID != nil {
+			ids = append(ids, *g.ContactID)
+		}
+	}
+	cs, err := s.ContactsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*GrantHolder, len(gs))
+	for i, g := range gs {
+		out[i] = &GrantHolder{Grant: g}
+		if g.ContactID != nil {
+			out[i].Contact = cs[*g.ContactID]
+		}
+	}
+	return out, nil
+}
+
+func uniqueIDs(ids []int64) []int64 {
+	seen := make(map[int64]bool, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"strconv"
 	"sync"
 	"time"
 
@@ -339,7 +338,7 @@ func (o *Outbox) drain(key string) {
 // stops at the first message it cannot send now (the job keeps the order).
 func (o *Outbox) deliverFast(ctx context.Context, ids []int64) {
 	for _, id := range ids {
-		for {
+		for retries := 0; ; retries++ {
 			out, err := o.deliverOne(ctx, id)
 			if err != nil {
 				if ctx.Err() == nil {
@@ -350,7 +349,9 @@ func (o *Outbox) deliverFast(ctx context.Context, ids []int64) {
 			if out.done {
 				break
 			}
-			if !out.rateLimited || out.wait > o.cfg.InlineWait {
+			// Wait out a 429 (and the clock's rounding right after it).
+			afterLimit := out.rateLimited || (retries > 0 && out.wait < time.Second)
+			if !afterLimit || out.wait > o.cfg.InlineWait || retries >= 3 {
 				return
 			}
 			if sleep(ctx, out.wait) != nil {
@@ -360,25 +361,32 @@ func (o *Outbox) deliverFast(ctx context.Context, ids []int64) {
 	}
 }
 
-// Deliver sends the messages with these IDs in order, as the durable job
-// does: it returns after the first one that cannot be sent now, with how
-// long to wait before trying again (0 when all are finished).
+// Deliver sends the messages with these IDs, as the durable job does, in
+// order within each chat: after a message that cannot be sent now, the
+// later ones to the same chat wait; other chats go on. It returns how long
+// to wait before trying again (0 when all are finished).
 func (o *Outbox) Deliver(ctx context.Context, ids []int64) (time.Duration, error) {
+	var wait time.Duration
+	held := map[string]bool{}
 	for _, id := range ids {
-		out, err := o.deliverOne(ctx, id)
+		out, err := o.deliverOne(ctx, id, held)
 		if err != nil {
 			return 0, err
 		}
 		if !out.done {
-			return max(out.wait, 10*time.Millisecond), nil
+			held[out.chat] = true
+			if wait == 0 || out.wait < wait {
+				wait = max(out.wait, 10*time.Millisecond)
+			}
 		}
 	}
-	return 0, nil
+	return wait, nil
 }
 
 // outcome of one attempt at one message: done (sent or given up), or try
 // again after wait.
 type outcome struct {
+	chat        string // chatKey of the message
 	done        bool
 	wait        time.Duration
 	rateLimited bool
@@ -388,7 +396,9 @@ func (o *Outbox) now() time.Time { return o.store.Now().UTC() }
 
 func chatKey(m *models.OutboxMessage) string { return m.Channel + ":" + m.ChatID }
 
-func (o *Outbox) deliverOne(ctx context.Context, id int64) (outcome, error) {
+// deliverOne makes one attempt at message id, unless its chat is in held
+// (an earlier message to it is waiting).
+func (o *Outbox) deliverOne(ctx context.Context, id int64, held ...map[string]bool) (outcome, error) {
 	ms, err := o.store.OutboxMessages(ctx, []int64{id})
 	if err != nil {
 		return outcome{}, err
@@ -397,25 +407,29 @@ func (o *Outbox) deliverOne(ctx context.Context, id int64) (outcome, error) {
 		return outcome{done: true}, nil // pruned
 	}
 	m := ms[0]
+	key := chatKey(m)
 	now := o.now()
 	switch m.Status {
 	case models.OutboxSent, models.OutboxFailed, models.OutboxUnreachable:
-		return outcome{done: true}, nil
+		return outcome{chat: key, done: true}, nil
 	case models.OutboxSending:
 		if m.LockedUntil != nil && m.LockedUntil.After(now) {
-			return outcome{wait: m.LockedUntil.Sub(now)}, nil
+			return outcome{chat: key, wait: m.LockedUntil.Sub(now)}, nil
 		}
 	case models.OutboxPending:
 		if m.NextAttemptAt.After(now) {
-			return outcome{wait: m.NextAttemptAt.Sub(now)}, nil
+			return outcome{chat: key, wait: m.NextAttemptAt.Sub(now)}, nil
 		}
+	}
+	if len(held) > 0 && held[0][key] {
+		return outcome{chat: key, wait: 10 * time.Millisecond}, nil
 	}
 	sender, ok := o.senders[m.Channel]
 	if !ok {
 		// This process does not run that channel (yet): leave it.
-		return outcome{wait: o.cfg.RetryMax}, nil
+		return outcome{chat: key, wait: o.cfg.RetryMax}, nil
 	}
-	if err := o.lim.Wait(ctx, chatKey(m), m.Kind != models.OutboxAck); err != nil {
+	if err := o.lim.Wait(ctx, key, m.Kind != models.OutboxAck); err != nil {
 		return outcome{}, err
 	}
 	claimed, err := o.store.ClaimOutbox(ctx, id, o.cfg.SendTimeout)
@@ -423,7 +437,7 @@ func (o *Outbox) deliverOne(ctx context.Context, id int64) (outcome, error) {
 		return outcome{}, err
 	}
 	if !claimed {
-		return outcome{wait: 200 * time.Millisecond}, nil // someone else has it
+		return outcome{chat: key, wait: 200 * time.Millisecond}, nil // someone else has it
 	}
 	m.Attempts++
 	sctx, cancel := context.WithTimeout(ctx, o.cfg.SendTimeout)
@@ -437,7 +451,7 @@ func (o *Outbox) finish(ctx context.Context, m *models.OutboxMessage, serr error
 	log := o.log.With("outbox_id", m.ID, "channel", m.Channel, "chat_id", m.ChatID, "kind", m.Kind, "attempt", m.Attempts)
 	if serr == nil {
 		o.metrics.sent.WithLabelValues(m.Channel, m.Kind).Inc()
-		return outcome{done: true}, o.store.OutboxSent(ctx, m.ID)
+		return outcome{chat: chatKey(m), done: true}, o.store.OutboxSent(ctx, m.ID)
 	}
 	var se *SendError
 	if !errors.As(serr, &se) {
@@ -459,16 +473,16 @@ func (o *Outbox) finish(ctx context.Context, m *models.OutboxMessage, serr error
 			return outcome{}, err
 		}
 		_, err := o.store.OutboxCloseChat(ctx, m.Channel, m.ChatID, models.OutboxUnreachable, reason)
-		return outcome{done: true}, err
+		return outcome{chat: chatKey(m), done: true}, err
 	case Permanent:
 		log.Warn("outbox: refused", "code", se.Code, "err", se.Error())
 		o.metrics.givenUp.WithLabelValues(m.Channel, models.OutboxFailed).Inc()
-		return outcome{done: true}, o.store.OutboxGiveUp(ctx, m.ID, models.OutboxFailed, reason)
+		return outcome{chat: chatKey(m), done: true}, o.store.OutboxGiveUp(ctx, m.ID, models.OutboxFailed, reason)
 	}
 	if m.Attempts >= o.cfg.MaxAttempts {
 		log.Warn("outbox: giving up", "code", se.Code, "err", se.Error())
 		o.metrics.givenUp.WithLabelValues(m.Channel, models.OutboxFailed).Inc()
-		return outcome{done: true}, o.store.OutboxGiveUp(ctx, m.ID, models.OutboxFailed, reason)
+		return outcome{chat: chatKey(m), done: true}, o.store.OutboxGiveUp(ctx, m.ID, models.OutboxFailed, reason)
 	}
 	var wait time.Duration
 	if se.Kind == RateLimited {
@@ -481,7 +495,7 @@ func (o *Outbox) finish(ctx context.Context, m *models.OutboxMessage, serr error
 	if err := o.store.OutboxRetryAt(ctx, m.ID, o.now().Add(wait), reason); err != nil {
 		return outcome{}, err
 	}
-	return outcome{wait: wait, rateLimited: se.Kind == RateLimited}, nil
+	return outcome{chat: chatKey(m), wait: wait, rateLimited: se.Kind == RateLimited}, nil
 }
 
 // backoff is RetryBase·2^(attempt-1), at most RetryMax, ±20%.
@@ -504,18 +518,12 @@ func (o *Outbox) Sweep(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	blocked := map[string]bool{}
-	for _, m := range ms {
-		if blocked[chatKey(m)] {
-			continue
-		}
-		out, err := o.deliverOne(ctx, m.ID)
-		if err != nil {
-			return err
-		}
-		if !out.done {
-			blocked[chatKey(m)] = true
-		}
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	if _, err := o.Deliver(ctx, ids); err != nil {
+		return err
 	}
 	before := o.now().Add(-o.cfg.Retention)
 	if _, err := o.store.PruneOutbox(ctx, before); err != nil {
@@ -551,6 +559,3 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	return m
 }
-
-// CodeOf formats an HTTP-like status code for SendError.Code.
-func CodeOf(code int) string { return strconv.Itoa(code) }

@@ -263,3 +263,35 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
+
+func TestDeliverHoldsOnlyTheFailingChat(t *testing.T) {
+	s := testdb.SQLite(t)
+	ctx := context.Background()
+	r := newRecorder()
+	r.fail("1", &outbox.SendError{Kind: outbox.Temporary, Code: "500"})
+	o, err := outbox.New(ctx, outbox.Config{Store: s, ChatLimit: func(string) (rate.Limit, int) { return rate.Inf, 1 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Register("test", r)
+	msgs := []*models.OutboxMessage{
+		{Channel: "test", ChatID: "1", Payload: "1a"},
+		{Channel: "test", ChatID: "2", Payload: "2a"},
+		{Channel: "test", ChatID: "1", Payload: "1b"},
+		{Channel: "test", ChatID: "2", Payload: "2b"},
+	}
+	if err := s.EnqueueOutbox(ctx, msgs); err != nil {
+		t.Fatal(err)
+	}
+	ids := []int64{msgs[0].ID, msgs[1].ID, msgs[2].ID, msgs[3].ID}
+	wait, err := o.Deliver(ctx, ids)
+	if err != nil || wait <= 0 {
+		t.Fatalf("Deliver = %v, %v; want a wait for chat 1", wait, err)
+	}
+	if got := r.delivered(); !equal(got, []string{"2a", "2b"}) {
+		t.Fatalf("delivered %q: chat 2 goes on, chat 1 keeps its order", got)
+	}
+	if st := status(t, s, msgs[2].ID); st.Status != models.OutboxPending || st.Attempts != 0 {
+		t.Fatalf("1b: %s after %d attempts, want untouched", st.Status, st.Attempts)
+	}
+}

@@ -64,18 +64,33 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 
 func (w *sweepWorker) Timeout(*river.Job[SweepArgs]) time.Duration { return 5 * time.Minute }
 
+// Migrate applies River's migrations to the store's database (serve does
+// it at start; `electionbot migrate` can too).
+func Migrate(ctx context.Context, s *models.Store) error {
+	d, err := riverDriver(s)
+	if err != nil {
+		return err
+	}
+	return migrateRiver(ctx, s, d)
+}
+
+func riverDriver(s *models.Store) (riverdriver.Driver[*sql.Tx], error) {
+	switch s.Dialect() {
+	case models.DialectPostgres:
+		return riverdatabasesql.New(s.SQL()), nil
+	case models.DialectSQLite:
+		return riversqlite.New(s.SQL()), nil
+	}
+	return nil, fmt.Errorf("outbox: no River driver for %s", s.Dialect())
+}
+
 // newRiverClient migrates River's tables on the store's database and builds
 // the client: riverdatabasesql on the GORM pool for PostgreSQL, riversqlite
 // for the embedded database.
 func newRiverClient(ctx context.Context, o *Outbox) (*river.Client[*sql.Tx], error) {
-	var driver riverdriver.Driver[*sql.Tx]
-	switch o.store.Dialect() {
-	case models.DialectPostgres:
-		driver = riverdatabasesql.New(o.store.SQL())
-	case models.DialectSQLite:
-		driver = riversqlite.New(o.store.SQL())
-	default:
-		return nil, fmt.Errorf("outbox: no River driver for %s", o.store.Dialect())
+	driver, err := riverDriver(o.store)
+	if err != nil {
+		return nil, err
 	}
 	if err := migrateRiver(ctx, o.store, driver); err != nil {
 		return nil, err

@@ -1,23 +1,16 @@
 package telegram
 
 import (
-	"embed"
 	"encoding/json"
 	"fmt"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
-	"golang.org/x/text/language"
-	"gopkg.in/yaml.v3"
+
+	"electionbot/locales"
 )
 
-// The descriptions of the command menu are user-visible: they live in
-// message files, in Vietnamese and English, loaded through go-i18n.
-//
-//go:embed locales/commands.vi.yaml locales/commands.en.yaml
-var commandFiles embed.FS
-
-// CommandFiles are the embedded message files of the command menu.
-var CommandFiles = []string{"locales/commands.vi.yaml", "locales/commands.en.yaml"}
+// The descriptions of the command menu are user-visible: they live in the
+// message catalogs, locales/telegram.vi.yaml and locales/telegram.en.yaml.
 
 // menuCommand is one entry of the command menu: the command in each
 // language (the handlers accept both) and the message id of its
@@ -30,29 +23,17 @@ type menuCommand struct {
 // menu is the residents' command menu, in the order shown. Officials'
 // commands (/baocao, /thongbao…) join it as the handlers learn them.
 var menu = []menuCommand{
-	{"start", "start", "cmd_start"},
-	{"ngaybau", "date", "cmd_date"},
-	{"diadiem", "place", "cmd_place"},
-	{"tracuu", "check", "cmd_check"},
-	{"ungcu", "candidates", "cmd_candidates"},
-	{"quydinh", "rules", "cmd_rules"},
-	{"khupho", "area", "cmd_area"},
-	{"nhacnho", "remind", "cmd_remind"},
-	{"ngonngu", "lang", "cmd_lang"},
-	{"help", "help", "cmd_help"},
-	{"huy", "cancel", "cmd_cancel"},
-}
-
-// commandBundle loads the menu's message files.
-func commandBundle() (*i18n.Bundle, error) {
-	b := i18n.NewBundle(language.Vietnamese)
-	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
-	for _, f := range CommandFiles {
-		if _, err := b.LoadMessageFileFS(commandFiles, f); err != nil {
-			return nil, fmt.Errorf("telegram: %s: %w", f, err)
-		}
-	}
-	return b, nil
+	{"start", "start", "telegram_cmd_start"},
+	{"ngaybau", "date", "telegram_cmd_date"},
+	{"diadiem", "place", "telegram_cmd_place"},
+	{"tracuu", "check", "telegram_cmd_check"},
+	{"ungcu", "candidates", "telegram_cmd_candidates"},
+	{"quydinh", "rules", "telegram_cmd_rules"},
+	{"khupho", "area", "telegram_cmd_area"},
+	{"nhacnho", "remind", "telegram_cmd_remind"},
+	{"ngonngu", "lang", "telegram_cmd_lang"},
+	{"help", "help", "telegram_cmd_help"},
+	{"huy", "cancel", "telegram_cmd_cancel"},
 }
 
 type botCommand struct {
@@ -64,7 +45,7 @@ type botCommand struct {
 // and for English clients (language_code), and the default one (clients
 // in other languages) in defaultLang.
 func CommandMenus(defaultLang string) ([]Call, error) {
-	b, err := commandBundle()
+	b, err := locales.NewBundle()
 	if err != nil {
 		return nil, err
 	}

@@ -74,16 +74,22 @@ func TestParseUpdate(t *testing.T) {
 			`"reply_markup":{"inline_keyboard":[[{"text":"Khu phố 3","callback_data":"area:3"}]]}}}}`,
 			with(func(in *handlers.Incoming) { in.Callback = "area:3" }), TypeCallback},
 		{"group: command for this bot", msg(group, userAn, `,"text":"/ngaybau@electionbot_test"`),
-			with(func(in *handlers.Incoming) { in.ChatID, in.Group, in.Mention, in.Text = "-1001", true, true, "/ngaybau" }), TypeMessage},
+			with(func(in *handlers.Incoming) {
+				in.ChatID, in.Group, in.Mention, in.Text = "-1001", true, true, "/ngaybau"
+			}), TypeMessage},
 		{"group: command without suffix", msg(group, userAn, `,"text":"/diadiem"`),
-			with(func(in *handlers.Incoming) { in.ChatID, in.Group, in.Mention, in.Text = "-1001", true, true, "/diadiem" }), TypeMessage},
+			with(func(in *handlers.Incoming) {
+				in.ChatID, in.Group, in.Mention, in.Text = "-1001", true, true, "/diadiem"
+			}), TypeMessage},
 		{"group: another bot's command", msg(group, userAn, `,"text":"/ngaybau@otherbot"`), nil, TypeMessage},
 		{"group: mention", msg(group, userAn, `,"text":"@ElectionBot_test bao giờ bầu cử?","entities":[{"type":"mention","offset":0,"length":17}]`),
 			with(func(in *handlers.Incoming) {
 				in.ChatID, in.Group, in.Mention, in.Text = "-1001", true, true, "bao giờ bầu cử?"
 			}), TypeMessage},
 		{"group: reply to the bot", msg(group, userAn, `,"text":"cảm ơn","reply_to_message":{"message_id":3,"date":1,"chat":`+group+`,"from":{"id":123456,"is_bot":true,"first_name":"Bot"}}`),
-			with(func(in *handlers.Incoming) { in.ChatID, in.Group, in.Mention, in.Text = "-1001", true, true, "cảm ơn" }), TypeMessage},
+			with(func(in *handlers.Incoming) {
+				in.ChatID, in.Group, in.Mention, in.Text = "-1001", true, true, "cảm ơn"
+			}), TypeMessage},
 		{"group: chatter", msg(group, userAn, `,"text":"chào cả nhà"`), nil, TypeMessage},
 		{"group: similar username is no mention", msg(group, userAn, `,"text":"@electionbot_test2 hi"`), nil, TypeMessage},
 		{"group: callback", `{"update_id":12,"callback_query":{"id":"cb2","from":` + userAn + `,"chat_instance":"x","data":"ok",` +

@@ -241,4 +241,3 @@ func prefixLen(s string, limit int) int {
 	}
 	return len(s)
 }
-

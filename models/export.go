@@ -1,0 +1,347 @@
+package models
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Export formats.
+const (
+	ExportCSV  = "csv"
+	ExportXLSX = "xlsx"
+)
+
+// ExportRow is one area of an election's results as exported: the area,
+// its latest tally version (every field), the outcome those numbers give
+// under the election's rules, who reported it and when, and the ward's
+// review.
+type ExportRow struct {
+	Election, Ward, AreaCode, AreaName string
+	ListHouseholds                     int
+	Status                             string // the latest version's status, or "not-reported"
+	Version                            int    // 0: nothing reported
+	Versions                           int    // how many versions the area has (latest number)
+	Method                             string
+	Households, Attending              int
+	Issued, Returned, Valid, Invalid   *int
+	Candidates                         []ExportCandidate
+	Outcome                            string // OutcomeKind, "" when nothing (consistent) was reported
+	Winner                             string // elected, or leading when not elected
+	WinnerVotes                        int
+	WinnerPercent                      float64
+	Reporter                           string
+	ReporterChannel                    string
+	ConfirmedBy                        []string
+	ReportedAt                         time.Time
+	ReviewedBy                         string
+	ReviewedAt                         time.Time
+	Reason                             string // of a rejection
+	CopyOf                             int    // accepted as a copy of this older version
+	PhotoRef                           string
+}
+
+// ExportCandidate is a candidate's line in an export row.
+type ExportCandidate struct {
+	BallotNo int
+	Name     string
+	Votes    *int // nil when nothing was reported
+}
+
+// NotReported is the Status of an area without a tally.
+const NotReported = "not-reported"
+
+// ExportRows builds the export of an election: one row per area, in load
+// order. The results come from one query (ElectionResults); reviews and
+// contacts from one query each.
+func (s *Store) ExportRows(ctx context.Context, electionCode string) (*Election, []*ExportRow, error) {
+	e, areas, err := s.ElectionResults(ctx, electionCode)
+	if err != nil {
+		return nil, nil, err
+	}
+	reviews, err := s.ElectionReviews(ctx, e.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ids []int64
+	for _, at := range areas {
+		if at.Latest != nil {
+			ids = append(ids, at.Latest.ReporterID)
+			for _, r := range reviews[at.Latest.ID] {
+				if r.ContactID != nil {
+					ids = append(ids, *r.ContactID)
+				}
+			}
+		}
+	}
+	contacts, err := s.ContactsByID(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	name := func(id int64) string {
+		if c := contacts[id]; c != nil {
+			return ContactLabel(c)
+		}
+		return fmt.Sprintf("#%d", id)
+	}
+	loc := e.Location()
+	ward := ""
+	if e.Ward != nil {
+		ward = e.Ward.Name
+	}
+	rows := make([]*ExportRow, 0, len(areas))
+	for _, at := range areas {
+		a := at.Area
+		r := &ExportRow{Election: e.Code, Ward: ward, AreaCode: a.Code, AreaName: a.Name,
+			ListHouseholds: a.Households, Status: NotReported}
+		t := at.Latest
+		if t == nil {
+			for _, c := range a.Candidates {
+				r.Candidates = append(r.Candidates, ExportCandidate{BallotNo: c.BallotNo, Name: c.Name})
+			}
+			rows = append(rows, r)
+			continue
+		}
+		r.Status, r.Version, r.Versions = t.Status, t.Version, t.Version
+		r.Method, r.Households, r.Attending = t.Method, t.Households, t.Attending
+		r.Issued, r.Returned, r.Valid, r.Invalid = t.Issued, t.Returned, t.Valid, t.Invalid
+		r.PhotoRef = t.PhotoRef
+		r.ReportedAt = t.CreatedAt.In(loc)
+		r.Reporter = name(t.ReporterID)
+		if c := contacts[t.ReporterID]; c != nil {
+			r.ReporterChannel = c.Channel
+		}
+		n := TallyNumbersOf(t, a.Candidates)
+		for _, c := range a.Candidates {
+			v := n.Votes[c.BallotNo]
+			r.Candidates = append(r.Candidates, ExportCandidate{BallotNo: c.BallotNo, Name: c.Name, Votes: &v})
+		}
+		if n.Households <= 0 {
+			n.Households = a.Households
+		}
+		if o, err := DecideOutcome(e.Rules, n, a.Candidates); err == nil {
+			r.Outcome = string(o.Kind)
+			if w := o.Winner; w != nil {
+				r.Winner = w.Name
+			} else if o.Leader != nil {
+				r.Winner = o.Leader.Name
+			}
+			r.WinnerVotes, r.WinnerPercent = o.Votes, o.Percent
+		}
+		for _, rv := range reviews[t.ID] {
+			switch rv.Action {
+			case ReviewConfirm:
+				if rv.ContactID != nil {
+					r.ConfirmedBy = append(r.ConfirmedBy, name(*rv.ContactID))
+				}
+			case ReviewAccept, ReviewReject:
+				r.ReviewedAt, r.Reason, r.CopyOf = rv.At.In(loc), rv.Reason, 0
+				if rv.ContactID != nil {
+					r.ReviewedBy = name(*rv.ContactID)
+				}
+				if rv.SourceVersion != nil {
+					r.CopyOf = *rv.SourceVersion
+				}
+			}
+		}
+		rows = append(rows, r)
+	}
+	return e, rows, nil
+}
+
+// ContactLabel is how officials see a contact: its display name, else its
+// phone, else its channel and id.
+func ContactLabel(c *Contact) string {
+	switch {
+	case c.DisplayName != "":
+		return c.DisplayName
+	case c.Phone != nil && *c.Phone != "":
+		return *c.Phone
+	}
+	return c.Channel + ":" + c.ExternalID
+}
+
+// ExportResults writes an election's results, one row per area with every
+// field of its latest tally version, the outcome, the version and its
+// state, the reporter and the times, as CSV (UTF-8, header row) or XLSX
+// (one sheet "results"). An unknown format is EINVALID, an unknown election
+// ENOTFOUND.
+func (s *Store) ExportResults(ctx context.Context, electionCode, format string, w io.Writer) error {
+	if format != ExportCSV && format != ExportXLSX {
+		return Errorf(EINVALID, "export format %q: want csv or xlsx", format)
+	}
+	_, rows, err := s.ExportRows(ctx, electionCode)
+	if err != nil {
+		return err
+	}
+	table := ExportTable(rows)
+	if format == ExportCSV {
+		cw := csv.NewWriter(w)
+		if err := cw.WriteAll(table); err != nil {
+			return Wrap(EINTERNAL, err, "write csv")
+		}
+		return nil
+	}
+	return writeXLSX(table, w)
+}
+
+// ExportTable lays the rows out as a header and one line per area. Each
+// area gets as many candidate column triples as the area with the most
+// candidates.
+func ExportTable(rows []*ExportRow) [][]string {
+	maxC := 0
+	for _, r := range rows {
+		maxC = max(maxC, len(r.Candidates))
+	}
+	header := []string{"election", "ward", "area_code", "area_name", "list_households",
+		"status", "version", "versions", "method", "households", "attending",
+		"issued", "returned", "valid", "invalid", "turnout_percent"}
+	for i := 1; i <= maxC; i++ {
+		p := "candidate_" + strconv.Itoa(i)
+		header = append(header, p+"_name", p+"_votes", p+"_percent")
+	}
+	header = append(header, "outcome", "winner", "winner_votes", "winner_percent",
+		"reporter", "reporter_channel", "confirmed_by", "reported_at",
+		"reviewed_by", "reviewed_at", "reject_reason", "copy_of_version", "photo_ref")
+	out := [][]string{header}
+	for _, r := range rows {
+		reported := r.Version > 0
+		num := func(n int) string {
+			if !reported {
+				return ""
+			}
+			return strconv.Itoa(n)
+		}
+		turnout := ""
+		if reported && r.Households > 0 {
+			turnout = pct(float64(r.Attending) * 100 / float64(r.Households))
+		}
+		line := []string{r.Election, r.Ward, r.AreaCode, r.AreaName, strconv.Itoa(r.ListHouseholds),
+			r.Status, num(r.Version), num(r.Versions), r.Method, num(r.Households), num(r.Attending),
+			optInt(r.Issued), optInt(r.Returned), optInt(r.Valid), optInt(r.Invalid), turnout}
+		for i := 0; i < maxC; i++ {
+			if i >= len(r.Candidates) {
+				line = append(line, "", "", "")
+				continue
+			}
+			c := r.Candidates[i]
+			p := ""
+			if c.Votes != nil && r.Households > 0 {
+				p = pct(float64(*c.Votes) * 100 / float64(r.Households))
+			}
+			line = append(line, c.Name, optInt(c.Votes), p)
+		}
+		wv, wp := "", ""
+		if r.Outcome != "" && r.Winner != "" {
+			wv, wp = strconv.Itoa(r.WinnerVotes), pct(r.WinnerPercent)
+		}
+		line = append(line, r.Outcome, r.Winner, wv, wp,
+			r.Reporter, r.ReporterChannel, joinNames(r.ConfirmedBy), timeCell(r.ReportedAt),
+			r.ReviewedBy, timeCell(r.ReviewedAt), r.Reason, optPositive(r.CopyOf), r.PhotoRef)
+		out = append(out, line)
+	}
+	return out
+}
+
+func optInt(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(*p)
+}
+
+func optPositive(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+func pct(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
+
+func timeCell(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
+}
+
+func joinNames(ns []string) string {
+	out := ""
+	for i, n := range ns {
+		if i > 0 {
+			out += "; "
+		}
+		out += n
+	}
+	return out
+}
+
+// writeXLSX writes the table to one sheet; numbers are stored as numbers.
+func writeXLSX(table [][]string, w io.Writer) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	const sheet = "results"
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return Wrap(EINTERNAL, err, "xlsx sheet")
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return Wrap(EINTERNAL, err, "xlsx writer")
+	}
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return Wrap(EINTERNAL, err, "xlsx style")
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return Wrap(EINTERNAL, err, "xlsx panes")
+	}
+	for i, line := range table {
+		cells := make([]any, len(line))
+		for j, v := range line {
+			switch {
+			case i == 0:
+				cells[j] = excelize.Cell{StyleID: bold, Value: v}
+			case isNumberCell(table[0][j], v):
+				if n, err := strconv.ParseFloat(v, 64); err == nil {
+					cells[j] = n
+					continue
+				}
+				cells[j] = v
+			default:
+				cells[j] = v
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := sw.SetRow(cell, cells); err != nil {
+			return Wrap(EINTERNAL, err, "xlsx row %d", i+1)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return Wrap(EINTERNAL, err, "xlsx flush")
+	}
+	if _, err := f.WriteTo(w); err != nil {
+		return Wrap(EINTERNAL, err, "write xlsx")
+	}
+	return nil
+}
+
+// isNumberCell: numeric columns (counts, versions, percentages); codes and
+// names stay text even when they look like numbers.
+func isNumberCell(header, v string) bool {
+	if v == "" {
+		return false
+	}
+	switch header {
+	case "list_households", "version", "versions", "households", "attending", "issued", "returned",
+		"valid", "invalid", "turnout_percent", "winner_votes", "winner_percent", "copy_of_version":
+		return true
+	}
+	n := len(header)
+	return n > 6 && (header[n-6:] == "_votes" || (n > 8 && header[n-8:] == "_percent"))
+}

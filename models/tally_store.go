@@ -1,0 +1,515 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Review actions on a tally version.
+const (
+	ReviewConfirm = "confirm" // another reporter of the area sent the same numbers
+	ReviewAccept  = "accept"  // the ward recognised the version (công nhận)
+	ReviewReject  = "reject"  // the ward rejected it, with a reason
+)
+
+// TallyReview is one review of a tally version: a second reporter's
+// confirmation, or the ward's acceptance or rejection. SourceVersion is set
+// when an older version was accepted by copying it into a new one.
+type TallyReview struct {
+	ID            int64 `gorm:"primaryKey"`
+	TallyID       int64
+	Action        string
+	ContactID     *int64
+	Reason        string
+	SourceVersion *int
+	At            time.Time
+}
+
+// TallyHistory is every version of an area's counting minutes, oldest
+// first, with their votes and reviews.
+type TallyHistory struct {
+	Area     *Area
+	Versions []*Tally
+	Reviews  map[int64][]*TallyReview // by tally id, oldest first
+}
+
+// Latest is the highest version (whatever its status), or nil.
+func (h *TallyHistory) Latest() *Tally {
+	if len(h.Versions) == 0 {
+		return nil
+	}
+	return h.Versions[len(h.Versions)-1]
+}
+
+// Version finds a version, or nil.
+func (h *TallyHistory) Version(n int) *Tally {
+	for _, v := range h.Versions {
+		if v.Version == n {
+			return v
+		}
+	}
+	return nil
+}
+
+// LatestLive is the highest version that is not rejected, or nil.
+func (h *TallyHistory) LatestLive() *Tally {
+	for i := len(h.Versions) - 1; i >= 0; i-- {
+		if h.Versions[i].Status != TallyRejected {
+			return h.Versions[i]
+		}
+	}
+	return nil
+}
+
+// Supporters are the reporters who stand behind a version: who sent it and
+// who confirmed it, in that order.
+func (h *TallyHistory) Supporters(t *Tally) []int64 {
+	out := []int64{t.ReporterID}
+	for _, r := range h.Reviews[t.ID] {
+		if r.Action == ReviewConfirm && r.ContactID != nil && *r.ContactID != t.ReporterID {
+			out = append(out, *r.ContactID)
+		}
+	}
+	return out
+}
+
+// Review returns the latest review of a version with the action, or nil.
+func (h *TallyHistory) Review(t *Tally, action string) *TallyReview {
+	rs := h.Reviews[t.ID]
+	for i := len(rs) - 1; i >= 0; i-- {
+		if rs[i].Action == action {
+			return rs[i]
+		}
+	}
+	return nil
+}
+
+// stances maps each reporter to the latest live version they stand behind
+// (sent or confirmed), counting only versions since the latest accepted one
+// (included): what the ward recognised settles what came before.
+func (h *TallyHistory) stances() map[int64]*Tally {
+	base := 0
+	for _, v := range h.Versions {
+		if v.Status == TallyAccepted && v.Version > base {
+			base = v.Version
+		}
+	}
+	out := map[int64]*Tally{}
+	for _, v := range h.Versions {
+		if v.Status == TallyRejected || v.Version < base {
+			continue
+		}
+		for _, r := range h.Supporters(v) {
+			out[r] = v
+		}
+	}
+	return out
+}
+
+// SameNumbers reports whether a stored tally has exactly the numbers n (a
+// candidate left out of either counts as 0 votes).
+func SameNumbers(t *Tally, n TallyNumbers, candidates []*Candidate) bool {
+	m := TallyNumbersOf(t, candidates)
+	if m.Method != n.Method || m.Households != n.Households || m.Attending != n.Attending ||
+		!sameInt(m.Issued, n.Issued) || !sameInt(m.Returned, n.Returned) ||
+		!sameInt(m.Valid, n.Valid) || !sameInt(m.Invalid, n.Invalid) {
+		return false
+	}
+	for no, v := range m.Votes {
+		if n.Votes[no] != v {
+			return false
+		}
+	}
+	for no, v := range n.Votes {
+		if m.Votes[no] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func sameInt(a, b *int) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+// TallySubmission is a reporter's counting minutes for an area. The caller
+// has checked that ReporterID reports for AreaID.
+type TallySubmission struct {
+	AreaID     int64
+	ReporterID int64
+	Numbers    TallyNumbers // Households filled (the minutes' or the list's)
+	PhotoRef   string
+}
+
+// SubmitKind is what a submission did.
+type SubmitKind string
+
+// Submission kinds.
+const (
+	SubmitNew       SubmitKind = "new"       // a new version was stored
+	SubmitConfirmed SubmitKind = "confirmed" // another reporter's latest version, confirmed
+	SubmitDuplicate SubmitKind = "duplicate" // the sender already stands behind these numbers
+)
+
+// SubmitResult tells what a submission did.
+type SubmitResult struct {
+	Kind  SubmitKind
+	Tally *Tally // the new version, or the one confirmed or already sent
+	// Conflicts are the versions of other reporters these numbers disagree
+	// with (the new version's status is then conflict), with their votes.
+	Conflicts []*Tally
+	// Supporters are the reporters who sent these same numbers, the sender
+	// included: two or more means "confirmed twice".
+	Supporters []int64
+	// Resolved: a confirmation that ended the version's conflict.
+	Resolved bool
+}
+
+// SubmitTally stores a reporter's counting minutes as a new version of the
+// area's tally; nothing is overwritten. Against the other reporters of the
+// area (their latest versions since the last accepted one):
+//   - the same numbers as the latest live version of another reporter
+//     confirm it (no new version; a conflict it was in ends when nobody
+//     disagrees any more);
+//   - the same numbers the sender already stands behind are a duplicate;
+//   - otherwise a new version: in conflict when another reporter stands
+//     behind different numbers, provisional otherwise.
+//
+// Inconsistent minutes (CheckTally) are refused with EINVALID. Audited.
+func (s *Store) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitResult, error) {
+	var res *SubmitResult
+	err := s.InTx(ctx, func(tx *Store) error {
+		if err := tx.lockArea(ctx, sub.AreaID); err != nil {
+			return err
+		}
+		h, err := tx.AreaHistory(ctx, sub.AreaID)
+		if err != nil {
+			return err
+		}
+		cands := h.Area.Candidates
+		if vs := CheckTally(sub.Numbers, cands); len(vs) > 0 {
+			ids := make([]string, len(vs))
+			for i, v := range vs {
+				ids[i] = v.ID
+			}
+			return Errorf(EINVALID, "inconsistent tally: %s", strings.Join(ids, ", "))
+		}
+		stances := h.stances()
+		var agree []int64
+		var conflicts []*Tally
+		seen := map[int64]bool{}
+		for _, r := range sortedKeys(stances) {
+			v := stances[r]
+			if r == sub.ReporterID {
+				continue
+			}
+			if SameNumbers(v, sub.Numbers, cands) {
+				agree = append(agree, r)
+			} else if !seen[v.ID] {
+				seen[v.ID] = true
+				conflicts = append(conflicts, v)
+			}
+		}
+		now := tx.now()
+		audit := func(action string, t *Tally, ok bool, extra string) error {
+			return tx.Audit(ctx, &AuditEvent{ContactID: &sub.ReporterID, Action: action, Subject: h.Area.Code,
+				Detail: strings.TrimSpace(fmt.Sprintf("area=%d version=%d status=%s %s", h.Area.ID, t.Version, t.Status, extra)), OK: ok})
+		}
+
+		if l := h.LatestLive(); l != nil && SameNumbers(l, sub.Numbers, cands) {
+			sup := h.Supporters(l)
+			for _, r := range sup {
+				if r == sub.ReporterID {
+					res = &SubmitResult{Kind: SubmitDuplicate, Tally: l, Supporters: sup}
+					return audit("tally.duplicate", l, true, "")
+				}
+			}
+			rv := &TallyReview{TallyID: l.ID, Action: ReviewConfirm, ContactID: &sub.ReporterID, At: now}
+			if err := tx.DB(ctx).Create(rv).Error; err != nil {
+				return Wrap(EINTERNAL, err, "confirm tally %d", l.ID)
+			}
+			res = &SubmitResult{Kind: SubmitConfirmed, Tally: l, Supporters: append(sup, sub.ReporterID)}
+			if l.PhotoRef == "" && sub.PhotoRef != "" {
+				if err := tx.setPhoto(ctx, l, sub.PhotoRef); err != nil {
+					return err
+				}
+			}
+			// Does anyone still disagree with the confirmed version?
+			for _, c := range conflicts {
+				if c.ID != l.ID {
+					res.Conflicts = append(res.Conflicts, c)
+				}
+			}
+			if l.Status == TallyConflict && len(res.Conflicts) == 0 {
+				if err := tx.setStatus(ctx, l, TallyProvisional); err != nil {
+					return err
+				}
+				res.Resolved = true
+			}
+			return audit("tally.confirm", l, true, fmt.Sprintf("supporters=%d", len(res.Supporters)))
+		}
+
+		version := 1
+		if l := h.Latest(); l != nil {
+			version = l.Version + 1
+		}
+		status := TallyProvisional
+		if len(conflicts) > 0 {
+			status = TallyConflict
+		}
+		t := newTally(h.Area, version, sub.ReporterID, sub.Numbers, sub.PhotoRef, status, now)
+		if err := tx.DB(ctx).Create(t).Error; err != nil {
+			return Wrap(EINTERNAL, err, "store tally of area %d", sub.AreaID)
+		}
+		res = &SubmitResult{Kind: SubmitNew, Tally: t, Conflicts: conflicts, Supporters: append([]int64{sub.ReporterID}, agree...)}
+		extra := ""
+		if len(conflicts) > 0 {
+			var vs []string
+			for _, c := range conflicts {
+				vs = append(vs, fmt.Sprint(c.Version))
+			}
+			extra = "conflicts_with=" + strings.Join(vs, ",")
+		}
+		return audit("tally.submit", t, true, extra)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// newTally builds a version from numbers keyed by ballot number.
+func newTally(area *Area, version int, reporter int64, n TallyNumbers, photo, status string, now time.Time) *Tally {
+	t := &Tally{AreaID: area.ID, Version: version, ReporterID: reporter, Method: n.Method,
+		Households: n.Households, Attending: n.Attending,
+		Issued: n.Issued, Returned: n.Returned, Valid: n.Valid, Invalid: n.Invalid,
+		PhotoRef: photo, Status: status, CreatedAt: now}
+	for _, c := range area.Candidates {
+		if v, ok := n.Votes[c.BallotNo]; ok {
+			t.Votes = append(t.Votes, TallyVote{CandidateID: c.ID, Votes: v})
+		}
+	}
+	return t
+}
+
+func sortedKeys(m map[int64]*Tally) []int64 {
+	ks := make([]int64, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Slice(ks, func(i, j int) bool { return ks[i] < ks[j] })
+	return ks
+}
+
+// lockArea serialises the writes of one area's tallies across replicas
+// (PostgreSQL; SQLite has one writer anyway).
+func (s *Store) lockArea(ctx context.Context, areaID int64) error {
+	if s.dialect != DialectPostgres {
+		return nil
+	}
+	var id int64
+	if err := s.DB(ctx).Raw("SELECT id FROM areas WHERE id = ? FOR UPDATE", areaID).Scan(&id).Error; err != nil {
+		return Wrap(EINTERNAL, err, "lock area %d", areaID)
+	}
+	if id == 0 {
+		return Errorf(ENOTFOUND, "area %d not found", areaID)
+	}
+	return nil
+}
+
+func (s *Store) setStatus(ctx context.Context, t *Tally, status string) error {
+	if err := s.DB(ctx).Model(&Tally{}).Where("id = ?", t.ID).Update("status", status).Error; err != nil {
+		return Wrap(EINTERNAL, err, "tally %d status", t.ID)
+	}
+	t.Status = status
+	return nil
+}
+
+func (s *Store) setPhoto(ctx context.Context, t *Tally, ref string) error {
+	if err := s.DB(ctx).Model(&Tally{}).Where("id = ?", t.ID).Update("photo_ref", ref).Error; err != nil {
+		return Wrap(EINTERNAL, err, "tally %d photo", t.ID)
+	}
+	t.PhotoRef = ref
+	return nil
+}
+
+// AreaHistory loads an area (with its candidates) and every version of its
+// tally with votes and reviews.
+func (s *Store) AreaHistory(ctx context.Context, areaID int64) (*TallyHistory, error) {
+	area, err := s.Area(ctx, areaID)
+	if err != nil {
+		return nil, err
+	}
+	h := &TallyHistory{Area: area, Reviews: map[int64][]*TallyReview{}}
+	if err := s.DB(ctx).Preload("Votes").Where("area_id = ?", areaID).Order("version").Find(&h.Versions).Error; err != nil {
+		return nil, Wrap(EINTERNAL, err, "tallies of area %d", areaID)
+	}
+	if len(h.Versions) == 0 {
+		return h, nil
+	}
+	for _, v := range h.Versions {
+		v.CreatedAt = v.CreatedAt.UTC()
+	}
+	var rs []*TallyReview
+	err = s.DB(ctx).Joins("JOIN tallies ON tallies.id = tally_reviews.tally_id").
+		Where("tallies.area_id = ?", areaID).Order("tally_reviews.id").Find(&rs).Error
+	if err != nil {
+		return nil, Wrap(EINTERNAL, err, "reviews of area %d", areaID)
+	}
+	for _, r := range rs {
+		r.At = r.At.UTC()
+		h.Reviews[r.TallyID] = append(h.Reviews[r.TallyID], r)
+	}
+	return h, nil
+}
+
+// ReviewRequest is the ward's decision on a version of an area's tally.
+type ReviewRequest struct {
+	AreaID  int64
+	Version int // 0: the latest version that is not rejected
+	Accept  bool
+	Reason  string // why it is rejected (required to reject)
+	By      int64  // the admin
+}
+
+// ReviewResult is what a review did.
+type ReviewResult struct {
+	// Tally is the version now accepted or rejected. Accepting a version
+	// that is not the latest copies it into a new version (the results
+	// always show an area's latest version): Source is then the version
+	// copied.
+	Tally  *Tally
+	Source *Tally
+	// Was is the status the reviewed version had.
+	Was string
+	// Supporters are the reporters who stood behind the reviewed version.
+	Supporters []int64
+}
+
+// ReviewTally accepts or rejects a version of an area's tally, keeping
+// every version. ENOTFOUND: no such version (or nothing to review);
+// ECONFLICT: already accepted (or rejected); EINVALID: a rejection without
+// a reason. Audited.
+func (s *Store) ReviewTally(ctx context.Context, req ReviewRequest) (*ReviewResult, error) {
+	req.Reason = strings.TrimSpace(req.Reason)
+	if !req.Accept && req.Reason == "" {
+		return nil, Errorf(EINVALID, "a rejection needs a reason")
+	}
+	var res *ReviewResult
+	err := s.InTx(ctx, func(tx *Store) error {
+		if err := tx.lockArea(ctx, req.AreaID); err != nil {
+			return err
+		}
+		h, err := tx.AreaHistory(ctx, req.AreaID)
+		if err != nil {
+			return err
+		}
+		var t *Tally
+		if req.Version == 0 {
+			t = h.LatestLive()
+		} else {
+			t = h.Version(req.Version)
+		}
+		if t == nil {
+			return Errorf(ENOTFOUND, "area %d has no version %d to review", req.AreaID, req.Version)
+		}
+		now := tx.now()
+		res = &ReviewResult{Tally: t, Was: t.Status, Supporters: h.Supporters(t)}
+		action, status := ReviewReject, TallyRejected
+		if req.Accept {
+			action, status = ReviewAccept, TallyAccepted
+		}
+		rv := &TallyReview{Action: action, ContactID: &req.By, Reason: req.Reason, At: now}
+		if req.Accept && t != h.Latest() {
+			// The results show an area's latest version: an older one is
+			// accepted as a new version with the same numbers.
+			cp := newTally(h.Area, h.Latest().Version+1, t.ReporterID, TallyNumbersOf(t, h.Area.Candidates), t.PhotoRef, TallyAccepted, now)
+			if err := tx.DB(ctx).Create(cp).Error; err != nil {
+				return Wrap(EINTERNAL, err, "accept version %d of area %d", t.Version, req.AreaID)
+			}
+			v := t.Version
+			rv.SourceVersion = &v
+			res.Source, res.Tally = t, cp
+		} else if t.Status != status {
+			if err := tx.setStatus(ctx, t, status); err != nil {
+				return err
+			}
+		} else {
+			return Errorf(ECONFLICT, "version %d of area %d is already %s", t.Version, req.AreaID, status)
+		}
+		rv.TallyID = res.Tally.ID
+		if err := tx.DB(ctx).Create(rv).Error; err != nil {
+			return Wrap(EINTERNAL, err, "review of tally %d", res.Tally.ID)
+		}
+		detail := fmt.Sprintf("area=%d version=%d was=%s", h.Area.ID, res.Tally.Version, res.Was)
+		if res.Source != nil {
+			detail += fmt.Sprintf(" copy_of=%d", res.Source.Version)
+		}
+		if req.Reason != "" {
+			detail += " reason=" + req.Reason
+		}
+		return tx.Audit(ctx, &AuditEvent{ContactID: &req.By, Action: "tally." + action, Subject: h.Area.Code, Detail: detail, OK: true})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// AttachPhoto attaches a photo of the signed minutes (a channel file
+// reference) to the latest tally the contact sent or, failing that,
+// confirmed without a photo of its own. ENOTFOUND when there is none.
+// Audited, with the reference it replaces.
+func (s *Store) AttachPhoto(ctx context.Context, contactID int64, ref string) (*Tally, error) {
+	var out *Tally
+	err := s.InTx(ctx, func(tx *Store) error {
+		var t Tally
+		err := tx.DB(ctx).Where("reporter_id = ?", contactID).Order("id DESC").Take(&t).Error
+		if err != nil {
+			err = tx.DB(ctx).Where("photo_ref = '' AND id IN (?)",
+				tx.DB(ctx).Model(&TallyReview{}).Select("tally_id").Where("action = ? AND contact_id = ?", ReviewConfirm, contactID)).
+				Order("id DESC").Take(&t).Error
+		}
+		if err != nil {
+			return notFound(err, "contact %d has sent no tally", contactID)
+		}
+		old := t.PhotoRef
+		if err := tx.setPhoto(ctx, &t, ref); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("area=%d version=%d", t.AreaID, t.Version)
+		if old != "" {
+			detail += " replaced=" + old
+		}
+		out = &t
+		return tx.Audit(ctx, &AuditEvent{ContactID: &contactID, Action: "tally.photo", Subject: fmt.Sprint(t.AreaID), Detail: detail, OK: true})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ElectionReviews loads the reviews of every tally of an election, by
+// tally id (for the export).
+func (s *Store) ElectionReviews(ctx context.Context, electionID int64) (map[int64][]*TallyReview, error) {
+	var rs []*TallyReview
+	err := s.DB(ctx).Joins("JOIN tallies ON tallies.id = tally_reviews.tally_id").
+		Joins("JOIN areas ON areas.id = tallies.area_id").
+		Where("areas.election_id = ?", electionID).Order("tally_reviews.id").Find(&rs).Error
+	if err != nil {
+		return nil, Wrap(EINTERNAL, err, "reviews of election %d", electionID)
+	}
+	out := map[int64][]*TallyReview{}
+	for _, r := range rs {
+		r.At = r.At.UTC()
+		out[r.TallyID] = append(out[r.TallyID], r)
+	}
+	return out, nil
+}
