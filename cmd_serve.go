@@ -18,6 +18,7 @@ import (
 	"electionbot/bot/telegram"
 	"electionbot/handlers"
 	"electionbot/models"
+	"electionbot/results"
 )
 
 func cmdServe(ctx context.Context, cfg *Config, args []string) error {
@@ -67,6 +68,11 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 	sv := &server{cfg: cfg, store: s, mux: http.NewServeMux(), reg: reg}
 	sv.mux.HandleFunc("GET /healthz", healthz(s))
 	sv.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	rs, err := results.New(s, []byte(cfg.ResultsLinkKey), results.Options{DefaultLang: cfg.DefaultLang})
+	if err != nil {
+		return nil, err
+	}
+	rs.Register(sv.mux)
 
 	if cfg.TelegramToken == "" && cfg.ZaloAppID == "" {
 		slog.Warn("no channel configured: set TELEGRAM_TOKEN (or the ZALO_* variables); serving /healthz and /metrics only")

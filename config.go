@@ -31,6 +31,9 @@ type Config struct {
 	LookupLimit           int           `env:"LOOKUP_LIMIT" envDefault:"10"`
 	LookupWindow          time.Duration `env:"LOOKUP_WINDOW" envDefault:"10m"`
 	LogLevel              string        `env:"LOG_LEVEL" envDefault:"info"`
+	// ResultsLinkKey signs the officials' links to the results page; the
+	// same on every replica. Unset: only the public view is served.
+	ResultsLinkKey string `env:"RESULTS_LINK_KEY"`
 }
 
 // ConfigError names the variable that has a bad value.
