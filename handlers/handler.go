@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"time"
 
@@ -223,6 +224,10 @@ func (h *Handler) Handle(ctx context.Context, in Incoming) ([]Outgoing, error) {
 			t.out[i].Channel = in.Channel
 		}
 	}
+	// The sender's replies first, then the messages to other contacts.
+	sort.SliceStable(t.out, func(i, j int) bool {
+		return t.out[i].ChatID == chat && t.out[j].ChatID != chat
+	})
 	return t.out, nil
 }
 

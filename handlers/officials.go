@@ -146,6 +146,11 @@ func (t *turn) officialCommand(cmd, arg string) (handled bool, err error) {
 	if !ok || t.off() == nil {
 		return false, nil
 	}
+	if t.in.Group {
+		// Invites, numbers and decisions are not for a group's eyes.
+		t.reply(t.tr("off_private_only", nil), nil)
+		return true, nil
+	}
 	el, err := t.election()
 	if err != nil {
 		return true, err
@@ -193,6 +198,10 @@ func (t *turn) officialCommand(cmd, arg string) (handled bool, err error) {
 func (t *turn) officialCallback(data string) error {
 	if t.off() == nil {
 		t.reply(t.tr("fallback", nil), t.menu())
+		return nil
+	}
+	if t.in.Group {
+		t.reply(t.tr("off_private_only", nil), nil)
 		return nil
 	}
 	kind, arg, _ := strings.Cut(data, ":")
@@ -427,8 +436,8 @@ func (t *turn) pageKeyboard(prefix string, page, total int) *Keyboard {
 func areaArg(arg string, areas []*models.Area) (*models.Area, string) {
 	words := strings.Fields(arg)
 	for n := min(len(words), 5); n >= 1; n-- {
-		a, _, _ := matchArea(strings.Join(words[:n], " "), areas)
-		if a != nil {
+		a, ref, _ := matchArea(strings.Join(words[:n], " "), areas)
+		if a != nil && strings.TrimSpace(ref.Rest) == "" {
 			return a, strings.Join(words[n:], " ")
 		}
 	}

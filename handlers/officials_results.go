@@ -81,7 +81,7 @@ func (t *turn) resultsSummary(page int) error {
 			notReported++
 			continue
 		}
-		state := t.h.stateText(lang, l)
+		state := t.h.shortState(lang, l)
 		switch {
 		case l.Status == models.TallyRejected:
 			notReported++
@@ -357,15 +357,16 @@ func (t *turn) remindReporters() error {
 		Subject: t.el.Code, Detail: fmt.Sprintf("missing=%d reminded=%d areas=%d", len(missing), sent, len(covered)), OK: true}); err != nil {
 		return err
 	}
-	text := t.tr("off_reminded", map[string]any{"Sent": sent, "Areas": len(covered)})
-	if len(nobody) > 0 {
-		text += "\n" + t.tr("off_remind_nobody", map[string]any{"Count": len(nobody), "Areas": strings.Join(nobody, ", ")})
+	var lines []string
+	if sent > 0 {
+		lines = append(lines, t.tr("off_reminded", map[string]any{"Sent": sent, "Areas": len(covered)}))
 	}
-	// The admin's reply comes first, the reminders after it.
-	notices := append([]Outgoing{}, t.out...)
-	t.out = nil
-	t.reply(text, nil)
-	t.out = append(t.out, notices...)
+	if len(nobody) > 0 {
+		lines = append(lines, t.tr("off_remind_nobody", map[string]any{"Count": len(nobody), "Areas": strings.Join(nobody, ", ")}))
+	}
+	for _, p := range pages(lines) {
+		t.reply(p, nil)
+	}
 	return nil
 }
 

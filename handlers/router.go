@@ -285,7 +285,7 @@ func (t *turn) run(a action, arg string) error {
 }
 
 func (t *turn) start(payload string) error {
-	if models.IsInviteCode(payload) { // an official's invite: /start inv_…
+	if models.IsInviteCode(payload) && !t.in.Group { // an official's invite: /start inv_…
 		return t.redeemInvite(payload)
 	}
 	el, err := t.election()

@@ -27,7 +27,7 @@ const (
 
 // draft is a tally being written. Ask is the field the bot asked for ("" at
 // the summary): "area", "method", a field key (attending, issued, …) or
-// "v<ballot no>".
+// voteField(ballot no).
 type draft struct {
 	AreaID     int64       `json:"a,omitempty"`
 	Method     string      `json:"m,omitempty"`
@@ -41,6 +41,12 @@ type draft struct {
 	Photo      string      `json:"p,omitempty"`
 	Ask        string      `json:"q,omitempty"`
 }
+
+// votePrefix starts the key of a candidate's votes in a draft ("#1"): no
+// field key starts with it.
+const votePrefix = "#"
+
+func voteField(ballotNo int) string { return votePrefix + strconv.Itoa(ballotNo) }
 
 // The number fields in the order of the minutes.
 var tallyFields = []string{
@@ -73,7 +79,7 @@ func (d *draft) fields() []string {
 	return tallyFields
 }
 
-// missing lists what is still to be given: "method", fields, "v<no>".
+// missing lists what is still to be given: "method", fields, voteField(no).
 func (d *draft) missing(a *models.Area) []string {
 	var out []string
 	if d.Method == "" {
@@ -86,7 +92,7 @@ func (d *draft) missing(a *models.Area) []string {
 	}
 	for _, c := range a.Candidates {
 		if _, ok := d.Votes[c.BallotNo]; !ok {
-			out = append(out, "v"+strconv.Itoa(c.BallotNo))
+			out = append(out, voteField(c.BallotNo))
 		}
 	}
 	return out
@@ -163,19 +169,31 @@ func (t *turn) officialText(text string) (handled bool, err error) {
 	if t.off() == nil {
 		return false, nil
 	}
-	areas, err := t.areaList()
-	if err != nil || len(areas) == 0 {
-		return false, err
-	}
-	p, isTally := models.ParseTally(text, areas)
-	if isTally {
-		photo := ""
-		if t.st.Draft != nil {
-			photo = t.st.Draft.Photo
+	d := t.st.Draft
+	asked := d != nil && t.st.Await == awaitTally && d.Ask != ""
+	// A tally has numbers: other text is not parsed (most messages are
+	// residents' questions).
+	if strings.ContainsAny(text, "0123456789") {
+		areas, err := t.areaList()
+		if err != nil {
+			return false, err
 		}
-		return true, t.tallyMessage(p, photo)
+		if len(areas) > 0 {
+			p, isTally := models.ParseTally(text, areas)
+			if isTally && t.in.Group {
+				t.reply(t.tr("off_private_only", nil), nil)
+				return true, nil
+			}
+			if isTally {
+				photo := ""
+				if d != nil {
+					photo = d.Photo
+				}
+				return true, t.tallyMessage(p, photo)
+			}
+		}
 	}
-	if d := t.st.Draft; d != nil && t.st.Await == awaitTally && d.Ask != "" {
+	if asked {
 		return true, t.formAnswer(d, text)
 	}
 	return false, nil
@@ -321,9 +339,13 @@ func (t *turn) formNext(d *draft) error {
 		return err
 	}
 	if area == nil {
+		// No longer a reporter of the draft's area (revoked meanwhile).
 		t.clearState()
-		t.reply(t.tr("off_not_reporter", nil), t.menu())
-		return nil
+		a, err := t.h.store.Area(t.ctx, d.AreaID)
+		if err != nil && models.ErrorCode(err) != models.ENOTFOUND {
+			return err
+		}
+		return t.refuse(a)
 	}
 	miss := d.missing(area)
 	if len(miss) == 0 {
@@ -337,6 +359,11 @@ func (t *turn) formNext(d *draft) error {
 }
 
 func (t *turn) askDraftArea(o *officials) error {
+	if o == nil || len(o.areas) == 0 {
+		t.clearState()
+		t.reply(t.tr("off_not_reporter", nil), t.menu())
+		return nil
+	}
 	kb := &Keyboard{Inline: true}
 	var row []Button
 	for _, a := range o.areas {
@@ -358,7 +385,7 @@ func (t *turn) fieldName(f string, area *models.Area) string {
 	if f == "method" {
 		return t.tr("tally_field_method", nil)
 	}
-	if no, ok := strings.CutPrefix(f, "v"); ok {
+	if no, ok := strings.CutPrefix(f, votePrefix); ok {
 		n, _ := strconv.Atoi(no)
 		for _, c := range area.Candidates {
 			if c.BallotNo == n {
@@ -372,9 +399,14 @@ func (t *turn) fieldName(f string, area *models.Area) string {
 
 // askField asks for d.Ask, with the step number.
 func (t *turn) askField(d *draft, area *models.Area) error {
-	steps := append([]string{"method"}, d.fields()...)
+	// The steps of the method chosen, or else of the election's method.
+	counted := *d
+	if counted.Method == "" && t.el != nil {
+		counted.Method = t.el.Method
+	}
+	steps := append([]string{"method"}, counted.fields()...)
 	for _, c := range area.Candidates {
-		steps = append(steps, "v"+strconv.Itoa(c.BallotNo))
+		steps = append(steps, voteField(c.BallotNo))
 	}
 	step := 1
 	for i, s := range steps {
@@ -391,7 +423,7 @@ func (t *turn) askField(d *draft, area *models.Area) error {
 			{Text: t.tr("tally_method_hands", nil), Data: "o:fm:" + models.MethodHands},
 		}}}
 		t.reply(t.tr("off_form_ask_method", data), kb)
-	case strings.HasPrefix(d.Ask, "v"):
+	case strings.HasPrefix(d.Ask, votePrefix):
 		id := "off_form_ask_votes"
 		if d.Method == models.MethodHands {
 			id = "off_form_ask_hands"
@@ -446,7 +478,7 @@ func (t *turn) formAnswer(d *draft, text string) error {
 		}
 		return t.askField(d, area)
 	}
-	if no, ok := strings.CutPrefix(d.Ask, "v"); ok {
+	if no, ok := strings.CutPrefix(d.Ask, votePrefix); ok {
 		b, _ := strconv.Atoi(no)
 		if d.Votes == nil {
 			d.Votes = map[int]int{}
@@ -579,7 +611,7 @@ func (t *turn) draftCallback(kind, arg string) error {
 			d.Method = ""
 		} else if p := d.field(arg); p != nil {
 			*p = nil
-		} else if no, ok := strings.CutPrefix(arg, "v"); ok {
+		} else if no, ok := strings.CutPrefix(arg, votePrefix); ok {
 			b, _ := strconv.Atoi(no)
 			delete(d.Votes, b)
 		}
@@ -610,7 +642,7 @@ func (t *turn) editMenu(d *draft, area *models.Area) error {
 		add(Button{Text: t.fieldName(f, area), Data: "o:fe:" + f})
 	}
 	for _, c := range area.Candidates {
-		f := "v" + strconv.Itoa(c.BallotNo)
+		f := voteField(c.BallotNo)
 		add(Button{Text: t.fieldName(f, area), Data: "o:fe:" + f})
 	}
 	if row != nil {
@@ -751,6 +783,11 @@ func (h *Handler) outcomeText(lang string, o models.Outcome, n models.TallyNumbe
 	return h.tr(lang, "off_outcome_rerun", data)
 }
 
+// shortState is "bản 2, tạm thời" (the roll-up's lines).
+func (h *Handler) shortState(lang string, t *models.Tally) string {
+	return h.tr(lang, "off_version_short", map[string]any{"Version": t.Version, "State": h.tr(lang, "off_sstate_"+t.Status, nil)})
+}
+
 // stateText is "bản 2 — tạm thời, chờ công nhận".
 func (h *Handler) stateText(lang string, t *models.Tally) string {
 	return h.tr(lang, "off_version_state", map[string]any{"Version": t.Version, "State": h.tr(lang, "off_state_"+t.Status, nil)})
@@ -875,7 +912,7 @@ func (h *Handler) diffText(lang string, area *models.Area, a, b *models.Tally, b
 // in its caption, during a draft, or after a tally. handled is false for
 // anyone else.
 func (t *turn) photo() (handled bool, err error) {
-	if t.off() == nil {
+	if t.off() == nil || t.in.Group {
 		return false, nil
 	}
 	ref := t.in.PhotoRef
