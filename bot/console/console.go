@@ -140,8 +140,22 @@ func (c *Console) incoming(line string) (in handlers.Incoming, ok bool) {
 }
 
 func (c *Console) print(o handlers.Outgoing) {
+	if c.forOther(o) {
+		// A message for another contact (a conflict notice, a grant): the
+		// console has no one else's screen, so it shows it marked, without
+		// keyboards, and does not let its buttons be pressed here.
+		header := "→ " + o.Channel + ":" + o.ChatID
+		if c.Text != nil {
+			header = c.Text(c.Lang, "console_to_other") + " " + o.Channel + ":" + o.ChatID
+		}
+		fmt.Fprintf(c.Out, "%s\n%s\n\n", header, o.Text)
+		return
+	}
 	if o.Text != "" {
 		fmt.Fprintln(c.Out, o.Text)
+	}
+	if o.Photo != "" {
+		fmt.Fprintf(c.Out, "🖼 %s\n", o.Photo)
 	}
 	if o.Location != nil {
 		fmt.Fprintf(c.Out, "📍 %s %.5f, %.5f  https://maps.google.com/?q=%.5f,%.5f\n",
@@ -170,6 +184,14 @@ func (c *Console) print(o handlers.Outgoing) {
 		fmt.Fprint(c.Out, b.String())
 	}
 	fmt.Fprintln(c.Out)
+}
+
+// forOther reports whether o is addressed to a contact other than this one.
+func (c *Console) forOther(o handlers.Outgoing) bool {
+	if o.Channel != "" && o.Channel != models.ChannelConsole {
+		return true
+	}
+	return o.ChatID != "" && o.ChatID != c.UserID
 }
 
 func (c *Console) saveDocument(d *handlers.Document) {

@@ -102,3 +102,30 @@ func TestConsolePrintsKeyboardLocationAndEcho(t *testing.T) {
 		t.Errorf("handler called %d times, want 1 (stops at /quit)", len(h.got))
 	}
 }
+
+func TestConsoleMarksMessagesForOtherContacts(t *testing.T) {
+	h := &fakeHandler{answer: func(handlers.Incoming) []handlers.Outgoing {
+		return []handlers.Outgoing{
+			{Channel: "console", ChatID: "1", Text: "Đã nhận biên bản", Keyboard: menu},
+			{Channel: "console", ChatID: "2", Text: "Khu phố 1 có số liệu khác", Keyboard: inline},
+			{Channel: "telegram", ChatID: "555", Text: "Thông báo cho quản trị"},
+		}
+	}}
+	var out bytes.Buffer
+	c := &Console{In: strings.NewReader("KQ KP1\n3\n"), Out: &out, Handler: h, UserID: "1",
+		Text: func(lang, id string) string { return "[" + id + "]" }}
+	if err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"Đã nhận biên bản", "[console_to_other] console:2\nKhu phố 1 có số liệu khác", "[console_to_other] telegram:555\nThông báo cho quản trị"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	// The other contact's inline keyboard is not pressable here: "3" presses
+	// this contact's own third button.
+	if !strings.Contains(got, "[console_share_phone]") || len(h.got) != 1 {
+		t.Errorf("3 did not press this contact's share-phone button (handler calls %d):\n%s", len(h.got), got)
+	}
+}
