@@ -88,11 +88,15 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 		return nil, err
 	}
 	sv.outbox = ob
+	// The conversation needs the bot's username (for invite links), known
+	// only after getMe in telegram.New: the channel gets a handler that
+	// delegates to it, set right after.
 	h := opt.handler
+	var conv telegram.Handler
 	if h == nil {
-		if h, err = conversation(cfg, s); err != nil {
-			return nil, err
-		}
+		h = telegram.HandlerFunc(func(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error) {
+			return conv.Handle(ctx, tx, in)
+		})
 	}
 	sv.tg, err = telegram.New(ctx, telegram.Config{
 		Token:         cfg.TelegramToken,
@@ -111,6 +115,11 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 	if err != nil {
 		return nil, err
 	}
+	if opt.handler == nil {
+		if conv, err = conversation(cfg, s, sv.tg.Self().Username); err != nil {
+			return nil, err
+		}
+	}
 	ob.Register(models.ChannelTelegram, sv.tg.Sender())
 	if sv.tg.Mode() == "webhook" {
 		sv.mux.Handle("POST "+telegram.WebhookPath, sv.tg.WebhookHandler())
@@ -118,39 +127,24 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 	return sv, nil
 }
 
-// conversation is the residents' conversation (package handlers) run
+// conversation is the conversation logic (package handlers) run
 // inside each update's transaction.
-func conversation(cfg *Config, s *models.Store) (telegram.Handler, error) {
-	hcfg := handlers.Config{
+func conversation(cfg *Config, s *models.Store, botUsername string) (telegram.Handler, error) {
+	// Built once (the catalogs load, or serve fails at start), then bound
+	// to each update's transaction.
+	base, err := handlers.New(handlers.Config{
+		Store:        s,
+		BotUsername:  botUsername,
 		Now:          time.Now,
 		DefaultLang:  cfg.DefaultLang,
 		LookupLimit:  cfg.LookupLimit,
 		LookupWindow: cfg.LookupWindow,
-	}
-	// Built once: the catalogs load (or serve fails at start).
-	probe := hcfg
-	probe.Store = s
-	base, err := handlers.New(probe)
+	})
 	if err != nil {
 		return nil, err
 	}
-	// The handler must use the update's transaction. A Handler that can be
-	// rebound to a store (WithStore) is built once; otherwise one is built
-	// per update.
-	type rebinder interface {
-		WithStore(handlers.Store) *handlers.Handler
-	}
 	return telegram.HandlerFunc(func(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error) {
-		if rb, ok := any(base).(rebinder); ok {
-			return rb.WithStore(tx).Handle(ctx, in)
-		}
-		c := hcfg
-		c.Store = tx
-		h, err := handlers.New(c)
-		if err != nil {
-			return nil, err
-		}
-		return h.Handle(ctx, in)
+		return base.WithStore(tx).Handle(ctx, in)
 	}), nil
 }
 
