@@ -159,8 +159,9 @@ func (t *turn) placeLine(a *models.Area) string {
 	return t.tr("date_place_address", map[string]any{"Area": a.Name, "Place": p.Name, "Address": p.Address})
 }
 
-// resultLine is the area's recognised result: the winner (or the best
-// placed when nobody passed 50%) and the share of ALL households.
+// resultLine is the area's recognised result, decided by the election's
+// regime (models.DecideOutcome): the winner with the share of ALL
+// households, or why nobody was elected and what happens next.
 func (t *turn) resultLine(el *models.Election, area *models.Area) (string, error) {
 	tally, err := t.h.store.AcceptedTally(t.ctx, area.ID)
 	if models.ErrorCode(err) == models.ENOTFOUND || (err == nil && tally == nil) {
@@ -169,46 +170,40 @@ func (t *turn) resultLine(el *models.Election, area *models.Area) (string, error
 	if err != nil {
 		return "", err
 	}
-	households := tally.Households
-	if households <= 0 {
-		households = area.Households
+	n := models.TallyNumbersOf(tally, area.Candidates)
+	if n.Households <= 0 {
+		n.Households = area.Households
 	}
-	var best *models.TallyVote
-	for i := range tally.Votes {
-		if best == nil || tally.Votes[i].Votes > best.Votes {
-			best = &tally.Votes[i]
-		}
-	}
-	if best == nil || households <= 0 {
+	out, err := models.DecideOutcome(el.Rules, n, area.Candidates)
+	if err != nil {
+		// An accepted tally the rules refuse (numbers edited by hand):
+		// say it is being checked rather than guess.
 		return t.tr("result_pending", map[string]any{"Area": area.Name}), nil
-	}
-	var cand *models.Candidate
-	for _, c := range area.Candidates {
-		if c.ID == best.CandidateID {
-			cand = c
-		}
-	}
-	if cand == nil {
-		cand = &models.Candidate{Name: "?"}
 	}
 	data := map[string]any{
 		"Area":       area.Name,
-		"Name":       cand.Name,
-		"BallotNo":   cand.BallotNo,
-		"Votes":      best.Votes,
-		"Households": households,
-		"Percent":    t.percent(best.Votes, households),
+		"Households": n.Households,
+		"Votes":      out.Votes,
+		"Percent":    t.percent(out.Votes, n.Households),
+		"Attending":  n.Attending,
+		"Attendance": t.percent(n.Attending, n.Households),
 	}
-	// Elected with more than 50% of ALL households of the area (both
-	// regimes; DESIGN §3).
-	if best.Votes*2 > households {
+	switch out.Kind {
+	case models.OutcomeElected:
+		data["Name"], data["BallotNo"] = out.Winner.Name, out.Winner.BallotNo
 		return t.tr("result_winner", data), nil
+	case models.OutcomeMeetingInvalid:
+		return t.tr("result_meeting_invalid", data), nil
 	}
 	if el.Rules == models.RulesLuat2022 {
 		data["Next"] = t.tr("result_next_luat", nil)
 	} else {
 		data["Next"] = t.tr("result_next_nqlt", nil)
 	}
+	if out.Leader == nil {
+		return t.tr("result_none_tie", data), nil
+	}
+	data["Name"] = out.Leader.Name
 	return t.tr("result_none", data), nil
 }
 

@@ -77,9 +77,9 @@ func TestResultAfterTheDay(t *testing.T) {
 		t.Fatalf("without a tally = %q", got)
 	}
 	hs.store.tallies = []*models.Tally{
-		{ID: 1, AreaID: 1, Version: 1, Households: 301, Status: models.TallyAccepted, Votes: []models.TallyVote{{CandidateID: 11, Votes: 100}, {CandidateID: 12, Votes: 160}}},
-		{ID: 2, AreaID: 1, Version: 2, Households: 301, Status: models.TallyAccepted, Votes: []models.TallyVote{{CandidateID: 11, Votes: 250}, {CandidateID: 12, Votes: 35}}},
-		{ID: 3, AreaID: 1, Version: 3, Households: 301, Status: models.TallyProvisional, Votes: []models.TallyVote{{CandidateID: 12, Votes: 290}}},
+		{ID: 1, AreaID: 1, Version: 1, Households: 301, Method: models.MethodSecret, Attending: 290, Issued: ptr(290), Returned: ptr(289), Valid: ptr(285), Invalid: ptr(4), Status: models.TallyAccepted, Votes: []models.TallyVote{{CandidateID: 11, Votes: 100}, {CandidateID: 12, Votes: 160}}},
+		{ID: 2, AreaID: 1, Version: 2, Households: 301, Method: models.MethodSecret, Attending: 290, Issued: ptr(290), Returned: ptr(289), Valid: ptr(285), Invalid: ptr(4), Status: models.TallyAccepted, Votes: []models.TallyVote{{CandidateID: 11, Votes: 250}, {CandidateID: 12, Votes: 35}}},
+		{ID: 3, AreaID: 1, Version: 3, Households: 301, Method: models.MethodSecret, Attending: 290, Issued: ptr(290), Returned: ptr(289), Valid: ptr(285), Invalid: ptr(4), Status: models.TallyProvisional, Votes: []models.TallyVote{{CandidateID: 12, Votes: 290}}},
 	}
 	got := text(hs.send("ngay bau cu"))
 	if !strings.Contains(got, "Nguyễn Văn An (số 1 trên phiếu) trúng cử với 250 phiếu, bằng 83,1% tổng số hộ (301 hộ)") {
@@ -90,9 +90,25 @@ func TestResultAfterTheDay(t *testing.T) {
 		t.Fatalf("en result = %q", got)
 	}
 	// Nobody above 50% of all households: a re-run within 15 days (NQLT 09/2008).
-	hs.store.tallies = []*models.Tally{{ID: 4, AreaID: 1, Version: 1, Households: 301, Status: models.TallyAccepted,
-		Votes: []models.TallyVote{{CandidateID: 11, Votes: 150}, {CandidateID: 12, Votes: 140}}}}
+	hs.store.tallies = []*models.Tally{{ID: 4, AreaID: 1, Version: 1, Households: 301, Method: models.MethodSecret, Attending: 290, Issued: ptr(290), Returned: ptr(289), Valid: ptr(285), Invalid: ptr(4), Status: models.TallyAccepted,
+		Votes: []models.TallyVote{{CandidateID: 11, Votes: 150}, {CandidateID: 12, Votes: 130}}}}
 	if got := text(hs.send("result")); !strings.Contains(got, "no candidate received more than 50%") || !strings.Contains(got, "within 15 days") {
 		t.Fatalf("no winner = %q", got)
+	}
+}
+
+// NQLT 09/2008 Điều 8: with no more than half of the households attending,
+// the meeting is not valid, whatever the votes.
+func TestResultAfterTheDay_NQLT09_2008_MeetingInvalid(t *testing.T) {
+	hs := newHarness(t)
+	hs.clk.t = at(2022, 6, 6, 9, 0)
+	hs.send("/lang en")
+	hs.send("khu 1")
+	hs.store.tallies = []*models.Tally{{ID: 5, AreaID: 1, Version: 1, Households: 301, Method: models.MethodSecret,
+		Attending: 150, Issued: ptr(150), Returned: ptr(150), Valid: ptr(150), Invalid: ptr(0), Status: models.TallyAccepted,
+		Votes: []models.TallyVote{{CandidateID: 11, Votes: 150}}}}
+	got := text(hs.send("result"))
+	if !strings.Contains(got, "only 150 of 301 households") || !strings.Contains(got, "must be held again") || strings.Contains(got, "is elected") {
+		t.Fatalf("meeting without quorum = %q", got)
 	}
 }

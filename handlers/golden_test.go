@@ -70,7 +70,7 @@ func transcript(t *testing.T, lang string, script []step) []byte {
 
 func afterTheDay(hs *harness) {
 	hs.clk.t = at(2022, 6, 6, 10, 0)
-	hs.store.tallies = []*models.Tally{{ID: 1, AreaID: 1, Version: 1, Households: 301, Status: models.TallyAccepted,
+	hs.store.tallies = []*models.Tally{{ID: 1, AreaID: 1, Version: 1, Households: 301, Method: models.MethodSecret, Attending: 290, Issued: ptr(290), Returned: ptr(289), Valid: ptr(285), Invalid: ptr(4), Status: models.TallyAccepted,
 		Votes: []models.TallyVote{{CandidateID: 11, Votes: 250}, {CandidateID: 12, Votes: 35}}}}
 }
 

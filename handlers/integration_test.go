@@ -90,12 +90,13 @@ func TestDemoConversationOnRealStore(t *testing.T) {
 	}
 	kp1 := areas[0]
 	reporter := mustContact(t, s, "1")
+	n290, n289, n285, n4 := 290, 289, 285, 4
 	for _, tl := range []*models.Tally{
-		{AreaID: kp1.ID, Version: 1, ReporterID: reporter.ID, Method: models.MethodSecret, Households: 312, Attending: 290, Status: models.TallyAccepted,
+		{AreaID: kp1.ID, Version: 1, ReporterID: reporter.ID, Method: models.MethodSecret, Households: 312, Attending: 290, Issued: &n290, Returned: &n289, Valid: &n285, Invalid: &n4, Status: models.TallyAccepted,
 			Votes: []models.TallyVote{{CandidateID: kp1.Candidates[0].ID, Votes: 100}, {CandidateID: kp1.Candidates[1].ID, Votes: 180}}},
-		{AreaID: kp1.ID, Version: 2, ReporterID: reporter.ID, Method: models.MethodSecret, Households: 312, Attending: 290, Status: models.TallyAccepted,
+		{AreaID: kp1.ID, Version: 2, ReporterID: reporter.ID, Method: models.MethodSecret, Households: 312, Attending: 290, Issued: &n290, Returned: &n289, Valid: &n285, Invalid: &n4, Status: models.TallyAccepted,
 			Votes: []models.TallyVote{{CandidateID: kp1.Candidates[0].ID, Votes: 250}, {CandidateID: kp1.Candidates[1].ID, Votes: 35}}},
-		{AreaID: kp1.ID, Version: 3, ReporterID: reporter.ID, Method: models.MethodSecret, Households: 312, Attending: 290, Status: models.TallyProvisional,
+		{AreaID: kp1.ID, Version: 3, ReporterID: reporter.ID, Method: models.MethodSecret, Households: 312, Attending: 290, Issued: &n290, Returned: &n289, Valid: &n285, Invalid: &n4, Status: models.TallyProvisional,
 			Votes: []models.TallyVote{{CandidateID: kp1.Candidates[1].ID, Votes: 290}}},
 	} {
 		if err := s.DB(ctx).Create(tl).Error; err != nil {
