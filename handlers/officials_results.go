@@ -3,10 +3,12 @@ package handlers
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 
 	"electionbot/models"
+	"electionbot/results"
 )
 
 // The results as the ward sees them coming in: /ketqua (admins and
@@ -28,10 +30,47 @@ func (t *turn) officialResults(arg string) (handled bool, err error) {
 			return true, err
 		}
 		if a, _ := areaArg(arg, areas); a != nil {
-			return true, t.areaDetail(a)
+			if err := t.areaDetail(a); err != nil {
+				return true, err
+			}
+			t.chart(a.Code)
+			return true, nil
 		}
 	}
-	return true, t.resultsSummary(1)
+	if err := t.resultsSummary(1); err != nil {
+		return true, err
+	}
+	t.chart("")
+	return true, nil
+}
+
+// chart adds a PNG to /ketqua: the ward's reporting progress, or the votes
+// per candidate of one area (the officials' view: provisional numbers too).
+// A chart that cannot be drawn is logged and left out; the text stands.
+func (t *turn) chart(areaCode string) {
+	e, ats, err := t.off().ElectionResults(t.ctx, t.el.Code)
+	if err != nil {
+		slog.Warn("handlers: chart", "err", err)
+		return
+	}
+	r := results.Build(e, ats, true, t.h.now())
+	var png []byte
+	name := "tien-do-" + e.Code + ".png"
+	if areaCode == "" {
+		png, err = results.ChartProgress(r, t.h.bundle, t.lang)
+	} else {
+		a := r.Area(areaCode)
+		if a == nil || a.Tally == nil {
+			return // nothing counted yet: no bars to draw
+		}
+		name = "ket-qua-" + areaCode + ".png"
+		png, err = results.ChartVotes(a, t.h.bundle, t.lang)
+	}
+	if err != nil {
+		slog.Warn("handlers: chart", "err", err)
+		return
+	}
+	t.out = append(t.out, Outgoing{Document: &Document{Name: name, MIME: "image/png", Data: png}})
 }
 
 // areaResult is one area's standing in the roll-up.
