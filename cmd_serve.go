@@ -7,15 +7,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/time/rate"
 
 	"electionbot/bot/outbox"
 	"electionbot/bot/telegram"
+	"electionbot/bot/zalo"
 	"electionbot/handlers"
 	"electionbot/models"
 	"electionbot/results"
@@ -39,7 +42,8 @@ func cmdServe(ctx context.Context, cfg *Config, args []string) error {
 
 // serveOptions are what tests change in the serve wiring.
 type serveOptions struct {
-	// handler answers Telegram updates; nil: the conversation handlers.
+	// handler answers Telegram updates and Zalo events; nil: the
+	// conversation handlers.
 	handler telegram.Handler
 	// outbox tunes the outbox's timing (Store, Rate, ChatLimit, Logger and
 	// Registerer are set by newServer).
@@ -56,6 +60,9 @@ type server struct {
 	reg    *prometheus.Registry
 	outbox *outbox.Outbox
 	tg     *telegram.Channel
+	zalo   *zalo.Channel
+	// routes encode a reply for the channel of the contact it goes to.
+	routes *outbox.Routes[handlers.Outgoing]
 	wg     sync.WaitGroup
 }
 
@@ -77,17 +84,20 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 	if cfg.TelegramToken == "" && cfg.ZaloAppID == "" {
 		slog.Warn("no channel configured: set TELEGRAM_TOKEN (or the ZALO_* variables); serving /healthz and /metrics only")
 	}
+	if _, err := zaloEnabled(cfg); err != nil {
+		return nil, err
+	}
+	sv.routes = outbox.NewRoutes[handlers.Outgoing]()
 	if cfg.TelegramToken == "" {
+		if err := sv.zaloOnly(ctx, opt); err != nil {
+			return nil, err
+		}
 		return sv, nil
 	}
-	oc := opt.outbox
-	oc.Store, oc.Rate, oc.ChatLimit = s, cfg.BroadcastRate, telegram.ChatLimit
-	oc.Logger, oc.Registerer = slog.Default(), reg
-	ob, err := outbox.New(ctx, oc)
+	ob, err := sv.newOutbox(ctx, opt)
 	if err != nil {
 		return nil, err
 	}
-	sv.outbox = ob
 	// The conversation needs the bot's username (for invite links), known
 	// only after getMe in telegram.New: the channel gets a handler that
 	// delegates to it, set right after.
@@ -106,6 +116,7 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 		Store:         s,
 		Handler:       h,
 		Outbox:        ob,
+		Routes:        sv.routes,
 		AdminIDs:      cfg.AdminTelegramIDs,
 		DefaultLang:   cfg.DefaultLang,
 		PollTimeout:   opt.pollTimeout,
@@ -123,6 +134,9 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 	ob.Register(models.ChannelTelegram, sv.tg.Sender())
 	if sv.tg.Mode() == "webhook" {
 		sv.mux.Handle("POST "+telegram.WebhookPath, sv.tg.WebhookHandler())
+	}
+	if err := sv.addZalo(ctx, h); err != nil {
+		return nil, err
 	}
 	return sv, nil
 }
@@ -155,6 +169,14 @@ func (sv *server) start(ctx context.Context) error {
 		if err := sv.outbox.Start(ctx); err != nil {
 			return err
 		}
+	}
+	if sv.zalo != nil {
+		// Refreshes the OA's token pair before it expires.
+		sv.wg.Add(1)
+		go func() {
+			defer sv.wg.Done()
+			sv.zalo.Run(ctx, 10*time.Minute)
+		}()
 	}
 	if sv.tg == nil {
 		return nil
@@ -252,5 +274,94 @@ func cmdHealthcheck(ctx context.Context, cfg *Config) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("/healthz answered %s", resp.Status)
 	}
+	return nil
+}
+
+// newOutbox builds the outbox every channel sends through.
+func (sv *server) newOutbox(ctx context.Context, opt serveOptions) (*outbox.Outbox, error) {
+	oc := opt.outbox
+	oc.Store, oc.Rate, oc.ChatLimit = sv.store, sv.cfg.BroadcastRate, chatLimit
+	oc.Logger, oc.Registerer = slog.Default(), sv.reg
+	ob, err := outbox.New(ctx, oc)
+	if err != nil {
+		return nil, err
+	}
+	sv.outbox = ob
+	return ob, nil
+}
+
+// chatLimit is the pace of one chat ("channel:chatID") of any channel.
+func chatLimit(key string) (rate.Limit, int) {
+	if strings.HasPrefix(key, models.ChannelZalo+":") {
+		return zalo.ChatLimit(key)
+	}
+	return telegram.ChatLimit(key)
+}
+
+// zaloEnabled tells whether serve runs the Zalo channel: ZALO_APP_ID and
+// ZALO_OA_SECRET_KEY are set (and a token: ZALO_ACCESS_TOKEN /
+// ZALO_REFRESH_TOKEN, or a pair stored by an earlier start, checked by
+// zalo.New). Some ZALO_* credentials without the others is an error.
+func zaloEnabled(cfg *Config) (bool, error) {
+	if cfg.ZaloAppID == "" && cfg.ZaloOASecretKey == "" && cfg.ZaloAccessToken == "" &&
+		cfg.ZaloRefreshToken == "" && cfg.ZaloAppSecret == "" {
+		return false, nil
+	}
+	switch {
+	case cfg.ZaloAppID == "":
+		return false, &ConfigError{"ZALO_APP_ID", "needed for the Zalo channel (other ZALO_* variables are set)"}
+	case cfg.ZaloOASecretKey == "":
+		return false, &ConfigError{"ZALO_OA_SECRET_KEY", "needed for the Zalo channel: it verifies the webhook events"}
+	}
+	return true, nil
+}
+
+// zaloOnly wires serve without Telegram: the outbox, the conversation and
+// the Zalo channel, if it is configured.
+func (sv *server) zaloOnly(ctx context.Context, opt serveOptions) error {
+	if on, err := zaloEnabled(sv.cfg); !on || err != nil {
+		return err
+	}
+	if _, err := sv.newOutbox(ctx, opt); err != nil {
+		return err
+	}
+	h := opt.handler
+	if h == nil {
+		var err error
+		if h, err = conversation(sv.cfg, sv.store, ""); err != nil {
+			return err
+		}
+	}
+	return sv.addZalo(ctx, h)
+}
+
+// addZalo starts the Zalo channel when it is configured: its sender on
+// the outbox, its encoder in the routes, its webhook on the mux.
+func (sv *server) addZalo(ctx context.Context, h telegram.Handler) error {
+	if on, err := zaloEnabled(sv.cfg); !on || err != nil {
+		return err
+	}
+	c, err := zalo.New(ctx, zalo.Config{
+		AppID:         sv.cfg.ZaloAppID,
+		AppSecret:     sv.cfg.ZaloAppSecret,
+		OASecretKey:   sv.cfg.ZaloOASecretKey,
+		AccessToken:   sv.cfg.ZaloAccessToken,
+		RefreshToken:  sv.cfg.ZaloRefreshToken,
+		APIEndpoint:   sv.cfg.ZaloAPIEndpoint,
+		OAuthEndpoint: sv.cfg.ZaloOAuthEndpoint,
+		Store:         sv.store,
+		Handler:       h,
+		Outbox:        sv.outbox,
+		Routes:        sv.routes,
+		DefaultLang:   sv.cfg.DefaultLang,
+		Logger:        slog.Default(),
+		Registerer:    sv.reg,
+	})
+	if err != nil {
+		return err
+	}
+	sv.zalo = c
+	sv.outbox.Register(models.ChannelZalo, c.Sender())
+	sv.mux.Handle("POST "+zalo.WebhookPath, c.WebhookHandler())
 	return nil
 }

@@ -32,6 +32,8 @@ Usage:
   electionbot export results --election CODE --format csv|xlsx [--out FILE]
                                              one row per area: numbers, outcome, state
   electionbot healthcheck                    ask a running serve's /healthz (for Docker)
+  electionbot bench [--only PARTS] [--households N] [--database-url URL]
+                                             measure intake, broadcast, lookups, import… (BENCHMARKS.md)
 
 Environment: DATABASE_URL (default sqlite://electionbot.db), TELEGRAM_TOKEN,
 LISTEN_ADDR, DEFAULT_LANG, … (see README.md).
@@ -97,6 +99,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdExport(ctx, cfg, rest, stdout, stderr)
 	case "healthcheck":
 		err = cmdHealthcheck(ctx, cfg)
+	case "bench":
+		err = cmdBench(ctx, rest, stdout, stderr, env)
 	default:
 		err = usageErr("unknown command %q\n\n%s", cmd, usage)
 	}

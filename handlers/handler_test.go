@@ -121,7 +121,7 @@ func TestLanguage(t *testing.T) {
 
 func TestRemindersToggle(t *testing.T) {
 	hs := newHarness(t)
-	if got := text(hs.send("/nhacnho")); !strings.Contains(got, "Đã bật nhắc lịch") || !strings.Contains(got, "đang được hoàn thiện") {
+	if got := text(hs.send("/nhacnho")); !strings.Contains(got, "Đã bật nhắc lịch") || !strings.Contains(got, "khu phố nào") {
 		t.Fatalf("/nhacnho on = %q", got)
 	}
 	if !hs.store.contact("console", "1").Reminders {

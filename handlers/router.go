@@ -98,6 +98,12 @@ func (t *turn) dispatch() error {
 		if rest, ok := strings.CutPrefix(in.Callback, "act:"); ok {
 			return t.run(action(rest), "")
 		}
+		if rest, ok := strings.CutPrefix(in.Callback, "bc:"); ok { // broadcast.go
+			return t.broadcastCallback(rest)
+		}
+		if rest, ok := strings.CutPrefix(in.Callback, "rem:"); ok { // reminders.go
+			return t.reminderCallback(rest)
+		}
 		text = in.Callback
 	}
 	if text == "" {
@@ -107,6 +113,9 @@ func (t *turn) dispatch() error {
 	if strings.HasPrefix(text, "/") {
 		cmd, arg, _ := strings.Cut(text[1:], " ")
 		cmd, _, _ = strings.Cut(cmd, "@") // /start@ElectionBot in groups
+		if done, err := t.broadcastCommand(strings.ToLower(cmd), strings.TrimSpace(arg)); done || err != nil {
+			return err // /thongbao, /stop (broadcast.go)
+		}
 		if done, err := t.officialCommand(strings.ToLower(cmd), strings.TrimSpace(arg)); done || err != nil {
 			return err
 		}
@@ -119,6 +128,9 @@ func (t *turn) dispatch() error {
 	folded := models.Fold(text)
 	if a, ok := t.h.buttons[folded]; ok {
 		return t.run(a, "")
+	}
+	if done, err := t.broadcastAwait(text); done || err != nil {
+		return err // the areas or text of /thongbao (broadcast.go)
 	}
 	if done, err := t.officialText(text); done || err != nil {
 		return err
@@ -266,7 +278,7 @@ func (t *turn) run(a action, arg string) error {
 	case actFamily:
 		t.reply(t.tr("family", nil), t.checkKeyboard())
 	case actReminders:
-		t.toggleReminders(arg)
+		return t.reminders(arg) // reminders.go
 	case actLang:
 		t.switchLang(arg)
 	case actArea:
@@ -422,31 +434,7 @@ func (t *turn) areaChosen(a *models.Area) error {
 		return t.run(then, "")
 	}
 	t.out[len(t.out)-1].Keyboard = t.menu()
-	return nil
-}
-
-func (t *turn) toggleReminders(arg string) {
-	on := !t.c.Reminders // the command or the button toggles
-	if strings.TrimSpace(arg) != "" {
-		on = true // "nhắc tôi trước ngày bầu": on, unless it says off
-	}
-	for _, w := range strings.Fields(models.Fold(arg)) {
-		switch w {
-		case "on", "bat", "subscribe":
-			on = true
-		case "off", "tat", "huy", "stop", "ngung", "dung", "unsubscribe":
-			on = false
-		}
-	}
-	if on != t.c.Reminders {
-		t.c.Reminders = on
-		t.dirty = true
-	}
-	if on {
-		t.reply(t.tr("reminders_on", nil), t.menu())
-	} else {
-		t.reply(t.tr("reminders_off", nil), t.menu())
-	}
+	return t.offerReminders(a) // reminders.go
 }
 
 // switchLang sets the language named in arg ("en", "/lang vi", "tieng

@@ -28,6 +28,13 @@ type ElectionFile struct {
 	Election FileElection `yaml:"election"`
 	Ward     FileWard     `yaml:"ward"`
 	Areas    []FileArea   `yaml:"areas"`
+	// Reminders is the residents' reminder schedule (optional; nil: the
+	// defaults, see DefaultReminders; an empty list: none).
+	Reminders []FileReminder `yaml:"reminders,omitempty"`
+
+	// Schedule is every reminder of the election: Reminders (or the
+	// defaults) and the officials' deadlines. Computed by Check.
+	Schedule []PlannedReminder `yaml:"-"`
 
 	// OpensAt and ClosesAt are date+opens and date+closes in the election's
 	// time zone, in UTC. Computed, not read from the file.
@@ -242,12 +249,14 @@ func (f *ElectionFile) Check() error {
 			}
 		}
 	}
+	f.checkReminders(&p)
 	if err := p.err(); err != nil {
 		return err
 	}
 	f.OpensAt = time.Date(day.Year(), day.Month(), day.Day(), opens/60, opens%60, 0, 0, loc).UTC()
 	f.ClosesAt = time.Date(day.Year(), day.Month(), day.Day(), closes/60, closes%60, 0, 0, loc).UTC()
-	return nil
+	f.Schedule = f.planReminders(&p)
+	return p.err()
 }
 
 // normalise trims the strings, collapses the spaces inside names and fills
@@ -443,7 +452,8 @@ func (x *yamlIndex) floatsForInts() problems {
 			continue
 		}
 		if p.path == "election.list_posted_days" || p.path == "election.notice_days" ||
-			(strings.HasPrefix(p.path, "areas[") && strings.HasSuffix(p.path, "].households")) {
+			(strings.HasPrefix(p.path, "areas[") && strings.HasSuffix(p.path, "].households")) ||
+			(strings.HasPrefix(p.path, "reminders[") && strings.HasSuffix(p.path, "].day")) {
 			out = append(out, fmt.Sprintf("%s: %q is not a whole number (line %d)", p.path, p.value, p.line))
 		}
 	}
@@ -642,6 +652,11 @@ func (s *Store) loadElection(ctx context.Context, f *ElectionFile, rep *LoadRepo
 		if err := c.apply(db, &e, now, rep); err != nil {
 			return Wrap(EINTERNAL, err, "update election %s", e.Code)
 		}
+	}
+
+	// Its reminders: rescheduled, never duplicated.
+	if err := s.scheduleReminders(db, e.ID, f.Schedule); err != nil {
+		return err
 	}
 
 	// Areas that left the file: deleted if nothing hangs on them.

@@ -8,10 +8,15 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Limiter paces sends: one global rate across all chats (BROADCAST_RATE)
-// and one per chat. The per-chat limiters live in a bounded map: a limiter
-// that has been idle long enough to be full again is the same as a new one,
-// so such entries are evicted when the map grows past its bound.
+// Limiter paces sends: one global rate across all chats (BROADCAST_RATE,
+// or this replica's share of it, see SetRate) and one per chat. The
+// per-chat limiters live in a bounded map: a limiter that has been idle
+// long enough to be full again is the same as a new one, so such entries
+// are evicted when the map grows past its bound.
+//
+// After a 429 the global pace slows (Backoff: halved, at most once a
+// second, down to a tenth) and recovers gradually (5% of the rate a
+// second, so from half to full in 10 s).
 type Limiter struct {
 	global    *rate.Limiter
 	chatLimit func(chat string) (rate.Limit, int)
@@ -19,7 +24,21 @@ type Limiter struct {
 
 	mu    sync.Mutex
 	chats map[string]*chatLimiter
+
+	pmu       sync.Mutex
+	share     float64   // messages/s this limiter may send (its share of the global rate)
+	factor    float64   // 0.1–1: the slowdown after 429s
+	factorAt  time.Time // when factor was last brought up to date
+	backoffAt time.Time // the last Backoff that took effect
 }
+
+// The global pace's slowdown after 429s.
+const (
+	backoffFactor    = 0.5
+	minFactor        = 0.1
+	recoverPerSecond = 0.05
+	backoffHold      = time.Second // 429s within this time of a backoff count once
+)
 
 type chatLimiter struct {
 	lim         *rate.Limiter
@@ -41,6 +60,76 @@ func NewLimiter(perSecond float64, burst int, chatLimit func(chat string) (rate.
 		chatLimit: chatLimit,
 		max:       maxChats,
 		chats:     map[string]*chatLimiter{},
+		share:     perSecond,
+		factor:    1,
+		factorAt:  time.Now(),
+	}
+}
+
+// SetRate sets the global pace to perSecond (a replica's share of
+// BROADCAST_RATE), keeping a slowdown in progress; the burst becomes a
+// tenth of a second's worth, at least 1.
+func (l *Limiter) SetRate(perSecond float64) {
+	if perSecond <= 0 {
+		return
+	}
+	l.pmu.Lock()
+	defer l.pmu.Unlock()
+	l.share = perSecond
+	l.global.SetBurst(max(1, int(perSecond/10)))
+	l.applyLocked(time.Now())
+}
+
+// Backoff slows the global pace after a 429: halved, down to a tenth of
+// the rate; several 429s within a second count as one.
+func (l *Limiter) Backoff() {
+	l.pmu.Lock()
+	defer l.pmu.Unlock()
+	now := time.Now()
+	l.recoverLocked(now)
+	if now.Sub(l.backoffAt) < backoffHold {
+		return
+	}
+	l.backoffAt = now
+	l.factor = max(minFactor, l.factor*backoffFactor)
+	l.applyLocked(now)
+}
+
+// Rate is the global pace now (messages/s).
+func (l *Limiter) Rate() float64 {
+	l.pmu.Lock()
+	defer l.pmu.Unlock()
+	l.recoverLocked(time.Now())
+	return l.share * l.factor
+}
+
+// Share is the pace set by SetRate, without the slowdown.
+func (l *Limiter) Share() float64 {
+	l.pmu.Lock()
+	defer l.pmu.Unlock()
+	return l.share
+}
+
+// pace brings a slowdown's recovery up to date before a send.
+func (l *Limiter) pace() {
+	l.pmu.Lock()
+	defer l.pmu.Unlock()
+	if l.factor < 1 {
+		l.applyLocked(time.Now())
+	}
+}
+
+func (l *Limiter) recoverLocked(now time.Time) {
+	if l.factor < 1 {
+		l.factor = min(1, l.factor+now.Sub(l.factorAt).Seconds()*recoverPerSecond)
+	}
+	l.factorAt = now
+}
+
+func (l *Limiter) applyLocked(now time.Time) {
+	l.recoverLocked(now)
+	if r := rate.Limit(l.share * l.factor); l.global.Limit() != r {
+		l.global.SetLimitAt(now, r)
 	}
 }
 
@@ -61,7 +150,26 @@ func (l *Limiter) Wait(ctx context.Context, chat string, perChat bool) error {
 			return err
 		}
 	}
+	l.pace()
+	if gate, ok := ctx.Value(gateKey{}).(chan struct{}); ok {
+		// Bulk sends wait for the global pace one at a time, so a reply
+		// queues behind at most one of them, not behind all.
+		select {
+		case gate <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-gate }()
+	}
 	return l.global.Wait(ctx)
+}
+
+type gateKey struct{}
+
+// withGate marks ctx's sends as bulk: they take the global pace through
+// gate (a channel of capacity 1), one at a time.
+func withGate(ctx context.Context, gate chan struct{}) context.Context {
+	return context.WithValue(ctx, gateKey{}, gate)
 }
 
 // Pause holds a chat for d (after a 429 with retry_after).

@@ -104,8 +104,15 @@ type Config struct {
 	// (broadcasts, reminders) to the same client.
 	Workers      *river.Workers
 	PeriodicJobs []*river.PeriodicJob
-	Logger       *slog.Logger
-	Registerer   prometheus.Registerer
+	// LeaseInterval is how often this replica renews its row in the
+	// replicas table; Rate is shared equally among the replicas renewed
+	// within LeaseTTL [2s, 10s].
+	LeaseInterval, LeaseTTL time.Duration
+	// Broadcasts, when set, runs broadcasts and reminders on this outbox
+	// (see Broadcaster).
+	Broadcasts *BroadcastConfig
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
 }
 
 func (c *Config) defaults() {
@@ -145,6 +152,12 @@ func (c *Config) defaults() {
 	if c.FetchPollInterval <= 0 {
 		c.FetchPollInterval = time.Second
 	}
+	if c.LeaseInterval <= 0 {
+		c.LeaseInterval = 2 * time.Second
+	}
+	if c.LeaseTTL <= c.LeaseInterval {
+		c.LeaseTTL = 5 * c.LeaseInterval
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -159,6 +172,8 @@ type Outbox struct {
 	river   *river.Client[*sql.Tx]
 	metrics *metrics
 	senders map[string]Sender
+	lease   *lease
+	bc      *Broadcaster
 
 	mu       sync.Mutex
 	queues   map[string]*chatQueue
@@ -190,7 +205,14 @@ func New(ctx context.Context, cfg Config) (*Outbox, error) {
 		queues:  map[string]*chatQueue{},
 		sem:     make(chan struct{}, cfg.Concurrency),
 	}
+	var err error
 	o.ctx, o.cancel = context.WithCancel(context.Background())
+	o.lease = newLease(o)
+	if cfg.Broadcasts != nil {
+		if o.bc, err = newBroadcaster(o, *cfg.Broadcasts); err != nil {
+			return nil, err
+		}
+	}
 	client, err := newRiverClient(ctx, o)
 	if err != nil {
 		return nil, err
@@ -208,9 +230,16 @@ func (o *Outbox) River() *river.Client[*sql.Tx] { return o.river }
 // Limiter is the shared pace of all sends.
 func (o *Outbox) Limiter() *Limiter { return o.lim }
 
-// Start starts River's workers.
+// Broadcaster runs broadcasts and reminders (nil without
+// Config.Broadcasts).
+func (o *Outbox) Broadcaster() *Broadcaster { return o.bc }
+
+// Start joins the replicas' lease (this replica's share of Rate) and
+// starts River's workers.
 func (o *Outbox) Start(ctx context.Context) error {
+	o.lease.start(ctx)
 	if err := o.river.Start(ctx); err != nil {
+		o.lease.stop(ctx)
 		return fmt.Errorf("outbox: start river: %w", err)
 	}
 	return nil
@@ -232,6 +261,7 @@ func (o *Outbox) Stop(ctx context.Context) error {
 		<-done
 	}
 	o.cancel()
+	defer o.lease.stop(ctx)
 	if err := o.river.Stop(ctx); err != nil {
 		_ = o.river.StopAndCancel(context.WithoutCancel(ctx))
 		if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
@@ -488,6 +518,7 @@ func (o *Outbox) finish(ctx context.Context, m *models.OutboxMessage, serr error
 	if se.Kind == RateLimited {
 		wait = max(se.RetryAfter, time.Second)
 		o.lim.Pause(chatKey(m), wait)
+		o.lim.Backoff() // the whole pace slows, and recovers gradually
 	} else {
 		wait = o.backoff(m.Attempts)
 	}

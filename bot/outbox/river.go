@@ -109,13 +109,20 @@ func newRiverClient(ctx context.Context, o *Outbox) (*river.Client[*sql.Tx], err
 		river.NewPeriodicJob(river.PeriodicInterval(o.cfg.SweepInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil),
 	}, o.cfg.PeriodicJobs...)
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}
+	if o.bc != nil {
+		if err := o.bc.register(workers, queues); err != nil {
+			return nil, err
+		}
+		periodic = append(periodic, o.bc.periodicJobs()...)
+	}
 	logger := o.log
 	if !logger.Enabled(ctx, slog.LevelDebug) {
 		// River is chatty at info level.
 		logger = slog.New(levelFilter{logger.Handler(), slog.LevelWarn})
 	}
 	client, err := river.NewClient(driver, &river.Config{
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}},
+		Queues:            queues,
 		Workers:           workers,
 		PeriodicJobs:      periodic,
 		Logger:            logger,

@@ -75,6 +75,11 @@ func TestSendThroughTheAPI(t *testing.T) {
 				t.Errorf("params %v", call.Params)
 			}
 		}},
+		{"photo of the minutes with caption", handlers.Outgoing{Photo: "AgACAgIAAxkBAAIB", Text: "Biên bản <KP1> bản 2"}, "sendPhoto", func(t *testing.T, call telegramtest.Call) {
+			if call.Get("photo") != "AgACAgIAAxkBAAIB" || call.Get("caption") != "Biên bản &lt;KP1&gt; bản 2" || call.Get("parse_mode") != "HTML" {
+				t.Errorf("params %v", call.Params)
+			}
+		}},
 		{"document upload", handlers.Outgoing{Document: &handlers.Document{Name: "ket-qua.csv", Data: []byte("kp1,290\n")}}, "sendDocument", func(t *testing.T, call telegramtest.Call) {
 			if string(call.Files["document"]) != "kp1,290\n" || call.Get("document_name") != "ket-qua.csv" {
 				t.Errorf("files %v params %v", call.Files, call.Params)

@@ -38,6 +38,10 @@ const (
 // handlers gave no text): Telegram needs some text.
 const keyboardOnly = "👇"
 
+// captionLimit is the longest photo caption Telegram takes (characters
+// after entity parsing; counted here before escaping, in UTF-16 units).
+const captionLimit = 1024
+
 var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // Escape makes plain text safe in HTML parse mode.
@@ -54,7 +58,20 @@ func Encode(chatID string, o handlers.Outgoing) ([]Call, error) {
 		chatID = o.ChatID
 	}
 	var calls []Call
-	for _, chunk := range split(o.Text, textChunk) {
+	text := o.Text
+	if o.Photo != "" {
+		// A photo of the signed minutes, by the file_id Telegram gave when it
+		// was sent to the bot; a short text rides along as its caption.
+		p := map[string]string{"chat_id": chatID, "photo": o.Photo}
+		if utf16Len(text) <= captionLimit {
+			if text != "" {
+				p["caption"], p["parse_mode"] = Escape(text), "HTML"
+			}
+			text = ""
+		}
+		calls = append(calls, Call{Method: "sendPhoto", Params: p})
+	}
+	for _, chunk := range split(text, textChunk) {
 		calls = append(calls, Call{Method: "sendMessage", Params: map[string]string{
 			"chat_id":                  chatID,
 			"text":                     Escape(chunk),

@@ -68,6 +68,15 @@ func TestEncode(t *testing.T) {
 		{"document",
 			handlers.Outgoing{Document: &handlers.Document{Name: "ket-qua.csv", MIME: "text/csv", Data: []byte("a,b\n")}},
 			[]want{{"sendDocument", map[string]string{"chat_id": "111"}}}},
+		{"photo with a short caption",
+			handlers.Outgoing{Photo: "AgAC-file", Text: "Biên bản KP1 & chữ ký"},
+			[]want{{"sendPhoto", map[string]string{"photo": "AgAC-file", "caption": "Biên bản KP1 &amp; chữ ký", "parse_mode": "HTML"}}}},
+		{"photo with a text too long for a caption",
+			handlers.Outgoing{Photo: "AgAC-file", Text: strings.Repeat("a", 1025)},
+			[]want{
+				{"sendPhoto", map[string]string{"photo": "AgAC-file", "caption": ""}},
+				{"sendMessage", map[string]string{"text": strings.Repeat("a", 1025)}},
+			}},
 		{"nothing", handlers.Outgoing{Text: "  \n"}, nil},
 	}
 	for _, tc := range tests {

@@ -63,6 +63,10 @@ type Config struct {
 	Store   *models.Store
 	Handler Handler
 	Outbox  *outbox.Outbox
+	// Routes encode replies addressed to contacts of other channels; this
+	// channel adds its own encoder to them. Nil: such replies are dropped
+	// (logged).
+	Routes *outbox.Routes[handlers.Outgoing]
 
 	// AdminIDs are Telegram user ids made ward admins at their first
 	// message (ADMIN_TELEGRAM_IDS).
@@ -144,6 +148,9 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 		}
 	}
 	c.self = Self{ID: c.bot.Self.ID, Username: c.bot.Self.UserName}
+	if cfg.Routes != nil {
+		cfg.Routes.Add(models.ChannelTelegram, c.encodeRoute)
+	}
 	c.log.Info("telegram: connected", "bot", c.self.Username, "mode", c.Mode())
 	return c, nil
 }
@@ -200,61 +207,66 @@ func (c *Channel) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 		return nil
 	}
 	start := time.Now()
-	var msgs []*models.OutboxMessage
-	dup, grant := false, false
-	err := c.store.InTx(ctx, func(tx *models.Store) error {
-		fresh, err := tx.RecordUpdate(ctx, models.ChannelTelegram, strconv.Itoa(up.ID))
-		if err != nil {
-			return err
-		}
-		if !fresh {
-			dup = true
-			return nil
-		}
-		msgs = nil
-		if up.CallbackID != "" {
-			msgs = append(msgs, c.row(strconv.FormatInt(up.ChatID, 10), models.OutboxAck, AnswerCallback(up.CallbackID)))
-		}
-		if up.In == nil {
-			return c.cfg.Outbox.Enqueue(ctx, tx, msgs)
-		}
-		in := *up.In
-		if !in.Group {
-			// Writing again undoes "blocked the bot".
-			if _, err := tx.MarkReachable(ctx, models.ChannelTelegram, in.ChatID); err != nil {
-				return err
+	grant := false
+	taken, err := c.cfg.Outbox.Take(ctx, c.store, outbox.Update{
+		Channel: models.ChannelTelegram,
+		ID:      strconv.Itoa(up.ID),
+		Process: func(ctx context.Context, tx *models.Store) ([]*models.OutboxMessage, error) {
+			var msgs []*models.OutboxMessage
+			grant = false
+			if up.CallbackID != "" {
+				msgs = append(msgs, c.row(strconv.FormatInt(up.ChatID, 10), models.OutboxAck, AnswerCallback(up.CallbackID)))
 			}
-		}
-		if grant, err = c.grantAdmin(ctx, tx, in); err != nil {
-			return err
-		}
-		hstart := time.Now()
-		outs, err := c.cfg.Handler.Handle(ctx, tx, in)
-		c.metrics.latency.Observe(time.Since(hstart).Seconds())
-		if err != nil {
-			return err
-		}
-		if up.CallbackMessage != nil {
-			if call, ok := EditChoice(up.CallbackMessage, up.CallbackLabel); ok {
-				msgs = append(msgs, c.row(in.ChatID, models.OutboxReply, call))
+			if up.In == nil {
+				return msgs, nil
 			}
-		}
-		for _, o := range outs {
-			calls, err := Encode(in.ChatID, o)
+			in := *up.In
+			if !in.Group {
+				// Writing again undoes "blocked the bot".
+				if _, err := tx.MarkReachable(ctx, models.ChannelTelegram, in.ChatID); err != nil {
+					return nil, err
+				}
+			}
+			var err error
+			if grant, err = c.grantAdmin(ctx, tx, in); err != nil {
+				return nil, err
+			}
+			hstart := time.Now()
+			outs, err := c.cfg.Handler.Handle(ctx, tx, in)
+			c.metrics.latency.Observe(time.Since(hstart).Seconds())
 			if err != nil {
-				log.Warn("telegram: reply", "err", err)
+				return nil, err
 			}
-			for _, call := range calls {
-				msgs = append(msgs, c.row(call.Params["chat_id"], models.OutboxReply, call))
+			if up.CallbackMessage != nil {
+				if call, ok := EditChoice(up.CallbackMessage, up.CallbackLabel); ok {
+					msgs = append(msgs, c.row(in.ChatID, models.OutboxReply, call))
+				}
 			}
-		}
-		return c.cfg.Outbox.Enqueue(ctx, tx, msgs)
+			for _, o := range outs {
+				if o.Channel != "" && o.Channel != models.ChannelTelegram {
+					// A contact of another channel: that channel encodes it.
+					rows, err := c.cfg.Routes.Encode(ctx, tx, o.Channel, o)
+					if err != nil {
+						log.Warn("telegram: reply to another channel dropped", "to_channel", o.Channel, "to_chat", o.ChatID, "err", err)
+					}
+					msgs = append(msgs, rows...)
+					continue
+				}
+				rows, err := c.encodeRows(in.ChatID, o)
+				if err != nil {
+					log.Warn("telegram: reply", "err", err)
+				}
+				msgs = append(msgs, rows...)
+			}
+			return msgs, nil
+		},
 	})
 	if err != nil {
 		c.metrics.failures.Inc()
 		log.Error("telegram: update not processed", "err", err)
 		return err
 	}
+	dup, msgs := taken.Duplicate, taken.Messages
 	if dup {
 		c.metrics.duplicates.Inc()
 		log.Info("telegram: update already processed")
@@ -265,9 +277,32 @@ func (c *Channel) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 		c.granted.Store(id, true)
 		log.Info("telegram: ward admin granted (ADMIN_TELEGRAM_IDS)", "user_id", id)
 	}
-	c.cfg.Outbox.Kick(msgs)
 	log.Info("telegram: update processed", "calls", len(msgs), "took", time.Since(start))
 	return nil
+}
+
+// encodeRows turns one Outgoing into outbox rows (chatID when it has
+// none); the error reports dropped buttons, the rows are still usable.
+func (c *Channel) encodeRows(chatID string, o handlers.Outgoing) ([]*models.OutboxMessage, error) {
+	calls, err := Encode(chatID, o)
+	rows := make([]*models.OutboxMessage, 0, len(calls))
+	for _, call := range calls {
+		rows = append(rows, c.row(call.Params["chat_id"], models.OutboxReply, call))
+	}
+	return rows, err
+}
+
+// encodeRoute encodes a reply to a Telegram chat produced by another
+// channel's update (outbox.Routes).
+func (c *Channel) encodeRoute(_ context.Context, _ *models.Store, o handlers.Outgoing) ([]*models.OutboxMessage, error) {
+	if o.ChatID == "" {
+		return nil, nil
+	}
+	rows, err := c.encodeRows(o.ChatID, o)
+	if err != nil {
+		c.log.Warn("telegram: reply", "err", err)
+	}
+	return rows, nil
 }
 
 func (c *Channel) row(chatID, kind string, call Call) *models.OutboxMessage {

@@ -108,6 +108,7 @@ type Server struct {
 	webhookURL  string
 	webhookSec  string
 	nextMessage int
+	limits      *limiter // flood control (limits.go), nil: off
 }
 
 // New starts a fake, closed when the test ends.
@@ -333,7 +334,7 @@ func (s *Server) injected(c Call) (Reply, bool) {
 	if s.blocked[chat] && c.Method != "answerCallbackQuery" {
 		return Blocked(), true
 	}
-	return Reply{}, false
+	return s.limitLocked(c)
 }
 
 func ok(result any) Reply {
@@ -420,12 +421,16 @@ func (s *Server) answer(c Call) (Reply, bool) {
 			return r, false
 		}
 		return ok(s.message(c, "")), true
-	case "sendDocument":
+	case "sendDocument", "sendPhoto":
 		if r, bad := checkChat(c); bad {
 			return r, false
 		}
-		if len(c.Files["document"]) == 0 && c.Get("document") == "" {
-			return apiError(400, 400, "Bad Request: there is no document in the request", ""), false
+		field := "document"
+		if c.Method == "sendPhoto" {
+			field = "photo"
+		}
+		if len(c.Files[field]) == 0 && c.Get(field) == "" {
+			return apiError(400, 400, "Bad Request: there is no "+field+" in the request", ""), false
 		}
 		if r, bad := checkText(c.Get("caption"), c.Get("parse_mode"), 1024); bad && c.Get("caption") != "" {
 			return r, false

@@ -1,0 +1,203 @@
+package outbox
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"electionbot/models"
+)
+
+// Reminders are broadcasts the schedule makes: models.LoadElection keeps
+// one row per (election, reminder key) in the reminders table; the tick
+// turns each due row into a queued broadcast (once: the row is marked fired
+// in the same transaction) and the broadcast's fan-out renders the
+// reminder's text for each recipient, in their language, with their
+// area, polling place and the election's time in its time zone.
+
+// fireReminders turns the reminders that are due into broadcasts; one
+// whose time passed more than LateReminder ago is marked missed instead.
+func (b *Broadcaster) fireReminders(ctx context.Context) error {
+	due, err := b.store.DueReminders(ctx, 100)
+	if err != nil {
+		return err
+	}
+	now := b.store.Now()
+	for _, r := range due {
+		if late := now.Sub(r.FireAt); late > b.cfg.LateReminder {
+			b.log.Warn("broadcast: reminder missed", "election", r.ElectionID, "reminder", r.Key, "late", late.Round(time.Minute))
+			if err := b.store.MissReminder(ctx, r.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		bc, err := b.store.FireReminder(ctx, r)
+		if err != nil {
+			return err
+		}
+		if bc != nil {
+			b.log.Info("broadcast: reminder fired", "election", r.ElectionID, "reminder", r.Key, "broadcast", bc.ID)
+		}
+	}
+	return nil
+}
+
+// renderCtx is what rendering a broadcast's texts needs, loaded once per
+// fan-out.
+type renderCtx struct {
+	e     *models.Election
+	areas map[int64]*models.Area
+	// officials' reminders
+	admins        map[int64]bool
+	reporterAreas map[int64][]int64 // contact → areas it reports for
+	open          []*models.Area    // areas still to report (unreported / unaccepted)
+	openSet       map[int64]bool
+}
+
+func (b *Broadcaster) renderContext(ctx context.Context, bc *models.Broadcast) (*renderCtx, error) {
+	e, err := b.store.ElectionByID(ctx, bc.ElectionID)
+	if err != nil {
+		return nil, err
+	}
+	areas, err := b.store.Areas(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	rc := &renderCtx{e: e, areas: map[int64]*models.Area{}}
+	for _, a := range areas {
+		rc.areas[a.ID] = a
+	}
+	if bc.Kind != models.BroadcastOfficial {
+		return rc, nil
+	}
+	rc.admins, rc.reporterAreas, rc.openSet = map[int64]bool{}, map[int64][]int64{}, map[int64]bool{}
+	admins, err := b.store.WardGrants(ctx, e.WardID, models.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range admins {
+		if h.Grant.ContactID != nil {
+			rc.admins[*h.Grant.ContactID] = true
+		}
+	}
+	reps, err := b.store.ElectionReporters(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range reps {
+		if h.Grant.ContactID != nil && h.Grant.AreaID != nil {
+			rc.reporterAreas[*h.Grant.ContactID] = append(rc.reporterAreas[*h.Grant.ContactID], *h.Grant.AreaID)
+		}
+	}
+	switch bc.MessageKey {
+	case models.RemindOfficialUnreported:
+		rc.open, err = b.store.UnreportedAreas(ctx, e.ID)
+	case models.RemindOfficialResults:
+		rc.open, err = b.store.UnacceptedAreas(ctx, e.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range rc.open {
+		rc.openSet[a.ID] = true
+	}
+	return rc, nil
+}
+
+// render is the text of a broadcast for one contact, in its language; false
+// when the broadcast has nothing to tell it (a reporter whose areas have
+// all reported, an area that is not the election's).
+func (b *Broadcaster) render(rc *renderCtx, bc *models.Broadcast, c *models.Contact) (string, bool) {
+	lang := b.lang(c)
+	ward := ""
+	if rc.e.Ward != nil {
+		ward = rc.e.Ward.Name
+	}
+	switch bc.Kind {
+	case models.BroadcastAnnouncement:
+		return b.tr(lang, "bc_header", map[string]any{"Ward": ward}) + "\n\n" + bc.Body, true
+	case models.BroadcastReminder:
+		if c.AreaID == nil || rc.areas[*c.AreaID] == nil {
+			return "", false
+		}
+		return b.tr(lang, "rem_"+bc.MessageKey, b.residentData(lang, rc, rc.areas[*c.AreaID])), true
+	case models.BroadcastOfficial:
+		return b.renderOfficial(lang, rc, bc, c)
+	}
+	return "", false
+}
+
+// residentData is a resident reminder's template data.
+func (b *Broadcaster) residentData(lang string, rc *renderCtx, a *models.Area) map[string]any {
+	e := rc.e
+	loc := e.Location()
+	day := e.Day()
+	d := map[string]any{
+		"Title": e.Title, "Area": a.Name, "Date": day.Format("02/01/2006"), "Weekday": Weekday(lang, day.Weekday()),
+		"Opens": e.OpensAt.In(loc).Format("15:04"), "Closes": e.ClosesAt.In(loc).Format("15:04"),
+		"Place": "", "Address": "",
+	}
+	if e.Ward != nil {
+		d["Ward"] = e.Ward.Name
+	}
+	if a.PollingPlace != nil {
+		d["Place"], d["Address"] = a.PollingPlace.Name, a.PollingPlace.Address
+	}
+	return d
+}
+
+// renderOfficial is an officials' deadline reminder: every admin and
+// reporter for the timeline, and for the areas still to report only the
+// admins and the reporters of those areas.
+func (b *Broadcaster) renderOfficial(lang string, rc *renderCtx, bc *models.Broadcast, c *models.Contact) (string, bool) {
+	e := rc.e
+	day := e.Day()
+	data := map[string]any{
+		"Title": e.Title, "Date": day.Format("02/01/2006"), "Weekday": Weekday(lang, day.Weekday()),
+		"ListDays": e.ListPostedDays, "NoticeDays": e.NoticeDays,
+		"Closes": e.ClosesAt.In(e.Location()).Format("15:04"), "WorkingDays": models.ResultsWorkingDays,
+	}
+	deadline := func(t time.Time) string { return Weekday(lang, t.Weekday()) + " " + t.Format("02/01/2006") }
+	switch bc.MessageKey {
+	case models.RemindOfficialList:
+		data["Deadline"] = deadline(models.ListPostedDeadline(e))
+		return b.tr(lang, "rem_"+bc.MessageKey, data), true
+	case models.RemindOfficialNotice:
+		data["Deadline"] = deadline(models.NoticeDeadline(e))
+		return b.tr(lang, "rem_"+bc.MessageKey, data), true
+	case models.RemindOfficialUnreported, models.RemindOfficialResults:
+		data["Deadline"] = deadline(models.ResultsDeadline(e))
+		var names []string
+		if rc.admins[c.ID] {
+			for _, a := range rc.open {
+				names = append(names, a.Name)
+			}
+		} else {
+			for _, id := range rc.reporterAreas[c.ID] {
+				if rc.openSet[id] && rc.areas[id] != nil {
+					names = append(names, rc.areas[id].Name)
+				}
+			}
+		}
+		if len(names) == 0 {
+			return "", false
+		}
+		data["Areas"], data["Count"] = strings.Join(names, ", "), len(names)
+		who := "reporter"
+		if rc.admins[c.ID] {
+			who = "admin"
+		}
+		return b.tr(lang, "rem_"+bc.MessageKey+"_"+who, data), true
+	}
+	return "", false
+}
+
+var weekdaysVI = [...]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
+
+// Weekday is the name of a day in lang.
+func Weekday(lang string, d time.Weekday) string {
+	if lang == "en" {
+		return d.String()
+	}
+	return weekdaysVI[d]
+}

@@ -1,0 +1,232 @@
+// Package zalo is the Zalo Official Account channel: the OA's signed
+// webhook events become handlers.Incoming, and the handlers' Outgoing
+// become customer-service messages of the OA API v3, sent through the
+// outbox with the OA's access token (refreshed through the OAuth endpoint
+// when Zalo refuses it, once across replicas).
+//
+// Each event is handled once: its key (the message id, or event, user and
+// timestamp) is recorded in the same transaction as the handler's effects
+// and the replies queued in the outbox.
+//
+// Zalo only lets an OA write to a user for a while after the user's last
+// interaction (the customer-service window, 7 days by default): the
+// channel records that time on the contact, and InWindow / SplitWindow
+// tell broadcasts whom they can still reach.
+package zalo
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
+	"golang.org/x/time/rate"
+
+	"electionbot/bot/outbox"
+	"electionbot/handlers"
+	"electionbot/models"
+)
+
+// Default endpoints (ZALO_API_ENDPOINT, ZALO_OAUTH_ENDPOINT).
+const (
+	DefaultAPIEndpoint   = "https://openapi.zalo.me"
+	DefaultOAuthEndpoint = "https://oauth.zaloapp.com"
+)
+
+// API paths under the endpoints.
+const (
+	MessagePath = "/v3.0/oa/message/cs"
+	TokenPath   = "/v4/oa/access_token"
+)
+
+// DefaultWindow is how long after a user's last interaction the OA may
+// send them customer-service messages ("tin tư vấn": within 7 days; the
+// first 8 replies within 48 hours are free, later ones use the OA's
+// quota). Outside it Zalo answers -230.
+const DefaultWindow = 7 * 24 * time.Hour
+
+// Handler answers one Incoming inside the event's transaction (the same
+// method as telegram.Handler: one conversation serves both channels).
+type Handler interface {
+	Handle(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error)
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error) {
+	return f(ctx, tx, in)
+}
+
+// Config configures the channel. Zero values take the defaults in
+// brackets.
+type Config struct {
+	AppID       string // ZALO_APP_ID
+	AppSecret   string // ZALO_APP_SECRET: the secret_key of token refreshes
+	OASecretKey string // ZALO_OA_SECRET_KEY: signs the webhook events
+	// AccessToken and RefreshToken are the first token pair
+	// (ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN). They are stored in the
+	// database at the first start; refreshed pairs replace them there.
+	// A pair different from the one the stored chain started from (the
+	// app was authorised again) replaces the stored one.
+	AccessToken, RefreshToken string
+	APIEndpoint               string // [DefaultAPIEndpoint]
+	OAuthEndpoint             string // [DefaultOAuthEndpoint]
+
+	Store   *models.Store
+	Handler Handler
+	Outbox  *outbox.Outbox
+	// Routes encode replies addressed to contacts of other channels; this
+	// channel adds its own encoder to them. Nil: such replies are dropped
+	// (logged).
+	Routes      *outbox.Routes[handlers.Outgoing]
+	DefaultLang string // language of the texts the channel adds [vi]
+
+	Window        time.Duration // customer-service window [DefaultWindow]
+	MaxEventAge   time.Duration // older (or as far in the future) events are refused as replays [5m]
+	RateLimitWait time.Duration // pause of all sends after error -32 [15s]
+	// InfoImageURL is the image of the card that asks for the user's
+	// phone (request_user_info), e.g. the OA's logo [none].
+	InfoImageURL string
+
+	Now        func() time.Time // [time.Now]
+	HTTPClient *http.Client     // [a client with a 30 s timeout]
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+}
+
+// Channel is a running Zalo OA channel.
+type Channel struct {
+	cfg     Config
+	store   *models.Store
+	enc     *Encoder
+	log     *slog.Logger
+	metrics *metrics
+
+	tokMu sync.Mutex
+	tok   tokenPair // the pair in use (a copy of the stored one)
+	sf    singleflight.Group
+
+	pauseMu     sync.Mutex
+	pausedUntil time.Time // after -32, every send waits
+}
+
+// New sets up the channel: it stores the first token pair (or takes the
+// stored one) and loads the catalogs. It makes no API call.
+func New(ctx context.Context, cfg Config) (*Channel, error) {
+	switch {
+	case cfg.AppID == "":
+		return nil, errors.New("zalo: no app id (ZALO_APP_ID)")
+	case cfg.OASecretKey == "":
+		return nil, errors.New("zalo: no OA secret key (ZALO_OA_SECRET_KEY): webhook events cannot be verified")
+	case cfg.Store == nil || cfg.Handler == nil || cfg.Outbox == nil:
+		return nil, errors.New("zalo: Config needs Store, Handler and Outbox")
+	}
+	if cfg.APIEndpoint == "" {
+		cfg.APIEndpoint = DefaultAPIEndpoint
+	}
+	if cfg.OAuthEndpoint == "" {
+		cfg.OAuthEndpoint = DefaultOAuthEndpoint
+	}
+	cfg.APIEndpoint = strings.TrimRight(cfg.APIEndpoint, "/")
+	cfg.OAuthEndpoint = strings.TrimRight(cfg.OAuthEndpoint, "/")
+	if cfg.Window <= 0 {
+		cfg.Window = DefaultWindow
+	}
+	if cfg.MaxEventAge <= 0 {
+		cfg.MaxEventAge = 5 * time.Minute
+	}
+	if cfg.RateLimitWait <= 0 {
+		cfg.RateLimitWait = 15 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	enc, err := NewEncoder(cfg.DefaultLang, cfg.InfoImageURL)
+	if err != nil {
+		return nil, err
+	}
+	c := &Channel{
+		cfg:     cfg,
+		store:   cfg.Store,
+		enc:     enc,
+		log:     cfg.Logger.With("channel", models.ChannelZalo),
+		metrics: newMetrics(cfg.Registerer),
+	}
+	if err := c.initTokens(ctx); err != nil {
+		return nil, err
+	}
+	if cfg.AppSecret == "" {
+		c.log.Warn("zalo: ZALO_APP_SECRET is not set: the access token cannot be refreshed when it expires")
+	}
+	if cfg.Routes != nil {
+		cfg.Routes.Add(models.ChannelZalo, c.encodeRoute)
+	}
+	c.log.Info("zalo: ready", "api", cfg.APIEndpoint, "window", cfg.Window)
+	return c, nil
+}
+
+// ChatLimit is the pace of one Zalo user (outbox key "zalo:<user_id>"):
+// one message a second, bursts of 3. Zalo publishes no per-user limit;
+// the app-wide limit answers -32, after which the whole channel waits.
+func ChatLimit(string) (rate.Limit, int) { return rate.Limit(1), 3 }
+
+// Sender sends the channel's outbox messages.
+func (c *Channel) Sender() outbox.Sender { return outbox.SenderFunc(c.send) }
+
+func (c *Channel) now() time.Time { return c.cfg.Now().UTC() }
+
+type metrics struct {
+	events     *prometheus.CounterVec
+	duplicates prometheus.Counter
+	failures   prometheus.Counter
+	latency    prometheus.Histogram
+	webhook    *prometheus.CounterVec
+	refreshes  *prometheus.CounterVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "electionbot_zalo_events_received_total",
+			Help: "Zalo webhook events received (signed and fresh), by event_name.",
+		}, []string{"event"}),
+		duplicates: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "electionbot_zalo_events_duplicate_total",
+			Help: "Zalo events delivered again after they were processed (acknowledged, not processed).",
+		}),
+		failures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "electionbot_zalo_events_failed_total",
+			Help: "Zalo events whose processing failed (nothing stored; answered 500).",
+		}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "electionbot_zalo_handler_seconds",
+			Help:    "Time the handlers took to answer one Zalo event.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}),
+		webhook: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "electionbot_zalo_webhook_requests_total",
+			Help: "Zalo webhook requests, by HTTP status answered.",
+		}, []string{"status"}),
+		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "electionbot_zalo_token_refreshes_total",
+			Help: "Access token refreshes through the OAuth endpoint, by result (ok, adopted: another replica had refreshed, failed).",
+		}, []string{"result"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.events, m.duplicates, m.failures, m.latency, m.webhook, m.refreshes)
+	}
+	return m
+}

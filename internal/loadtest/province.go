@@ -1,0 +1,161 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	"electionbot/models"
+)
+
+// Province is the shape of Quảng Ninh's elections of 5 June 2022 — 1,452
+// village/neighbourhood elections on one day — scaled to a number of
+// households: one election (one ward standing for the province in the
+// roll-up) of Areas areas named a0001…, 2 or 3 candidates each, and a
+// generated household-representative voter list.
+type Province struct {
+	Code       string
+	Areas      int
+	Households int
+}
+
+// QuangNinh is the 1,452 areas of 2022 with households households in all.
+func QuangNinh(households int) Province {
+	return Province{Code: "qn-2022", Areas: 1452, Households: households}
+}
+
+// areaHouseholds is the households of area i (0-based): the total spread
+// evenly, the first areas one more.
+func (p Province) areaHouseholds(i int) int {
+	n := p.Households / p.Areas
+	if i < p.Households%p.Areas {
+		n++
+	}
+	return n
+}
+
+// AreaCode is the code of area i (0-based).
+func (p Province) AreaCode(i int) string { return fmt.Sprintf("a%04d", i+1) }
+
+// ElectionFile is the election: date, hours and rules of 2022.
+func (p Province) ElectionFile() *models.ElectionFile {
+	f := &models.ElectionFile{
+		Election: models.FileElection{Code: p.Code, Title: "Bầu cử Trưởng thôn, Tổ trưởng tổ dân phố 2022",
+			Date: "2022-06-05", Opens: "07:00", Closes: "11:00", Timezone: "Asia/Ho_Chi_Minh",
+			Rules: models.RulesNQLT2008, Method: models.MethodSecret},
+		Ward: models.FileWard{Code: "qn-bench", Name: "Quảng Ninh (bench)", City: "TP Hạ Long", Province: "Quảng Ninh"},
+	}
+	for i := range p.Areas {
+		a := models.FileArea{Code: p.AreaCode(i), Name: fmt.Sprintf("Khu phố %d", i+1), Households: p.areaHouseholds(i),
+			PollingPlace: models.FilePollingPlace{Name: fmt.Sprintf("Nhà văn hóa khu %d", i+1)},
+			Candidates:   []string{"Nguyễn Văn An", "Trần Thị Bình"}}
+		if i%3 == 2 {
+			a.Candidates = append(a.Candidates, "Lê Văn Cường")
+		}
+		f.Areas = append(f.Areas, a)
+	}
+	return f
+}
+
+// VoterCSV generates the voter list (models.GenerateVoters, seed 2022).
+func (p Province) VoterCSV() ([]byte, error) {
+	gen := make([]models.GenArea, p.Areas)
+	for i := range gen {
+		gen[i] = models.GenArea{Code: p.AreaCode(i), Households: p.areaHouseholds(i)}
+	}
+	var buf bytes.Buffer
+	buf.Grow(p.Households * 96)
+	if err := models.GenerateVoters(&buf, gen, 2022); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Load loads the election into s.
+func (p Province) Load(ctx context.Context, s *models.Store) error {
+	_, err := s.LoadElection(ctx, p.ElectionFile())
+	return err
+}
+
+// SeedTallies stores counting minutes as they stand in the middle of the
+// count, by area number: 2 in 3 accepted (1 in 10 of those a re-run), 1 in
+// 6 provisional, 1 in 12 in conflict (after a provisional version), the
+// rest not reported. It returns the reporting contact.
+func (p Province) SeedTallies(ctx context.Context, s *models.Store) (*models.Contact, error) {
+	e, err := s.ElectionByCode(ctx, p.Code)
+	if err != nil {
+		return nil, err
+	}
+	areas, err := s.Areas(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := s.EnsureContact(ctx, &models.Contact{Channel: models.ChannelConsole, ExternalID: "bench-reporter", Lang: "vi"})
+	if err != nil {
+		return nil, err
+	}
+	at := time.Date(2022, 6, 5, 4, 0, 0, 0, time.UTC)
+	ip := func(n int) *int { return &n }
+	mk := func(a *models.Area, version int, status string, winner int) *models.Tally {
+		att := a.Households * 9 / 10
+		t := &models.Tally{AreaID: a.ID, Version: version, ReporterID: rep.ID, Method: models.MethodSecret,
+			Households: a.Households, Attending: att, Issued: ip(att), Returned: ip(att), Valid: ip(att - 2), Invalid: ip(2),
+			Status: status, CreatedAt: at, PhotoRef: fmt.Sprintf("photo-%s-%d", a.Code, version)}
+		rest := att - 2 - winner
+		for i, c := range a.Candidates {
+			v := 0
+			switch i {
+			case 0:
+				v = winner
+			case 1:
+				v = rest
+			}
+			t.Votes = append(t.Votes, models.TallyVote{CandidateID: c.ID, Votes: v})
+		}
+		return t
+	}
+	var tallies []*models.Tally
+	for i, a := range areas {
+		win := a.Households*6/10 + 1
+		switch {
+		case i%3 != 2 && i%30 == 0:
+			tallies = append(tallies, mk(a, 1, models.TallyAccepted, a.Households*4/10))
+		case i%3 != 2:
+			tallies = append(tallies, mk(a, 1, models.TallyAccepted, win))
+		case i%12 == 2:
+			tallies = append(tallies, mk(a, 1, models.TallyProvisional, win), mk(a, 2, models.TallyConflict, win-5))
+		case i%6 == 5:
+			tallies = append(tallies, mk(a, 1, models.TallyProvisional, win))
+		}
+	}
+	if err := s.DB(ctx).CreateInBatches(tallies, 200).Error; err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// VoterKey is what an eligibility lookup asks: area, folded full name,
+// birth year — and the name as written, for a chat message.
+type VoterKey struct {
+	AreaID    int64
+	AreaCode  string
+	Folded    string
+	FullName  string
+	BirthYear int
+}
+
+// SampleVoters draws n existing voters at random.
+func SampleVoters(ctx context.Context, s *models.Store, n int) ([]VoterKey, error) {
+	var out []VoterKey
+	err := s.DB(ctx).Raw(`SELECT v.area_id, a.code AS area_code, v.name_folded AS folded, v.full_name, v.birth_year
+		FROM voters v JOIN areas a ON a.id = v.area_id
+		ORDER BY random() LIMIT ?`, n).Scan(&out).Error
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no voters to sample")
+	}
+	return out, nil
+}
