@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -56,7 +57,7 @@ func findAreaRef(text string) (areaRef, bool) {
 		}
 		for _, p := range areaPrefixes {
 			end := i + len(p.words)
-			if end >= len(toks) || !equalWords(toks[i:end], p.words) {
+			if end >= len(toks) || !slices.Equal(toks[i:end], p.words) {
 				continue
 			}
 			j := end
@@ -67,7 +68,7 @@ func findAreaRef(text string) (areaRef, bool) {
 				return mkRef(toks, i, j+1, n), true
 			}
 			if p.roman {
-				if n, ok := romanNumber(toks[j]); ok {
+				if n, ok := models.RomanNumeral(toks[j]); ok {
 					return mkRef(toks, i, j+1, n), true
 				}
 			}
@@ -81,18 +82,6 @@ func mkRef(toks []string, from, to, n int) areaRef {
 	return areaRef{Text: strings.Join(toks[from:to], " "), Num: n, Rest: strings.Join(rest, " ")}
 }
 
-func equalWords(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // smallNumber parses 1–3 digits, > 0.
 func smallNumber(s string) (int, bool) {
 	if len(s) == 0 || len(s) > 3 {
@@ -103,22 +92,6 @@ func smallNumber(s string) (int, bool) {
 		return 0, false
 	}
 	return n, true
-}
-
-var romans = func() map[string]int {
-	m := map[string]int{}
-	ones := []string{"", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"}
-	for n := 1; n <= 20; n++ {
-		s := strings.Repeat("x", n/10) + ones[n%10]
-		m[s] = n
-	}
-	return m
-}()
-
-// romanNumber parses I–XX (folded, lower case).
-func romanNumber(s string) (int, bool) {
-	n, ok := romans[s]
-	return n, ok
 }
 
 // areaNumber is the number of an area, from its name ("Khu phố 1",
@@ -136,7 +109,7 @@ func areaNumber(a *models.Area) int {
 		if n, ok := smallNumber(last); ok {
 			return n
 		}
-		if n, ok := romanNumber(last); ok {
+		if n, ok := models.RomanNumeral(last); ok {
 			return n
 		}
 	}

@@ -72,7 +72,7 @@ func parseNameYear(text string, maxYear int) (*nameQuery, bool) {
 	}
 	// Drop leading fillers.
 	for _, f := range leadFillers {
-		if len(folded) > len(f) && equalWords(folded[:len(f)], f) {
+		if len(folded) > len(f) && slices.Equal(folded[:len(f)], f) {
 			folded, name = folded[len(f):], name[len(f):]
 			break
 		}
@@ -86,7 +86,7 @@ func parseNameYear(text string, maxYear int) (*nameQuery, bool) {
 	sure := false
 	for _, f := range yearFillers {
 		n := len(f)
-		if len(stripped) <= n || !equalWords(stripped[len(stripped)-n:], f) {
+		if len(stripped) <= n || !slices.Equal(stripped[len(stripped)-n:], f) {
 			continue
 		}
 		raw := strippedRaw[len(strippedRaw)-n:]

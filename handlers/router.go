@@ -150,7 +150,7 @@ func (t *turn) freeText(text, folded string) error {
 		// A bare number answers "which area?": "1", "IV".
 		if n, ok := smallNumber(folded); ok {
 			folded = "khu " + strconv.Itoa(n)
-		} else if n, ok := romanNumber(folded); ok {
+		} else if n, ok := models.RomanNumeral(folded); ok {
 			folded = "khu " + strconv.Itoa(n)
 		}
 	}

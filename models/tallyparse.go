@@ -351,8 +351,9 @@ var tallyNameTrailers = map[string]bool{
 	"la": true, "so phieu": true, "phieu bau": true, "bau": true,
 }
 
-// tallyRoman maps i…xxxix to 1…39 (area numbers written in roman numerals).
-var tallyRoman = func() map[string]int {
+// romanNumerals maps i…xxxix to 1…39 (area numbers written in roman
+// numerals: "khu phố IV").
+var romanNumerals = func() map[string]int {
 	m := map[string]int{}
 	units := []string{"", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"}
 	tens := []string{"", "x", "xx", "xxx"}
@@ -365,6 +366,12 @@ var tallyRoman = func() map[string]int {
 	}
 	return m
 }()
+
+// RomanNumeral parses a folded (lower-case) roman numeral from i to xxxix.
+func RomanNumeral(s string) (int, bool) {
+	n, ok := romanNumerals[s]
+	return n, ok
+}
 
 func tpJoin(ts []tpTok) string {
 	if len(ts) == 1 {
@@ -407,7 +414,7 @@ func tallyAreaInfo(a *Area) tpArea {
 		if v, err := strconv.Atoi(last); err == nil {
 			info.nums[v] = true
 			words = words[:n-1]
-		} else if v, ok := tallyRoman[last]; ok && n > 1 {
+		} else if v, ok := romanNumerals[last]; ok && n > 1 {
 			info.nums[v] = true
 			words = words[:n-1]
 		}
@@ -548,7 +555,7 @@ func (ps *tallyParser) segment() {
 	for _, t := range ps.toks {
 		switch t.kind {
 		case tpWord:
-			if v, ok := tallyRoman[t.w]; ok && len(ps.pend) > 0 && ps.isAreaPhrase(ps.pend) {
+			if v, ok := romanNumerals[t.w]; ok && len(ps.pend) > 0 && ps.isAreaPhrase(ps.pend) {
 				ps.number(tpTok{kind: tpNum, n: v, start: t.start, end: t.end})
 				continue
 			}
