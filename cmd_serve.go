@@ -120,6 +120,7 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 		AdminIDs:      cfg.AdminTelegramIDs,
 		DefaultLang:   cfg.DefaultLang,
 		PollTimeout:   opt.pollTimeout,
+		HTTPClient:    apiClient(), // cmd_broadcast.go
 		Logger:        slog.Default(),
 		Registerer:    reg,
 	})
@@ -132,6 +133,7 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 		}
 	}
 	ob.Register(models.ChannelTelegram, sv.tg.Sender())
+	ob.Broadcaster().RegisterChannel(models.ChannelTelegram, telegram.BroadcastChannel())
 	if sv.tg.Mode() == "webhook" {
 		sv.mux.Handle("POST "+telegram.WebhookPath, sv.tg.WebhookHandler())
 	}
@@ -282,6 +284,12 @@ func (sv *server) newOutbox(ctx context.Context, opt serveOptions) (*outbox.Outb
 	oc := opt.outbox
 	oc.Store, oc.Rate, oc.ChatLimit = sv.store, sv.cfg.BroadcastRate, chatLimit
 	oc.Logger, oc.Registerer = slog.Default(), sv.reg
+	// Broadcasts and reminders (cmd_broadcast.go, docs/broadcasts.md).
+	bc := outbox.BroadcastConfig{}
+	if oc.Broadcasts != nil {
+		bc = *oc.Broadcasts
+	}
+	bc.DefaultLang, oc.Broadcasts = sv.cfg.DefaultLang, &bc
 	ob, err := outbox.New(ctx, oc)
 	if err != nil {
 		return nil, err

@@ -31,6 +31,9 @@ Usage:
                                              import a voter list (.csv or .xlsx)
   electionbot export results --election CODE --format csv|xlsx [--out FILE]
                                              one row per area: numbers, outcome, state
+  electionbot broadcast [--election CODE] [--audience all|areas|reporters] [--areas kp1,kp3]
+                      (--text TEXT | --file FILE) [--yes] [--detach]
+                                             send an announcement (progress on stderr)
   electionbot healthcheck                    ask a running serve's /healthz (for Docker)
   electionbot bench [--only PARTS] [--households N] [--database-url URL]
                                              measure intake, broadcast, lookups, import… (BENCHMARKS.md)
@@ -97,6 +100,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdImport(ctx, cfg, rest, stdout, stderr)
 	case "export":
 		err = cmdExport(ctx, cfg, rest, stdout, stderr)
+	case "broadcast":
+		err = cmdBroadcast(ctx, cfg, rest, stdin, stdout, stderr)
 	case "healthcheck":
 		err = cmdHealthcheck(ctx, cfg)
 	case "bench":

@@ -360,7 +360,7 @@ func (t *turn) parseAreas(text string) ([]int64, []string, error) {
 		if n, ok := smallNumber(piece); ok {
 			return byNum(n)
 		}
-		if n, ok := romanNumber(piece); ok {
+		if n, ok := models.RomanNumeral(piece); ok {
 			return byNum(n)
 		}
 		if a, ref, _ := matchArea(piece, areas); a != nil && strings.TrimSpace(ref.Rest) == "" {

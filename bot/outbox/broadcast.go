@@ -99,17 +99,20 @@ func (c *BroadcastConfig) defaults() {
 	}
 }
 
-// EligibleFunc says whether a contact can be sent a broadcast now; if not,
-// the reason is counted in the broadcast's report ("zalo: outside the
-// customer-service window").
-type EligibleFunc func(ctx context.Context, c *models.Contact) (ok bool, reason string)
+// EligibleFunc sorts a page of a channel's recipients at the fan-out: it
+// returns the reason for each contact that cannot be sent a broadcast now
+// (Zalo: outside the customer-service window), by contact id; the others
+// go ahead. The reasons are counted in the broadcast's report. An error
+// stops the fan-out until the next tick.
+type EligibleFunc func(ctx context.Context, cs []*models.Contact) (skip map[int64]string, err error)
 
 // BroadcastChannel is what the broadcaster needs of a channel.
 type BroadcastChannel struct {
 	// Encode makes the outbox payload of a plain text message to chatID
 	// (one API call: the texts are at most models.MaxBroadcastText long).
 	Encode func(chatID, text string) (string, error)
-	// Eligible, when set, is asked about every recipient at the fan-out.
+	// Eligible, when set, is asked about the channel's reachable
+	// recipients, a page at a time.
 	Eligible EligibleFunc
 }
 
@@ -133,11 +136,11 @@ func (BroadcastSendArgs) Kind() string { return "broadcast_send" }
 
 // Broadcaster runs the broadcasts and reminders of an Outbox.
 type Broadcaster struct {
+	*Texts
 	o     *Outbox
 	cfg   BroadcastConfig
 	store *models.Store
 	log   *slog.Logger
-	locs  map[string]*i18n.Localizer
 
 	mu       sync.RWMutex
 	channels map[string]BroadcastChannel
@@ -148,16 +151,39 @@ type Broadcaster struct {
 
 func newBroadcaster(o *Outbox, cfg BroadcastConfig) (*Broadcaster, error) {
 	cfg.defaults()
+	texts, err := NewTexts(cfg.DefaultLang, o.log)
+	if err != nil {
+		return nil, err
+	}
+	return &Broadcaster{Texts: texts, o: o, cfg: cfg, store: o.store, log: o.log,
+		channels: map[string]BroadcastChannel{}, gate: make(chan struct{}, 1)}, nil
+}
+
+// Texts renders the broadcasts' messages (locales/broadcast.*.yaml).
+type Texts struct {
+	defLang string
+	locs    map[string]*i18n.Localizer
+	log     *slog.Logger
+}
+
+// NewTexts loads the catalogs; defaultLang is for contacts without a
+// language.
+func NewTexts(defaultLang string, log *slog.Logger) (*Texts, error) {
 	bundle, err := locales.NewBundle()
 	if err != nil {
 		return nil, err
 	}
-	b := &Broadcaster{o: o, cfg: cfg, store: o.store, log: o.log, locs: map[string]*i18n.Localizer{},
-		channels: map[string]BroadcastChannel{}, gate: make(chan struct{}, 1)}
-	for _, l := range locales.Languages {
-		b.locs[l] = i18n.NewLocalizer(bundle, l)
+	if defaultLang != "en" {
+		defaultLang = "vi"
 	}
-	return b, nil
+	if log == nil {
+		log = slog.Default()
+	}
+	t := &Texts{defLang: defaultLang, locs: map[string]*i18n.Localizer{}, log: log}
+	for _, l := range locales.Languages {
+		t.locs[l] = i18n.NewLocalizer(bundle, l)
+	}
+	return t, nil
 }
 
 // RegisterChannel makes a channel's contacts reachable by broadcasts.
@@ -380,6 +406,10 @@ func (b *Broadcaster) fanOutPage(ctx context.Context, bc *models.Broadcast, rc *
 		b.log.Info("broadcast: fanned out", "broadcast", bc.ID, "recipients", bc.Total)
 		return 0, nil
 	}
+	skip, err := b.eligible(ctx, cs)
+	if err != nil {
+		return 0, err
+	}
 	var ds []*models.BroadcastDelivery
 	var msgs []*models.OutboxMessage
 	byContact := map[int64]*models.BroadcastDelivery{}
@@ -391,14 +421,8 @@ func (b *Broadcaster) fanOutPage(ctx context.Context, bc *models.Broadcast, rc *
 			d.Status, d.Reason = models.DeliverySkipped, models.ReasonUnreachable
 		case !served:
 			d.Status, d.Reason = models.DeliverySkipped, "channel not served: "+c.Channel
-		}
-		if d.Status == models.DeliveryQueued && ch.Eligible != nil {
-			if ok, reason := ch.Eligible(ctx, c); !ok {
-				if reason == "" {
-					reason = c.Channel + ": not eligible"
-				}
-				d.Status, d.Reason = models.DeliverySkipped, reason
-			}
+		case skip[c.ID] != "":
+			d.Status, d.Reason = models.DeliverySkipped, skip[c.ID]
 		}
 		if d.Status == models.DeliveryQueued {
 			text, ok := b.render(rc, bc, c)
@@ -462,6 +486,35 @@ func (b *Broadcaster) fanOutPage(ctx context.Context, bc *models.Broadcast, rc *
 	bc.FanoutCursor = last
 	bc.Total += len(ds)
 	return len(msgs), nil
+}
+
+// eligible asks each channel's Eligible about its reachable recipients in
+// cs: the reasons of those to skip, by contact id.
+func (b *Broadcaster) eligible(ctx context.Context, cs []*models.Contact) (map[int64]string, error) {
+	byChannel := map[string][]*models.Contact{}
+	for _, c := range cs {
+		if c.Reachable {
+			byChannel[c.Channel] = append(byChannel[c.Channel], c)
+		}
+	}
+	skip := map[int64]string{}
+	for name, group := range byChannel {
+		ch, ok := b.channel(name)
+		if !ok || ch.Eligible == nil {
+			continue
+		}
+		out, err := ch.Eligible(ctx, group)
+		if err != nil {
+			return nil, fmt.Errorf("broadcast: %s eligibility: %w", name, err)
+		}
+		for id, reason := range out {
+			if reason == "" {
+				reason = name + ": not eligible"
+			}
+			skip[id] = reason
+		}
+	}
+	return skip, nil
 }
 
 // reload refreshes bc after another worker moved it on.
@@ -548,17 +601,23 @@ func (b *Broadcaster) notify(ctx context.Context, bc *models.Broadcast, tag stri
 	return nil
 }
 
-func (b *Broadcaster) lang(c *models.Contact) string {
+func (b *Texts) lang(c *models.Contact) string {
 	if c != nil && (c.Lang == "vi" || c.Lang == "en") {
 		return c.Lang
 	}
-	return b.cfg.DefaultLang
+	return b.defLang
 }
 
-func (b *Broadcaster) tr(lang, id string, data map[string]any) string {
+// Header is the first line of an announcement ("📢 Thông báo của Phường
+// Ka Long:") in lang.
+func (b *Texts) Header(lang, ward string) string {
+	return b.tr(lang, "bc_header", map[string]any{"Ward": ward})
+}
+
+func (b *Texts) tr(lang, id string, data map[string]any) string {
 	loc := b.locs[lang]
 	if loc == nil {
-		loc = b.locs[b.cfg.DefaultLang]
+		loc = b.locs[b.defLang]
 	}
 	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
 	if err != nil {
@@ -569,13 +628,13 @@ func (b *Broadcaster) tr(lang, id string, data map[string]any) string {
 }
 
 // ProgressText is "📤 Thông báo #12: đã gửi 1.200/3.400" in lang.
-func (b *Broadcaster) ProgressText(lang string, bc *models.Broadcast, done, total int) string {
+func (b *Texts) ProgressText(lang string, bc *models.Broadcast, done, total int) string {
 	return b.tr(lang, "bc_progress", map[string]any{"ID": bc.ID, "Done": FormatCount(lang, done), "Total": FormatCount(lang, total)})
 }
 
 // ReportText is a finished broadcast's report in lang: sent, unreachable,
 // skipped and failed, with the reasons.
-func (b *Broadcaster) ReportText(lang string, bc *models.Broadcast, st *models.BroadcastStats) string {
+func (b *Texts) ReportText(lang string, bc *models.Broadcast, st *models.BroadcastStats) string {
 	var reasons strings.Builder
 	for _, r := range st.Reasons {
 		fmt.Fprintf(&reasons, "\n  – %s: %s", r.Reason, FormatCount(lang, r.Count))

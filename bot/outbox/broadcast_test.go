@@ -285,9 +285,6 @@ func TestBroadcastResumesAfterStop(t *testing.T) {
 			first, _ := env.start(cfg)
 			waitFor(t, "a quarter sent", func() bool { return len(env.fake.Calls("sendMessage")) >= 20 })
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			t.Logf("stopping at %d", len(env.fake.Calls("sendMessage")))
-			st0 := time.Now()
-			defer func() { t.Logf("stop took %v", time.Since(st0)) }()
 			if err := first.Stop(ctx); err != nil {
 				t.Fatal(err)
 			}

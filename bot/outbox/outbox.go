@@ -111,8 +111,14 @@ type Config struct {
 	// Broadcasts, when set, runs broadcasts and reminders on this outbox
 	// (see Broadcaster).
 	Broadcasts *BroadcastConfig
-	Logger     *slog.Logger
-	Registerer prometheus.Registerer
+	// BroadcastOnly makes this River client work only the broadcast queue
+	// (`electionbot broadcast`, which may not run every channel): the
+	// replies' jobs stay for the serve replicas. It still schedules the
+	// periodic jobs when it is River's leader; call Broadcaster().Tick to
+	// advance broadcasts without a serve.
+	BroadcastOnly bool
+	Logger        *slog.Logger
+	Registerer    prometheus.Registerer
 }
 
 func (c *Config) defaults() {

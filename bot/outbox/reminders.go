@@ -115,7 +115,7 @@ func (b *Broadcaster) render(rc *renderCtx, bc *models.Broadcast, c *models.Cont
 	}
 	switch bc.Kind {
 	case models.BroadcastAnnouncement:
-		return b.tr(lang, "bc_header", map[string]any{"Ward": ward}) + "\n\n" + bc.Body, true
+		return b.Header(lang, ward) + "\n\n" + bc.Body, true
 	case models.BroadcastReminder:
 		if c.AreaID == nil || rc.areas[*c.AreaID] == nil {
 			return "", false

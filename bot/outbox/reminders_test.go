@@ -2,7 +2,9 @@ package outbox_test
 
 import (
 	"context"
+	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -230,5 +232,65 @@ func TestReminderTooLateIsMissed(t *testing.T) {
 		if r.Key == "list-posted" && r.Status != models.ReminderMissed {
 			t.Fatalf("list-posted is %s", r.Status)
 		}
+	}
+}
+
+// A channel's eligibility check (Zalo's customer-service window) skips the
+// contacts it rejects, with its reason in the report; contacts of a channel
+// the broadcaster does not serve are skipped too.
+func TestBroadcastEligibleHook(t *testing.T) {
+	ctx := context.Background()
+	s := testdb.SQLite(t)
+	if err := demo.Load(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	e, _ := s.ElectionByCode(ctx, "ka-long-2022")
+	areas, _ := s.Areas(ctx, e.ID)
+	for i, ch := range []string{"test", "test", "test", "window", "window", "console"} {
+		c, err := s.EnsureContact(ctx, &models.Contact{Channel: ch, ExternalID: strconv.Itoa(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.AreaID = &areas[0].ID
+		s.SaveContact(ctx, c)
+	}
+	r := newRecorder()
+	o, err := outbox.New(ctx, outbox.Config{Store: s, ChatLimit: func(string) (rate.Limit, int) { return rate.Inf, 1 },
+		Rate: 1000, Broadcasts: &outbox.BroadcastConfig{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Register("test", r)
+	o.Register("window", r)
+	enc := func(_, text string) (string, error) { return text, nil }
+	var asked []int
+	o.Broadcaster().RegisterChannel("test", outbox.BroadcastChannel{Encode: enc})
+	o.Broadcaster().RegisterChannel("window", outbox.BroadcastChannel{Encode: enc,
+		Eligible: func(_ context.Context, cs []*models.Contact) (map[int64]string, error) {
+			asked = append(asked, len(cs))
+			return map[int64]string{cs[0].ID: "zalo_outside_window"}, nil
+		}})
+	b := &models.Broadcast{ElectionID: e.ID, Kind: models.BroadcastAnnouncement, Audience: models.AudienceAll, Body: "x", Status: models.BroadcastQueued}
+	if err := s.CreateBroadcast(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if err := o.Broadcaster().Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.DeliverDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, _ := o.Broadcaster().Stats(ctx, b.ID)
+	want := "{Total:6 Sent:4 Pending:0 Unreachable:0 Failed:0 Skipped:2 Reasons:[{Reason:channel not served: console Count:1} {Reason:zalo_outside_window Count:1}]}"
+	if got := fmt.Sprintf("%+v", *st); got != want {
+		t.Errorf("stats %s\nwant  %s", got, want)
+	}
+	if len(asked) != 1 || asked[0] != 2 {
+		t.Errorf("Eligible asked about %v, want one page of 2", asked)
+	}
+	if got, _ := s.Broadcast(ctx, b.ID); got.Status != models.BroadcastDone {
+		t.Errorf("status %s", got.Status)
 	}
 }

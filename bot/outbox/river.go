@@ -115,6 +115,9 @@ func newRiverClient(ctx context.Context, o *Outbox) (*river.Client[*sql.Tx], err
 			return nil, err
 		}
 		periodic = append(periodic, o.bc.periodicJobs()...)
+		if o.cfg.BroadcastOnly {
+			delete(queues, river.QueueDefault)
+		}
 	}
 	logger := o.log
 	if !logger.Enabled(ctx, slog.LevelDebug) {
