@@ -370,6 +370,7 @@ func (sv *server) addZalo(ctx context.Context, h telegram.Handler) error {
 	}
 	sv.zalo = c
 	sv.outbox.Register(models.ChannelZalo, c.Sender())
+	sv.outbox.Broadcaster().RegisterChannel(models.ChannelZalo, c.BroadcastChannel())
 	sv.mux.Handle("POST "+zalo.WebhookPath, c.WebhookHandler())
 	return nil
 }

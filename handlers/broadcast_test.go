@@ -135,8 +135,8 @@ func TestBroadcastConversation(t *testing.T) {
 	expect(t, joined(c.press("1", button(t, out, "Một số khu phố"))), "Gõ các khu phố", "Khu phố 1, Khu phố 2")
 	expect(t, joined(c.say("1", "1, 9")), "Không nhận ra khu phố: 9.")
 	expect(t, joined(c.say("1", "khu phố 12")), "Không nhận ra khu phố: khu phố 12.")
-	expect(t, joined(c.say("1", "kp1 và khu phố 2")), "Xin gửi nội dung thông báo cho Khu phố 1, Khu phố 2", "tối đa 3.500 ký tự")
-	expect(t, joined(c.say("1", strings.Repeat("dài ", 1000))), "quá 3.500 ký tự")
+	expect(t, joined(c.say("1", "kp1 và khu phố 2")), "Xin gửi nội dung thông báo cho Khu phố 1, Khu phố 2", "tối đa 1.800 ký tự")
+	expect(t, joined(c.say("1", strings.Repeat("dài ", 1000))), "quá 1.800 ký tự")
 	out = c.say("1", "Tối nay 19:00 họp dân tại nhà văn hóa.")
 	expect(t, joined(out), "Xem trước", "📢 Thông báo của Phường Ka Long:\n\nTối nay 19:00 họp dân tại nhà văn hóa.",
 		"Người nhận: 3 (Khu phố 1, Khu phố 2)")

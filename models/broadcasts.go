@@ -54,8 +54,9 @@ const ReasonUnreachable = "unreachable"
 const OutboxBroadcast = "broadcast"
 
 // MaxBroadcastText bounds an announcement (characters), so that it goes
-// out as one message on every channel.
-const MaxBroadcastText = 3500
+// out as one message on every channel with the ward's header line: Zalo
+// takes 2,000 characters a message, Telegram 4,096.
+const MaxBroadcastText = 1800
 
 // Broadcast is one message to an audience. Body is an announcement's text;
 // MessageKey names a reminder's localised text, rendered for each
