@@ -284,7 +284,7 @@ func (sv *server) newOutbox(ctx context.Context, opt serveOptions) (*outbox.Outb
 	oc := opt.outbox
 	oc.Store, oc.Rate, oc.ChatLimit = sv.store, sv.cfg.BroadcastRate, chatLimit
 	oc.Logger, oc.Registerer = slog.Default(), sv.reg
-	// Broadcasts and reminders (cmd_broadcast.go, docs/broadcasts.md).
+	// Broadcasts and reminders (cmd_broadcast.go, README.md ("Reminders and announcements")).
 	bc := outbox.BroadcastConfig{}
 	if oc.Broadcasts != nil {
 		bc = *oc.Broadcasts

@@ -80,6 +80,18 @@ func TestServeBroadcast(t *testing.T) {
 					t.Fatalf("webhook: %d", code)
 				}
 			}
+			// waitAdmin waits for a message to the admin containing text.
+			waitAdmin := func(what, text string) {
+				t.Helper()
+				fake.WaitFor(t, what, func([]telegramtest.Call) bool {
+					for _, c := range fake.Sent(111) {
+						if strings.Contains(c.Get("text"), text) {
+							return true
+						}
+					}
+					return false
+				})
+			}
 			residents := map[int64]string{201: "kp1", 202: "kp1", 203: "kp2", 204: "kp3"}
 			for user, area := range residents {
 				post(textUpdate(upd, user, area))
@@ -97,23 +109,9 @@ func TestServeBroadcast(t *testing.T) {
 			post(textUpdate(upd, 111, "1, 2"))
 			fake.WaitSent(t, 111, 3)
 			post(textUpdate(upd, 111, "Tối nay 19:00 họp dân tại nhà văn hóa."))
-			fake.WaitFor(t, "the preview", func([]telegramtest.Call) bool {
-				for _, c := range fake.Sent(111) {
-					if strings.Contains(c.Get("text"), "Người nhận: 3 (Khu phố 1, Khu phố 2)") {
-						return true
-					}
-				}
-				return false
-			})
+			waitAdmin("the preview", "Người nhận: 3 (Khu phố 1, Khu phố 2)")
 			post(callbackUpdate(upd, 111, 4, inlineData(t, fake, 111, "Gửi")))
-			fake.WaitFor(t, "the report", func([]telegramtest.Call) bool {
-				for _, c := range fake.Sent(111) {
-					if strings.Contains(c.Get("text"), "đã gửi xong — 3 người nhận") {
-						return true
-					}
-				}
-				return false
-			})
+			waitAdmin("the report", "đã gửi xong — 3 người nhận")
 			for user, area := range residents {
 				n := 0
 				for _, c := range fake.Sent(user) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -35,18 +36,26 @@ type harness struct {
 }
 
 // startServe builds the real serve wiring (newServer, start) from env on
-// top of the test defaults; h nil means the real conversation handlers.
+// top of the test defaults, the Telegram channel on fake; h nil means the
+// real conversation handlers.
 func startServe(t *testing.T, s *models.Store, fake *telegramtest.Server, env map[string]string, h telegram.Handler) *harness {
 	t.Helper()
 	full := map[string]string{
 		"TELEGRAM_TOKEN":        telegramtest.Token,
 		"TELEGRAM_API_ENDPOINT": fake.Endpoint(),
-		"LISTEN_ADDR":           "127.0.0.1:0",
-		"LOG_LEVEL":             "debug",
 	}
-	for k, v := range env {
-		full[k] = v
-	}
+	maps.Copy(full, env)
+	hs := serveHarness(t, s, full, h)
+	hs.fake = fake
+	return hs
+}
+
+// serveHarness builds the real serve wiring from env (the channels it
+// configures) on a local listener, and stops it when the test ends.
+func serveHarness(t *testing.T, s *models.Store, env map[string]string, h telegram.Handler) *harness {
+	t.Helper()
+	full := map[string]string{"LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "debug"}
+	maps.Copy(full, env)
 	cfg, err := LoadConfig(full)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +81,7 @@ func startServe(t *testing.T, s *models.Store, fake *telegramtest.Server, env ma
 		t.Fatal(err)
 	}
 	var once sync.Once
-	hs := &harness{t: t, store: s, fake: fake, sv: sv, http: ts}
+	hs := &harness{t: t, store: s, sv: sv, http: ts}
 	hs.stop = func() {
 		once.Do(func() {
 			cancel()
@@ -205,11 +214,26 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// scenario is a test of serve, run on a fresh store.
+type scenario struct {
+	name string
+	run  func(t *testing.T, s *models.Store)
+}
+
+// runScenarios runs each scenario on a fresh store of every dialect under
+// test.
+func runScenarios(t *testing.T, scenarios []scenario) {
+	for _, dialect := range stores(t) {
+		for _, sc := range scenarios {
+			t.Run(dialect+"/"+sc.name, func(t *testing.T) {
+				sc.run(t, freshStore(t, dialect))
+			})
+		}
+	}
+}
+
 func TestServeTelegram(t *testing.T) {
-	scenarios := []struct {
-		name string
-		run  func(t *testing.T, s *models.Store)
-	}{
+	runScenarios(t, []scenario{
 		{"webhook update gets its reply", testWebhookReply},
 		{"polling update gets its reply, offset survives restart", testPollingReply},
 		{"wrong or missing secret is 401 and changes nothing", testWebhookSecret},
@@ -225,14 +249,7 @@ func TestServeTelegram(t *testing.T) {
 		{"ADMIN_TELEGRAM_IDS are granted admin at first message", testAdminGrant},
 		{"polling finishes the update in flight on stop", testPollingGracefulStop},
 		{"metrics and healthz", testMetrics},
-	}
-	for _, dialect := range stores(t) {
-		for _, sc := range scenarios {
-			t.Run(dialect+"/"+sc.name, func(t *testing.T) {
-				sc.run(t, freshStore(t, dialect))
-			})
-		}
-	}
+	})
 }
 
 func testWebhookReply(t *testing.T, s *models.Store) {
@@ -608,10 +625,10 @@ func testMetrics(t *testing.T, s *models.Store) {
 	})
 	_, body := h.get("/metrics")
 	for _, want := range []string{
-		`electionbot_telegram_updates_received_total{type="message"} 2`,
-		`electionbot_telegram_updates_duplicate_total 1`,
-		`electionbot_telegram_handler_seconds_count 1`,
-		`electionbot_telegram_webhook_requests_total{status="401"} 1`,
+		`electionbot_updates_received_total{channel="telegram",type="message"} 2`,
+		`electionbot_updates_duplicate_total{channel="telegram"} 1`,
+		`electionbot_handler_seconds_count{channel="telegram"} 1`,
+		`electionbot_webhook_requests_total{channel="telegram",status="401"} 1`,
 		`electionbot_outbox_send_errors_total{channel="telegram",code="500"} 1`,
 	} {
 		if !strings.Contains(body, want) {

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"electionbot/bot/outbox"
 	"electionbot/bot/telegram"
 	"electionbot/bot/telegram/telegramtest"
 	"electionbot/bot/zalo"
@@ -36,41 +34,8 @@ func zaloEnv(fake *zalotest.Server) map[string]string {
 // only the Zalo channel; h nil means the real conversation handlers.
 func startZaloServe(t *testing.T, s *models.Store, env map[string]string, h telegram.Handler) (*server, *httptest.Server) {
 	t.Helper()
-	full := map[string]string{"LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "debug"}
-	for k, v := range env {
-		full[k] = v
-	}
-	cfg, err := LoadConfig(full)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	sv, err := newServer(ctx, cfg, s, serveOptions{handler: h, outbox: outbox.Config{
-		Grace: 300 * time.Millisecond, RetryBase: 300 * time.Millisecond, FetchPollInterval: 100 * time.Millisecond,
-	}})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(sv.mux)
-	if err := sv.start(ctx); err != nil {
-		cancel()
-		ts.Close()
-		t.Fatal(err)
-	}
-	var once sync.Once
-	t.Cleanup(func() {
-		once.Do(func() {
-			cancel()
-			ts.Close()
-			sctx, done := context.WithTimeout(context.Background(), 15*time.Second)
-			defer done()
-			if err := sv.stop(sctx); err != nil {
-				t.Errorf("stop: %v", err)
-			}
-		})
-	})
-	return sv, ts
+	hs := serveHarness(t, s, env, h)
+	return hs.sv, hs.http
 }
 
 func postZalo(t *testing.T, ts *httptest.Server, body []byte) {
@@ -81,22 +46,12 @@ func postZalo(t *testing.T, ts *httptest.Server, body []byte) {
 }
 
 func TestServeZalo(t *testing.T) {
-	scenarios := []struct {
-		name string
-		run  func(t *testing.T, s *models.Store)
-	}{
+	runScenarios(t, []scenario{
 		{"a signed question about the date gets the answer", testZaloElectionDate},
 		{"unsigned and stale events are refused", testZaloRefused},
 		{"an expired token is refreshed once", testZaloTokenRefresh},
 		{"replies reach contacts of the other channel", testZaloCrossChannel},
-	}
-	for _, dialect := range stores(t) {
-		for _, sc := range scenarios {
-			t.Run(dialect+"/"+sc.name, func(t *testing.T) {
-				sc.run(t, freshStore(t, dialect))
-			})
-		}
-	}
+	})
 }
 
 func testZaloElectionDate(t *testing.T, s *models.Store) {
@@ -215,10 +170,7 @@ func testZaloCrossChannel(t *testing.T, s *models.Store) {
 	if hs.sv.zalo == nil || hs.sv.tg == nil {
 		t.Fatal("both channels should run")
 	}
-	body := zalotest.TextEvent("u7", "m1", "KQ KP1", time.Now())
-	if code := zalotest.Post(t, hs.http.URL+zalo.WebhookPath, body, zalotest.SignBody(body)); code != 200 {
-		t.Fatalf("zalo webhook %d", code)
-	}
+	postZalo(t, hs.http, zalotest.TextEvent("u7", "m1", "KQ KP1", time.Now()))
 	if got := tfake.WaitSent(t, 111, 1)[0].Get("text"); got != "from zalo" {
 		t.Fatalf("telegram got %q", got)
 	}
@@ -228,6 +180,20 @@ func testZaloCrossChannel(t *testing.T, s *models.Store) {
 	sent := zfake.WaitSent(t, "u7", 2)
 	if sent[0].Text() != "ok: KQ KP1" || sent[1].Text() != "from telegram" {
 		t.Fatalf("zalo got %q, %q", sent[0].Text(), sent[1].Text())
+	}
+	// Both channels count their intake in the same series.
+	_, body := hs.get("/metrics")
+	for _, want := range []string{
+		`electionbot_updates_received_total{channel="telegram",type="message"} 1`,
+		`electionbot_updates_received_total{channel="zalo",type="user_send_text"} 1`,
+		`electionbot_updates_duplicate_total{channel="zalo"} 0`,
+		`electionbot_handler_seconds_count{channel="zalo"} 1`,
+		`electionbot_webhook_requests_total{channel="telegram",status="200"} 1`,
+		`electionbot_webhook_requests_total{channel="zalo",status="200"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }
 

@@ -209,11 +209,7 @@ func (t *turn) askBroadcastAreas(el *models.Election, msgID string, extra map[st
 	if err != nil {
 		return err
 	}
-	names := make([]string, len(areas))
-	for i, a := range areas {
-		names[i] = a.Name
-	}
-	data := map[string]any{"Areas": strings.Join(names, ", ")}
+	data := map[string]any{"Areas": areaNames(areas)}
 	for k, v := range extra {
 		data[k] = v
 	}

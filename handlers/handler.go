@@ -59,7 +59,7 @@ type Handler struct {
 	botUsername string
 
 	bundle  *i18n.Bundle
-	locs    map[string]*i18n.Localizer
+	locs    *locales.Localizers
 	scorer  *Scorer
 	buttons map[string]action // folded button text (both languages) → action
 }
@@ -93,17 +93,14 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h.bundle = b
-	h.locs = map[string]*i18n.Localizer{}
-	for _, l := range locales.Languages {
-		h.locs[l] = i18n.NewLocalizer(b, l)
-	}
+	h.locs = locales.NewLocalizers(b, h.defLang)
 	if h.scorer, err = DefaultScorer(); err != nil {
 		return nil, err
 	}
 	h.buttons = map[string]action{}
 	for _, l := range locales.Languages {
 		for id, a := range buttonActions {
-			txt, err := h.locs[l].Localize(&i18n.LocalizeConfig{MessageID: id})
+			txt, err := h.locs.Localizer(l).Localize(&i18n.LocalizeConfig{MessageID: id})
 			if err != nil {
 				return nil, fmt.Errorf("handlers: button %s (%s): %w", id, l, err)
 			}
@@ -253,14 +250,9 @@ func (t *turn) tr(id string, data map[string]any) string {
 }
 
 func (h *Handler) tr(lang, id string, data map[string]any) string {
-	loc := h.locs[lang]
-	if loc == nil {
-		loc = h.locs[h.defLang]
-	}
-	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	s, err := h.locs.Localize(lang, id, data)
 	if err != nil {
 		slog.Error("handlers: missing message", "id", id, "lang", lang, "err", err)
-		return id
 	}
 	return s
 }
@@ -302,6 +294,29 @@ func (t *turn) areaList() ([]*models.Area, error) {
 	}
 	t.areas = as
 	return as, nil
+}
+
+// areasByID are the current election's areas by id (none without an
+// election).
+func (t *turn) areasByID() (map[int64]*models.Area, error) {
+	areas, err := t.areaList()
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*models.Area, len(areas))
+	for _, a := range areas {
+		byID[a.ID] = a
+	}
+	return byID, nil
+}
+
+// areaNames lists areas by name: "Khu phố 1, Khu phố 2".
+func areaNames(as []*models.Area) string {
+	names := make([]string, len(as))
+	for i, a := range as {
+		names[i] = a.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // myArea is the contact's chosen area, if it belongs to the current

@@ -428,13 +428,9 @@ func (t *turn) phoneLookup(sc *SharedContact) error {
 		return nil
 	}
 	t.clearState()
-	areas, err := t.areaList()
+	byID, err := t.areasByID()
 	if err != nil {
 		return err
-	}
-	byID := map[int64]*models.Area{}
-	for _, a := range areas {
-		byID[a.ID] = a
 	}
 	lines := make([]string, 0, len(vs))
 	for _, v := range vs {

@@ -3,6 +3,28 @@
 // HTTP and no SQL; it reaches the data through the small Store interface.
 package handlers
 
+import (
+	"context"
+
+	"electionbot/models"
+)
+
+// TxHandler answers one Incoming for a channel (telegram.Handler,
+// zalo.Handler). tx is the store bound to the update's transaction:
+// everything the handler writes through it commits (or rolls back)
+// together with the record of the update and its replies.
+type TxHandler interface {
+	Handle(ctx context.Context, tx *models.Store, in Incoming) ([]Outgoing, error)
+}
+
+// TxHandlerFunc adapts a function to TxHandler.
+type TxHandlerFunc func(ctx context.Context, tx *models.Store, in Incoming) ([]Outgoing, error)
+
+// Handle calls f.
+func (f TxHandlerFunc) Handle(ctx context.Context, tx *models.Store, in Incoming) ([]Outgoing, error) {
+	return f(ctx, tx, in)
+}
+
 // Incoming is one message or action of a user, as every channel delivers it.
 type Incoming struct {
 	Channel  string // models.ChannelTelegram, ChannelZalo, ChannelConsole

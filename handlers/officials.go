@@ -97,13 +97,9 @@ func (t *turn) roles() (*officials, error) {
 	}
 	o := &officials{grants: gs, elected: el}
 	if len(gs) > 0 {
-		areas, err := t.areaList()
+		byID, err := t.areasByID()
 		if err != nil {
 			return nil, err
-		}
-		byID := make(map[int64]*models.Area, len(areas))
-		for _, a := range areas {
-			byID[a.ID] = a
 		}
 		seen := map[int64]bool{}
 		for _, g := range gs {
@@ -283,14 +279,6 @@ func (t *turn) exampleTally(a *models.Area) string {
 		b.WriteString(" UV" + strconv.Itoa(c.BallotNo) + " " + strconv.Itoa(v))
 	}
 	return b.String()
-}
-
-func areaNames(as []*models.Area) string {
-	names := make([]string, len(as))
-	for i, a := range as {
-		names[i] = a.Name
-	}
-	return strings.Join(names, ", ")
 }
 
 // --- helpers shared by the officials' files ---

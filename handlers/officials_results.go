@@ -358,13 +358,9 @@ func (t *turn) remindReporters() error {
 	if err != nil {
 		return err
 	}
-	areas, err := t.areaList()
+	byID, err := t.areasByID()
 	if err != nil {
 		return err
-	}
-	byID := map[int64]*models.Area{}
-	for _, a := range areas {
-		byID[a.ID] = a
 	}
 	sent, covered := 0, map[int64]bool{}
 	for _, h := range reps {

@@ -381,15 +381,11 @@ func (t *turn) areaUnknown(text string) error {
 	if err != nil {
 		return err
 	}
-	names := make([]string, len(areas))
-	for i, a := range areas {
-		names[i] = a.Name
-	}
 	st := t.st
 	st.Await = "area"
 	t.setState(st)
 	t.reply(t.tr("area_unknown", map[string]any{
-		"Ward": t.wardName(), "Text": text, "Areas": strings.Join(names, ", "),
+		"Ward": t.wardName(), "Text": text, "Areas": areaNames(areas),
 	}), t.areaKeyboard(areas))
 	return nil
 }

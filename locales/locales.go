@@ -43,6 +43,41 @@ func NewBundle() (*i18n.Bundle, error) {
 	return b, nil
 }
 
+// Localizers are the localizers of Languages on one bundle, with a
+// default language for any other.
+type Localizers struct {
+	def  string
+	locs map[string]*i18n.Localizer
+}
+
+// NewLocalizers makes the localizers of b; def (one of Languages) stands
+// in for the languages that are not supported.
+func NewLocalizers(b *i18n.Bundle, def string) *Localizers {
+	l := &Localizers{def: def, locs: make(map[string]*i18n.Localizer, len(Languages))}
+	for _, lang := range Languages {
+		l.locs[lang] = i18n.NewLocalizer(b, lang)
+	}
+	return l
+}
+
+// Localizer is lang's localizer, or the default language's.
+func (l *Localizers) Localizer(lang string) *i18n.Localizer {
+	if loc := l.locs[lang]; loc != nil {
+		return loc
+	}
+	return l.locs[l.def]
+}
+
+// Localize renders message id in lang with template data; on an error
+// (a missing message, a broken template) it returns id and the error.
+func (l *Localizers) Localize(lang, id string, data map[string]any) (string, error) {
+	s, err := l.Localizer(lang).Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		return id, err
+	}
+	return s, nil
+}
+
 // Keys returns the message ids of one embedded file (for tests comparing
 // the catalogs).
 func Keys(file string) ([]string, error) {

@@ -465,16 +465,7 @@ func (s *Store) InsertBroadcastMessages(ctx context.Context, msgs []*OutboxMessa
 		if m.Channel == "" || m.ChatID == "" || m.DedupeKey == nil {
 			return Errorf(EINVALID, "broadcast message without channel, chat or dedupe key")
 		}
-		m.ID = 0
-		if m.Kind == "" {
-			m.Kind = OutboxBroadcast
-		}
-		m.Status, m.Attempts, m.LockedUntil, m.SentAt, m.LastError = OutboxPending, 0, nil, nil, ""
-		m.CreatedAt = now
-		if m.NextAttemptAt.IsZero() {
-			m.NextAttemptAt = now
-		}
-		m.NextAttemptAt = m.NextAttemptAt.UTC()
+		m.pending(now, OutboxBroadcast)
 		keys = append(keys, *m.DedupeKey)
 	}
 	err := s.DB(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).

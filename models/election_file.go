@@ -268,7 +268,7 @@ func (f *ElectionFile) normalise() {
 		*s = strings.TrimSpace(*s)
 	}
 	for _, s := range []*string{&e.Title, &f.Ward.Name, &f.Ward.City, &f.Ward.Province} {
-		*s = collapseSpaces(*s)
+		*s = squeezeSpaces(*s)
 	}
 	if e.Timezone == "" {
 		e.Timezone = DefaultTimezone
@@ -284,16 +284,14 @@ func (f *ElectionFile) normalise() {
 	for i := range f.Areas {
 		a := &f.Areas[i]
 		a.Code = strings.TrimSpace(a.Code)
-		a.Name = collapseSpaces(a.Name)
-		a.PollingPlace.Name = collapseSpaces(a.PollingPlace.Name)
-		a.PollingPlace.Address = collapseSpaces(a.PollingPlace.Address)
+		a.Name = squeezeSpaces(a.Name)
+		a.PollingPlace.Name = squeezeSpaces(a.PollingPlace.Name)
+		a.PollingPlace.Address = squeezeSpaces(a.PollingPlace.Address)
 		for j := range a.Candidates {
-			a.Candidates[j] = collapseSpaces(a.Candidates[j])
+			a.Candidates[j] = squeezeSpaces(a.Candidates[j])
 		}
 	}
 }
-
-func collapseSpaces(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // loadLocation is time.LoadLocation, with Vietnam's zone available even
 // where the system has no tzdata.

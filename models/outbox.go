@@ -47,6 +47,22 @@ type OutboxMessage struct {
 // TableName is outbox.
 func (OutboxMessage) TableName() string { return "outbox" }
 
+// pending makes m a new row to insert: pending, no attempt yet, created
+// now and due at its NextAttemptAt (now when unset), of kind when it has
+// none.
+func (m *OutboxMessage) pending(now time.Time, kind string) {
+	m.ID = 0
+	if m.Kind == "" {
+		m.Kind = kind
+	}
+	m.Status, m.Attempts, m.LockedUntil, m.SentAt, m.LastError = OutboxPending, 0, nil, nil, ""
+	m.CreatedAt = now
+	if m.NextAttemptAt.IsZero() {
+		m.NextAttemptAt = now
+	}
+	m.NextAttemptAt = m.NextAttemptAt.UTC()
+}
+
 // EnqueueOutbox inserts messages, pending and due now, in the order given
 // (their IDs give the sending order within a chat). A message whose
 // DedupeKey is already in the outbox is skipped: its ID stays 0.
@@ -56,16 +72,7 @@ func (s *Store) EnqueueOutbox(ctx context.Context, msgs []*OutboxMessage) error 
 		if m.Channel == "" || m.ChatID == "" {
 			return Errorf(EINVALID, "outbox message without channel or chat")
 		}
-		m.ID = 0
-		if m.Kind == "" {
-			m.Kind = OutboxReply
-		}
-		m.Status, m.Attempts, m.LockedUntil, m.SentAt, m.LastError = OutboxPending, 0, nil, nil, ""
-		m.CreatedAt = now
-		if m.NextAttemptAt.IsZero() {
-			m.NextAttemptAt = now
-		}
-		m.NextAttemptAt = m.NextAttemptAt.UTC()
+		m.pending(now, OutboxReply)
 		q := s.DB(ctx)
 		if m.DedupeKey != nil {
 			q = q.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true})

@@ -730,47 +730,10 @@ func (ps *tallyParser) number(t tpTok) {
 			ps.unknown(start, t.end)
 			return
 		}
-		if len(r) > tallyMaxPhrase { // no label or name is that long: strip on
-			p, n := ps.prefixAt(r)
-			if n == 0 {
-				ps.dropBallot()
-				ps.unknown(pend[from].start, t.end)
-				return
-			}
-			if ps.prefixItem(p, r[:n]) {
-				from = len(pend) - len(r) + n
-			}
-			r = r[n:]
-			continue
-		}
-		phrase := tpJoin(r)
-		if kind, ok := tallyAreaQualifiers[phrase]; ok {
-			ps.dropBallot()
-			ps.areaItem(kind, t.n, r[0].start, t.end)
+		// No label or name is longer than tallyMaxPhrase: a longer
+		// phrase is only stripped on.
+		if len(r) <= tallyMaxPhrase && ps.phrase(r, t) {
 			return
-		}
-		if tallyCandQualifiers[phrase] {
-			ps.dropBallot()
-			tt := t
-			ps.ballot, ps.ballotAt = &tt, r[0].start
-			return
-		}
-		if f := tallyFieldOf(r); f != "" {
-			ps.dropBallot()
-			ps.add(tpItem{kind: itField, field: f, n: t.n}, r[0].start, t.end)
-			return
-		}
-		if words := tallyNameWords(r); len(words) > 0 {
-			if ms, _ := tallyNameMatch(words, ps.cands); len(ms) > 0 {
-				it := tpItem{kind: itName, words: words, n: t.n}
-				start := r[0].start
-				if ps.ballot != nil {
-					it.ballot, start = ps.ballot.n, ps.ballotAt
-					ps.ballot = nil
-				}
-				ps.add(it, start, t.end)
-				return
-			}
 		}
 		p, n := ps.prefixAt(r)
 		if n == 0 {
@@ -783,6 +746,42 @@ func (ps *tallyParser) number(t tpTok) {
 		}
 		r = r[n:]
 	}
+}
+
+// phrase handles the whole phrase r followed by the number t when it is
+// an area or candidate qualifier, a field label or a candidate's name;
+// false when it is none of them.
+func (ps *tallyParser) phrase(r []tpTok, t tpTok) bool {
+	phrase := tpJoin(r)
+	if kind, ok := tallyAreaQualifiers[phrase]; ok {
+		ps.dropBallot()
+		ps.areaItem(kind, t.n, r[0].start, t.end)
+		return true
+	}
+	if tallyCandQualifiers[phrase] {
+		ps.dropBallot()
+		tt := t
+		ps.ballot, ps.ballotAt = &tt, r[0].start
+		return true
+	}
+	if f := tallyFieldOf(r); f != "" {
+		ps.dropBallot()
+		ps.add(tpItem{kind: itField, field: f, n: t.n}, r[0].start, t.end)
+		return true
+	}
+	if words := tallyNameWords(r); len(words) > 0 {
+		if ms, _ := tallyNameMatch(words, ps.cands); len(ms) > 0 {
+			it := tpItem{kind: itName, words: words, n: t.n}
+			start := r[0].start
+			if ps.ballot != nil {
+				it.ballot, start = ps.ballot.n, ps.ballotAt
+				ps.ballot = nil
+			}
+			ps.add(it, start, t.end)
+			return true
+		}
+	}
+	return false
 }
 
 // areaItem finds the area with number n (of the typed kind if several).

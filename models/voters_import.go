@@ -535,28 +535,6 @@ func excelDroppedZero(s string) bool {
 	return true
 }
 
-// squeezeSpaces trims s and turns every run of white space into one space.
-func squeezeSpaces(s string) string {
-	clean := true
-	prevSpace := true
-	for _, r := range s {
-		sp := r == ' '
-		if r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0xA0 || (r > 0xff && isSpace(r)) || (sp && prevSpace) {
-			clean = false
-			break
-		}
-		prevSpace = sp
-	}
-	if clean && !prevSpace {
-		return s
-	}
-	return strings.Join(strings.Fields(s), " ")
-}
-
-func isSpace(r rune) bool {
-	return strings.ContainsRune("\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000", r)
-}
-
 // thousands formats n as 1,000,000.
 func thousands(n int) string {
 	s := strconv.Itoa(n)

@@ -112,6 +112,19 @@ func chartTr(b *i18n.Bundle, lang string) (*tr, error) {
 	return newTr(b, pickLang(lang, Languages[0])), nil
 }
 
+// newChart starts a chart in lang: its texts (chartTr) and a blank canvas.
+func newChart(b *i18n.Bundle, lang string) (*tr, *canvas, error) {
+	t, err := chartTr(b, lang)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := newCanvas()
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, c, nil
+}
+
 // canvas is a chart being drawn.
 type canvas struct {
 	img *image.RGBA
@@ -186,11 +199,7 @@ func ChartVotes(a *AreaResult, b *i18n.Bundle, lang string) ([]byte, error) {
 	if a == nil {
 		return nil, fmt.Errorf("results: ChartVotes: no area")
 	}
-	t, err := chartTr(b, lang)
-	if err != nil {
-		return nil, err
-	}
-	c, err := newCanvas()
+	t, c, err := newChart(b, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -260,11 +269,7 @@ func ChartProgress(r *Results, b *i18n.Bundle, lang string) ([]byte, error) {
 	if r == nil {
 		return nil, fmt.Errorf("results: ChartProgress: no results")
 	}
-	t, err := chartTr(b, lang)
-	if err != nil {
-		return nil, err
-	}
-	c, err := newCanvas()
+	t, c, err := newChart(b, lang)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
@@ -162,7 +161,7 @@ func newBroadcaster(o *Outbox, cfg BroadcastConfig) (*Broadcaster, error) {
 // Texts renders the broadcasts' messages (locales/broadcast.*.yaml).
 type Texts struct {
 	defLang string
-	locs    map[string]*i18n.Localizer
+	locs    *locales.Localizers
 	log     *slog.Logger
 }
 
@@ -179,11 +178,7 @@ func NewTexts(defaultLang string, log *slog.Logger) (*Texts, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	t := &Texts{defLang: defaultLang, locs: map[string]*i18n.Localizer{}, log: log}
-	for _, l := range locales.Languages {
-		t.locs[l] = i18n.NewLocalizer(bundle, l)
-	}
-	return t, nil
+	return &Texts{defLang: defaultLang, locs: locales.NewLocalizers(bundle, defaultLang), log: log}, nil
 }
 
 // RegisterChannel makes a channel's contacts reachable by broadcasts.
@@ -615,14 +610,9 @@ func (b *Texts) Header(lang, ward string) string {
 }
 
 func (b *Texts) tr(lang, id string, data map[string]any) string {
-	loc := b.locs[lang]
-	if loc == nil {
-		loc = b.locs[b.defLang]
-	}
-	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	s, err := b.locs.Localize(lang, id, data)
 	if err != nil {
 		b.log.Error("broadcast: missing message", "id", id, "lang", lang, "err", err)
-		return id
 	}
 	return s
 }

@@ -142,7 +142,7 @@ func (l *Limiter) Wait(ctx context.Context, chat string, perChat bool) error {
 		until := c.pausedUntil
 		l.mu.Unlock()
 		if d := time.Until(until); d > 0 {
-			if err := sleep(ctx, d); err != nil {
+			if err := Sleep(ctx, d); err != nil {
 				return err
 			}
 		}
@@ -230,7 +230,8 @@ func (l *Limiter) evictLocked() {
 	}
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx is done: then it returns ctx's error.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

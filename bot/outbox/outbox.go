@@ -390,7 +390,7 @@ func (o *Outbox) deliverFast(ctx context.Context, ids []int64) {
 			if !afterLimit || out.wait > o.cfg.InlineWait || retries >= 3 {
 				return
 			}
-			if sleep(ctx, out.wait) != nil {
+			if Sleep(ctx, out.wait) != nil {
 				return
 			}
 		}

@@ -9,6 +9,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"electionbot/bot/outbox"
 	"electionbot/handlers"
 )
 
@@ -71,7 +72,7 @@ func Encode(chatID string, o handlers.Outgoing) ([]Call, error) {
 		}
 		calls = append(calls, Call{Method: "sendPhoto", Params: p})
 	}
-	for _, chunk := range split(text, textChunk) {
+	for _, chunk := range outbox.SplitText(text, textChunk, utf16.RuneLen) {
 		calls = append(calls, Call{Method: "sendMessage", Params: map[string]string{
 			"chat_id":                  chatID,
 			"text":                     Escape(chunk),
@@ -205,56 +206,10 @@ func EditChoice(m *tgbotapi.Message, label string) (Call, bool) {
 	return Call{Method: "editMessageText", Params: p}, true
 }
 
-// split cuts text into pieces of at most limit UTF-16 units, at a line
-// break, else at a space, else anywhere (between runes). Blank text gives
-// no pieces.
-func split(text string, limit int) []string {
-	text = strings.TrimRight(text, " \n\t")
-	if strings.TrimSpace(text) == "" {
-		return nil
-	}
-	var out []string
-	for utf16Len(text) > limit {
-		cut := prefixLen(text, limit) // bytes of the longest prefix that fits
-		at := strings.LastIndexByte(text[:cut], '\n')
-		if at <= 0 {
-			at = strings.LastIndexByte(text[:cut], ' ')
-		}
-		if at <= 0 {
-			at = cut
-		}
-		if piece := strings.TrimRight(text[:at], " \n"); piece != "" {
-			out = append(out, piece)
-		}
-		text = strings.TrimLeft(text[at:], " \n")
-	}
-	if text != "" {
-		out = append(out, text)
-	}
-	return out
-}
-
 func utf16Len(s string) int {
 	n := 0
 	for _, r := range s {
 		n += utf16.RuneLen(r)
 	}
 	return n
-}
-
-// prefixLen is the length in bytes of the longest prefix of s of at most
-// limit UTF-16 units.
-func prefixLen(s string, limit int) int {
-	n := 0
-	for i, r := range s {
-		w := 1
-		if r >= 0x10000 {
-			w = 2
-		}
-		if n+w > limit {
-			return i
-		}
-		n += w
-	}
-	return len(s)
 }

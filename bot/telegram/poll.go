@@ -9,6 +9,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"electionbot/bot/outbox"
 	"electionbot/models"
 )
 
@@ -30,7 +31,7 @@ func (c *Channel) Poll(ctx context.Context) error {
 	offset, err := c.loadOffset(ctx)
 	for err != nil {
 		c.log.Warn("telegram: cannot read the polling offset", "err", err)
-		if sleep(ctx, 2*time.Second) != nil {
+		if outbox.Sleep(ctx, 2*time.Second) != nil {
 			return nil
 		}
 		offset, err = c.loadOffset(ctx)
@@ -46,7 +47,7 @@ func (c *Channel) Poll(ctx context.Context) error {
 			failures++
 			wait := min(time.Duration(failures)*time.Second, 30*time.Second)
 			c.log.Warn("telegram: getUpdates", "err", err, "retry_in", wait)
-			sleep(ctx, wait)
+			outbox.Sleep(ctx, wait)
 			continue
 		}
 		failures = 0
@@ -96,7 +97,7 @@ func (c *Channel) handlePolled(ctx context.Context, u tgbotapi.Update) bool {
 		if !dbUp {
 			attempt = 0 // an outage: wait for it, do not skip
 		}
-		if sleep(ctx, min(time.Duration(attempt+1)*time.Second, 15*time.Second)) != nil {
+		if outbox.Sleep(ctx, min(time.Duration(attempt+1)*time.Second, 15*time.Second)) != nil {
 			return false
 		}
 	}

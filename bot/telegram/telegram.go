@@ -35,20 +35,11 @@ const DefaultEndpoint = tgbotapi.APIEndpoint
 // AllowedUpdates are the update types the bot asks for.
 var AllowedUpdates = []string{"message", "callback_query", "my_chat_member"}
 
-// Handler answers one Incoming. tx is the store bound to the update's
-// transaction: everything the handler writes through it commits (or rolls
-// back) together with the record of the update and its replies.
-type Handler interface {
-	Handle(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error)
-}
+// Handler answers one Incoming inside the update's transaction.
+type Handler = handlers.TxHandler
 
 // HandlerFunc adapts a function to Handler.
-type HandlerFunc func(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error)
-
-// Handle calls f.
-func (f HandlerFunc) Handle(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error) {
-	return f(ctx, tx, in)
-}
+type HandlerFunc = handlers.TxHandlerFunc
 
 // Config configures the channel.
 type Config struct {
@@ -87,7 +78,7 @@ type Channel struct {
 	self    Self
 	store   *models.Store
 	log     *slog.Logger
-	metrics *metrics
+	metrics *outbox.IntakeMetrics
 	admins  map[int64]bool
 	granted sync.Map // admin ids granted by this process
 
@@ -125,7 +116,7 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 		cfg:     cfg,
 		store:   cfg.Store,
 		log:     cfg.Logger.With("channel", models.ChannelTelegram),
-		metrics: newMetrics(cfg.Registerer),
+		metrics: outbox.NewIntakeMetrics(cfg.Registerer, models.ChannelTelegram),
 		admins:  map[int64]bool{},
 	}
 	for _, id := range cfg.AdminIDs {
@@ -143,7 +134,7 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 		}
 		wait := min(time.Duration(attempt)*time.Second, 30*time.Second)
 		c.log.Warn("telegram: getMe failed, retrying", "err", err, "in", wait)
-		if sleep(ctx, wait) != nil {
+		if outbox.Sleep(ctx, wait) != nil {
 			return nil, fmt.Errorf("telegram: getMe: %w", err)
 		}
 	}
@@ -197,7 +188,7 @@ func (c *Channel) SetCommands(ctx context.Context) {
 // error means nothing was stored: deliver the update again.
 func (c *Channel) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 	up := Parse(u, c.self)
-	c.metrics.updates.WithLabelValues(up.Type).Inc()
+	c.metrics.Received.WithLabelValues(up.Type).Inc()
 	log := c.log.With("update_id", up.ID, "chat_id", up.ChatID, "type", up.Type)
 	if up.Member != "" {
 		return c.membership(ctx, log, up)
@@ -233,7 +224,7 @@ func (c *Channel) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 			}
 			hstart := time.Now()
 			outs, err := c.cfg.Handler.Handle(ctx, tx, in)
-			c.metrics.latency.Observe(time.Since(hstart).Seconds())
+			c.metrics.Handler.Observe(time.Since(hstart).Seconds())
 			if err != nil {
 				return nil, err
 			}
@@ -262,13 +253,13 @@ func (c *Channel) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 		},
 	})
 	if err != nil {
-		c.metrics.failures.Inc()
+		c.metrics.Failures.Inc()
 		log.Error("telegram: update not processed", "err", err)
 		return err
 	}
 	dup, msgs := taken.Duplicate, taken.Messages
 	if dup {
-		c.metrics.duplicates.Inc()
+		c.metrics.Duplicates.Inc()
 		log.Info("telegram: update already processed")
 		return nil
 	}
@@ -324,7 +315,7 @@ func (c *Channel) membership(ctx context.Context, log *slog.Logger, up Update) e
 		log.Info("telegram: user unblocked the bot")
 	}
 	if err != nil {
-		c.metrics.failures.Inc()
+		c.metrics.Failures.Inc()
 	}
 	return err
 }
@@ -431,53 +422,4 @@ type ctxClient struct {
 
 func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
 	return c.c.Do(req.WithContext(c.ctx))
-}
-
-type metrics struct {
-	updates    *prometheus.CounterVec
-	duplicates prometheus.Counter
-	failures   prometheus.Counter
-	latency    prometheus.Histogram
-	webhook    *prometheus.CounterVec
-}
-
-func newMetrics(reg prometheus.Registerer) *metrics {
-	m := &metrics{
-		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "electionbot_telegram_updates_received_total",
-			Help: "Telegram updates received, by type (message, callback_query, my_chat_member…).",
-		}, []string{"type"}),
-		duplicates: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "electionbot_telegram_updates_duplicate_total",
-			Help: "Telegram updates delivered again after they were processed (acknowledged, not processed).",
-		}),
-		failures: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "electionbot_telegram_updates_failed_total",
-			Help: "Telegram updates whose processing failed (nothing stored; delivered again).",
-		}),
-		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "electionbot_telegram_handler_seconds",
-			Help:    "Time the handlers took to answer one Telegram update.",
-			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
-		}),
-		webhook: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "electionbot_telegram_webhook_requests_total",
-			Help: "Webhook requests, by HTTP status answered.",
-		}, []string{"status"}),
-	}
-	if reg != nil {
-		reg.MustRegister(m.updates, m.duplicates, m.failures, m.latency, m.webhook)
-	}
-	return m
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

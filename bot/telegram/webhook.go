@@ -96,10 +96,7 @@ func (c *Channel) checkSecret(ctx context.Context, got string) bool {
 // one that is not an update, 500 when the update could not be stored
 // (Telegram delivers it again), 200 once it is stored (or was before).
 func (c *Channel) WebhookHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		status := c.webhook(w, r)
-		c.metrics.webhook.WithLabelValues(strconv.Itoa(status)).Inc()
-	})
+	return c.metrics.CountWebhook(c.webhook)
 }
 
 func (c *Channel) webhook(w http.ResponseWriter, r *http.Request) int {

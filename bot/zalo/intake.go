@@ -24,7 +24,7 @@ const stateOptions = "options:"
 // without doing anything; an error means nothing was stored.
 func (c *Channel) HandleEvent(ctx context.Context, ev Event) error {
 	kind := ev.kind()
-	c.metrics.events.WithLabelValues(eventLabel(ev.Name)).Inc()
+	c.metrics.Received.WithLabelValues(eventLabel(ev.Name)).Inc()
 	log := c.log.With("event", ev.Name, "user_id", ev.UserID(), "key", ev.Key())
 	if kind == kindIgnore {
 		log.Debug("zalo: event ignored")
@@ -42,12 +42,12 @@ func (c *Channel) HandleEvent(ctx context.Context, ev Event) error {
 		},
 	})
 	if err != nil {
-		c.metrics.failures.Inc()
+		c.metrics.Failures.Inc()
 		log.Error("zalo: event not processed", "err", err)
 		return err
 	}
 	if taken.Duplicate {
-		c.metrics.duplicates.Inc()
+		c.metrics.Duplicates.Inc()
 		log.Info("zalo: event already processed")
 		return nil
 	}
@@ -81,7 +81,7 @@ func (c *Channel) answer(ctx context.Context, tx *models.Store, log *slog.Logger
 	}
 	hstart := time.Now()
 	outs, err := c.cfg.Handler.Handle(ctx, tx, *in)
-	c.metrics.latency.Observe(time.Since(hstart).Seconds())
+	c.metrics.Handler.Observe(time.Since(hstart).Seconds())
 	if err != nil {
 		return nil, err
 	}

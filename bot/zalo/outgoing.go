@@ -7,8 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/nicksnyder/go-i18n/v2/i18n"
-
+	"electionbot/bot/outbox"
 	"electionbot/handlers"
 	"electionbot/locales"
 )
@@ -107,7 +106,7 @@ type Encoded struct {
 // cannot show) from the message catalogs (locales/zalo.*.yaml).
 type Encoder struct {
 	defLang   string
-	locs      map[string]*i18n.Localizer
+	locs      *locales.Localizers
 	infoImage string
 }
 
@@ -118,14 +117,14 @@ func NewEncoder(defaultLang, infoImage string) (*Encoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Encoder{defLang: defaultLang, locs: map[string]*i18n.Localizer{}, infoImage: infoImage}
+	e := &Encoder{defLang: defaultLang, infoImage: infoImage}
 	if e.defLang != "en" {
 		e.defLang = "vi"
 	}
+	e.locs = locales.NewLocalizers(b, e.defLang)
 	for _, l := range locales.Languages {
-		e.locs[l] = i18n.NewLocalizer(b, l)
 		for _, id := range []string{"zalo_options_hint", "zalo_document", "zalo_share_info", "zalo_photo_unavailable"} {
-			if _, err := e.locs[l].Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: map[string]any{}}); err != nil {
+			if _, err := e.locs.Localize(l, id, map[string]any{}); err != nil {
 				return nil, fmt.Errorf("zalo: message %s (%s): %w", id, l, err)
 			}
 		}
@@ -134,14 +133,7 @@ func NewEncoder(defaultLang, infoImage string) (*Encoder, error) {
 }
 
 func (e *Encoder) tr(lang, id string, data map[string]any) string {
-	loc := e.locs[lang]
-	if loc == nil {
-		loc = e.locs[e.defLang]
-	}
-	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
-	if err != nil {
-		return id
-	}
+	s, _ := e.locs.Localize(lang, id, data) // id when the message is missing
 	return s
 }
 
@@ -195,7 +187,7 @@ func (e *Encoder) Encode(userID, lang string, o handlers.Outgoing) (Encoded, err
 	if photo != "" && len(buttons) == 0 && utf8.RuneCountInString(text) <= MaxText {
 		caption, text = text, "" // the text goes with the image
 	}
-	chunks := split(text, MaxText)
+	chunks := outbox.SplitText(text, MaxText, nil) // characters
 	if len(chunks) == 0 && len(buttons) > 0 {
 		chunks = []string{keyboardOnly}
 	}
@@ -321,40 +313,4 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
-}
-
-// split cuts text into pieces of at most limit characters, at a line
-// break, else at a space, else anywhere. Blank text gives no pieces.
-func split(text string, limit int) []string {
-	text = strings.TrimRight(text, " \n\t")
-	if strings.TrimSpace(text) == "" {
-		return nil
-	}
-	var out []string
-	for utf8.RuneCountInString(text) > limit {
-		cut := len(text)
-		n := 0
-		for i := range text {
-			if n == limit {
-				cut = i
-				break
-			}
-			n++
-		}
-		at := strings.LastIndexByte(text[:cut], '\n')
-		if at <= 0 {
-			at = strings.LastIndexByte(text[:cut], ' ')
-		}
-		if at <= 0 {
-			at = cut
-		}
-		if piece := strings.TrimRight(text[:at], " \n"); piece != "" {
-			out = append(out, piece)
-		}
-		text = strings.TrimLeft(text[at:], " \n")
-	}
-	if text != "" {
-		out = append(out, text)
-	}
-	return out
 }

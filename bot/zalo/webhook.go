@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -51,10 +50,7 @@ func (c *Channel) Verify(header string, body []byte, timestamp string) bool {
 // stored (Zalo delivers it again), 200 once it is stored (or was before).
 // The reply is sent after the answer, by the outbox.
 func (c *Channel) WebhookHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		status := c.webhook(w, r)
-		c.metrics.webhook.WithLabelValues(strconv.Itoa(status)).Inc()
-	})
+	return c.metrics.CountWebhook(c.webhook)
 }
 
 func (c *Channel) webhook(w http.ResponseWriter, r *http.Request) int {

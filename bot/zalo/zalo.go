@@ -51,18 +51,11 @@ const (
 const DefaultWindow = 7 * 24 * time.Hour
 
 // Handler answers one Incoming inside the event's transaction (the same
-// method as telegram.Handler: one conversation serves both channels).
-type Handler interface {
-	Handle(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error)
-}
+// type as telegram.Handler: one conversation serves both channels).
+type Handler = handlers.TxHandler
 
 // HandlerFunc adapts a function to Handler.
-type HandlerFunc func(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error)
-
-// Handle calls f.
-func (f HandlerFunc) Handle(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error) {
-	return f(ctx, tx, in)
-}
+type HandlerFunc = handlers.TxHandlerFunc
 
 // Config configures the channel. Zero values take the defaults in
 // brackets.
@@ -189,44 +182,20 @@ func (c *Channel) Sender() outbox.Sender { return outbox.SenderFunc(c.send) }
 func (c *Channel) now() time.Time { return c.cfg.Now().UTC() }
 
 type metrics struct {
-	events     *prometheus.CounterVec
-	duplicates prometheus.Counter
-	failures   prometheus.Counter
-	latency    prometheus.Histogram
-	webhook    *prometheus.CounterVec
-	refreshes  *prometheus.CounterVec
+	*outbox.IntakeMetrics
+	refreshes *prometheus.CounterVec // token refreshes, by result
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
-		events: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "electionbot_zalo_events_received_total",
-			Help: "Zalo webhook events received (signed and fresh), by event_name.",
-		}, []string{"event"}),
-		duplicates: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "electionbot_zalo_events_duplicate_total",
-			Help: "Zalo events delivered again after they were processed (acknowledged, not processed).",
-		}),
-		failures: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "electionbot_zalo_events_failed_total",
-			Help: "Zalo events whose processing failed (nothing stored; answered 500).",
-		}),
-		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "electionbot_zalo_handler_seconds",
-			Help:    "Time the handlers took to answer one Zalo event.",
-			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
-		}),
-		webhook: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "electionbot_zalo_webhook_requests_total",
-			Help: "Zalo webhook requests, by HTTP status answered.",
-		}, []string{"status"}),
+		IntakeMetrics: outbox.NewIntakeMetrics(reg, models.ChannelZalo),
 		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "electionbot_zalo_token_refreshes_total",
 			Help: "Access token refreshes through the OAuth endpoint, by result (ok, adopted: another replica had refreshed, failed).",
 		}, []string{"result"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.events, m.duplicates, m.failures, m.latency, m.webhook, m.refreshes)
+		reg.MustRegister(m.refreshes)
 	}
 	return m
 }
