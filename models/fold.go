@@ -2,6 +2,7 @@ package models
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/runes"
@@ -9,16 +10,22 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// foldChain decomposes, drops combining marks (Vietnamese tone and vowel
-// marks) and recomposes. đ/Đ is a letter of its own, not a mark, so it is
-// mapped separately.
-var foldChain = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+// foldChains hold transformers that decompose, drop combining marks
+// (Vietnamese tone and vowel marks) and recompose. đ/Đ is a letter of its
+// own, not a mark, so it is mapped separately. A chain keeps state between
+// calls, so each caller takes one of its own: Fold runs in many requests at
+// once (sharing one chain crashed concurrent webhook requests).
+var foldChains = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
 
 // Fold turns a name or phrase into its search key: lower-case, without
 // diacritics, đ→d, every run of non-letters/non-digits collapsed to one space.
 // "  Nguyễn  Văn-An " → "nguyen van an".
 func Fold(s string) string {
-	out, _, err := transform.String(foldChain, s)
+	chain := foldChains.Get().(transform.Transformer)
+	out, _, err := transform.String(chain, s)
+	foldChains.Put(chain)
 	if err != nil {
 		out = s
 	}
