@@ -20,7 +20,8 @@ var questionWords = map[string]bool{
 	"khong": true, "ko": true, "hok": true, "nao": true, "gi": true, "sao": true,
 	"bau": true, "phieu": true, "ngay": true, "duoc": true,
 	"when": true, "where": true, "what": true, "who": true, "how": true,
-	"is": true, "are": true, "do": true, "the": true, "election": true, "vote": true,
+	"is": true, "are": true, "the": true, "election": true, "vote": true,
+	// not "do": folded, it is Đỗ, one of the commonest surnames.
 }
 
 // Filler words around a name: leading ("tôi tên là …", "tra cứu …") and

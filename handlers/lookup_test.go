@@ -311,3 +311,21 @@ func TestSeveralMatchesRemovesKeyboard(t *testing.T) {
 		t.Fatalf("several matches reply = %+v, want the keyboard removed", last)
 	}
 }
+
+// Given names that read like "thanks" (Thanh, Thành, Thắng) or "cancel"
+// (Huy) are names when a birth year follows: the lookup runs.
+func TestNamesThatLookLikeWordsAreLookedUp(t *testing.T) {
+	for _, q := range []string{"Nguyễn Văn Thanh 1961", "nguyen van thanh 1961", "Trần Quốc Thắng 1965", "Phạm Thành 1958", "Lê Quang Huy 1970", "Đỗ Đức Huy 1980"} {
+		hs := newHarness(t)
+		hs.send("kp1")
+		got := text(hs.send(q))
+		if !strings.Contains(got, "Không tìm thấy") {
+			t.Errorf("%q was not looked up:\n%s", q, got)
+		}
+	}
+	// Without a year they keep their meaning.
+	hs := newHarness(t)
+	if got := text(hs.send("cam on")); strings.Contains(got, "Không tìm thấy") {
+		t.Errorf("thanks became a lookup: %s", got)
+	}
+}

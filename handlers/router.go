@@ -228,8 +228,14 @@ func (t *turn) looksLikeName(q *nameQuery) bool {
 		}
 	}
 	intent, _ := t.h.scorer.Best(q.Names[0])
-	return intent == ""
+	// Social words are also common given names: Thanh, Thành, Thắng read
+	// close to "thanks", Huy is "cancel" (hủy). With a birth year, a name.
+	return intent == "" || nameLikeIntents[action(intent)]
 }
+
+// nameLikeIntents are the intents whose keywords are also Vietnamese given
+// names; they never turn a name with a birth year into something else.
+var nameLikeIntents = map[action]bool{actThanks: true, actCancel: true, actGreeting: true}
 
 // run performs an action. arg is a command's argument ("/lang en").
 func (t *turn) run(a action, arg string) error {
