@@ -2,13 +2,14 @@ package main
 
 // Reliability tests through the real serve wiring (newServer, the webhook,
 // the outbox, the telegramtest fake): odd and malformed updates, duplicate
-// deliveries, the database going away mid-run, and a serve process killed
-// with SIGKILL while it is sending. Short by default; -reliability.long
-// runs the long variants (more updates, PostgreSQL for the kill test when
-// TEST_DATABASE_URL is set, a slow Bot API so sends are in flight at the
-// kill):
+// deliveries, the database going away mid-run, concurrent questions, and a
+// serve process killed with SIGKILL while it is sending. Short by default
+// (about 40 s); -reliability.long runs the long variants — 10× the
+// updates, the concurrent questions on PostgreSQL too, the kill in the
+// middle of a broadcast (~3 min), on PostgreSQL when TEST_DATABASE_URL is
+// set and with a Bot API slow enough that sends are in flight at the kill:
 //
-//	go test -run Reliability -reliability.long -v .
+//	TEST_DATABASE_URL=postgres://… go test -run Reliability -reliability.long -v -timeout 20m .
 
 import (
 	"bytes"
@@ -304,13 +305,14 @@ func TestReliabilityDuplicateDeliveries(t *testing.T) {
 
 // TestReliabilityConcurrentQuestions: residents' questions on 16 webhook
 // connections at once, through the real conversation handlers: every
-// update is accepted (no panic, no 5xx) and answered. By default on the
-// embedded SQLite (one writer: handlers run one at a time); with
-// -reliability.long on PostgreSQL too, where they run concurrently.
+// update is accepted (no panic, no 5xx) and answered, on the embedded
+// SQLite (one writer: handlers run one at a time) and, with
+// TEST_DATABASE_URL, on PostgreSQL, where they run concurrently (this found
+// models.Fold sharing one transformer across requests).
 func TestReliabilityConcurrentQuestions(t *testing.T) {
-	n, dialects := 400, []string{"sqlite"}
+	n, dialects := 400, stores(t)
 	if *reliabilityLong {
-		n, dialects = 4000, stores(t)
+		n = 4000
 	}
 	for _, dialect := range dialects {
 		t.Run(dialect, func(t *testing.T) {
@@ -613,18 +615,34 @@ func startServeProcess(t *testing.T, bin string, fake *telegramtest.Server, env 
 	return p
 }
 
-// TestReliabilityKillMidDelivery: a serve process with a burst of replies
-// queued in its outbox (one per resident, paced at BROADCAST_RATE) is
-// killed with SIGKILL in the middle of sending them, then started again on
-// the same database: every resident gets the reply, and only messages in
-// flight at the kill (claimed, status sending) may arrive twice.
+// TestReliabilityKillMidDelivery: a serve process is killed with SIGKILL
+// in the middle of sending, then started again on the same database: every
+// message arrives, and only those in flight at the kill (claimed: status
+// sending) may arrive twice. "replies": a burst of replies queued in the
+// outbox by the webhook (~25 s: a claim of the dead process expires after
+// the outbox's SendTimeout, River's leadership after its TTL);
+// "broadcast" (with -reliability.long): an announcement to every resident,
+// queued as `electionbot broadcast` does and sent by the broadcast engine.
+// A broadcast_send job running at the kill stays "running" in River (its
+// rescuer waits an hour), so its rows wait for the outbox's sweep: about
+// 2½ minutes — too long for every `go test` until that is shortened.
 func TestReliabilityKillMidDelivery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	n, delay, dialect := 60, time.Duration(0), "sqlite"
+	modes := []string{"replies"}
 	if *reliabilityLong {
-		n, delay = 300, 150*time.Millisecond
+		modes = append(modes, "broadcast")
+	}
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) { testKillMidDelivery(t, mode) })
+	}
+}
+
+func testKillMidDelivery(t *testing.T, mode string) {
+	n, delay, dialect := 90, time.Duration(0), "sqlite"
+	if *reliabilityLong {
+		n, delay = 600, 150*time.Millisecond
 		if os.Getenv("TEST_DATABASE_URL") != "" {
 			dialect = "postgres"
 		}
@@ -638,8 +656,7 @@ func TestReliabilityKillMidDelivery(t *testing.T) {
 		s = o.store
 		dbURL = postgresURLOf(t, s)
 	} else {
-		path := filepath.Join(t.TempDir(), "kill.db")
-		dbURL = "sqlite://" + path
+		dbURL = "sqlite://" + filepath.Join(t.TempDir(), "kill.db")
 		var err error
 		if s, err = openStore(ctx, dbURL); err != nil {
 			t.Fatal(err)
@@ -662,27 +679,58 @@ func TestReliabilityKillMidDelivery(t *testing.T) {
 		"TELEGRAM_WEBHOOK_SECRET": testSecret,
 		"BROADCAST_RATE":          "20",
 	}
-	p := startServeProcess(t, bin, fake, env)
-	post := func(body string) {
-		req, _ := http.NewRequest(http.MethodPost, p.url+telegram.WebhookPath, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(telegram.SecretHeader, testSecret)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("webhook: %d", resp.StatusCode)
-		}
-	}
 	users := make([]int64, n)
 	for i := range users {
 		users[i] = int64(40000 + i)
-		post(textUpdate(40000+i, users[i], "/start"))
+	}
+	var bc *models.Broadcast
+	if mode == "broadcast" {
+		e, err := s.CurrentElection(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		areas, err := s.Areas(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cs []*models.Contact
+		for i, u := range users {
+			id := strconv.FormatInt(u, 10)
+			cs = append(cs, &models.Contact{Channel: models.ChannelTelegram, ExternalID: id, ChatID: id, Lang: "vi",
+				AreaID: &areas[i%len(areas)].ID, Reachable: true})
+		}
+		if err := s.DB(ctx).CreateInBatches(cs, 200).Error; err != nil {
+			t.Fatal(err)
+		}
+		admin, err := s.EnsureContact(ctx, &models.Contact{Channel: models.ChannelConsole, ExternalID: "admin", Lang: "vi"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bc = &models.Broadcast{ElectionID: e.ID, Kind: models.BroadcastAnnouncement, Audience: models.AudienceAll,
+			Body: "Nhắc lịch: Chủ nhật 05/06/2022 bầu Trưởng khu phố, 07:00–11:00.", Status: models.BroadcastQueued,
+			Source: "cli", CreatedBy: &admin.ID}
+		if err := s.CreateBroadcast(ctx, bc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := startServeProcess(t, bin, fake, env)
+	if mode == "replies" {
+		for _, u := range users {
+			req, _ := http.NewRequest(http.MethodPost, p.url+telegram.WebhookPath, strings.NewReader(textUpdate(int(u), u, "/start")))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set(telegram.SecretHeader, testSecret)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("webhook: %d", resp.StatusCode)
+			}
+		}
 	}
 	// Kill it a third of the way through the sending.
-	waitUntil(t, "a third of the replies sent", func() bool { return len(sentTo(fake)) >= n/3 })
+	waitUntil(t, "a third of the messages sent", func() bool { return len(sentTo(fake)) >= n/3 })
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -692,20 +740,19 @@ func TestReliabilityKillMidDelivery(t *testing.T) {
 	s.DB(ctx).Model(&models.OutboxMessage{}).Where("status = ?", models.OutboxSending).Count(&inFlight)
 	s.DB(ctx).Model(&models.OutboxMessage{}).Where("status = ?", models.OutboxPending).Count(&pending)
 	var jobs []struct {
-		State string
-		N     int
+		Kind, State string
+		N           int
 	}
-	s.DB(ctx).Raw("SELECT state, count(*) AS n FROM river_job GROUP BY state").Scan(&jobs)
-	t.Logf("river jobs at the kill: %+v", jobs)
+	s.DB(ctx).Raw("SELECT kind, state, count(*) AS n FROM river_job GROUP BY kind, state ORDER BY kind, state").Scan(&jobs)
 	before := len(sentTo(fake))
-	t.Logf("killed with %d of %d replies delivered, %d in flight (claimed), %d pending", before, n, inFlight, pending)
-	if pending == 0 && inFlight == 0 {
-		t.Fatal("nothing left to send at the kill: the test did not test anything")
+	t.Logf("killed with %d of %d delivered; outbox: %d in flight (claimed), %d pending; River jobs %+v", before, n, inFlight, pending, jobs)
+	if before >= n {
+		t.Fatal("everything was sent before the kill: the test did not test anything")
 	}
 
 	restarted := time.Now()
 	startServeProcess(t, bin, fake, env)
-	deadline := time.Now().Add(90 * time.Second) // a claim expires after the outbox's SendTimeout (30 s)
+	deadline := time.Now().Add(300 * time.Second) // a claim expires after the outbox's SendTimeout (30 s)
 	for {
 		got := sentTo(fake)
 		missing := 0
@@ -718,7 +765,7 @@ func TestReliabilityKillMidDelivery(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d residents never got their reply after the restart", missing)
+			t.Fatalf("%d of %d residents never got the message after the restart", missing, n)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -729,9 +776,15 @@ func TestReliabilityKillMidDelivery(t *testing.T) {
 		dups += k - 1
 	}
 	if int64(dups) > inFlight {
-		t.Fatalf("%d replies arrived twice, more than the %d in flight at the kill", dups, inFlight)
+		t.Fatalf("%d messages arrived twice, more than the %d in flight at the kill", dups, inFlight)
 	}
-	t.Logf("%s after the restart: all %d replies delivered, %d twice (bound: %d in flight)",
+	if bc != nil {
+		waitUntil(t, "the broadcast done", func() bool {
+			cur, err := s.Broadcast(ctx, bc.ID)
+			return err == nil && cur.Status == models.BroadcastDone
+		})
+	}
+	t.Logf("%s after the restart: all %d delivered, %d twice (bound: %d in flight)",
 		all.Round(100*time.Millisecond), n, dups, inFlight)
 }
 

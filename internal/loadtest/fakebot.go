@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -150,14 +151,14 @@ func (f *FakeBot) Reset() {
 }
 
 // WaitSent waits until the fake has accepted n messages in all, or the
-// timeout passes; it reports whether it got there.
-func (f *FakeBot) WaitSent(n int64, timeout time.Duration) bool {
+// timeout passes or ctx is done; it reports whether it got there.
+func (f *FakeBot) WaitSent(ctx context.Context, n int64, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for {
 		if f.Stats().Sent >= n {
 			return true
 		}
-		if time.Now().After(deadline) {
+		if time.Now().After(deadline) || ctx.Err() != nil {
 			return false
 		}
 		time.Sleep(5 * time.Millisecond)
