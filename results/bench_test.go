@@ -2,10 +2,10 @@ package results_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
+	"electionbot/internal/loadtest"
 	"electionbot/internal/testdb"
 	"electionbot/models"
 	"electionbot/results"
@@ -22,70 +22,16 @@ const benchAreas = 1452
 func seedBench(tb testing.TB, s *models.Store) {
 	tb.Helper()
 	ctx := context.Background()
-	f := &models.ElectionFile{
-		Election: models.FileElection{Code: "qn-2022", Title: "Bầu cử Trưởng thôn, Tổ trưởng tổ dân phố 2022",
-			Date: "2022-06-05", Opens: "07:00", Closes: "11:00", Timezone: "Asia/Ho_Chi_Minh",
-			Rules: models.RulesNQLT2008, Method: models.MethodSecret},
-		Ward: models.FileWard{Code: "qn-bench", Name: "Phường Bench", City: "TP Hạ Long", Province: "Quảng Ninh"},
+	// The same province the load command measures (internal/loadtest), with
+	// Quảng Ninh's 346,663 households of 2022.
+	p := loadtest.QuangNinh(346663)
+	if p.Areas != benchAreas {
+		tb.Fatalf("province has %d areas, want %d", p.Areas, benchAreas)
 	}
-	for i := 1; i <= benchAreas; i++ {
-		a := models.FileArea{Code: fmt.Sprintf("a%04d", i), Name: fmt.Sprintf("Khu phố %d", i), Households: 150 + i%250,
-			PollingPlace: models.FilePollingPlace{Name: fmt.Sprintf("Nhà văn hóa khu %d", i)},
-			Candidates:   []string{"Nguyễn Văn An", "Trần Thị Bình"}}
-		if i%3 == 0 {
-			a.Candidates = append(a.Candidates, "Lê Văn Cường")
-		}
-		f.Areas = append(f.Areas, a)
-	}
-	if _, err := s.LoadElection(ctx, f); err != nil {
+	if err := p.Load(ctx, s); err != nil {
 		tb.Fatal(err)
 	}
-	e, err := s.ElectionByCode(ctx, "qn-2022")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	areas, err := s.Areas(ctx, e.ID)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	rep, err := s.EnsureContact(ctx, &models.Contact{Channel: models.ChannelConsole, ExternalID: "bench", Lang: "vi"})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var tallies []*models.Tally
-	at := time.Date(2022, 6, 5, 4, 0, 0, 0, time.UTC)
-	mk := func(a *models.Area, version int, status string, winner int) *models.Tally {
-		att := a.Households * 9 / 10
-		t := &models.Tally{AreaID: a.ID, Version: version, ReporterID: rep.ID, Method: models.MethodSecret,
-			Households: a.Households, Attending: att, Issued: ip(att), Returned: ip(att), Valid: ip(att - 2), Invalid: ip(2),
-			Status: status, CreatedAt: at, PhotoRef: fmt.Sprintf("photo-%s-%d", a.Code, version)}
-		rest := att - 2 - winner
-		for i, c := range a.Candidates {
-			v := 0
-			switch i {
-			case 0:
-				v = winner
-			case 1:
-				v = rest
-			}
-			t.Votes = append(t.Votes, models.TallyVote{CandidateID: c.ID, Votes: v})
-		}
-		return t
-	}
-	for i, a := range areas {
-		win := a.Households*6/10 + 1
-		switch {
-		case i%3 != 2 && i%30 == 0: // accepted, nobody over 50%
-			tallies = append(tallies, mk(a, 1, models.TallyAccepted, a.Households*4/10))
-		case i%3 != 2:
-			tallies = append(tallies, mk(a, 1, models.TallyAccepted, win))
-		case i%12 == 2:
-			tallies = append(tallies, mk(a, 1, models.TallyProvisional, win), mk(a, 2, models.TallyConflict, win-5))
-		case i%6 == 5:
-			tallies = append(tallies, mk(a, 1, models.TallyProvisional, win))
-		}
-	}
-	if err := s.DB(ctx).CreateInBatches(tallies, 200).Error; err != nil {
+	if _, err := p.SeedTallies(ctx, s); err != nil {
 		tb.Fatal(err)
 	}
 }
