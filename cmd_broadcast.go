@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"electionbot/bot"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,7 +16,6 @@ import (
 
 	"electionbot/bot/outbox"
 	"electionbot/bot/telegram"
-	"electionbot/handlers"
 	"electionbot/models"
 )
 
@@ -253,7 +253,7 @@ func startBroadcastSender(ctx context.Context, cfg *Config, s *models.Store) (*o
 	}
 	tg, err := telegram.New(ctx, telegram.Config{
 		Token: cfg.TelegramToken, Endpoint: cfg.TelegramAPIEndpoint, Store: s, Outbox: ob,
-		Handler: telegram.HandlerFunc(func(context.Context, *models.Store, handlers.Incoming) ([]handlers.Outgoing, error) {
+		Handler: telegram.HandlerFunc(func(context.Context, *models.Store, bot.Incoming) ([]bot.Outgoing, error) {
 			return nil, nil // this process receives no updates
 		}),
 		DefaultLang: cfg.DefaultLang, HTTPClient: apiClient(), Logger: quiet,

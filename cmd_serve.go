@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"electionbot/bot"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -62,7 +63,7 @@ type server struct {
 	tg     *telegram.Channel
 	zalo   *zalo.Channel
 	// routes encode a reply for the channel of the contact it goes to.
-	routes *outbox.Routes[handlers.Outgoing]
+	routes *outbox.Routes[bot.Outgoing]
 	wg     sync.WaitGroup
 }
 
@@ -87,7 +88,7 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 	if _, err := zaloEnabled(cfg); err != nil {
 		return nil, err
 	}
-	sv.routes = outbox.NewRoutes[handlers.Outgoing]()
+	sv.routes = outbox.NewRoutes[bot.Outgoing]()
 	if cfg.TelegramToken == "" {
 		if err := sv.zaloOnly(ctx, opt); err != nil {
 			return nil, err
@@ -104,7 +105,7 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 	h := opt.handler
 	var conv telegram.Handler
 	if h == nil {
-		h = telegram.HandlerFunc(func(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error) {
+		h = telegram.HandlerFunc(func(ctx context.Context, tx *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
 			return conv.Handle(ctx, tx, in)
 		})
 	}
@@ -159,7 +160,7 @@ func conversation(cfg *Config, s *models.Store, botUsername string) (telegram.Ha
 	if err != nil {
 		return nil, err
 	}
-	return telegram.HandlerFunc(func(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error) {
+	return telegram.HandlerFunc(func(ctx context.Context, tx *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
 		return base.WithStore(tx).Handle(ctx, in)
 	}), nil
 }

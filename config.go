@@ -9,7 +9,7 @@ import (
 	"github.com/caarlos0/env/v11"
 )
 
-// Config is read from the environment (DESIGN §5). A bad value stops the
+// Config is read from the environment (docs/design.md §5). A bad value stops the
 // program with exit code 2, naming the variable.
 type Config struct {
 	DatabaseURL           string        `env:"DATABASE_URL" envDefault:"sqlite://electionbot.db"`

@@ -1,5 +1,5 @@
 // Command electionbot is a chat bot for the election of village and
-// neighbourhood heads in Vietnam. See README.md and DESIGN.md.
+// neighbourhood heads in Vietnam. See README.md and docs/design.md.
 package main
 
 import (

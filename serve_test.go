@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"electionbot/bot"
 	"fmt"
 	"io"
 	"maps"
@@ -17,7 +18,6 @@ import (
 	"electionbot/bot/outbox"
 	"electionbot/bot/telegram"
 	"electionbot/bot/telegram/telegramtest"
-	"electionbot/handlers"
 	"electionbot/internal/testdb"
 	"electionbot/models"
 )
@@ -161,12 +161,12 @@ func textUpdate(id int, user int64, text string) string {
 // the update's transaction, and answers "echo: <text or callback>".
 type echo struct {
 	mu    sync.Mutex
-	got   []handlers.Incoming
+	got   []bot.Incoming
 	gate  chan struct{} // if set, Handle waits for it
 	enter chan struct{} // if set, Handle signals it
 }
 
-func (e *echo) Handle(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error) {
+func (e *echo) Handle(ctx context.Context, tx *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
 	if e.enter != nil {
 		e.enter <- struct{}{}
 	}
@@ -179,13 +179,13 @@ func (e *echo) Handle(ctx context.Context, tx *models.Store, in handlers.Incomin
 	e.mu.Lock()
 	e.got = append(e.got, in)
 	e.mu.Unlock()
-	return []handlers.Outgoing{{ChatID: in.ChatID, Text: "echo: " + in.Text + in.Callback}}, nil
+	return []bot.Outgoing{{ChatID: in.ChatID, Text: "echo: " + in.Text + in.Callback}}, nil
 }
 
-func (e *echo) calls() []handlers.Incoming {
+func (e *echo) calls() []bot.Incoming {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]handlers.Incoming(nil), e.got...)
+	return append([]bot.Incoming(nil), e.got...)
 }
 
 // stores gives each scenario a fresh store of every dialect under test.

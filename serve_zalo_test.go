@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"electionbot/bot"
 	"errors"
 	"net/http/httptest"
 	"strings"
@@ -13,7 +14,6 @@ import (
 	"electionbot/bot/zalo"
 	"electionbot/bot/zalo/zalotest"
 	"electionbot/demo"
-	"electionbot/handlers"
 	"electionbot/models"
 )
 
@@ -150,15 +150,15 @@ func testZaloTokenRefresh(t *testing.T, s *models.Store) {
 func testZaloCrossChannel(t *testing.T, s *models.Store) {
 	zfake := zalotest.New(t)
 	tfake := telegramtest.New(t)
-	h := telegram.HandlerFunc(func(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error) {
+	h := telegram.HandlerFunc(func(ctx context.Context, tx *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
 		if _, err := tx.EnsureContact(ctx, &models.Contact{Channel: in.Channel, ExternalID: in.UserID, ChatID: in.ChatID}); err != nil {
 			return nil, err
 		}
-		outs := []handlers.Outgoing{{ChatID: in.ChatID, Channel: in.Channel, Text: "ok: " + in.Text}}
+		outs := []bot.Outgoing{{ChatID: in.ChatID, Channel: in.Channel, Text: "ok: " + in.Text}}
 		if in.Channel == models.ChannelZalo {
-			outs = append(outs, handlers.Outgoing{ChatID: "111", Channel: models.ChannelTelegram, Text: "from zalo"})
+			outs = append(outs, bot.Outgoing{ChatID: "111", Channel: models.ChannelTelegram, Text: "from zalo"})
 		} else {
-			outs = append(outs, handlers.Outgoing{ChatID: "u7", Channel: models.ChannelZalo, Text: "from telegram"})
+			outs = append(outs, bot.Outgoing{ChatID: "u7", Channel: models.ChannelZalo, Text: "from telegram"})
 		}
 		return outs, nil
 	})

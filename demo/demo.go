@@ -22,7 +22,7 @@ const ElectionCode = "ka-long-2022"
 // Seed makes the generated voter list the same on every run.
 const Seed = 20220605
 
-// Election returns the demo election file (YAML, DESIGN §5).
+// Election returns the demo election file (YAML, docs/design.md §5).
 func Election() []byte { return bytes.Clone(electionYAML) }
 
 // streets gives each khu phố the street of its nhà văn hóa, so generated
@@ -63,7 +63,7 @@ func ElectionFile() (*models.ElectionFile, error) {
 	return f, nil
 }
 
-// Voters returns the demo voter list as CSV (DESIGN §5 columns): one
+// Voters returns the demo voter list as CSV (docs/design.md §5 columns): one
 // household per row, as many as each khu phố's households in the election
 // file, the FixedVoters included. The same bytes every time.
 func Voters() ([]byte, error) {

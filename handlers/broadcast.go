@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"electionbot/bot"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -78,7 +79,7 @@ func (t *turn) broadcastCommand(cmd, arg string) (bool, error) {
 	}
 	t.clearState()
 	data := func(tag string) string { return fmt.Sprintf("bc:a:%d:%s", b.ID, tag) }
-	t.reply(t.tr("bc_ask_audience", nil), &Keyboard{Inline: true, Rows: [][]Button{
+	t.reply(t.tr("bc_ask_audience", nil), &bot.Keyboard{Inline: true, Rows: [][]bot.Button{
 		{{Text: t.tr("bc_btn_all", map[string]any{"Count": t.count(all.Reachable)}), Data: data("all")}},
 		{{Text: t.tr("bc_btn_areas", nil), Data: data("areas")}},
 		{{Text: t.tr("bc_btn_reporters", map[string]any{"Count": t.count(reps.Reachable)}), Data: data("rep")}},
@@ -328,7 +329,7 @@ func (t *turn) broadcastPreview(b *models.Broadcast) error {
 	msg := t.tr("bc_header", map[string]any{"Ward": t.wardName()}) + "\n\n" + b.Body
 	text := t.tr("bc_preview", map[string]any{"Message": msg, "Count": t.count(cnt.Reachable), "Audience": label,
 		"Unreachable": cnt.Unreachable})
-	t.reply(text, &Keyboard{Inline: true, Rows: [][]Button{{
+	t.reply(text, &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{
 		{Text: t.tr("bc_btn_send", nil), Data: fmt.Sprintf("bc:go:%d", b.ID)},
 		{Text: t.tr("bc_btn_cancel", nil), Data: fmt.Sprintf("bc:x:%d", b.ID)},
 	}}})

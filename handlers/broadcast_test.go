@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"electionbot/bot"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +58,7 @@ func (c *bcChat) admin(user string) {
 	}
 }
 
-func (c *bcChat) send(user string, in handlers.Incoming) []handlers.Outgoing {
+func (c *bcChat) send(user string, in bot.Incoming) []bot.Outgoing {
 	c.t.Helper()
 	in.Channel, in.UserID, in.ChatID = models.ChannelConsole, user, user
 	out, err := c.h.Handle(context.Background(), in)
@@ -67,17 +68,17 @@ func (c *bcChat) send(user string, in handlers.Incoming) []handlers.Outgoing {
 	return out
 }
 
-func (c *bcChat) say(user, text string) []handlers.Outgoing {
+func (c *bcChat) say(user, text string) []bot.Outgoing {
 	c.t.Helper()
-	return c.send(user, handlers.Incoming{Text: text})
+	return c.send(user, bot.Incoming{Text: text})
 }
 
-func (c *bcChat) press(user, data string) []handlers.Outgoing {
+func (c *bcChat) press(user, data string) []bot.Outgoing {
 	c.t.Helper()
-	return c.send(user, handlers.Incoming{Callback: data})
+	return c.send(user, bot.Incoming{Callback: data})
 }
 
-func joined(out []handlers.Outgoing) string {
+func joined(out []bot.Outgoing) string {
 	var b strings.Builder
 	for _, o := range out {
 		b.WriteString(o.Text + "\n")
@@ -86,7 +87,7 @@ func joined(out []handlers.Outgoing) string {
 }
 
 // button finds the inline button whose text contains label.
-func button(t *testing.T, out []handlers.Outgoing, label string) string {
+func button(t *testing.T, out []bot.Outgoing, label string) string {
 	t.Helper()
 	for _, o := range out {
 		if o.Keyboard == nil || !o.Keyboard.Inline {

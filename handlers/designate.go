@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"electionbot/bot"
 	"strconv"
 	"strings"
 
@@ -214,7 +215,7 @@ func (t *turn) designateCommand(arg string) error {
 
 // claimPhone gives the sender the grants waiting for the phone they shared
 // as their own. handled is false when nothing was waiting.
-func (t *turn) claimPhone(sc *SharedContact) (handled bool, err error) {
+func (t *turn) claimPhone(sc *bot.SharedContact) (handled bool, err error) {
 	os := t.off()
 	if os == nil || !sc.Own {
 		return false, nil
@@ -290,9 +291,9 @@ func (t *turn) revokeCommand(arg string) error {
 			t.reply(t.tr("off_revoke_none", map[string]any{"Role": role}), nil)
 			return nil
 		}
-		kb := &Keyboard{Inline: true}
+		kb := &bot.Keyboard{Inline: true}
 		for _, h := range hs {
-			kb.Rows = append(kb.Rows, []Button{{Text: "✖ " + t.holderLabel(h), Data: "o:rv:" + itoa64(h.Grant.ID)}})
+			kb.Rows = append(kb.Rows, []bot.Button{{Text: "✖ " + t.holderLabel(h), Data: "o:rv:" + itoa64(h.Grant.ID)}})
 		}
 		t.reply(t.tr("off_revoke_choose", map[string]any{"Role": role}), kb)
 		return nil

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"electionbot/bot"
 	"sort"
 	"strconv"
 	"sync"
@@ -250,12 +251,12 @@ func newHarness(t *testing.T) *harness {
 
 // send sends a text and returns the replies; it fails the test on an error
 // or on no reply.
-func (hs *harness) send(text string) []Outgoing {
+func (hs *harness) send(text string) []bot.Outgoing {
 	hs.t.Helper()
-	return hs.do(Incoming{Text: text})
+	return hs.do(bot.Incoming{Text: text})
 }
 
-func (hs *harness) do(in Incoming) []Outgoing {
+func (hs *harness) do(in bot.Incoming) []bot.Outgoing {
 	hs.t.Helper()
 	if in.Channel == "" {
 		in.Channel = models.ChannelConsole
@@ -277,7 +278,7 @@ func (hs *harness) do(in Incoming) []Outgoing {
 }
 
 // text joins the texts of the replies.
-func text(out []Outgoing) string {
+func text(out []bot.Outgoing) string {
 	s := ""
 	for _, o := range out {
 		if o.Text != "" {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"electionbot/bot"
 	"flag"
 	"fmt"
 	"os"
@@ -17,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden from the curr
 // step is one message of a scripted conversation.
 type step struct {
 	text    string
-	contact *SharedContact
+	contact *bot.SharedContact
 	before  func(hs *harness) // e.g. move the clock
 	note    string            // printed in the transcript instead of the text
 }
@@ -32,7 +33,7 @@ func transcript(t *testing.T, lang string, script []step) []byte {
 		if s.before != nil {
 			s.before(hs)
 		}
-		in := Incoming{Text: s.text, Contact: s.contact}
+		in := bot.Incoming{Text: s.text, Contact: s.contact}
 		switch {
 		case s.note != "":
 			fmt.Fprintf(&b, "> [%s]\n", s.note)
@@ -93,8 +94,8 @@ var goldenScripts = map[string][]step{
 		{text: "tran thi hoa 1970"},
 		{text: "126"},
 		{text: "le van tam 1960"},
-		{contact: &SharedContact{Phone: "+84 912 345 678", Own: true}, note: "chia sẻ số của mình +84 912 345 678"},
-		{contact: &SharedContact{Phone: "0987654321", Own: false}, note: "chuyển tiếp danh bạ người khác 0987654321"},
+		{contact: &bot.SharedContact{Phone: "+84 912 345 678", Own: true}, note: "chia sẻ số của mình +84 912 345 678"},
+		{contact: &bot.SharedContact{Phone: "0987654321", Own: false}, note: "chuyển tiếp danh bạ người khác 0987654321"},
 		{text: "khu phố 12"},
 		{text: "kp2"},
 		{text: "/nhacnho"},
@@ -123,8 +124,8 @@ var goldenScripts = map[string][]step{
 		{text: "tran thi hoa 1970"},
 		{text: "126"},
 		{text: "le van tam 1960"},
-		{contact: &SharedContact{Phone: "0912345678", Own: true}, note: "shares own number 0912345678"},
-		{contact: &SharedContact{Phone: "0987654321", Own: false}, note: "forwards someone else's contact 0987654321"},
+		{contact: &bot.SharedContact{Phone: "0912345678", Own: true}, note: "shares own number 0912345678"},
+		{contact: &bot.SharedContact{Phone: "0987654321", Own: false}, note: "forwards someone else's contact 0987654321"},
 		{text: "area 12"},
 		{text: "kp2"},
 		{text: "/remind"},

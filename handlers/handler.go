@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"electionbot/bot"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -150,11 +151,11 @@ type nameQuery struct {
 type turn struct {
 	h     *Handler
 	ctx   context.Context
-	in    Incoming
+	in    bot.Incoming
 	c     *models.Contact
 	st    convState
 	lang  string
-	out   []Outgoing
+	out   []bot.Outgoing
 	dirty bool // contact changed: save it
 
 	el       *models.Election
@@ -168,7 +169,7 @@ type turn struct {
 // Handle answers one Incoming. It never returns zero Outgoing for a message
 // from a user. Errors are mapped to localised replies by code; only an
 // internal failure (which the channel may retry) returns a non-nil error.
-func (h *Handler) Handle(ctx context.Context, in Incoming) ([]Outgoing, error) {
+func (h *Handler) Handle(ctx context.Context, in bot.Incoming) ([]bot.Outgoing, error) {
 	if in.Group && !in.Mention {
 		return nil, nil
 	}
@@ -258,8 +259,8 @@ func (h *Handler) tr(lang, id string, data map[string]any) string {
 }
 
 // reply appends a text message with an optional keyboard.
-func (t *turn) reply(text string, kb *Keyboard) {
-	t.out = append(t.out, Outgoing{Text: text, Keyboard: kb})
+func (t *turn) reply(text string, kb *bot.Keyboard) {
+	t.out = append(t.out, bot.Outgoing{Text: text, Keyboard: kb})
 }
 
 // election loads the current election once per turn; nil if none.

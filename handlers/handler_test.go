@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"electionbot/bot"
 	"errors"
 	"strings"
 	"testing"
@@ -74,11 +75,11 @@ func TestHelpListsCommands(t *testing.T) {
 
 func TestGroupWithoutMentionIsSilent(t *testing.T) {
 	hs := newHarness(t)
-	out, err := hs.h.Handle(context.Background(), Incoming{Channel: "telegram", UserID: "5", ChatID: "-100", Text: "ngay bau cu", Group: true})
+	out, err := hs.h.Handle(context.Background(), bot.Incoming{Channel: "telegram", UserID: "5", ChatID: "-100", Text: "ngay bau cu", Group: true})
 	if err != nil || len(out) != 0 {
 		t.Fatalf("group message without mention = %v, %v; want nothing", out, err)
 	}
-	out = hs.do(Incoming{Channel: "telegram", UserID: "5", ChatID: "-100", Text: "/ngaybau@ElectionBot", Group: true, Mention: true})
+	out = hs.do(bot.Incoming{Channel: "telegram", UserID: "5", ChatID: "-100", Text: "/ngaybau@ElectionBot", Group: true, Mention: true})
 	if !strings.Contains(text(out), "05/06/2022") || out[0].ChatID != "-100" {
 		t.Fatalf("group command = %+v", out)
 	}
@@ -113,7 +114,7 @@ func TestLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := h.Handle(context.Background(), Incoming{Channel: "console", UserID: "2", Text: "/help"})
+	out, err := h.Handle(context.Background(), bot.Incoming{Channel: "console", UserID: "2", Text: "/help"})
 	if err != nil || !strings.HasPrefix(text(out), "This bot can tell you") {
 		t.Fatalf("DefaultLang en /help = %q, %v", text(out), err)
 	}
@@ -180,9 +181,9 @@ func TestRulesByRegime(t *testing.T) {
 // Never silence: whatever a user sends gets at least one reply.
 func TestNeverSilent(t *testing.T) {
 	hs := newHarness(t)
-	for _, in := range []Incoming{
+	for _, in := range []bot.Incoming{
 		{Text: ""}, {Text: "   "}, {Text: "/unknown"}, {Text: "???"}, {PhotoRef: "abc"},
-		{Location: &Location{Lat: 1, Lon: 2}}, {Callback: "nonsense"}, {Callback: "area:99"}, {Text: "/contact"},
+		{Location: &bot.Location{Lat: 1, Lon: 2}}, {Callback: "nonsense"}, {Callback: "area:99"}, {Text: "/contact"},
 	} {
 		hs.do(in) // fails on an empty reply
 	}
@@ -197,7 +198,7 @@ func TestNeverSilent(t *testing.T) {
 func TestInternalErrorIsReturned(t *testing.T) {
 	hs := newHarness(t)
 	hs.store.failAll = models.Errorf(models.EINTERNAL, "database down")
-	_, err := hs.h.Handle(context.Background(), Incoming{Channel: "console", UserID: "1", Text: "ngay bau cu"})
+	_, err := hs.h.Handle(context.Background(), bot.Incoming{Channel: "console", UserID: "1", Text: "ngay bau cu"})
 	if models.ErrorCode(err) != models.EINTERNAL {
 		t.Fatalf("err = %v, want internal", err)
 	}
@@ -210,7 +211,7 @@ func TestInternalErrorIsReturned(t *testing.T) {
 		t.Fatalf("not-found election = %q", got)
 	}
 	hs.store.failAll = errors.New("driver: bad connection")
-	if _, err := hs.h.Handle(context.Background(), Incoming{Channel: "console", UserID: "1", Text: "/start"}); err == nil {
+	if _, err := hs.h.Handle(context.Background(), bot.Incoming{Channel: "console", UserID: "1", Text: "/start"}); err == nil {
 		t.Fatal("a plain driver error was swallowed")
 	}
 }
@@ -278,7 +279,7 @@ func FuzzHandle(f *testing.F) {
 			t.Fatal(err)
 		}
 		for _, msg := range []string{a, b} {
-			out, err := h.Handle(context.Background(), Incoming{Channel: "console", UserID: "1", Text: msg})
+			out, err := h.Handle(context.Background(), bot.Incoming{Channel: "console", UserID: "1", Text: msg})
 			if err != nil || len(out) == 0 {
 				t.Fatalf("Handle(%q) = %v, %v", msg, out, err)
 			}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"electionbot/bot"
 	"strings"
 
 	"electionbot/models"
@@ -55,8 +56,8 @@ func (t *turn) placeReply() error {
 	text = dropEmptyLines(text)
 	if p.Lat != nil && p.Lon != nil {
 		t.reply(text, nil)
-		t.out = append(t.out, Outgoing{
-			Location: &Location{Lat: *p.Lat, Lon: *p.Lon, Title: p.Name, Address: p.Address},
+		t.out = append(t.out, bot.Outgoing{
+			Location: &bot.Location{Lat: *p.Lat, Lon: *p.Lon, Title: p.Name, Address: p.Address},
 			Keyboard: t.menu(),
 		})
 		return nil

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"electionbot/bot"
 	"strings"
 	"testing"
 	"time"
@@ -28,9 +29,9 @@ func TestDemoConversationOnRealStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	say := func(user, msg string, contact *handlers.SharedContact) string {
+	say := func(user, msg string, contact *bot.SharedContact) string {
 		t.Helper()
-		out, err := h.Handle(ctx, handlers.Incoming{Channel: models.ChannelConsole, UserID: user, ChatID: user, Text: msg, Contact: contact})
+		out, err := h.Handle(ctx, bot.Incoming{Channel: models.ChannelConsole, UserID: user, ChatID: user, Text: msg, Contact: contact})
 		if err != nil {
 			t.Fatalf("%q: %v", msg, err)
 		}
@@ -63,7 +64,7 @@ func TestDemoConversationOnRealStore(t *testing.T) {
 	if strings.Contains(got, "Trần Văn Hùng") || strings.Contains(got, "88/4") {
 		t.Errorf("full name or address shown:\n%s", got)
 	}
-	expect(say("2", "/start", &handlers.SharedContact{Phone: "+84 912 345 678", Own: true}), "Ng*** V** An", "Khu phố 1")
+	expect(say("2", "/start", &bot.SharedContact{Phone: "+84 912 345 678", Own: true}), "Ng*** V** An", "Khu phố 1")
 
 	// The limit holds in the database: 3 lookups so far by contact 1.
 	for i := 0; i < 7; i++ {

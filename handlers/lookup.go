@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"electionbot/bot"
 	"fmt"
 	"slices"
 	"strconv"
@@ -333,7 +334,7 @@ func (t *turn) nameLookup(q *nameQuery) error {
 		t.setState(convState{Await: "household", Query: &qq})
 		// No keyboard while a number is awaited: a channel that maps typed
 		// digits to buttons (the console) must pass "3" through as text.
-		t.out = append(t.out, Outgoing{Text: t.tr("check_several", map[string]any{"Area": area.Name, "Count": len(vs)}), RemoveKeyboard: true})
+		t.out = append(t.out, bot.Outgoing{Text: t.tr("check_several", map[string]any{"Area": area.Name, "Count": len(vs)}), RemoveKeyboard: true})
 	}
 	return nil
 }
@@ -380,7 +381,7 @@ func (t *turn) householdAnswer(no string) error {
 		return err
 	}
 	if hit == nil {
-		t.out = append(t.out, Outgoing{Text: t.tr("check_household_wrong", nil), RemoveKeyboard: true})
+		t.out = append(t.out, bot.Outgoing{Text: t.tr("check_household_wrong", nil), RemoveKeyboard: true})
 		return nil
 	}
 	t.clearState()
@@ -390,7 +391,7 @@ func (t *turn) householdAnswer(no string) error {
 
 // phoneLookup: the resident's own phone, shared through the contact
 // button, matched after normalisation to E.164.
-func (t *turn) phoneLookup(sc *SharedContact) error {
+func (t *turn) phoneLookup(sc *bot.SharedContact) error {
 	if !sc.Own {
 		// A forwarded contact card proves nothing about who is asking.
 		t.reply(t.tr("phone_not_own", nil), t.checkKeyboard())

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"electionbot/bot"
 	"fmt"
 	"strings"
 	"testing"
@@ -112,7 +113,7 @@ func TestRateLimit(t *testing.T) {
 		t.Fatalf("%d audit events, want 10 (a refused lookup is not a lookup)", n)
 	}
 	// Phone lookups count too.
-	if got := text(hs.do(Incoming{Contact: &SharedContact{Phone: "0912345678", Own: true}})); !strings.Contains(got, "09:10") {
+	if got := text(hs.do(bot.Incoming{Contact: &bot.SharedContact{Phone: "0912345678", Own: true}})); !strings.Contains(got, "09:10") {
 		t.Fatalf("phone lookup over the limit = %q", got)
 	}
 	hs.clk.t = start.Add(10*time.Minute + time.Second)
@@ -179,7 +180,7 @@ func TestPhoneNormalisation(t *testing.T) {
 	for _, phone := range []string{"0912345678", "+84 912 345 678", "+84912345678", "84912345678", "0912.345.678"} {
 		t.Run(phone, func(t *testing.T) {
 			hs := newHarness(t)
-			got := text(hs.do(Incoming{Contact: &SharedContact{Phone: phone, Own: true}}))
+			got := text(hs.do(bot.Incoming{Contact: &bot.SharedContact{Phone: phone, Own: true}}))
 			if !strings.Contains(got, "Ng*** V** An, sinh 1961 — hộ số 17, Khu phố 1") {
 				t.Fatalf("phone %s = %q", phone, got)
 			}
@@ -193,17 +194,17 @@ func TestPhoneNormalisation(t *testing.T) {
 		})
 	}
 	hs := newHarness(t)
-	if got := text(hs.do(Incoming{Contact: &SharedContact{Phone: "0900000000", Own: true}})); !strings.Contains(got, "chưa có trong danh sách") {
+	if got := text(hs.do(bot.Incoming{Contact: &bot.SharedContact{Phone: "0900000000", Own: true}})); !strings.Contains(got, "chưa có trong danh sách") {
 		t.Fatalf("unknown phone = %q", got)
 	}
-	if got := text(hs.do(Incoming{Contact: &SharedContact{Phone: "12ab", Own: true}})); !strings.Contains(got, "không đúng dạng") {
+	if got := text(hs.do(bot.Incoming{Contact: &bot.SharedContact{Phone: "12ab", Own: true}})); !strings.Contains(got, "không đúng dạng") {
 		t.Fatalf("bad phone = %q", got)
 	}
 }
 
 func TestForwardedContactRefused(t *testing.T) {
 	hs := newHarness(t)
-	got := text(hs.do(Incoming{Contact: &SharedContact{Phone: "0912345678", Own: false}}))
+	got := text(hs.do(bot.Incoming{Contact: &bot.SharedContact{Phone: "0912345678", Own: false}}))
 	if !strings.Contains(got, "chính ông/bà") || strings.Contains(got, "Ng*** V** An") {
 		t.Fatalf("forwarded contact = %q", got)
 	}

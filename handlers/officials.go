@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"electionbot/bot"
 	"io"
 	"strconv"
 	"strings"
@@ -290,7 +291,7 @@ func (t *turn) notice(c *models.Contact, id string, data map[string]any) {
 		return
 	}
 	lang := normLang(c.Lang, t.h.defLang)
-	t.out = append(t.out, Outgoing{ChatID: c.ChatID, Channel: c.Channel, Text: t.h.tr(lang, id, data)})
+	t.out = append(t.out, bot.Outgoing{ChatID: c.ChatID, Channel: c.Channel, Text: t.h.tr(lang, id, data)})
 }
 
 // noticeFunc is like notice with data that depends on the recipient's
@@ -300,7 +301,7 @@ func (t *turn) noticeFunc(c *models.Contact, text func(lang string) string) {
 		return
 	}
 	lang := normLang(c.Lang, t.h.defLang)
-	t.out = append(t.out, Outgoing{ChatID: c.ChatID, Channel: c.Channel, Text: text(lang)})
+	t.out = append(t.out, bot.Outgoing{ChatID: c.ChatID, Channel: c.Channel, Text: text(lang)})
 }
 
 // admins are the contacts who are admins of the election's ward.
@@ -404,18 +405,18 @@ func pages(lines []string) []string {
 }
 
 // pageKeyboard is the ◀ n/N ▶ row of a paginated text (nil for one page).
-func (t *turn) pageKeyboard(prefix string, page, total int) *Keyboard {
+func (t *turn) pageKeyboard(prefix string, page, total int) *bot.Keyboard {
 	if total <= 1 {
 		return nil
 	}
-	var row []Button
+	var row []bot.Button
 	if page > 1 {
-		row = append(row, Button{Text: t.tr("off_btn_prev", map[string]any{"Page": page - 1}), Data: prefix + strconv.Itoa(page-1)})
+		row = append(row, bot.Button{Text: t.tr("off_btn_prev", map[string]any{"Page": page - 1}), Data: prefix + strconv.Itoa(page-1)})
 	}
 	if page < total {
-		row = append(row, Button{Text: t.tr("off_btn_next", map[string]any{"Page": page + 1, "Total": total}), Data: prefix + strconv.Itoa(page+1)})
+		row = append(row, bot.Button{Text: t.tr("off_btn_next", map[string]any{"Page": page + 1, "Total": total}), Data: prefix + strconv.Itoa(page+1)})
 	}
-	return &Keyboard{Inline: true, Rows: [][]Button{row}}
+	return &bot.Keyboard{Inline: true, Rows: [][]bot.Button{row}}
 }
 
 // areaArg splits a command argument into the area it starts with and the

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"electionbot/bot"
 	"image/png"
 	"testing"
 )
@@ -18,7 +19,7 @@ func TestResultsChartsInChat(t *testing.T) {
 			{"/ketqua", "tien-do-ka-long-2022.png"},
 			{"/ketqua kp1", "ket-qua-kp1.png"},
 		} {
-			var doc *Document
+			var doc *bot.Document
 			for _, out := range o.send("1", tc.cmd) {
 				if out.Document != nil {
 					doc = out.Document

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"electionbot/bot"
 	"os"
 	"path/filepath"
 	"testing"
@@ -28,7 +29,7 @@ func officialsScript(o *offHarness, lang string) {
 	o.send("2", "/start "+code)
 	o.send("4", "/start "+code) // used
 	o.send("1", "/chidinh kp1 0912 345 678")
-	o.do("3", Incoming{Contact: &SharedContact{Phone: "+84912345678", Own: true}})
+	o.do("3", bot.Incoming{Contact: &bot.SharedContact{Phone: "+84912345678", Own: true}})
 	viewer := inviteCode.FindString(mine("1", o.send("1", "/moi xem")))
 	o.send("5", "/start "+viewer)
 	o.send("1", "/vaitro")
@@ -43,7 +44,7 @@ func officialsScript(o *offHarness, lang string) {
 	out = o.send("2", pick("kết quả khu phố 1: tham dự 290, phát ra 290, thu vào 289, hợp lệ 285, không hợp lệ 4, Nguyễn Văn An 250, Trần Thị Bình 35, ghi chú 7",
 		"KQ KP1 attending 290 issued 290 returned 289 valid 285 invalid 4 Nguyen Van An 250 Tran Thi Binh 35 remark 7"))
 	o.press("2", out, "✅")
-	o.do("2", Incoming{PhotoRef: "AgACAgUAAxkBAAIBQ2"})
+	o.do("2", bot.Incoming{PhotoRef: "AgACAgUAAxkBAAIBQ2"})
 
 	// The second reporter disagrees: both reporters and the admin are told.
 	out = o.send("3", "KQ KP1 TD 290 PR 290 TV 289 HL 285 KHL 4 UV1 240 UV2 45")

@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"electionbot/bot"
 	"fmt"
 	"regexp"
 	"strings"
@@ -105,7 +106,7 @@ func (o *offHarness) langOf(user string) string {
 
 // do sends one Incoming from a contact; it fails the test on an error or
 // no reply, and writes the transcript when logging.
-func (o *offHarness) do(user string, in Incoming) []Outgoing {
+func (o *offHarness) do(user string, in bot.Incoming) []bot.Outgoing {
 	o.t.Helper()
 	in.Channel, in.UserID, in.ChatID = o.chann, user, user
 	if in.Lang == "" {
@@ -130,14 +131,14 @@ func (o *offHarness) do(user string, in Incoming) []Outgoing {
 // Display names of the test contacts.
 var names = map[string]string{"1": "Cán bộ Lan", "2": "Tổ BC KP1 Hùng", "3": "Tổ BC KP1 Mai", "4": "Cư dân Tâm", "5": "Sở Nội vụ Minh", "6": "Tổ BC KP3 Sơn"}
 
-func (o *offHarness) send(user, text string) []Outgoing {
+func (o *offHarness) send(user, text string) []bot.Outgoing {
 	o.t.Helper()
-	return o.do(user, Incoming{Text: text})
+	return o.do(user, bot.Incoming{Text: text})
 }
 
 // press presses the inline button whose label contains label, in the last
 // reply to user that has one.
-func (o *offHarness) press(user string, out []Outgoing, label string) []Outgoing {
+func (o *offHarness) press(user string, out []bot.Outgoing, label string) []bot.Outgoing {
 	o.t.Helper()
 	for i := len(out) - 1; i >= 0; i-- {
 		if out[i].Keyboard == nil || (out[i].ChatID != "" && out[i].ChatID != user) {
@@ -146,7 +147,7 @@ func (o *offHarness) press(user string, out []Outgoing, label string) []Outgoing
 		for _, row := range out[i].Keyboard.Rows {
 			for _, b := range row {
 				if strings.Contains(b.Text, label) && b.Data != "" {
-					return o.do(user, Incoming{Callback: b.Data})
+					return o.do(user, bot.Incoming{Callback: b.Data})
 				}
 			}
 		}
@@ -157,7 +158,7 @@ func (o *offHarness) press(user string, out []Outgoing, label string) []Outgoing
 
 // mine is the text of the replies to user; others the texts sent to other
 // chats, by chat.
-func mine(user string, out []Outgoing) string {
+func mine(user string, out []bot.Outgoing) string {
 	var parts []string
 	for _, m := range out {
 		if (m.ChatID == "" || m.ChatID == user) && m.Text != "" {
@@ -167,7 +168,7 @@ func mine(user string, out []Outgoing) string {
 	return strings.Join(parts, "\n")
 }
 
-func others(user string, out []Outgoing) map[string]string {
+func others(user string, out []bot.Outgoing) map[string]string {
 	got := map[string]string{}
 	for _, m := range out {
 		if m.ChatID != "" && m.ChatID != user {
@@ -177,9 +178,9 @@ func others(user string, out []Outgoing) map[string]string {
 	return got
 }
 
-func dump(out []Outgoing) string {
+func dump(out []bot.Outgoing) string {
 	var b bytes.Buffer
-	writeTurn(&b, "?", Incoming{Text: "…"}, out)
+	writeTurn(&b, "?", bot.Incoming{Text: "…"}, out)
 	return b.String()
 }
 
@@ -220,7 +221,7 @@ func (o *offHarness) reporter(user, area string) {
 }
 
 // submit sends a one-message tally and confirms it.
-func (o *offHarness) submit(user, text string) []Outgoing {
+func (o *offHarness) submit(user, text string) []bot.Outgoing {
 	o.t.Helper()
 	return o.press(user, o.send(user, text), "✅")
 }
@@ -251,7 +252,7 @@ func (o *offHarness) audits(action string) []models.AuditEvent {
 
 // writeTurn writes one message and its replies: texts, buttons (with their
 // callback data), documents, photos and messages to other chats.
-func writeTurn(b *bytes.Buffer, user string, in Incoming, out []Outgoing) {
+func writeTurn(b *bytes.Buffer, user string, in bot.Incoming, out []bot.Outgoing) {
 	switch {
 	case in.Callback != "":
 		fmt.Fprintf(b, "> [%s] (button %s)\n", user, in.Callback)

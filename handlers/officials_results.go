@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"electionbot/bot"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -70,7 +71,7 @@ func (t *turn) chart(areaCode string) {
 		slog.Warn("handlers: chart", "err", err)
 		return
 	}
-	t.out = append(t.out, Outgoing{Document: &Document{Name: name, MIME: "image/png", Data: png}})
+	t.out = append(t.out, bot.Outgoing{Document: &bot.Document{Name: name, MIME: "image/png", Data: png}})
 }
 
 // areaResult is one area's standing in the roll-up.
@@ -334,9 +335,9 @@ func (t *turn) missingCommand(page int) error {
 	}
 	kb := t.pageKeyboard("o:cb:", page, len(ps))
 	if kb == nil {
-		kb = &Keyboard{Inline: true}
+		kb = &bot.Keyboard{Inline: true}
 	}
-	kb.Rows = append(kb.Rows, []Button{{Text: t.tr("off_btn_remind", nil), Data: "o:nh"}})
+	kb.Rows = append(kb.Rows, []bot.Button{{Text: t.tr("off_btn_remind", nil), Data: "o:nh"}})
 	t.reply(text, kb)
 	return nil
 }
@@ -421,9 +422,9 @@ func (t *turn) exportCommand(arg string) error {
 		return err
 	}
 	name := "ket-qua-" + t.el.Code + "-" + t.h.now().In(t.el.Location()).Format("20060102-1504") + "." + ext
-	t.out = append(t.out, Outgoing{
+	t.out = append(t.out, bot.Outgoing{
 		Text:     t.tr("off_export_caption", map[string]any{"Title": t.el.Title, "At": t.h.when(t.lang, t.el, t.h.now())}),
-		Document: &Document{Name: name, MIME: mime, Data: buf.Bytes()},
+		Document: &bot.Document{Name: name, MIME: mime, Data: buf.Bytes()},
 	})
 	return nil
 }

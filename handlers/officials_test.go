@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"electionbot/bot"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -88,11 +89,11 @@ func TestOfficialsDesignationByPhoneAndRevoke(t *testing.T) {
 	forStores(t, func(t *testing.T, o *offHarness) {
 		expect(t, mine("1", o.send("1", "/chidinh kp2 0912 345 678")), "+84912345678", "người báo cáo kết quả của Khu phố 2", "Gửi số điện thoại của tôi")
 		// A forwarded contact card proves nothing.
-		got := mine("3", o.do("3", Incoming{Contact: &SharedContact{Phone: "0912345678", Own: false}}))
+		got := mine("3", o.do("3", bot.Incoming{Contact: &bot.SharedContact{Phone: "0912345678", Own: false}}))
 		expectNot(t, got, "đã được chỉ định")
 		// Another number proves nothing either.
-		expectNot(t, mine("3", o.do("3", Incoming{Contact: &SharedContact{Phone: "0987654321", Own: true}})), "đã được chỉ định")
-		expect(t, mine("2", o.do("2", Incoming{Contact: &SharedContact{Phone: "+84 912 345 678", Own: true}})),
+		expectNot(t, mine("3", o.do("3", bot.Incoming{Contact: &bot.SharedContact{Phone: "0987654321", Own: true}})), "đã được chỉ định")
+		expect(t, mine("2", o.do("2", bot.Incoming{Contact: &bot.SharedContact{Phone: "+84 912 345 678", Own: true}})),
 			"đã được chỉ định là người báo cáo kết quả của Khu phố 2")
 		expect(t, mine("2", o.send("2", "/vaitro")), "người báo cáo kết quả của Khu phố 2")
 		expect(t, mine("1", o.send("1", "/vaitro kp2")), "Khu phố 2: Tổ BC KP1 Hùng (+84912345678)")
@@ -314,17 +315,17 @@ func TestOfficialsGuidedFormResumesAfterRestart(t *testing.T) {
 func TestOfficialsPhoto(t *testing.T) {
 	forStores(t, func(t *testing.T, o *offHarness) {
 		o.reporter("2", "kp1")
-		expect(t, mine("2", o.do("2", Incoming{PhotoRef: "ph0"})), "chưa gửi biên bản nào")
+		expect(t, mine("2", o.do("2", bot.Incoming{PhotoRef: "ph0"})), "chưa gửi biên bản nào")
 		expect(t, mine("1", o.send("1", "/anh kp1")), "Chưa có ảnh")
 		// A photo with the tally as its caption: stored with it.
-		out := o.do("2", Incoming{PhotoRef: "ph1", Text: kp1Tally})
+		out := o.do("2", bot.Incoming{PhotoRef: "ph1", Text: kp1Tally})
 		expect(t, mine("2", out), "Có ảnh biên bản kèm theo")
 		o.press("2", out, "Xác nhận")
 		if h := o.history("kp1"); h.Versions[0].PhotoRef != "ph1" {
 			t.Fatalf("photo = %q", h.Versions[0].PhotoRef)
 		}
 		// A photo after a tally replaces it (audited).
-		expect(t, mine("2", o.do("2", Incoming{PhotoRef: "ph2"})), "Đã đính kèm ảnh biên bản vào Khu phố 1, bản 1")
+		expect(t, mine("2", o.do("2", bot.Incoming{PhotoRef: "ph2"})), "Đã đính kèm ảnh biên bản vào Khu phố 1, bản 1")
 		out = o.send("1", "/anh kp1")
 		if len(out) != 1 || out[0].Photo != "ph2" || !strings.Contains(out[0].Text, "bản 1") {
 			t.Fatalf("/anh = %+v", out)
@@ -333,7 +334,7 @@ func TestOfficialsPhoto(t *testing.T) {
 			t.Fatalf("photo audits = %+v", evs)
 		}
 		// A resident's photo is not taken.
-		expect(t, mine("4", o.do("4", Incoming{PhotoRef: "cat"})), "chưa hiểu")
+		expect(t, mine("4", o.do("4", bot.Incoming{PhotoRef: "cat"})), "chưa hiểu")
 	})
 }
 
@@ -412,7 +413,7 @@ func TestWithStoreRunsInTheCallersTransaction(t *testing.T) {
 		// The update's transaction fails after the handler ran: the draft
 		// is not kept.
 		err := o.s.InTx(ctx, func(tx *models.Store) error {
-			out, err := o.h.WithStore(tx).Handle(ctx, Incoming{Channel: o.chann, UserID: "2", ChatID: "2", Text: kp1Tally})
+			out, err := o.h.WithStore(tx).Handle(ctx, bot.Incoming{Channel: o.chann, UserID: "2", ChatID: "2", Text: kp1Tally})
 			if err != nil || !strings.Contains(mine("2", out), "Xác nhận") {
 				t.Fatalf("in tx: %v %v", out, err)
 			}
@@ -425,7 +426,7 @@ func TestWithStoreRunsInTheCallersTransaction(t *testing.T) {
 			t.Fatalf("state kept after rollback: %q", c.State)
 		}
 		err = o.s.InTx(ctx, func(tx *models.Store) error {
-			_, err := o.h.WithStore(tx).Handle(ctx, Incoming{Channel: o.chann, UserID: "2", ChatID: "2", Text: kp1Tally})
+			_, err := o.h.WithStore(tx).Handle(ctx, bot.Incoming{Channel: o.chann, UserID: "2", ChatID: "2", Text: kp1Tally})
 			return err
 		})
 		if err != nil {
@@ -502,7 +503,7 @@ func TestOfficialsResultsAtProvinceScale(t *testing.T) {
 				if next == "" {
 					break
 				}
-				page = o.do("1", Incoming{Callback: next})
+				page = o.do("1", bot.Incoming{Callback: next})
 				pagesSeen++
 			}
 			all := pagesSeen
@@ -522,7 +523,7 @@ func TestOfficialsResultsAtProvinceScale(t *testing.T) {
 func TestOfficialsNotInGroups(t *testing.T) {
 	forStores(t, func(t *testing.T, o *offHarness) {
 		o.reporter("2", "kp1")
-		for _, in := range []Incoming{
+		for _, in := range []bot.Incoming{
 			{Text: "/moi kp1", Group: true, Mention: true},
 			{Text: kp1Tally, Group: true, Mention: true},
 			{Callback: "o:kq:1", Group: true, Mention: true},

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"electionbot/bot"
 	"strings"
 
 	"electionbot/models"
@@ -145,7 +146,7 @@ func (t *turn) offerReminders(a *models.Area) error {
 	if err := rs.SaveSubscription(t.ctx, sub); err != nil {
 		return err
 	}
-	t.reply(t.tr("rem_offer", map[string]any{"Area": a.Name}), &Keyboard{Inline: true, Rows: [][]Button{{
+	t.reply(t.tr("rem_offer", map[string]any{"Area": a.Name}), &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{
 		{Text: t.tr("rem_btn_yes", nil), Data: "rem:on"},
 		{Text: t.tr("rem_btn_no", nil), Data: "rem:off"},
 	}}})

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"electionbot/bot"
 	"strconv"
 	"strings"
 
@@ -166,7 +167,7 @@ func (t *turn) photoCommand(arg string) error {
 			t.reply(caption+"\n"+t.tr("off_photo_other_channel", map[string]any{"Channel": rc.Channel, "Ref": v.PhotoRef}), nil)
 			return nil
 		}
-		t.out = append(t.out, Outgoing{Text: caption, Photo: v.PhotoRef})
+		t.out = append(t.out, bot.Outgoing{Text: caption, Photo: v.PhotoRef})
 		return nil
 	}
 	t.reply(t.tr("off_photo_none", map[string]any{"Area": area.Name}), nil)

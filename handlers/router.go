@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"electionbot/bot"
 	"strconv"
 	"strings"
 
@@ -202,7 +203,7 @@ func (t *turn) freeText(text, folded string) error {
 		return nil
 	}
 	if t.st.Await == "household" {
-		t.out = append(t.out, Outgoing{Text: t.tr("check_household_ask_number", nil), RemoveKeyboard: true})
+		t.out = append(t.out, bot.Outgoing{Text: t.tr("check_household_ask_number", nil), RemoveKeyboard: true})
 		return nil
 	}
 	if t.c.AreaID != nil && rest != folded && t.dirty {
@@ -328,9 +329,9 @@ func (t *turn) start(payload string) error {
 }
 
 // menu is the main reply keyboard in the contact's language.
-func (t *turn) menu() *Keyboard {
-	b := func(id string) Button { return Button{Text: t.tr(id, nil)} }
-	return &Keyboard{Rows: [][]Button{
+func (t *turn) menu() *bot.Keyboard {
+	b := func(id string) bot.Button { return bot.Button{Text: t.tr(id, nil)} }
+	return &bot.Keyboard{Rows: [][]bot.Button{
 		{b("btn_date"), b("btn_place")},
 		{b("btn_check")},
 		{b("btn_candidates"), b("btn_rules")},
@@ -340,19 +341,19 @@ func (t *turn) menu() *Keyboard {
 }
 
 // checkKeyboard offers the contact button for a lookup by phone.
-func (t *turn) checkKeyboard() *Keyboard {
-	return &Keyboard{Rows: [][]Button{
+func (t *turn) checkKeyboard() *bot.Keyboard {
+	return &bot.Keyboard{Rows: [][]bot.Button{
 		{{Text: t.tr("btn_share_phone", nil), RequestContact: true}},
 		{{Text: t.tr("btn_menu", nil)}},
 	}}
 }
 
 // areaKeyboard lists the ward's areas, two per row.
-func (t *turn) areaKeyboard(areas []*models.Area) *Keyboard {
-	kb := &Keyboard{}
-	var row []Button
+func (t *turn) areaKeyboard(areas []*models.Area) *bot.Keyboard {
+	kb := &bot.Keyboard{}
+	var row []bot.Button
 	for _, a := range areas {
-		row = append(row, Button{Text: a.Name})
+		row = append(row, bot.Button{Text: a.Name})
 		if len(row) == 2 {
 			kb.Rows = append(kb.Rows, row)
 			row = nil
@@ -361,7 +362,7 @@ func (t *turn) areaKeyboard(areas []*models.Area) *Keyboard {
 	if row != nil {
 		kb.Rows = append(kb.Rows, row)
 	}
-	kb.Rows = append(kb.Rows, []Button{{Text: t.tr("btn_menu", nil)}})
+	kb.Rows = append(kb.Rows, []bot.Button{{Text: t.tr("btn_menu", nil)}})
 	return kb
 }
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"electionbot/bot"
 	"fmt"
 	"hash/fnv"
 	"sort"
@@ -364,10 +365,10 @@ func (t *turn) askDraftArea(o *officials) error {
 		t.reply(t.tr("off_not_reporter", nil), t.menu())
 		return nil
 	}
-	kb := &Keyboard{Inline: true}
-	var row []Button
+	kb := &bot.Keyboard{Inline: true}
+	var row []bot.Button
 	for _, a := range o.areas {
-		row = append(row, Button{Text: a.Name, Data: "o:fa:" + itoa64(a.ID)})
+		row = append(row, bot.Button{Text: a.Name, Data: "o:fa:" + itoa64(a.ID)})
 		if len(row) == 2 {
 			kb.Rows = append(kb.Rows, row)
 			row = nil
@@ -418,7 +419,7 @@ func (t *turn) askField(d *draft, area *models.Area) error {
 		"Households": t.h.num(t.lang, d.households(area))}
 	switch {
 	case d.Ask == "method":
-		kb := &Keyboard{Inline: true, Rows: [][]Button{{
+		kb := &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{
 			{Text: t.tr("tally_method_secret", nil), Data: "o:fm:" + models.MethodSecret},
 			{Text: t.tr("tally_method_hands", nil), Data: "o:fm:" + models.MethodHands},
 		}}}
@@ -628,10 +629,10 @@ func (t *turn) draftCallback(kind, arg string) error {
 
 // editMenu lists the fields to correct.
 func (t *turn) editMenu(d *draft, area *models.Area) error {
-	kb := &Keyboard{Inline: true}
+	kb := &bot.Keyboard{Inline: true}
 	fs := append([]string{"method"}, d.fields()...)
-	var row []Button
-	add := func(b Button) {
+	var row []bot.Button
+	add := func(b bot.Button) {
 		row = append(row, b)
 		if len(row) == 2 {
 			kb.Rows = append(kb.Rows, row)
@@ -639,16 +640,16 @@ func (t *turn) editMenu(d *draft, area *models.Area) error {
 		}
 	}
 	for _, f := range fs {
-		add(Button{Text: t.fieldName(f, area), Data: "o:fe:" + f})
+		add(bot.Button{Text: t.fieldName(f, area), Data: "o:fe:" + f})
 	}
 	for _, c := range area.Candidates {
 		f := voteField(c.BallotNo)
-		add(Button{Text: t.fieldName(f, area), Data: "o:fe:" + f})
+		add(bot.Button{Text: t.fieldName(f, area), Data: "o:fe:" + f})
 	}
 	if row != nil {
 		kb.Rows = append(kb.Rows, row)
 	}
-	kb.Rows = append(kb.Rows, []Button{{Text: t.tr("off_btn_cancel", nil), Data: "o:no"}})
+	kb.Rows = append(kb.Rows, []bot.Button{{Text: t.tr("off_btn_cancel", nil), Data: "o:no"}})
 	t.reply(t.tr("off_edit_which", nil), kb)
 	return nil
 }
@@ -715,21 +716,21 @@ func (t *turn) summary(d *draft, area *models.Area, notes []string) error {
 	if d.Photo != "" {
 		parts = append(parts, t.tr("off_photo_with_draft", nil))
 	}
-	cancel := Button{Text: t.tr("off_btn_cancel", nil), Data: "o:no"}
+	cancel := bot.Button{Text: t.tr("off_btn_cancel", nil), Data: "o:no"}
 	if miss := d.missing(area); len(miss) > 0 {
 		names := make([]string, len(miss))
 		for i, m := range miss {
 			names[i] = t.fieldName(m, area)
 		}
 		parts = append(parts, t.tr("off_summary_missing", map[string]any{"Fields": strings.Join(names, ", ")}))
-		t.reply(strings.Join(parts, "\n\n"), &Keyboard{Inline: true, Rows: [][]Button{{
+		t.reply(strings.Join(parts, "\n\n"), &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{
 			{Text: t.tr("off_btn_fill", nil), Data: "o:ed"}, cancel}}})
 		return nil
 	}
 	n := d.numbers(area)
 	if vs := models.CheckTally(n, area.Candidates); len(vs) > 0 {
 		parts = append(parts, t.violations(vs))
-		t.reply(strings.Join(parts, "\n\n"), &Keyboard{Inline: true, Rows: [][]Button{{
+		t.reply(strings.Join(parts, "\n\n"), &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{
 			{Text: t.tr("off_btn_edit", nil), Data: "o:ed"}, cancel}}})
 		return nil
 	}
@@ -739,7 +740,7 @@ func (t *turn) summary(d *draft, area *models.Area, notes []string) error {
 	}
 	parts = append(parts, t.tr("off_outcome_provisional", map[string]any{"Outcome": t.h.outcomeText(t.lang, o, n)}),
 		t.tr("off_summary_confirm", nil))
-	t.reply(strings.Join(parts, "\n\n"), &Keyboard{Inline: true, Rows: [][]Button{{
+	t.reply(strings.Join(parts, "\n\n"), &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{
 		{Text: t.tr("off_btn_confirm", nil), Data: "o:ok:" + d.nonce()},
 		{Text: t.tr("off_btn_edit", nil), Data: "o:ed"}, cancel}}})
 	return nil

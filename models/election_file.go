@@ -17,7 +17,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// ElectionFile is an election file (DESIGN §5): the election, its ward, and
+// ElectionFile is an election file (docs/design.md §5): the election, its ward, and
 // the areas with their polling places and candidates. Field names in YAML
 // are exactly those of the design; unknown fields are refused.
 //
@@ -52,7 +52,7 @@ type FileElection struct {
 	Timezone string `yaml:"timezone"` // default Asia/Ho_Chi_Minh
 	Rules    string `yaml:"rules"`    // RulesNQLT2008 | RulesLuat2022
 	Method   string `yaml:"method"`   // MethodSecret | MethodHands ("bỏ phiếu kín" / "giơ tay" accepted)
-	// Timeline before the day (DESIGN §3, defaults from NĐ 59/2023).
+	// Timeline before the day (docs/design.md §3, defaults from NĐ 59/2023).
 	ListPostedDays *int `yaml:"list_posted_days,omitempty"` // default 7
 	NoticeDays     *int `yaml:"notice_days,omitempty"`      // default 2
 }

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Rules regimes (DESIGN §3).
+// Rules regimes (docs/design.md §3).
 const (
 	RulesNQLT2008 = "nqlt-09-2008" // NQLT 09/2008/NQLT-CP-UBTWMTTQVN Điều 8; TT 04/2012/TT-BNV
 	RulesLuat2022 = "luat-10-2022" // Luật 10/2022/QH15; NĐ 59/2023

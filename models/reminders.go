@@ -32,7 +32,7 @@ const (
 // ReminderMessages are the message names an election file may use.
 var ReminderMessages = []string{RemindListPosted, RemindMeetingNotice, RemindEveningBefore, RemindMorningOf}
 
-// Officials' deadline reminders (built in, from DESIGN §3): each the
+// Officials' deadline reminders (built in, from docs/design.md §3): each the
 // locale message "rem_<name>".
 const (
 	RemindOfficialList        = "official_list_posted" // the list must be posted by …
@@ -241,7 +241,7 @@ func (f *ElectionFile) planReminders(p *problems) []PlannedReminder {
 }
 
 // OfficialReminders are the officials' deadline reminders of an election
-// (DESIGN §3), at 08:00 local unless said otherwise: the day before the
+// (docs/design.md §3), at 08:00 local unless said otherwise: the day before the
 // voter list must be posted (list_posted_days before the day), the day
 // before the meeting notice must go out (notice_days before), an hour after
 // the polls close (areas with no tally yet), and the working day before the

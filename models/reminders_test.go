@@ -17,7 +17,7 @@ func local(y int, mo time.Month, d, h, mi int) time.Time {
 // The four default resident reminders of the Ka Long 2022 election (Sunday
 // 5 June 2022, polls 07:00–11:00) and the officials' deadlines (NĐ 59/2023
 // timeline: list posted ≥ 7 days before, notice ≥ 2 days before; results
-// to the ward within 5 working days, DESIGN §3).
+// to the ward within 5 working days, docs/design.md §3).
 func TestRemindersDefaultScheduleKaLong2022(t *testing.T) {
 	f := parse(t, readFile(t, demoFile))
 	want := map[string]time.Time{

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// This file holds the election rules of DESIGN §3 as data and pure
+// This file holds the election rules of docs/design.md §3 as data and pure
 // functions: the consistency of a biên bản kiểm phiếu (CheckTally) and the
 // outcome of an area's election under its regime (DecideOutcome). Nothing
 // here touches the database or the clock.
@@ -91,7 +91,7 @@ var ViolationIDs = []string{
 	VCandidateOverAttending, VVotesSumOverAttending,
 }
 
-// CheckTally returns every consistency rule of DESIGN §3 the tally breaks,
+// CheckTally returns every consistency rule of docs/design.md §3 the tally breaks,
 // in a fixed order (method, signs, the chain households ≥ attending ≥
 // issued ≥ returned, valid + invalid = returned, then the votes by ballot
 // number); nil when it is consistent. candidates are the area's.
@@ -249,7 +249,7 @@ type Regime struct {
 	InterimMaxMonths int // longest interim appointment when nobody is elected (0: none)
 }
 
-// Regimes are the supported regimes by code (DESIGN §3).
+// Regimes are the supported regimes by code (docs/design.md §3).
 var Regimes = map[string]Regime{
 	RulesNQLT2008: {
 		Code:             RulesNQLT2008,

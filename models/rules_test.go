@@ -15,14 +15,14 @@ import (
 	"electionbot/models"
 )
 
-// Tests of models/rules.go. Each test names its source: DESIGN §3, which
+// Tests of models/rules.go. Each test names its source: docs/design.md §3, which
 // follows NQLT 09/2008/NQLT-CP-UBTWMTTQVN Điều 8 and TT 04/2012/TT-BNV (the
 // regime of the 2022 elections) and Luật 10/2022/QH15 with NĐ 59/2023.
 
 func rulesInt(n int) *int { return &n }
 
 // rulesCands are the two candidates of Khu phố 1 (312 households) of the
-// DESIGN example.
+// docs/design.md example.
 func rulesCands() []*models.Candidate {
 	return []*models.Candidate{
 		{ID: 1, BallotNo: 1, Name: "Nguyễn Văn An", NameFolded: "nguyen van an"},
@@ -30,7 +30,7 @@ func rulesCands() []*models.Candidate {
 	}
 }
 
-// rulesSecret is the tally of DESIGN §5: 312 households, 290 attending,
+// rulesSecret is the tally of docs/design.md §5: 312 households, 290 attending,
 // 290 issued, 289 returned, 285 valid, 4 invalid, An 250, Bình 35.
 func rulesSecret() models.TallyNumbers {
 	return models.TallyNumbers{
@@ -57,8 +57,8 @@ func violationIDs(vs []models.Violation) []string {
 
 func TestCheckTally_DESIGN3_ConsistentTalliesPass(t *testing.T) {
 	for name, tn := range map[string]models.TallyNumbers{
-		"secret ballot (DESIGN §5 example)": rulesSecret(),
-		"show of hands":                     rulesHands(),
+		"secret ballot (docs/design.md §5 example)": rulesSecret(),
+		"show of hands": rulesHands(),
 		"every ballot crossed out": {Method: models.MethodSecret, Households: 10, Attending: 6,
 			Issued: rulesInt(6), Returned: rulesInt(6), Valid: rulesInt(5), Invalid: rulesInt(1)},
 		"nobody attended": {Method: models.MethodSecret, Households: 10,

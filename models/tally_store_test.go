@@ -63,7 +63,7 @@ func newOfficialsFixture(t *testing.T, s *models.Store) *officialsFixture {
 
 func ip(n int) *int { return &n }
 
-// kp1Numbers are the minutes of DESIGN §5 for Khu phố 1 (312 households).
+// kp1Numbers are the minutes of docs/design.md §5 for Khu phố 1 (312 households).
 func kp1Numbers(an, binh int) models.TallyNumbers {
 	return models.TallyNumbers{Method: models.MethodSecret, Households: 312, Attending: 290,
 		Issued: ip(290), Returned: ip(289), Valid: ip(285), Invalid: ip(4),

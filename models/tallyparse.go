@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-// This file reads the tally message of DESIGN §5:
+// This file reads the tally message of docs/design.md §5:
 //
 //	KQ KP1 TD 290 PR 290 TV 289 HL 285 KHL 4 UV1 250 UV2 35
 //	kết quả khu phố 1: tham dự 290, phát ra 290, thu vào 289, hợp lệ 285, không hợp lệ 4, Nguyễn Văn An 250, Trần Thị Bình 35

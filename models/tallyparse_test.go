@@ -9,7 +9,7 @@ import (
 )
 
 // tpAreas is a ward like Ka Long's: khu phố 1 and 2 with the candidates of
-// the DESIGN example, khu phố 3 with two candidates whose names fold alike,
+// the docs/design.md example, khu phố 3 with two candidates whose names fold alike,
 // khu phố IV (roman numeral in its name), a thôn named without a number and
 // a big khu phố 5 (thousands of households).
 func tpAreas() []*models.Area {
@@ -66,7 +66,7 @@ func tpViewOf(p *models.ParsedTally, isTally bool) tpView {
 	return v
 }
 
-// tpFull is the fields of the DESIGN §5 example.
+// tpFull is the fields of the docs/design.md §5 example.
 func tpFull() map[string]int {
 	return map[string]int{"attending": 290, "issued": 290, "returned": 289, "valid": 285, "invalid": 4}
 }
@@ -88,7 +88,7 @@ func tpWith(m map[string]int, kv ...any) map[string]int {
 
 var tpExampleVotes = map[int]int{1: 250, 2: 35}
 
-// TestParseTally_DESIGN5_Grammar is the grammar table: the DESIGN examples
+// TestParseTally_DESIGN5_Grammar is the grammar table: the docs/design.md examples
 // verbatim and in many other forms, malformed parts, missing fields,
 // unknown and ambiguous candidates, messages that are no tally.
 func TestParseTally_DESIGN5_Grammar(t *testing.T) {
@@ -101,10 +101,10 @@ func TestParseTally_DESIGN5_Grammar(t *testing.T) {
 		want  tpView
 	}{
 		// --- valid, in many forms ---
-		{name: "DESIGN §5 example 1 verbatim",
+		{name: "docs/design.md §5 example 1 verbatim",
 			text: "KQ KP1 TD 290 PR 290 TV 289 HL 285 KHL 4 UV1 250 UV2 35",
 			want: tpView{IsTally: true, Area: "kp1", Method: S, Fields: full, Votes: tpExampleVotes}},
-		{name: "DESIGN §5 example 2 verbatim",
+		{name: "docs/design.md §5 example 2 verbatim",
 			text: "kết quả khu phố 1: tham dự 290, phát ra 290, thu vào 289, hợp lệ 285, không hợp lệ 4, Nguyễn Văn An 250, Trần Thị Bình 35",
 			want: tpView{IsTally: true, Area: "kp1", Method: S, Fields: full, Votes: tpExampleVotes}},
 		{name: "shuffled order, area last",
@@ -336,7 +336,7 @@ func TestParseTally_DESIGN5_Grammar(t *testing.T) {
 	}
 }
 
-// TestParseTally_DESIGN3_DESIGN5_ParsedTallyChecksAndDecides: the DESIGN
+// TestParseTally_DESIGN3_DESIGN5_ParsedTallyChecksAndDecides: the docs/design.md
 // example read, filled with the area's households, checked and decided.
 func TestParseTally_DESIGN3_DESIGN5_ParsedTallyChecksAndDecides(t *testing.T) {
 	areas := tpAreas()

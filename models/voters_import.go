@@ -65,7 +65,7 @@ func (r *ImportReport) String() string {
 	return b.String()
 }
 
-// Voter file columns (DESIGN §5), English and Vietnamese header names.
+// Voter file columns (docs/design.md §5), English and Vietnamese header names.
 const (
 	colArea = iota
 	colHousehold

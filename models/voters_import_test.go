@@ -226,7 +226,7 @@ func fmtVoter(v models.Voter) string {
 }
 
 // TestImportVotersBadRowChangesNothing: a bad row refuses the whole file
-// with its line and reason (DESIGN §5, issue 3), and the lists imported
+// with its line and reason (docs/design.md §5, issue 3), and the lists imported
 // before are left exactly as they were.
 func TestImportVotersBadRowChangesNothing(t *testing.T) {
 	var good15 strings.Builder

@@ -7,6 +7,7 @@ package console
 import (
 	"bufio"
 	"context"
+	"electionbot/bot"
 	"fmt"
 	"io"
 	"os"
@@ -14,13 +15,12 @@ import (
 	"strconv"
 	"strings"
 
-	"electionbot/handlers"
 	"electionbot/models"
 )
 
 // Handler answers one incoming message (handlers.Handler satisfies it).
 type Handler interface {
-	Handle(ctx context.Context, in handlers.Incoming) ([]handlers.Outgoing, error)
+	Handle(ctx context.Context, in bot.Incoming) ([]bot.Outgoing, error)
 }
 
 // Console is one contact talking to the bot in a terminal.
@@ -41,7 +41,7 @@ type Console struct {
 	// Text localises the console's own hints (message id → text in Lang).
 	Text func(lang, id string) string
 
-	buttons    []handlers.Button // options of the last keyboard shown
+	buttons    []bot.Button // options of the last keyboard shown
 	inline     bool
 	awaitPhone bool // the share-phone button was pressed: next line is the number
 }
@@ -98,8 +98,8 @@ func (c *Console) Run(ctx context.Context) error {
 // user's own phone as a channel's contact button would, and so does the line
 // typed after pressing a share-phone button. ok is false when the line was
 // taken by the console itself.
-func (c *Console) incoming(line string) (in handlers.Incoming, ok bool) {
-	in = handlers.Incoming{
+func (c *Console) incoming(line string) (in bot.Incoming, ok bool) {
+	in = bot.Incoming{
 		Channel: models.ChannelConsole,
 		UserID:  c.UserID,
 		ChatID:  c.UserID,
@@ -111,7 +111,7 @@ func (c *Console) incoming(line string) (in handlers.Incoming, ok bool) {
 		c.awaitPhone = false
 		if !strings.HasPrefix(line, "/") {
 			in.Text = ""
-			in.Contact = &handlers.SharedContact{Phone: line, Own: true}
+			in.Contact = &bot.SharedContact{Phone: line, Own: true}
 			return in, true
 		}
 	}
@@ -134,12 +134,12 @@ func (c *Console) incoming(line string) (in handlers.Incoming, ok bool) {
 	}
 	if rest, ok := strings.CutPrefix(line, "/contact "); ok {
 		in.Text = ""
-		in.Contact = &handlers.SharedContact{Phone: strings.TrimSpace(rest), Own: true}
+		in.Contact = &bot.SharedContact{Phone: strings.TrimSpace(rest), Own: true}
 	}
 	return in, true
 }
 
-func (c *Console) print(o handlers.Outgoing) {
+func (c *Console) print(o bot.Outgoing) {
 	if c.forOther(o) {
 		// A message for another contact (a conflict notice, a grant): the
 		// console has no one else's screen, so it shows it marked, without
@@ -187,14 +187,14 @@ func (c *Console) print(o handlers.Outgoing) {
 }
 
 // forOther reports whether o is addressed to a contact other than this one.
-func (c *Console) forOther(o handlers.Outgoing) bool {
+func (c *Console) forOther(o bot.Outgoing) bool {
 	if o.Channel != "" && o.Channel != models.ChannelConsole {
 		return true
 	}
 	return o.ChatID != "" && o.ChatID != c.UserID
 }
 
-func (c *Console) saveDocument(d *handlers.Document) {
+func (c *Console) saveDocument(d *bot.Document) {
 	path := filepath.Join(c.DocumentDir, filepath.Base(d.Name))
 	if err := os.WriteFile(path, d.Data, 0o644); err != nil {
 		fmt.Fprintf(c.Out, "📎 %s (%d bytes): %v\n", d.Name, len(d.Data), err)

@@ -3,56 +3,55 @@ package console
 import (
 	"bytes"
 	"context"
+	"electionbot/bot"
 	"strings"
 	"testing"
-
-	"electionbot/handlers"
 )
 
 // fakeHandler records what it is given and answers with a function.
 type fakeHandler struct {
-	got    []handlers.Incoming
-	answer func(in handlers.Incoming) []handlers.Outgoing
+	got    []bot.Incoming
+	answer func(in bot.Incoming) []bot.Outgoing
 }
 
-func (f *fakeHandler) Handle(_ context.Context, in handlers.Incoming) ([]handlers.Outgoing, error) {
+func (f *fakeHandler) Handle(_ context.Context, in bot.Incoming) ([]bot.Outgoing, error) {
 	f.got = append(f.got, in)
 	if f.answer == nil {
-		return []handlers.Outgoing{{Text: "ok"}}, nil
+		return []bot.Outgoing{{Text: "ok"}}, nil
 	}
 	return f.answer(in), nil
 }
 
-var menu = &handlers.Keyboard{Rows: [][]handlers.Button{
+var menu = &bot.Keyboard{Rows: [][]bot.Button{
 	{{Text: "📅 Ngày giờ bầu cử"}, {Text: "📍 Địa điểm"}},
 	{{Text: "📱 Gửi số điện thoại", RequestContact: true}},
 }}
 
-var inline = &handlers.Keyboard{Inline: true, Rows: [][]handlers.Button{
+var inline = &bot.Keyboard{Inline: true, Rows: [][]bot.Button{
 	{{Text: "Khu phố 1", Data: "area:1"}, {Text: "Khu phố 2", Data: "area:2"}},
 }}
 
 func TestConsoleTurnsLinesIntoIncoming(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		keyboard *handlers.Keyboard
+		keyboard *bot.Keyboard
 		lines    string
-		want     handlers.Incoming // the last Incoming
+		want     bot.Incoming // the last Incoming
 		wantOut  string
 	}{
-		{name: "text", lines: "ngay bau cu\n", want: handlers.Incoming{Text: "ngay bau cu"}},
-		{name: "number presses reply button", keyboard: menu, lines: "x\n2\n", want: handlers.Incoming{Text: "📍 Địa điểm"}},
-		{name: "number presses inline button", keyboard: inline, lines: "x\n2\n", want: handlers.Incoming{Callback: "area:2"}},
-		{name: "number out of range is text", keyboard: menu, lines: "x\n7\n", want: handlers.Incoming{Text: "7"}},
+		{name: "text", lines: "ngay bau cu\n", want: bot.Incoming{Text: "ngay bau cu"}},
+		{name: "number presses reply button", keyboard: menu, lines: "x\n2\n", want: bot.Incoming{Text: "📍 Địa điểm"}},
+		{name: "number presses inline button", keyboard: inline, lines: "x\n2\n", want: bot.Incoming{Callback: "area:2"}},
+		{name: "number out of range is text", keyboard: menu, lines: "x\n7\n", want: bot.Incoming{Text: "7"}},
 		{name: "share-phone button then number", keyboard: menu, lines: "x\n3\n0912 345 678\n",
-			want:    handlers.Incoming{Contact: &handlers.SharedContact{Phone: "0912 345 678", Own: true}},
+			want:    bot.Incoming{Contact: &bot.SharedContact{Phone: "0912 345 678", Own: true}},
 			wantOut: "HINT console_share_phone"},
 		{name: "/contact shares own phone", lines: "/contact +84912345678\n",
-			want: handlers.Incoming{Contact: &handlers.SharedContact{Phone: "+84912345678", Own: true}}},
+			want: bot.Incoming{Contact: &bot.SharedContact{Phone: "+84912345678", Own: true}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := &fakeHandler{answer: func(handlers.Incoming) []handlers.Outgoing {
-				return []handlers.Outgoing{{Text: "reply", Keyboard: tc.keyboard}}
+			h := &fakeHandler{answer: func(bot.Incoming) []bot.Outgoing {
+				return []bot.Outgoing{{Text: "reply", Keyboard: tc.keyboard}}
 			}}
 			var out bytes.Buffer
 			c := &Console{In: strings.NewReader(tc.lines), Out: &out, Handler: h, UserID: "7", Echo: true,
@@ -81,9 +80,9 @@ func TestConsoleTurnsLinesIntoIncoming(t *testing.T) {
 }
 
 func TestConsolePrintsKeyboardLocationAndEcho(t *testing.T) {
-	h := &fakeHandler{answer: func(handlers.Incoming) []handlers.Outgoing {
-		return []handlers.Outgoing{
-			{Text: "Nơi bỏ phiếu", Location: &handlers.Location{Lat: 21.5318, Lon: 107.9677, Title: "Nhà văn hóa khu phố 2"}},
+	h := &fakeHandler{answer: func(bot.Incoming) []bot.Outgoing {
+		return []bot.Outgoing{
+			{Text: "Nơi bỏ phiếu", Location: &bot.Location{Lat: 21.5318, Lon: 107.9677, Title: "Nhà văn hóa khu phố 2"}},
 			{Text: "Menu", Keyboard: menu},
 		}
 	}}
@@ -104,8 +103,8 @@ func TestConsolePrintsKeyboardLocationAndEcho(t *testing.T) {
 }
 
 func TestConsoleMarksMessagesForOtherContacts(t *testing.T) {
-	h := &fakeHandler{answer: func(handlers.Incoming) []handlers.Outgoing {
-		return []handlers.Outgoing{
+	h := &fakeHandler{answer: func(bot.Incoming) []bot.Outgoing {
+		return []bot.Outgoing{
 			{Channel: "console", ChatID: "1", Text: "Đã nhận biên bản", Keyboard: menu},
 			{Channel: "console", ChatID: "2", Text: "Khu phố 1 có số liệu khác", Keyboard: inline},
 			{Channel: "telegram", ChatID: "555", Text: "Thông báo cho quản trị"},

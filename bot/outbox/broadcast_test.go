@@ -2,6 +2,7 @@ package outbox_test
 
 import (
 	"context"
+	"electionbot/bot"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -16,7 +17,6 @@ import (
 	"electionbot/bot/telegram"
 	"electionbot/bot/telegram/telegramtest"
 	"electionbot/demo"
-	"electionbot/handlers"
 	"electionbot/internal/testdb"
 	"electionbot/models"
 )
@@ -102,7 +102,7 @@ func (env *bcEnv) start(cfg outbox.Config) (*outbox.Outbox, *countingSender) {
 	tr := &http.Transport{MaxIdleConnsPerHost: 256}
 	tg, err := telegram.New(ctx, telegram.Config{
 		Token: telegramtest.Token, Endpoint: env.fake.Endpoint(), Store: env.s, Outbox: ob,
-		Handler:    telegram.HandlerFunc(func(context.Context, *models.Store, handlers.Incoming) ([]handlers.Outgoing, error) { return nil, nil }),
+		Handler:    telegram.HandlerFunc(func(context.Context, *models.Store, bot.Incoming) ([]bot.Outgoing, error) { return nil, nil }),
 		HTTPClient: &http.Client{Transport: tr, Timeout: 30 * time.Second},
 	})
 	if err != nil {

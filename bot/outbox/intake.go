@@ -65,7 +65,7 @@ func (o *Outbox) Take(ctx context.Context, s *models.Store, u Update) (Taken, er
 	return res, nil
 }
 
-// Encoder turns one message M (handlers.Outgoing; the outbox does not
+// Encoder turns one message M (bot.Outgoing; the outbox does not
 // import the handlers) into its channel's outbox rows, inside the
 // transaction of the update that produced it.
 type Encoder[M any] func(ctx context.Context, tx *models.Store, m M) ([]*models.OutboxMessage, error)

@@ -1,17 +1,17 @@
 package telegram
 
 import (
+	"electionbot/bot"
 	"encoding/json"
 	"fmt"
 
 	"electionbot/bot/outbox"
-	"electionbot/handlers"
 )
 
 // EncodeText is the outbox payload of one plain-text message to chatID:
 // a single sendMessage (an error if the text needs more than one).
 func EncodeText(chatID, text string) (string, error) {
-	calls, err := Encode(chatID, handlers.Outgoing{Text: text})
+	calls, err := Encode(chatID, bot.Outgoing{Text: text})
 	if err != nil {
 		return "", err
 	}

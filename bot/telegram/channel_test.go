@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"electionbot/bot"
 	"errors"
 	"strings"
 	"testing"
@@ -11,7 +12,6 @@ import (
 
 	"electionbot/bot/outbox"
 	"electionbot/bot/telegram/telegramtest"
-	"electionbot/handlers"
 	"electionbot/internal/testdb"
 	"electionbot/models"
 )
@@ -27,7 +27,7 @@ func newChannel(t *testing.T, s *models.Store, fake *telegramtest.Server, webhoo
 		Token: telegramtest.Token, Endpoint: fake.Endpoint(),
 		WebhookURL: "https://bot.example.org" + WebhookPath, WebhookSecret: webhookSecret,
 		Store: s, Outbox: ob,
-		Handler: HandlerFunc(func(context.Context, *models.Store, handlers.Incoming) ([]handlers.Outgoing, error) { return nil, nil }),
+		Handler: HandlerFunc(func(context.Context, *models.Store, bot.Incoming) ([]bot.Outgoing, error) { return nil, nil }),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -42,45 +42,45 @@ func TestSendThroughTheAPI(t *testing.T) {
 	c := newChannel(t, testdb.SQLite(t), fake, "x")
 	tests := []struct {
 		name   string
-		out    handlers.Outgoing
+		out    bot.Outgoing
 		method string
 		check  func(t *testing.T, call telegramtest.Call)
 	}{
-		{"escaped HTML text", handlers.Outgoing{Text: "Tổ <b> & Nguyễn"}, "sendMessage", func(t *testing.T, call telegramtest.Call) {
+		{"escaped HTML text", bot.Outgoing{Text: "Tổ <b> & Nguyễn"}, "sendMessage", func(t *testing.T, call telegramtest.Call) {
 			if call.Get("text") != "Tổ &lt;b&gt; &amp; Nguyễn" || call.Get("parse_mode") != "HTML" {
 				t.Errorf("params %v", call.Params)
 			}
 		}},
-		{"request_contact keyboard", handlers.Outgoing{Text: "Số điện thoại?", Keyboard: &handlers.Keyboard{Rows: [][]handlers.Button{{{Text: "📱 Gửi", RequestContact: true}}}}},
+		{"request_contact keyboard", bot.Outgoing{Text: "Số điện thoại?", Keyboard: &bot.Keyboard{Rows: [][]bot.Button{{{Text: "📱 Gửi", RequestContact: true}}}}},
 			"sendMessage", func(t *testing.T, call telegramtest.Call) {
 				var kb tgbotapi.ReplyKeyboardMarkup
 				if err := call.JSON("reply_markup", &kb); err != nil || !kb.Keyboard[0][0].RequestContact || !kb.OneTimeKeyboard {
 					t.Errorf("reply_markup %s (%v)", call.Get("reply_markup"), err)
 				}
 			}},
-		{"inline keyboard", handlers.Outgoing{Text: "?", Keyboard: &handlers.Keyboard{Inline: true, Rows: [][]handlers.Button{{{Text: "KP1", Data: "area:1"}}}}},
+		{"inline keyboard", bot.Outgoing{Text: "?", Keyboard: &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{{Text: "KP1", Data: "area:1"}}}}},
 			"sendMessage", func(t *testing.T, call telegramtest.Call) {
 				var kb tgbotapi.InlineKeyboardMarkup
 				if err := call.JSON("reply_markup", &kb); err != nil || *kb.InlineKeyboard[0][0].CallbackData != "area:1" {
 					t.Errorf("reply_markup %s (%v)", call.Get("reply_markup"), err)
 				}
 			}},
-		{"keyboard removal", handlers.Outgoing{Text: "ok", RemoveKeyboard: true}, "sendMessage", func(t *testing.T, call telegramtest.Call) {
+		{"keyboard removal", bot.Outgoing{Text: "ok", RemoveKeyboard: true}, "sendMessage", func(t *testing.T, call telegramtest.Call) {
 			if call.Get("reply_markup") != `{"remove_keyboard":true}` {
 				t.Errorf("reply_markup %s", call.Get("reply_markup"))
 			}
 		}},
-		{"location", handlers.Outgoing{Location: &handlers.Location{Lat: 21.53, Lon: 107.96}}, "sendLocation", func(t *testing.T, call telegramtest.Call) {
+		{"location", bot.Outgoing{Location: &bot.Location{Lat: 21.53, Lon: 107.96}}, "sendLocation", func(t *testing.T, call telegramtest.Call) {
 			if call.Get("latitude") != "21.53" || call.Get("longitude") != "107.96" {
 				t.Errorf("params %v", call.Params)
 			}
 		}},
-		{"photo of the minutes with caption", handlers.Outgoing{Photo: "AgACAgIAAxkBAAIB", Text: "Biên bản <KP1> bản 2"}, "sendPhoto", func(t *testing.T, call telegramtest.Call) {
+		{"photo of the minutes with caption", bot.Outgoing{Photo: "AgACAgIAAxkBAAIB", Text: "Biên bản <KP1> bản 2"}, "sendPhoto", func(t *testing.T, call telegramtest.Call) {
 			if call.Get("photo") != "AgACAgIAAxkBAAIB" || call.Get("caption") != "Biên bản &lt;KP1&gt; bản 2" || call.Get("parse_mode") != "HTML" {
 				t.Errorf("params %v", call.Params)
 			}
 		}},
-		{"document upload", handlers.Outgoing{Document: &handlers.Document{Name: "ket-qua.csv", Data: []byte("kp1,290\n")}}, "sendDocument", func(t *testing.T, call telegramtest.Call) {
+		{"document upload", bot.Outgoing{Document: &bot.Document{Name: "ket-qua.csv", Data: []byte("kp1,290\n")}}, "sendDocument", func(t *testing.T, call telegramtest.Call) {
 			if string(call.Files["document"]) != "kp1,290\n" || call.Get("document_name") != "ket-qua.csv" {
 				t.Errorf("files %v params %v", call.Files, call.Params)
 			}

@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"electionbot/bot"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -10,7 +11,6 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"electionbot/handlers"
 	"electionbot/models"
 )
 
@@ -70,7 +70,7 @@ func FuzzParseUpdate(f *testing.F) {
 			t.Fatalf("a bot's message reached the handlers")
 		}
 		// The handlers echo user text: the encoded reply must be sendable.
-		calls, _ := Encode(in.ChatID, handlers.Outgoing{Text: in.Text + in.Callback})
+		calls, _ := Encode(in.ChatID, bot.Outgoing{Text: in.Text + in.Callback})
 		for _, c := range calls {
 			text := c.Params["text"]
 			if !utf8.ValidString(text) {

@@ -1,13 +1,13 @@
 package telegram
 
 import (
+	"electionbot/bot"
 	"strconv"
 	"strings"
 	"unicode"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"electionbot/handlers"
 	"electionbot/models"
 )
 
@@ -36,7 +36,7 @@ type Update struct {
 	// In is what the handlers get; nil when the update is not for them (a
 	// group message that neither commands nor mentions the bot, an edit, a
 	// channel post…).
-	In *handlers.Incoming
+	In *bot.Incoming
 	// CallbackID is the callback_query to answer (always answered).
 	CallbackID string
 	// CallbackMessage is the message whose inline button was pressed, and
@@ -84,14 +84,14 @@ func isGroup(c *tgbotapi.Chat) bool {
 	return c != nil && (c.Type == "group" || c.Type == "supergroup")
 }
 
-func fromMessage(m *tgbotapi.Message, self Self) *handlers.Incoming {
+func fromMessage(m *tgbotapi.Message, self Self) *bot.Incoming {
 	if m.Chat == nil || m.From == nil || m.From.IsBot {
 		return nil
 	}
 	if m.Chat.Type != "private" && !isGroup(m.Chat) {
 		return nil // channels
 	}
-	in := &handlers.Incoming{
+	in := &bot.Incoming{
 		Channel: models.ChannelTelegram,
 		UserID:  strconv.FormatInt(m.From.ID, 10),
 		ChatID:  strconv.FormatInt(m.Chat.ID, 10),
@@ -120,7 +120,7 @@ func fromMessage(m *tgbotapi.Message, self Self) *handlers.Incoming {
 	}
 	in.Text = text
 	if c := m.Contact; c != nil {
-		in.Contact = &handlers.SharedContact{
+		in.Contact = &bot.SharedContact{
 			Phone: c.PhoneNumber,
 			// Only the user's own number, shared with the contact button,
 			// verifies anything: a forwarded card or someone else's does not.
@@ -134,10 +134,10 @@ func fromMessage(m *tgbotapi.Message, self Self) *handlers.Incoming {
 	}
 	switch {
 	case m.Venue != nil:
-		in.Location = &handlers.Location{Lat: m.Venue.Location.Latitude, Lon: m.Venue.Location.Longitude,
+		in.Location = &bot.Location{Lat: m.Venue.Location.Latitude, Lon: m.Venue.Location.Longitude,
 			Title: m.Venue.Title, Address: m.Venue.Address}
 	case m.Location != nil:
-		in.Location = &handlers.Location{Lat: m.Location.Latitude, Lon: m.Location.Longitude}
+		in.Location = &bot.Location{Lat: m.Location.Latitude, Lon: m.Location.Longitude}
 	}
 	return in
 }
@@ -156,7 +156,7 @@ func fromCallback(q *tgbotapi.CallbackQuery, out *Update) {
 		out.CallbackLabel = buttonLabel(q.Message.ReplyMarkup, q.Data)
 	}
 	out.ChatID = chatID
-	out.In = &handlers.Incoming{
+	out.In = &bot.Incoming{
 		Channel:  models.ChannelTelegram,
 		UserID:   strconv.FormatInt(q.From.ID, 10),
 		ChatID:   strconv.FormatInt(chatID, 10),

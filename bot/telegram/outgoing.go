@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"electionbot/bot"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -10,7 +11,6 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"electionbot/bot/outbox"
-	"electionbot/handlers"
 )
 
 // Call is one Bot API request, as stored in the outbox.
@@ -54,7 +54,7 @@ func Escape(s string) string { return htmlEscaper.Replace(s) }
 // keyboard (or its removal) on the last of them. An error reports buttons
 // that were dropped (callback data over 64 bytes); the calls are still
 // usable.
-func Encode(chatID string, o handlers.Outgoing) ([]Call, error) {
+func Encode(chatID string, o bot.Outgoing) ([]Call, error) {
 	if o.ChatID != "" {
 		chatID = o.ChatID
 	}
@@ -111,7 +111,7 @@ func Encode(chatID string, o handlers.Outgoing) ([]Call, error) {
 	return calls, err
 }
 
-func replyMarkup(o handlers.Outgoing) (string, error) {
+func replyMarkup(o bot.Outgoing) (string, error) {
 	var v any
 	var dropped []string
 	switch {

@@ -1,11 +1,11 @@
 package telegram
 
 import (
+	"electionbot/bot"
 	"strings"
 	"testing"
 	"unicode/utf16"
 
-	"electionbot/handlers"
 	"electionbot/locales"
 )
 
@@ -16,20 +16,20 @@ func TestEncode(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		out  handlers.Outgoing
+		out  bot.Outgoing
 		want []want
 	}{
 		{"plain text is escaped for HTML",
-			handlers.Outgoing{Text: `Khu phố <1> & "2" — Nguyễn Văn <b>An</b>`},
+			bot.Outgoing{Text: `Khu phố <1> & "2" — Nguyễn Văn <b>An</b>`},
 			[]want{{"sendMessage", map[string]string{
 				"chat_id": "111", "parse_mode": "HTML", "reply_markup": "",
 				"text": `Khu phố &lt;1&gt; &amp; "2" — Nguyễn Văn &lt;b&gt;An&lt;/b&gt;`,
 			}}}},
 		{"Outgoing.ChatID wins",
-			handlers.Outgoing{ChatID: "-1001", Text: "x"},
+			bot.Outgoing{ChatID: "-1001", Text: "x"},
 			[]want{{"sendMessage", map[string]string{"chat_id": "-1001", "text": "x"}}}},
 		{"reply keyboard with request_contact",
-			handlers.Outgoing{Text: "Chọn:", Keyboard: &handlers.Keyboard{Rows: [][]handlers.Button{
+			bot.Outgoing{Text: "Chọn:", Keyboard: &bot.Keyboard{Rows: [][]bot.Button{
 				{{Text: "📅 Ngày giờ bầu cử"}, {Text: "📍 Địa điểm"}},
 				{{Text: "📱 Gửi số điện thoại", RequestContact: true}},
 			}}},
@@ -37,25 +37,25 @@ func TestEncode(t *testing.T) {
 				"reply_markup": `{"keyboard":[[{"text":"📅 Ngày giờ bầu cử"},{"text":"📍 Địa điểm"}],[{"text":"📱 Gửi số điện thoại","request_contact":true}]],"resize_keyboard":true,"one_time_keyboard":true}`,
 			}}}},
 		{"reply keyboard without contact stays",
-			handlers.Outgoing{Text: "Menu", Keyboard: &handlers.Keyboard{Rows: [][]handlers.Button{{{Text: "A & B"}}}}},
+			bot.Outgoing{Text: "Menu", Keyboard: &bot.Keyboard{Rows: [][]bot.Button{{{Text: "A & B"}}}}},
 			[]want{{"sendMessage", map[string]string{"text": "Menu",
 				"reply_markup": `{"keyboard":[[{"text":"A \u0026 B"}]],"resize_keyboard":true}`,
 			}}}},
 		{"inline keyboard",
-			handlers.Outgoing{Text: "Lưu?", Keyboard: &handlers.Keyboard{Inline: true, Rows: [][]handlers.Button{
+			bot.Outgoing{Text: "Lưu?", Keyboard: &bot.Keyboard{Inline: true, Rows: [][]bot.Button{
 				{{Text: "✅ Đồng ý", Data: "tally:ok:12"}, {Text: "❌ Hủy", Data: "tally:no:12"}},
 			}}},
 			[]want{{"sendMessage", map[string]string{"text": "Lưu?",
 				"reply_markup": `{"inline_keyboard":[[{"text":"✅ Đồng ý","callback_data":"tally:ok:12"},{"text":"❌ Hủy","callback_data":"tally:no:12"}]]}`,
 			}}}},
 		{"keyboard removal",
-			handlers.Outgoing{Text: "Cảm ơn", RemoveKeyboard: true},
+			bot.Outgoing{Text: "Cảm ơn", RemoveKeyboard: true},
 			[]want{{"sendMessage", map[string]string{"text": "Cảm ơn", "reply_markup": `{"remove_keyboard":true}`}}}},
 		{"location pin",
-			handlers.Outgoing{Location: &handlers.Location{Lat: 21.5301, Lon: 107.9655}},
+			bot.Outgoing{Location: &bot.Location{Lat: 21.5301, Lon: 107.9655}},
 			[]want{{"sendLocation", map[string]string{"chat_id": "111", "latitude": "21.5301", "longitude": "107.9655"}}}},
 		{"text, then venue with the keyboard",
-			handlers.Outgoing{Text: "Nơi bỏ phiếu:", Location: &handlers.Location{Lat: 21.53, Lon: 107.96, Title: "Nhà văn hóa khu phố 1", Address: "Ka Long, Móng Cái"},
+			bot.Outgoing{Text: "Nơi bỏ phiếu:", Location: &bot.Location{Lat: 21.53, Lon: 107.96, Title: "Nhà văn hóa khu phố 1", Address: "Ka Long, Móng Cái"},
 				RemoveKeyboard: true},
 			[]want{
 				{"sendMessage", map[string]string{"text": "Nơi bỏ phiếu:", "reply_markup": ""}},
@@ -63,21 +63,21 @@ func TestEncode(t *testing.T) {
 					"address": "Ka Long, Móng Cái", "reply_markup": `{"remove_keyboard":true}`}},
 			}},
 		{"keyboard alone gets a placeholder text",
-			handlers.Outgoing{Keyboard: &handlers.Keyboard{Rows: [][]handlers.Button{{{Text: "Menu"}}}}},
+			bot.Outgoing{Keyboard: &bot.Keyboard{Rows: [][]bot.Button{{{Text: "Menu"}}}}},
 			[]want{{"sendMessage", map[string]string{"text": keyboardOnly}}}},
 		{"document",
-			handlers.Outgoing{Document: &handlers.Document{Name: "ket-qua.csv", MIME: "text/csv", Data: []byte("a,b\n")}},
+			bot.Outgoing{Document: &bot.Document{Name: "ket-qua.csv", MIME: "text/csv", Data: []byte("a,b\n")}},
 			[]want{{"sendDocument", map[string]string{"chat_id": "111"}}}},
 		{"photo with a short caption",
-			handlers.Outgoing{Photo: "AgAC-file", Text: "Biên bản KP1 & chữ ký"},
+			bot.Outgoing{Photo: "AgAC-file", Text: "Biên bản KP1 & chữ ký"},
 			[]want{{"sendPhoto", map[string]string{"photo": "AgAC-file", "caption": "Biên bản KP1 &amp; chữ ký", "parse_mode": "HTML"}}}},
 		{"photo with a text too long for a caption",
-			handlers.Outgoing{Photo: "AgAC-file", Text: strings.Repeat("a", 1025)},
+			bot.Outgoing{Photo: "AgAC-file", Text: strings.Repeat("a", 1025)},
 			[]want{
 				{"sendPhoto", map[string]string{"photo": "AgAC-file", "caption": ""}},
 				{"sendMessage", map[string]string{"text": strings.Repeat("a", 1025)}},
 			}},
-		{"nothing", handlers.Outgoing{Text: "  \n"}, nil},
+		{"nothing", bot.Outgoing{Text: "  \n"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -103,7 +103,7 @@ func TestEncode(t *testing.T) {
 }
 
 func TestEncodeDropsOversizedCallbackData(t *testing.T) {
-	calls, err := Encode("1", handlers.Outgoing{Text: "x", Keyboard: &handlers.Keyboard{Inline: true, Rows: [][]handlers.Button{
+	calls, err := Encode("1", bot.Outgoing{Text: "x", Keyboard: &bot.Keyboard{Inline: true, Rows: [][]bot.Button{
 		{{Text: "ok", Data: "a"}, {Text: "too long", Data: strings.Repeat("x", 65)}},
 	}}})
 	if err == nil {
@@ -117,7 +117,7 @@ func TestEncodeDropsOversizedCallbackData(t *testing.T) {
 func TestEncodeSplitsLongText(t *testing.T) {
 	line := strings.Repeat("Nguyễn Văn An <1961> & ", 10) + "\n" // escaping makes it longer on the wire
 	text := strings.Repeat(line, 60) + "🗳" + strings.Repeat("x", 5000)
-	calls, err := Encode("1", handlers.Outgoing{Text: text, RemoveKeyboard: true})
+	calls, err := Encode("1", bot.Outgoing{Text: text, RemoveKeyboard: true})
 	if err != nil {
 		t.Fatal(err)
 	}

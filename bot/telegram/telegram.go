@@ -1,5 +1,5 @@
 // Package telegram is the Telegram channel: Bot API updates (long polling
-// or a webhook with a secret token) become handlers.Incoming, and the
+// or a webhook with a secret token) become bot.Incoming, and the
 // handlers' Outgoing become Bot API calls sent through the outbox.
 //
 // Each update is handled once: its update_id is recorded in the same
@@ -10,6 +10,7 @@ package telegram
 
 import (
 	"context"
+	"electionbot/bot"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,7 +26,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"electionbot/bot/outbox"
-	"electionbot/handlers"
 	"electionbot/models"
 )
 
@@ -36,10 +36,10 @@ const DefaultEndpoint = tgbotapi.APIEndpoint
 var AllowedUpdates = []string{"message", "callback_query", "my_chat_member"}
 
 // Handler answers one Incoming inside the update's transaction.
-type Handler = handlers.TxHandler
+type Handler = bot.Handler
 
 // HandlerFunc adapts a function to Handler.
-type HandlerFunc = handlers.TxHandlerFunc
+type HandlerFunc = bot.HandlerFunc
 
 // Config configures the channel.
 type Config struct {
@@ -57,7 +57,7 @@ type Config struct {
 	// Routes encode replies addressed to contacts of other channels; this
 	// channel adds its own encoder to them. Nil: such replies are dropped
 	// (logged).
-	Routes *outbox.Routes[handlers.Outgoing]
+	Routes *outbox.Routes[bot.Outgoing]
 
 	// AdminIDs are Telegram user ids made ward admins at their first
 	// message (ADMIN_TELEGRAM_IDS).
@@ -274,7 +274,7 @@ func (c *Channel) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 
 // encodeRows turns one Outgoing into outbox rows (chatID when it has
 // none); the error reports dropped buttons, the rows are still usable.
-func (c *Channel) encodeRows(chatID string, o handlers.Outgoing) ([]*models.OutboxMessage, error) {
+func (c *Channel) encodeRows(chatID string, o bot.Outgoing) ([]*models.OutboxMessage, error) {
 	calls, err := Encode(chatID, o)
 	rows := make([]*models.OutboxMessage, 0, len(calls))
 	for _, call := range calls {
@@ -285,7 +285,7 @@ func (c *Channel) encodeRows(chatID string, o handlers.Outgoing) ([]*models.Outb
 
 // encodeRoute encodes a reply to a Telegram chat produced by another
 // channel's update (outbox.Routes).
-func (c *Channel) encodeRoute(_ context.Context, _ *models.Store, o handlers.Outgoing) ([]*models.OutboxMessage, error) {
+func (c *Channel) encodeRoute(_ context.Context, _ *models.Store, o bot.Outgoing) ([]*models.OutboxMessage, error) {
 	if o.ChatID == "" {
 		return nil, nil
 	}
@@ -322,7 +322,7 @@ func (c *Channel) membership(ctx context.Context, log *slog.Logger, up Update) e
 
 // grantAdmin makes a user of ADMIN_TELEGRAM_IDS a ward admin (of the
 // current election's ward, if there is one) at their first message.
-func (c *Channel) grantAdmin(ctx context.Context, tx *models.Store, in handlers.Incoming) (bool, error) {
+func (c *Channel) grantAdmin(ctx context.Context, tx *models.Store, in bot.Incoming) (bool, error) {
 	id, err := strconv.ParseInt(in.UserID, 10, 64)
 	if err != nil || !c.admins[id] {
 		return false, nil

@@ -2,6 +2,7 @@ package zalo
 
 import (
 	"context"
+	"electionbot/bot"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -13,7 +14,6 @@ import (
 
 	"electionbot/bot/outbox"
 	"electionbot/bot/zalo/zalotest"
-	"electionbot/handlers"
 	"electionbot/internal/testdb"
 	"electionbot/models"
 )
@@ -22,11 +22,11 @@ import (
 // event's transaction, recording what it got.
 type echo struct {
 	mu   sync.Mutex
-	got  []handlers.Incoming
-	outs func(in handlers.Incoming) []handlers.Outgoing
+	got  []bot.Incoming
+	outs func(in bot.Incoming) []bot.Outgoing
 }
 
-func (e *echo) Handle(ctx context.Context, tx *models.Store, in handlers.Incoming) ([]handlers.Outgoing, error) {
+func (e *echo) Handle(ctx context.Context, tx *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
 	if _, err := tx.EnsureContact(ctx, &models.Contact{Channel: in.Channel, ExternalID: in.UserID, ChatID: in.ChatID, Lang: "vi"}); err != nil {
 		return nil, err
 	}
@@ -36,13 +36,13 @@ func (e *echo) Handle(ctx context.Context, tx *models.Store, in handlers.Incomin
 	if e.outs != nil {
 		return e.outs(in), nil
 	}
-	return []handlers.Outgoing{{ChatID: in.ChatID, Channel: in.Channel, Text: "echo: " + in.Text + in.Callback}}, nil
+	return []bot.Outgoing{{ChatID: in.ChatID, Channel: in.Channel, Text: "echo: " + in.Text + in.Callback}}, nil
 }
 
-func (e *echo) calls() []handlers.Incoming {
+func (e *echo) calls() []bot.Incoming {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]handlers.Incoming(nil), e.got...)
+	return append([]bot.Incoming(nil), e.got...)
 }
 
 type clock struct {
@@ -292,19 +292,19 @@ func TestUnfollowAndFollowAgain(t *testing.T) {
 
 func TestNumberedOptions(t *testing.T) {
 	e := newEnv(t, testdb.SQLite(t), zalotest.New(t), nil)
-	areas := &handlers.Keyboard{Inline: true}
+	areas := &bot.Keyboard{Inline: true}
 	for _, k := range []string{"1", "2", "3", "4", "5", "6"} {
-		areas.Rows = append(areas.Rows, []handlers.Button{{Text: "Khu phố " + k, Data: "area:" + k}})
+		areas.Rows = append(areas.Rows, []bot.Button{{Text: "Khu phố " + k, Data: "area:" + k}})
 	}
-	e.h.outs = func(in handlers.Incoming) []handlers.Outgoing {
+	e.h.outs = func(in bot.Incoming) []bot.Outgoing {
 		switch {
 		case in.Text == "khu":
-			return []handlers.Outgoing{{ChatID: in.ChatID, Channel: in.Channel, Text: "Khu nào?", Keyboard: areas}}
+			return []bot.Outgoing{{ChatID: in.ChatID, Channel: in.Channel, Text: "Khu nào?", Keyboard: areas}}
 		case in.Text == "menu":
-			return []handlers.Outgoing{{ChatID: in.ChatID, Channel: in.Channel, Text: "Menu", Keyboard: &handlers.Keyboard{Rows: [][]handlers.Button{
+			return []bot.Outgoing{{ChatID: in.ChatID, Channel: in.Channel, Text: "Menu", Keyboard: &bot.Keyboard{Rows: [][]bot.Button{
 				{{Text: "A"}, {Text: "B"}, {Text: "C"}, {Text: "D"}, {Text: "E"}, {Text: "F"}}}}}}
 		}
-		return []handlers.Outgoing{{ChatID: in.ChatID, Channel: in.Channel, Text: "ok"}}
+		return []bot.Outgoing{{ChatID: in.ChatID, Channel: in.Channel, Text: "ok"}}
 	}
 	now := e.clock.Now()
 	for i, text := range []string{"khu", "3", "3", "menu", "6", "7"} {
@@ -314,7 +314,7 @@ func TestNumberedOptions(t *testing.T) {
 		}
 	}
 	got := e.h.calls()
-	want := []handlers.Incoming{{Text: "khu"}, {Callback: "area:3"}, {Text: "3"}, {Text: "menu"}, {Text: "F"}, {Text: "7"}}
+	want := []bot.Incoming{{Text: "khu"}, {Callback: "area:3"}, {Text: "3"}, {Text: "menu"}, {Text: "F"}, {Text: "7"}}
 	for i := range want {
 		if got[i].Text != want[i].Text || got[i].Callback != want[i].Callback {
 			t.Errorf("message %d reached the handler as text %q callback %q, want %q %q", i, got[i].Text, got[i].Callback, want[i].Text, want[i].Callback)
@@ -323,15 +323,15 @@ func TestNumberedOptions(t *testing.T) {
 }
 
 func TestRepliesToOtherChannelsAreRouted(t *testing.T) {
-	routes := outbox.NewRoutes[handlers.Outgoing]()
-	var routed []handlers.Outgoing
-	routes.Add(models.ChannelTelegram, func(ctx context.Context, tx *models.Store, o handlers.Outgoing) ([]*models.OutboxMessage, error) {
+	routes := outbox.NewRoutes[bot.Outgoing]()
+	var routed []bot.Outgoing
+	routes.Add(models.ChannelTelegram, func(ctx context.Context, tx *models.Store, o bot.Outgoing) ([]*models.OutboxMessage, error) {
 		routed = append(routed, o)
 		return []*models.OutboxMessage{{Channel: models.ChannelTelegram, ChatID: o.ChatID, Payload: `{}`}}, nil
 	})
 	e := newEnv(t, testdb.SQLite(t), zalotest.New(t), func(c *Config) { c.Routes = routes })
-	e.h.outs = func(in handlers.Incoming) []handlers.Outgoing {
-		return []handlers.Outgoing{
+	e.h.outs = func(in bot.Incoming) []bot.Outgoing {
+		return []bot.Outgoing{
 			{ChatID: in.ChatID, Channel: in.Channel, Text: "Đã nhận"},
 			{ChatID: "777", Channel: models.ChannelTelegram, Text: "Có xung đột ở KP1"},
 			{ChatID: "console-1", Channel: models.ChannelConsole, Text: "no route"},
@@ -350,10 +350,10 @@ func TestRepliesToOtherChannelsAreRouted(t *testing.T) {
 		t.Fatalf("outbox rows %+v", rows)
 	}
 	// And the Zalo encoder serves the other channels.
-	e2 := outbox.NewRoutes[handlers.Outgoing]()
+	e2 := outbox.NewRoutes[bot.Outgoing]()
 	e2.Add(models.ChannelZalo, e.c.encodeRoute)
 	err := e.s.InTx(context.Background(), func(tx *models.Store) error {
-		rows, err := e2.Encode(context.Background(), tx, models.ChannelZalo, handlers.Outgoing{ChatID: "u9", Channel: models.ChannelZalo, Text: "hi"})
+		rows, err := e2.Encode(context.Background(), tx, models.ChannelZalo, bot.Outgoing{ChatID: "u9", Channel: models.ChannelZalo, Text: "hi"})
 		if err != nil || len(rows) != 1 || rows[0].ChatID != "u9" || !strings.Contains(rows[0].Payload, `"user_id":"u9"`) {
 			t.Errorf("encodeRoute: %+v %v", rows, err)
 		}
@@ -697,9 +697,9 @@ func TestTokenUpkeep(t *testing.T) {
 func TestRequestBodyOnTheWire(t *testing.T) {
 	fake := zalotest.New(t)
 	e := newEnv(t, testdb.SQLite(t), fake, nil)
-	e.h.outs = func(in handlers.Incoming) []handlers.Outgoing {
-		return []handlers.Outgoing{{ChatID: in.ChatID, Channel: in.Channel, Text: "Lưu biên bản KP1?",
-			Keyboard: &handlers.Keyboard{Inline: true, Rows: [][]handlers.Button{{{Text: "✅ Lưu", Data: "o:ok:7"}, {Text: "✏️ Sửa", Data: "o:edit:7"}}}}}}
+	e.h.outs = func(in bot.Incoming) []bot.Outgoing {
+		return []bot.Outgoing{{ChatID: in.ChatID, Channel: in.Channel, Text: "Lưu biên bản KP1?",
+			Keyboard: &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{{Text: "✅ Lưu", Data: "o:ok:7"}, {Text: "✏️ Sửa", Data: "o:edit:7"}}}}}}
 	}
 	b := zalotest.TextEvent("u1", "m1", "KQ KP1 TD 290", e.clock.Now())
 	if got := zalotest.Post(t, e.url+WebhookPath, b, zalotest.SignBody(b)); got != 200 {

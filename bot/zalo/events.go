@@ -2,13 +2,13 @@ package zalo
 
 import (
 	"bytes"
+	"electionbot/bot"
 	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
 	"time"
 
-	"electionbot/handlers"
 	"electionbot/models"
 )
 
@@ -175,12 +175,12 @@ func (ev Event) kind() string {
 // Incoming is what the handlers get for a message event; nil for events
 // that are not for them. A follow is the /start command (the welcome);
 // shared info is the user's own phone number, vouched for by Zalo.
-func (ev Event) Incoming() *handlers.Incoming {
+func (ev Event) Incoming() *bot.Incoming {
 	if ev.kind() != kindMessage {
 		return nil
 	}
 	uid := ev.UserID()
-	in := &handlers.Incoming{Channel: models.ChannelZalo, UserID: uid, ChatID: uid}
+	in := &bot.Incoming{Channel: models.ChannelZalo, UserID: uid, ChatID: uid}
 	switch ev.Name {
 	case EventFollow:
 		in.Text = "/start"
@@ -189,7 +189,7 @@ func (ev Event) Incoming() *handlers.Incoming {
 		in.Name = strings.TrimSpace(ev.Info.Name)
 		if p := strings.TrimSpace(ev.Info.Phone); p != "" {
 			// The phone of the user's own Zalo account: Zalo vouches it.
-			in.Contact = &handlers.SharedContact{Phone: p, Own: true}
+			in.Contact = &bot.SharedContact{Phone: p, Own: true}
 		}
 		return in
 	}
@@ -207,7 +207,7 @@ func (ev Event) Incoming() *handlers.Incoming {
 			lat, ok1 := a.Payload.Coordinates.Latitude.float()
 			lon, ok2 := a.Payload.Coordinates.Longitude.float()
 			if ok1 && ok2 {
-				in.Location = &handlers.Location{Lat: lat, Lon: lon}
+				in.Location = &bot.Location{Lat: lat, Lon: lon}
 			}
 		}
 	}

@@ -1,49 +1,49 @@
 package zalo
 
 import (
+	"electionbot/bot"
 	"reflect"
 	"testing"
 	"time"
 
 	"electionbot/bot/zalo/zalotest"
-	"electionbot/handlers"
 	"electionbot/models"
 )
 
 var t0 = time.Date(2022, 6, 5, 1, 30, 0, 0, time.UTC) // 08:30 in Ka Long on election day
 
 func TestEventToIncoming(t *testing.T) {
-	in := func(f func(*handlers.Incoming)) *handlers.Incoming {
-		i := &handlers.Incoming{Channel: models.ChannelZalo, UserID: "u1", ChatID: "u1"}
+	in := func(f func(*bot.Incoming)) *bot.Incoming {
+		i := &bot.Incoming{Channel: models.ChannelZalo, UserID: "u1", ChatID: "u1"}
 		f(i)
 		return i
 	}
 	tests := []struct {
 		name string
 		body string
-		want *handlers.Incoming
+		want *bot.Incoming
 		key  string
 	}{
 		{"text", string(zalotest.TextEvent("u1", "m1", " ngày bầu cử ", t0)),
-			in(func(i *handlers.Incoming) { i.Text = "ngày bầu cử" }), "m1"},
+			in(func(i *bot.Incoming) { i.Text = "ngày bầu cử" }), "m1"},
 		{"hidden button query is a callback", string(zalotest.TextEvent("u1", "m2", "#cb:o:tally:ok:3", t0)),
-			in(func(i *handlers.Incoming) { i.Callback = "o:tally:ok:3" }), "m2"},
+			in(func(i *bot.Incoming) { i.Callback = "o:tally:ok:3" }), "m2"},
 		{"follow is the welcome", string(zalotest.FollowEvent("u1", t0)),
-			in(func(i *handlers.Incoming) { i.Text = "/start" }), "follow:u1:1654392600000"},
+			in(func(i *bot.Incoming) { i.Text = "/start" }), "follow:u1:1654392600000"},
 		{"image is a photo by URL, caption as text", string(zalotest.ImageEvent("u1", "m3", "https://photo-zmp3.zdn.vn/bb.jpg", "KQ KP1", t0)),
-			in(func(i *handlers.Incoming) { i.PhotoRef = "https://photo-zmp3.zdn.vn/bb.jpg"; i.Text = "KQ KP1" }), "m3"},
+			in(func(i *bot.Incoming) { i.PhotoRef = "https://photo-zmp3.zdn.vn/bb.jpg"; i.Text = "KQ KP1" }), "m3"},
 		{"location with string coordinates", string(zalotest.LocationEvent("u1", "m4", 21.5301, 107.9652, t0)),
-			in(func(i *handlers.Incoming) { i.Location = &handlers.Location{Lat: 21.5301, Lon: 107.9652} }), "m4"},
+			in(func(i *bot.Incoming) { i.Location = &bot.Location{Lat: 21.5301, Lon: 107.9652} }), "m4"},
 		{"location with number coordinates",
 			`{"app_id":"1","event_name":"user_send_location","timestamp":1654392600000,"sender":{"id":"u1"},"message":{"msg_id":"m5","attachments":[{"type":"location","payload":{"coordinates":{"latitude":21.5,"longitude":107.9}}}]}}`,
-			in(func(i *handlers.Incoming) { i.Location = &handlers.Location{Lat: 21.5, Lon: 107.9} }), "m5"},
+			in(func(i *bot.Incoming) { i.Location = &bot.Location{Lat: 21.5, Lon: 107.9} }), "m5"},
 		{"shared info is the user's own phone", string(zalotest.SubmitInfoEvent("u1", "Nguyễn Văn An", "84912345678", t0)),
-			in(func(i *handlers.Incoming) {
+			in(func(i *bot.Incoming) {
 				i.Name = "Nguyễn Văn An"
-				i.Contact = &handlers.SharedContact{Phone: "84912345678", Own: true}
+				i.Contact = &bot.SharedContact{Phone: "84912345678", Own: true}
 			}), "user_submit_info:u1:1654392600000"},
 		{"sticker gets the menu", `{"event_name":"user_send_sticker","timestamp":"1654392600000","sender":{"id":"u1"},"message":{"msg_id":"m6","attachments":[{"type":"sticker","payload":{"url":"https://zalo-api.zadn.vn/s.png"}}]}}`,
-			in(func(*handlers.Incoming) {}), "m6"},
+			in(func(*bot.Incoming) {}), "m6"},
 		{"unfollow is not for the handlers", string(zalotest.UnfollowEvent("u1", t0)), nil, "unfollow:u1:1654392600000"},
 		{"the OA's own message is ignored", `{"event_name":"oa_send_text","timestamp":"1654392600000","sender":{"id":"oa"},"recipient":{"id":"u1"},"message":{"msg_id":"m7","text":"hi"}}`, nil, "m7"},
 		{"read receipt is ignored", `{"event_name":"user_seen_message","timestamp":"1654392600000","sender":{"id":"u1"},"message":{"msg_ids":["m1"]}}`, nil, "user_seen_message:u1:1654392600000"},

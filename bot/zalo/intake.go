@@ -2,6 +2,7 @@ package zalo
 
 import (
 	"context"
+	"electionbot/bot"
 	"encoding/json"
 	"log/slog"
 	"strconv"
@@ -9,7 +10,6 @@ import (
 	"time"
 
 	"electionbot/bot/outbox"
-	"electionbot/handlers"
 	"electionbot/models"
 )
 
@@ -94,7 +94,7 @@ func (c *Channel) answer(ctx context.Context, tx *models.Store, log *slog.Logger
 
 // chooseOption turns a bare number answering numbered options ("2") into
 // the option: its text, or its callback data.
-func (c *Channel) chooseOption(ctx context.Context, tx *models.Store, in *handlers.Incoming) error {
+func (c *Channel) chooseOption(ctx context.Context, tx *models.Store, in *bot.Incoming) error {
 	text := strings.TrimSpace(in.Text)
 	if in.Callback != "" || text == "" || len(text) > 3 {
 		return nil
@@ -134,7 +134,7 @@ func (c *Channel) setOptions(ctx context.Context, tx *models.Store, uid string, 
 // Zalo users here, replies to contacts of other channels through the
 // routes. Consecutive plain texts to the same user go as one message (each
 // message counts against the OA's free replies).
-func (c *Channel) encodeReplies(ctx context.Context, tx *models.Store, log *slog.Logger, uid string, outs []handlers.Outgoing) ([]*models.OutboxMessage, error) {
+func (c *Channel) encodeReplies(ctx context.Context, tx *models.Store, log *slog.Logger, uid string, outs []bot.Outgoing) ([]*models.OutboxMessage, error) {
 	var msgs []*models.OutboxMessage
 	offered := false
 	for _, o := range mergeTexts(outs) {
@@ -170,7 +170,7 @@ func (c *Channel) encodeReplies(ctx context.Context, tx *models.Store, log *slog
 
 // encodeRoute encodes a reply to a Zalo user produced by another
 // channel's update (outbox.Routes).
-func (c *Channel) encodeRoute(ctx context.Context, tx *models.Store, o handlers.Outgoing) ([]*models.OutboxMessage, error) {
+func (c *Channel) encodeRoute(ctx context.Context, tx *models.Store, o bot.Outgoing) ([]*models.OutboxMessage, error) {
 	if o.ChatID == "" {
 		return nil, nil
 	}
@@ -180,7 +180,7 @@ func (c *Channel) encodeRoute(ctx context.Context, tx *models.Store, o handlers.
 
 // encodeFor encodes one Outgoing to a Zalo user, in the user's language,
 // and keeps the numbered options it offers.
-func (c *Channel) encodeFor(ctx context.Context, tx *models.Store, log *slog.Logger, chat string, o handlers.Outgoing) ([]*models.OutboxMessage, Encoded, error) {
+func (c *Channel) encodeFor(ctx context.Context, tx *models.Store, log *slog.Logger, chat string, o bot.Outgoing) ([]*models.OutboxMessage, Encoded, error) {
 	lang, err := tx.ContactLang(ctx, models.ChannelZalo, chat)
 	if err != nil {
 		return nil, Encoded{}, err
@@ -210,8 +210,8 @@ func (c *Channel) encodeFor(ctx context.Context, tx *models.Store, log *slog.Log
 
 // mergeTexts joins a plain text (no keyboard, place, file or photo) to
 // the next reply to the same chat.
-func mergeTexts(outs []handlers.Outgoing) []handlers.Outgoing {
-	var res []handlers.Outgoing
+func mergeTexts(outs []bot.Outgoing) []bot.Outgoing {
+	var res []bot.Outgoing
 	for i := 0; i < len(outs); i++ {
 		o := outs[i]
 		for i+1 < len(outs) && plainText(o) && sameChat(o, outs[i+1]) && outs[i+1].Photo == "" {
@@ -225,11 +225,11 @@ func mergeTexts(outs []handlers.Outgoing) []handlers.Outgoing {
 	return res
 }
 
-func plainText(o handlers.Outgoing) bool {
+func plainText(o bot.Outgoing) bool {
 	return o.Keyboard == nil && !o.RemoveKeyboard && o.Location == nil && o.Document == nil && o.Photo == ""
 }
 
-func sameChat(a, b handlers.Outgoing) bool { return a.ChatID == b.ChatID && a.Channel == b.Channel }
+func sameChat(a, b bot.Outgoing) bool { return a.ChatID == b.ChatID && a.Channel == b.Channel }
 
 // eventLabel bounds the metric's label values: event names are short
 // snake_case words (and only Zalo can sign one).

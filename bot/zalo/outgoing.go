@@ -1,6 +1,7 @@
 package zalo
 
 import (
+	"electionbot/bot"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -8,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"electionbot/bot/outbox"
-	"electionbot/handlers"
 	"electionbot/locales"
 )
 
@@ -153,7 +153,7 @@ func (e *Encoder) tr(lang, id string, data map[string]any) string {
 //     caption when that fits.
 //
 // The error reports what was dropped; the requests are still usable.
-func (e *Encoder) Encode(userID, lang string, o handlers.Outgoing) (Encoded, error) {
+func (e *Encoder) Encode(userID, lang string, o bot.Outgoing) (Encoded, error) {
 	if o.ChatID != "" {
 		userID = o.ChatID
 	}
@@ -223,7 +223,7 @@ func (e *Encoder) Encode(userID, lang string, o handlers.Outgoing) (Encoded, err
 
 // keyboard turns a keyboard into buttons (at most MaxButtons) or numbered
 // options, and the title of its RequestContact button if it has one.
-func (e *Encoder) keyboard(kb *handlers.Keyboard, problems *[]string) ([]Button, []Option, string) {
+func (e *Encoder) keyboard(kb *bot.Keyboard, problems *[]string) ([]Button, []Option, string) {
 	if kb == nil {
 		return nil, nil, ""
 	}
@@ -272,7 +272,7 @@ func (e *Encoder) keyboard(kb *handlers.Keyboard, problems *[]string) ([]Button,
 
 // locationText is a place as text: its name and address (unless the
 // message says them already) and a map link.
-func locationText(l *handlers.Location, already string) string {
+func locationText(l *bot.Location, already string) string {
 	var lines []string
 	if t := strings.TrimSpace(l.Title); t != "" && !strings.Contains(already, t) {
 		lines = append(lines, "📍 "+t)

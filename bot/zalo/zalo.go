@@ -1,5 +1,5 @@
 // Package zalo is the Zalo Official Account channel: the OA's signed
-// webhook events become handlers.Incoming, and the handlers' Outgoing
+// webhook events become bot.Incoming, and the handlers' Outgoing
 // become customer-service messages of the OA API v3, sent through the
 // outbox with the OA's access token (refreshed through the OAuth endpoint
 // when Zalo refuses it, once across replicas).
@@ -16,6 +16,7 @@ package zalo
 
 import (
 	"context"
+	"electionbot/bot"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -28,7 +29,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"electionbot/bot/outbox"
-	"electionbot/handlers"
 	"electionbot/models"
 )
 
@@ -52,10 +52,10 @@ const DefaultWindow = 7 * 24 * time.Hour
 
 // Handler answers one Incoming inside the event's transaction (the same
 // type as telegram.Handler: one conversation serves both channels).
-type Handler = handlers.TxHandler
+type Handler = bot.Handler
 
 // HandlerFunc adapts a function to Handler.
-type HandlerFunc = handlers.TxHandlerFunc
+type HandlerFunc = bot.HandlerFunc
 
 // Config configures the channel. Zero values take the defaults in
 // brackets.
@@ -78,7 +78,7 @@ type Config struct {
 	// Routes encode replies addressed to contacts of other channels; this
 	// channel adds its own encoder to them. Nil: such replies are dropped
 	// (logged).
-	Routes      *outbox.Routes[handlers.Outgoing]
+	Routes      *outbox.Routes[bot.Outgoing]
 	DefaultLang string // language of the texts the channel adds [vi]
 
 	Window        time.Duration // customer-service window [DefaultWindow]

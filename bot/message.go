@@ -1,7 +1,9 @@
-// Package handlers is the bot's conversation logic: a channel-neutral
-// Incoming message in, the Outgoing replies out. It knows no channel, no
-// HTTP and no SQL; it reaches the data through the small Store interface.
-package handlers
+// Package bot is the contract between the conversation and the channels:
+// a channel turns its wire updates into an Incoming, hands it to a Handler
+// and turns the Outgoing replies into its provider's API calls. Channels
+// (bot/telegram, bot/zalo, bot/console) import this package and never the
+// conversation (handlers) or each other.
+package bot
 
 import (
 	"context"
@@ -9,19 +11,18 @@ import (
 	"electionbot/models"
 )
 
-// TxHandler answers one Incoming for a channel (telegram.Handler,
-// zalo.Handler). tx is the store bound to the update's transaction:
+// Handler answers one Incoming for a channel. tx is the store bound to the update's transaction:
 // everything the handler writes through it commits (or rolls back)
 // together with the record of the update and its replies.
-type TxHandler interface {
+type Handler interface {
 	Handle(ctx context.Context, tx *models.Store, in Incoming) ([]Outgoing, error)
 }
 
-// TxHandlerFunc adapts a function to TxHandler.
-type TxHandlerFunc func(ctx context.Context, tx *models.Store, in Incoming) ([]Outgoing, error)
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, tx *models.Store, in Incoming) ([]Outgoing, error)
 
 // Handle calls f.
-func (f TxHandlerFunc) Handle(ctx context.Context, tx *models.Store, in Incoming) ([]Outgoing, error) {
+func (f HandlerFunc) Handle(ctx context.Context, tx *models.Store, in Incoming) ([]Outgoing, error) {
 	return f(ctx, tx, in)
 }
 
