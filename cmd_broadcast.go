@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"electionbot/bot"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"electionbot/bot"
 	"electionbot/bot/outbox"
 	"electionbot/bot/telegram"
 	"electionbot/models"

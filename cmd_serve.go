@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"electionbot/bot"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/time/rate"
 
+	"electionbot/bot"
 	"electionbot/bot/outbox"
 	"electionbot/bot/telegram"
 	"electionbot/bot/zalo"

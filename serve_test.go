@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"electionbot/bot"
 	"fmt"
 	"io"
 	"maps"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"electionbot/bot"
 	"electionbot/bot/outbox"
 	"electionbot/bot/telegram"
 	"electionbot/bot/telegram/telegramtest"

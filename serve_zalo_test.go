@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"electionbot/bot"
 	"errors"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"electionbot/bot"
 	"electionbot/bot/telegram"
 	"electionbot/bot/telegram/telegramtest"
 	"electionbot/bot/zalo"

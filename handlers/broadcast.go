@@ -2,13 +2,13 @@ package handlers
 
 import (
 	"context"
-	"electionbot/bot"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 

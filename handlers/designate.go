@@ -1,10 +1,10 @@
 package handlers
 
 import (
-	"electionbot/bot"
 	"strconv"
 	"strings"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 

@@ -2,13 +2,13 @@ package handlers
 
 import (
 	"context"
-	"electionbot/bot"
 	"sort"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 

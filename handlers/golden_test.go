@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"electionbot/bot"
 	"flag"
 	"fmt"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 

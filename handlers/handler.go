@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"electionbot/bot"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"electionbot/bot"
 	"electionbot/locales"
 	"electionbot/models"
 )

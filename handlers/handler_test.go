@@ -2,13 +2,13 @@ package handlers
 
 import (
 	"context"
-	"electionbot/bot"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"electionbot/bot"
 	"electionbot/locales"
 	"electionbot/models"
 )

@@ -1,9 +1,9 @@
 package handlers
 
 import (
-	"electionbot/bot"
 	"strings"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 

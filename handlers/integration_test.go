@@ -2,11 +2,11 @@ package handlers_test
 
 import (
 	"context"
-	"electionbot/bot"
 	"strings"
 	"testing"
 	"time"
 
+	"electionbot/bot"
 	"electionbot/demo"
 	"electionbot/handlers"
 	"electionbot/internal/testdb"

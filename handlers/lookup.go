@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"electionbot/bot"
 	"fmt"
 	"slices"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 	"time"
 	"unicode"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 

@@ -1,12 +1,12 @@
 package handlers
 
 import (
-	"electionbot/bot"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 

@@ -2,12 +2,12 @@ package handlers
 
 import (
 	"context"
-	"electionbot/bot"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 

@@ -2,9 +2,10 @@ package handlers
 
 import (
 	"bytes"
-	"electionbot/bot"
 	"image/png"
 	"testing"
+
+	"electionbot/bot"
 )
 
 // /ketqua sends the ward's progress chart, /ketqua kp1 the area's votes:

@@ -2,11 +2,11 @@ package handlers
 
 import (
 	"bytes"
-	"electionbot/bot"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"electionbot/bot"
 	"electionbot/internal/testdb"
 )
 

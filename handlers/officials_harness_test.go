@@ -3,13 +3,13 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"electionbot/bot"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"electionbot/bot"
 	"electionbot/demo"
 	"electionbot/internal/testdb"
 	"electionbot/models"

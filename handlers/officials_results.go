@@ -2,12 +2,12 @@ package handlers
 
 import (
 	"bytes"
-	"electionbot/bot"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
 
+	"electionbot/bot"
 	"electionbot/models"
 	"electionbot/results"
 )

@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"electionbot/bot"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"electionbot/bot"
 	"electionbot/demo"
 	"electionbot/internal/testdb"
 	"electionbot/models"

@@ -2,9 +2,9 @@ package handlers
 
 import (
 	"context"
-	"electionbot/bot"
 	"strings"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 

@@ -1,13 +1,13 @@
 package handlers
 
 import (
-	"electionbot/bot"
 	"fmt"
 	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 

@@ -7,7 +7,6 @@ package console
 import (
 	"bufio"
 	"context"
-	"electionbot/bot"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 

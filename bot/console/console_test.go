@@ -3,9 +3,10 @@ package console
 import (
 	"bytes"
 	"context"
-	"electionbot/bot"
 	"strings"
 	"testing"
+
+	"electionbot/bot"
 )
 
 // fakeHandler records what it is given and answers with a function.

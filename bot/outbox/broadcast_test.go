@@ -2,7 +2,6 @@ package outbox_test
 
 import (
 	"context"
-	"electionbot/bot"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"electionbot/bot"
 	"electionbot/bot/outbox"
 	"electionbot/bot/telegram"
 	"electionbot/bot/telegram/telegramtest"

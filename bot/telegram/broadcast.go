@@ -1,10 +1,10 @@
 package telegram
 
 import (
-	"electionbot/bot"
 	"encoding/json"
 	"fmt"
 
+	"electionbot/bot"
 	"electionbot/bot/outbox"
 )
 

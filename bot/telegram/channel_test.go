@@ -2,7 +2,6 @@ package telegram
 
 import (
 	"context"
-	"electionbot/bot"
 	"errors"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"electionbot/bot"
 	"electionbot/bot/outbox"
 	"electionbot/bot/telegram/telegramtest"
 	"electionbot/internal/testdb"

@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"electionbot/bot"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 

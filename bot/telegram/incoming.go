@@ -1,13 +1,13 @@
 package telegram
 
 import (
-	"electionbot/bot"
 	"strconv"
 	"strings"
 	"unicode"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 

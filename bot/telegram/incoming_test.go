@@ -1,12 +1,13 @@
 package telegram
 
 import (
-	"electionbot/bot"
 	"encoding/json"
 	"reflect"
 	"testing"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"electionbot/bot"
 )
 
 var testSelf = Self{ID: 123456, Username: "electionbot_test"}

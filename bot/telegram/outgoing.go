@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"electionbot/bot"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"electionbot/bot"
 	"electionbot/bot/outbox"
 )
 

@@ -1,11 +1,11 @@
 package telegram
 
 import (
-	"electionbot/bot"
 	"strings"
 	"testing"
 	"unicode/utf16"
 
+	"electionbot/bot"
 	"electionbot/locales"
 )
 

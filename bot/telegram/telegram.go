@@ -10,7 +10,6 @@ package telegram
 
 import (
 	"context"
-	"electionbot/bot"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
+	"electionbot/bot"
 	"electionbot/bot/outbox"
 	"electionbot/models"
 )

@@ -2,7 +2,6 @@ package zalo
 
 import (
 	"context"
-	"electionbot/bot"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"electionbot/bot"
 	"electionbot/bot/outbox"
 	"electionbot/bot/zalo/zalotest"
 	"electionbot/internal/testdb"

@@ -2,13 +2,13 @@ package zalo
 
 import (
 	"bytes"
-	"electionbot/bot"
 	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
 	"time"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 

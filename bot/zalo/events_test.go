@@ -1,11 +1,11 @@
 package zalo
 
 import (
-	"electionbot/bot"
 	"reflect"
 	"testing"
 	"time"
 
+	"electionbot/bot"
 	"electionbot/bot/zalo/zalotest"
 	"electionbot/models"
 )

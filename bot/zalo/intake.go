@@ -2,13 +2,13 @@ package zalo
 
 import (
 	"context"
-	"electionbot/bot"
 	"encoding/json"
 	"log/slog"
 	"strconv"
 	"strings"
 	"time"
 
+	"electionbot/bot"
 	"electionbot/bot/outbox"
 	"electionbot/models"
 )

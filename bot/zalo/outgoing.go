@@ -1,13 +1,13 @@
 package zalo
 
 import (
-	"electionbot/bot"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"electionbot/bot"
 	"electionbot/bot/outbox"
 	"electionbot/locales"
 )

@@ -1,11 +1,12 @@
 package zalo
 
 import (
-	"electionbot/bot"
 	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"electionbot/bot"
 )
 
 func TestEncodeOutgoing(t *testing.T) {

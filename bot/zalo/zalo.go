@@ -16,7 +16,6 @@ package zalo
 
 import (
 	"context"
-	"electionbot/bot"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -28,6 +27,7 @@ import (
 	"golang.org/x/sync/singleflight"
 	"golang.org/x/time/rate"
 
+	"electionbot/bot"
 	"electionbot/bot/outbox"
 	"electionbot/models"
 )
