@@ -41,8 +41,8 @@ var streets = map[string]string{
 //     candidate's name: an eligible resident found by name, year or phone);
 //   - kp1 households 2 and 3: two Trần Văn Hùng born 1970 (several matches);
 //   - kp2 household 1: Lê Thị Hoa, born 1975.
-func FixedVoters() []models.VoterRow {
-	return []models.VoterRow{
+func FixedVoters() []VoterRow {
+	return []VoterRow{
 		{AreaCode: "kp1", HouseholdNo: "1", FullName: "Nguyễn Văn An", BirthYear: 1961,
 			Address: "Số 5, đường Hùng Vương, Khu phố 1", Phone: "0912345678"},
 		{AreaCode: "kp1", HouseholdNo: "2", FullName: "Trần Văn Hùng", BirthYear: 1970,
@@ -75,12 +75,12 @@ func Voters() ([]byte, error) {
 }
 
 func voters(f *models.ElectionFile) ([]byte, error) {
-	areas := make([]models.GenArea, 0, len(f.Areas))
+	areas := make([]GenArea, 0, len(f.Areas))
 	for _, a := range f.Areas {
-		areas = append(areas, models.GenArea{Code: a.Code, Households: a.Households, Street: streets[a.Code]})
+		areas = append(areas, GenArea{Code: a.Code, Households: a.Households, Street: streets[a.Code]})
 	}
 	var buf bytes.Buffer
-	if err := models.GenerateVoters(&buf, areas, Seed, FixedVoters()...); err != nil {
+	if err := GenerateVoters(&buf, areas, Seed, FixedVoters()...); err != nil {
 		return nil, fmt.Errorf("demo voters: %w", err)
 	}
 	return buf.Bytes(), nil

@@ -35,3 +35,12 @@ func TestNumberPercentWeekday(t *testing.T) {
 		t.Errorf("en Monday: %q", got)
 	}
 }
+
+// The voter import's progress lines group like English ("1,000,000").
+func TestNumberEnglishThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 100000: "100,000", 1000000: "1,000,000", 12345678: "12,345,678"} {
+		if got := Number("en", n); got != want {
+			t.Errorf("Number(en, %d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Broadcast kinds.
@@ -125,24 +123,6 @@ type BroadcastDelivery struct {
 // TableName is broadcast_deliveries.
 func (BroadcastDelivery) TableName() string { return "broadcast_deliveries" }
 
-// Subscription is a contact's answers about messages it did not ask for:
-// when reminders were offered to it, and when it said /stop (nothing
-// unasked any more: no reminders, no announcements).
-type Subscription struct {
-	ContactID int64 `gorm:"primaryKey;autoIncrement:false"`
-	OfferedAt *time.Time
-	StoppedAt *time.Time
-	UpdatedAt time.Time
-}
-
-// Replica is a live sender process (its heartbeat is its lease).
-type Replica struct {
-	ID          string `gorm:"primaryKey"`
-	Host        string
-	StartedAt   time.Time
-	HeartbeatAt time.Time
-}
-
 // CheckBroadcast validates a broadcast before it is stored or queued.
 func CheckBroadcast(b *Broadcast) error {
 	switch b.Kind {
@@ -175,7 +155,7 @@ func CheckBroadcast(b *Broadcast) error {
 
 // CreateBroadcast stores a new broadcast (a draft unless b.Status says
 // queued). The areas of an AudienceAreas broadcast must be the election's.
-func (s *Store) CreateBroadcast(ctx context.Context, b *Broadcast) error {
+func (s Broadcasts) CreateBroadcast(ctx context.Context, b *Broadcast) error {
 	if b.Status == "" {
 		b.Status = BroadcastDraft
 	}
@@ -203,7 +183,7 @@ func (s *Store) CreateBroadcast(ctx context.Context, b *Broadcast) error {
 	return nil
 }
 
-func (s *Store) checkBroadcastAreas(ctx context.Context, b *Broadcast) error {
+func (s Broadcasts) checkBroadcastAreas(ctx context.Context, b *Broadcast) error {
 	ids := b.Areas()
 	if b.Audience != AudienceAreas || len(ids) == 0 {
 		return nil
@@ -219,7 +199,7 @@ func (s *Store) checkBroadcastAreas(ctx context.Context, b *Broadcast) error {
 }
 
 // Broadcast finds a broadcast.
-func (s *Store) Broadcast(ctx context.Context, id int64) (*Broadcast, error) {
+func (s Broadcasts) Broadcast(ctx context.Context, id int64) (*Broadcast, error) {
 	var b Broadcast
 	if err := s.DB(ctx).Where("id = ?", id).Take(&b).Error; err != nil {
 		return nil, notFound(err, "broadcast %d not found", id)
@@ -229,7 +209,7 @@ func (s *Store) Broadcast(ctx context.Context, id int64) (*Broadcast, error) {
 
 // SaveBroadcastDraft stores the audience, areas and text of a draft; a
 // broadcast that is no longer a draft is ECONFLICT.
-func (s *Store) SaveBroadcastDraft(ctx context.Context, b *Broadcast) error {
+func (s Broadcasts) SaveBroadcastDraft(ctx context.Context, b *Broadcast) error {
 	if err := CheckBroadcast(&Broadcast{Kind: b.Kind, Audience: b.Audience, AreaIDs: b.AreaIDs, Body: b.Body,
 		MessageKey: b.MessageKey, Status: BroadcastDraft}); err != nil {
 		return err
@@ -249,7 +229,7 @@ func (s *Store) SaveBroadcastDraft(ctx context.Context, b *Broadcast) error {
 }
 
 // LatestDraft is the newest draft a contact started, or ENOTFOUND.
-func (s *Store) LatestDraft(ctx context.Context, contactID int64) (*Broadcast, error) {
+func (s Broadcasts) LatestDraft(ctx context.Context, contactID int64) (*Broadcast, error) {
 	var b Broadcast
 	err := s.DB(ctx).Where("created_by = ? AND status = ?", contactID, BroadcastDraft).Order("id DESC").Take(&b).Error
 	if err != nil {
@@ -261,7 +241,7 @@ func (s *Store) LatestDraft(ctx context.Context, contactID int64) (*Broadcast, e
 // QueueBroadcast sends a draft: draft → queued, checked complete. by is
 // the contact confirming it (nil from the command line): a draft is queued
 // only by whoever started it. ECONFLICT if it is not a draft any more.
-func (s *Store) QueueBroadcast(ctx context.Context, id int64, by *int64) (*Broadcast, error) {
+func (s Broadcasts) QueueBroadcast(ctx context.Context, id int64, by *int64) (*Broadcast, error) {
 	var out *Broadcast
 	err := s.InTx(ctx, func(tx *Store) error {
 		b, err := tx.Broadcast(ctx, id)
@@ -297,7 +277,7 @@ func (s *Store) QueueBroadcast(ctx context.Context, id int64, by *int64) (*Broad
 
 // CancelBroadcast ends a draft or a queued broadcast that has not started
 // sending; ECONFLICT otherwise.
-func (s *Store) CancelBroadcast(ctx context.Context, id int64) error {
+func (s Broadcasts) CancelBroadcast(ctx context.Context, id int64) error {
 	res := s.DB(ctx).Model(&Broadcast{}).Where("id = ? AND status IN ?", id, []string{BroadcastDraft, BroadcastQueued}).
 		Updates(map[string]any{"status": BroadcastCancelled, "finished_at": s.now()})
 	if res.Error != nil {
@@ -310,7 +290,7 @@ func (s *Store) CancelBroadcast(ctx context.Context, id int64) error {
 }
 
 // ActiveBroadcasts lists the broadcasts queued or sending, oldest first.
-func (s *Store) ActiveBroadcasts(ctx context.Context) ([]*Broadcast, error) {
+func (s Broadcasts) ActiveBroadcasts(ctx context.Context) ([]*Broadcast, error) {
 	var bs []*Broadcast
 	err := s.DB(ctx).Where("status IN ?", []string{BroadcastQueued, BroadcastSending}).Order("id").Find(&bs).Error
 	if err != nil {
@@ -321,7 +301,7 @@ func (s *Store) ActiveBroadcasts(ctx context.Context) ([]*Broadcast, error) {
 
 // RecentBroadcasts lists an election's latest broadcasts that left the
 // draft stage, newest first.
-func (s *Store) RecentBroadcasts(ctx context.Context, electionID int64, limit int) ([]*Broadcast, error) {
+func (s Broadcasts) RecentBroadcasts(ctx context.Context, electionID int64, limit int) ([]*Broadcast, error) {
 	var bs []*Broadcast
 	err := s.DB(ctx).Where("election_id = ? AND status <> ?", electionID, BroadcastDraft).Order("id DESC").Limit(limit).Find(&bs).Error
 	if err != nil {
@@ -331,7 +311,7 @@ func (s *Store) RecentBroadcasts(ctx context.Context, electionID int64, limit in
 }
 
 // StartBroadcast marks a queued broadcast sending (false: it was not queued).
-func (s *Store) StartBroadcast(ctx context.Context, id int64) (bool, error) {
+func (s Broadcasts) StartBroadcast(ctx context.Context, id int64) (bool, error) {
 	res := s.DB(ctx).Model(&Broadcast{}).Where("id = ? AND status = ?", id, BroadcastQueued).Update("status", BroadcastSending)
 	if res.Error != nil {
 		return false, Wrap(EINTERNAL, res.Error, "start broadcast %d", id)
@@ -341,7 +321,7 @@ func (s *Store) StartBroadcast(ctx context.Context, id int64) (bool, error) {
 
 // FinishBroadcast marks a sending broadcast done (false: it was not
 // sending, someone else finished it).
-func (s *Store) FinishBroadcast(ctx context.Context, id int64) (bool, error) {
+func (s Broadcasts) FinishBroadcast(ctx context.Context, id int64) (bool, error) {
 	res := s.DB(ctx).Model(&Broadcast{}).Where("id = ? AND status = ? AND fanned_out = ?", id, BroadcastSending, true).
 		Updates(map[string]any{"status": BroadcastDone, "finished_at": s.now()})
 	if res.Error != nil {
@@ -354,7 +334,7 @@ func (s *Store) FinishBroadcast(ctx context.Context, id int64) (bool, error) {
 // recipients, and marks the fan-out finished when done. It changes nothing
 // and returns false when the cursor is no longer at from (another worker
 // took that page): call it in the page's transaction and roll back then.
-func (s *Store) AdvanceFanout(ctx context.Context, id, from, to int64, added int, done bool) (bool, error) {
+func (s Broadcasts) AdvanceFanout(ctx context.Context, id, from, to int64, added int, done bool) (bool, error) {
 	fields := map[string]any{"fanout_cursor": to, "total": gorm.Expr("total + ?", added)}
 	if done {
 		fields["fanned_out"] = true
@@ -368,312 +348,11 @@ func (s *Store) AdvanceFanout(ctx context.Context, id, from, to int64, added int
 
 // BumpProgress takes progress report number seq+1 of a broadcast (false:
 // another worker took it).
-func (s *Store) BumpProgress(ctx context.Context, id int64, seq int) (bool, error) {
+func (s Broadcasts) BumpProgress(ctx context.Context, id int64, seq int) (bool, error) {
 	res := s.DB(ctx).Model(&Broadcast{}).Where("id = ? AND progress_seq = ?", id, seq).
 		Updates(map[string]any{"progress_seq": seq + 1, "progress_at": s.now()})
 	if res.Error != nil {
 		return false, Wrap(EINTERNAL, res.Error, "progress of broadcast %d", id)
 	}
 	return res.RowsAffected == 1, nil
-}
-
-const optedOut = "NOT EXISTS (SELECT 1 FROM subscriptions su WHERE su.contact_id = contacts.id AND su.stopped_at IS NOT NULL)"
-
-// audience is the query of a broadcast's recipients (reachable or not;
-// contacts who said /stop are never in it).
-func (s *Store) audience(ctx context.Context, b *Broadcast) (*gorm.DB, error) {
-	const areasOf = "contacts.area_id IN (SELECT id FROM areas WHERE election_id = ?)"
-	const reporters = "contacts.id IN (SELECT rg.contact_id FROM role_grants rg JOIN areas ra ON ra.id = rg.area_id " +
-		"WHERE ra.election_id = ? AND rg.role = 'reporter' AND rg.revoked_at IS NULL AND rg.contact_id IS NOT NULL)"
-	const admins = "contacts.id IN (SELECT ag.contact_id FROM role_grants ag WHERE ag.role = 'admin' AND ag.revoked_at IS NULL " +
-		"AND ag.area_id IS NULL AND ag.contact_id IS NOT NULL AND (ag.ward_id IS NULL OR ag.ward_id = (SELECT ward_id FROM elections WHERE id = ?)))"
-	q := s.DB(ctx).Model(&Contact{}).Where(optedOut)
-	e := b.ElectionID
-	switch b.Audience {
-	case AudienceAll:
-		q = q.Where("("+areasOf+" OR "+reporters+" OR "+admins+")", e, e, e)
-	case AudienceAreas:
-		ids := b.Areas()
-		if len(ids) == 0 {
-			return nil, Errorf(EINVALID, "a broadcast to some areas needs at least one area")
-		}
-		q = q.Where("contacts.area_id IN ?", ids).Where(areasOf, e)
-	case AudienceReporters:
-		q = q.Where(reporters, e)
-	case AudienceSubscribers:
-		q = q.Where("contacts.reminders = ?", true).Where(areasOf, e)
-	case AudienceOfficials:
-		q = q.Where("("+reporters+" OR "+admins+")", e, e)
-	default:
-		return nil, Errorf(EINVALID, "broadcast audience %q", b.Audience)
-	}
-	return q, nil
-}
-
-// AudienceCount is the size of a broadcast's audience.
-type AudienceCount struct {
-	Reachable   int // will be sent the message (unless a channel skips them)
-	Unreachable int // blocked the bot: skipped
-}
-
-// CountAudience counts a broadcast's recipients (the preview).
-func (s *Store) CountAudience(ctx context.Context, b *Broadcast) (AudienceCount, error) {
-	var out AudienceCount
-	for _, reachable := range []bool{true, false} {
-		q, err := s.audience(ctx, b)
-		if err != nil {
-			return out, err
-		}
-		var n int64
-		if err := q.Where("contacts.reachable = ?", reachable).Count(&n).Error; err != nil {
-			return out, Wrap(EINTERNAL, err, "count audience of broadcast %d", b.ID)
-		}
-		if reachable {
-			out.Reachable = int(n)
-		} else {
-			out.Unreachable = int(n)
-		}
-	}
-	return out, nil
-}
-
-// BroadcastRecipients returns up to limit recipients of a broadcast after
-// contact id after, in id order (the fan-out's pages).
-func (s *Store) BroadcastRecipients(ctx context.Context, b *Broadcast, after int64, limit int) ([]*Contact, error) {
-	q, err := s.audience(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	var cs []*Contact
-	if err := q.Where("contacts.id > ?", after).Order("contacts.id").Limit(limit).Find(&cs).Error; err != nil {
-		return nil, Wrap(EINTERNAL, err, "recipients of broadcast %d", b.ID)
-	}
-	return cs, nil
-}
-
-// InsertBroadcastMessages inserts a page of broadcast messages into the
-// outbox, pending and due now, in batches; a message whose DedupeKey is
-// already there is not inserted again. Every message gets the ID of the
-// outbox row that holds its key (new or old).
-func (s *Store) InsertBroadcastMessages(ctx context.Context, msgs []*OutboxMessage) error {
-	if len(msgs) == 0 {
-		return nil
-	}
-	now := s.now()
-	keys := make([]string, 0, len(msgs))
-	for _, m := range msgs {
-		if m.Channel == "" || m.ChatID == "" || m.DedupeKey == nil {
-			return Errorf(EINVALID, "broadcast message without channel, chat or dedupe key")
-		}
-		m.pending(now, OutboxBroadcast)
-		keys = append(keys, *m.DedupeKey)
-	}
-	err := s.DB(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).
-		CreateInBatches(msgs, 200).Error
-	if err != nil {
-		return Wrap(EINTERNAL, err, "enqueue %d broadcast messages", len(msgs))
-	}
-	ids := make(map[string]int64, len(keys))
-	for len(keys) > 0 {
-		n := min(len(keys), 500)
-		var rows []struct {
-			ID        int64
-			DedupeKey string
-		}
-		if err := s.DB(ctx).Model(&OutboxMessage{}).Select("id, dedupe_key").Where("dedupe_key IN ?", keys[:n]).Find(&rows).Error; err != nil {
-			return Wrap(EINTERNAL, err, "ids of broadcast messages")
-		}
-		for _, r := range rows {
-			ids[r.DedupeKey] = r.ID
-		}
-		keys = keys[n:]
-	}
-	for _, m := range msgs {
-		m.ID = ids[*m.DedupeKey]
-		if m.ID == 0 {
-			return Errorf(EINTERNAL, "broadcast message %s was not stored", *m.DedupeKey)
-		}
-	}
-	return nil
-}
-
-// InsertDeliveries records a page of a broadcast's recipients; a
-// (broadcast, contact) already recorded is left as it is.
-func (s *Store) InsertDeliveries(ctx context.Context, ds []*BroadcastDelivery) error {
-	if len(ds) == 0 {
-		return nil
-	}
-	err := s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(ds, 500).Error
-	if err != nil {
-		return Wrap(EINTERNAL, err, "record %d deliveries", len(ds))
-	}
-	return nil
-}
-
-// BroadcastStats is where a broadcast's deliveries are.
-type BroadcastStats struct {
-	Total       int // delivery rows
-	Sent        int
-	Pending     int // waiting or being sent (retries included)
-	Unreachable int // blocked the bot, chat gone (at fan-out or at sending)
-	Failed      int // refused, or out of attempts
-	Skipped     int // not sent for another reason (a channel's window…)
-	// Reasons counts the failed and skipped deliveries by reason, most
-	// frequent first.
-	Reasons []ReasonCount
-}
-
-// ReasonCount is how many deliveries ended for one reason.
-type ReasonCount struct {
-	Reason string
-	Count  int
-}
-
-// Finished is the number of deliveries that will not change any more.
-func (st *BroadcastStats) Finished() int { return st.Total - st.Pending }
-
-// BroadcastStats counts a broadcast's deliveries by outcome.
-func (s *Store) BroadcastStats(ctx context.Context, id int64) (*BroadcastStats, error) {
-	var rows []struct {
-		DStatus string
-		Reason  string
-		OStatus *string
-		OError  *string
-		N       int
-	}
-	err := s.DB(ctx).Table("broadcast_deliveries AS d").
-		Select("d.status AS d_status, d.reason AS reason, o.status AS o_status, o.last_error AS o_error, COUNT(*) AS n").
-		Joins("LEFT JOIN outbox o ON o.id = d.outbox_id").
-		Where("d.broadcast_id = ?", id).
-		Group("d.status, d.reason, o.status, o.last_error").
-		Scan(&rows).Error
-	if err != nil {
-		return nil, Wrap(EINTERNAL, err, "statistics of broadcast %d", id)
-	}
-	st := &BroadcastStats{}
-	reasons := map[string]int{}
-	for _, r := range rows {
-		st.Total += r.N
-		if r.DStatus == DeliverySkipped {
-			if r.Reason == ReasonUnreachable {
-				st.Unreachable += r.N
-			} else {
-				st.Skipped += r.N
-				reasons[ShortReason(r.Reason)] += r.N
-			}
-			continue
-		}
-		status, lastErr := "", ""
-		if r.OStatus != nil {
-			status = *r.OStatus
-		}
-		if r.OError != nil {
-			lastErr = *r.OError
-		}
-		switch status {
-		case OutboxSent:
-			st.Sent += r.N
-		case OutboxPending, OutboxSending:
-			st.Pending += r.N
-		case OutboxUnreachable:
-			st.Unreachable += r.N
-		case OutboxFailed:
-			st.Failed += r.N
-			reasons[ShortReason(lastErr)] += r.N
-		default: // the outbox row is gone
-			st.Failed += r.N
-			reasons["lost"] += r.N
-		}
-	}
-	for k, n := range reasons {
-		st.Reasons = append(st.Reasons, ReasonCount{Reason: k, Count: n})
-	}
-	sort.Slice(st.Reasons, func(i, j int) bool {
-		if st.Reasons[i].Count != st.Reasons[j].Count {
-			return st.Reasons[i].Count > st.Reasons[j].Count
-		}
-		return st.Reasons[i].Reason < st.Reasons[j].Reason
-	})
-	return st, nil
-}
-
-var tokenRE = regexp.MustCompile(`bot[0-9]+:[A-Za-z0-9_-]+`)
-
-// ShortReason makes a send error fit a report shown to an admin: the
-// error code and a short description ("500: Internal Server Error",
-// "network error"), never a URL with the bot's token.
-func ShortReason(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "unknown"
-	}
-	code, rest, _ := strings.Cut(s, ": ")
-	switch code {
-	case "network":
-		if strings.Contains(rest, "timeout") || strings.Contains(rest, "deadline") {
-			return "network timeout"
-		}
-		return "network error"
-	case "bad_response":
-		return "bad response"
-	}
-	s = tokenRE.ReplaceAllString(s, "bot***")
-	if r := []rune(s); len(r) > 80 {
-		s = string(r[:79]) + "…"
-	}
-	return s
-}
-
-// Subscription returns a contact's subscription answers (zero if none).
-func (s *Store) Subscription(ctx context.Context, contactID int64) (*Subscription, error) {
-	var sub Subscription
-	if err := s.DB(ctx).Where("contact_id = ?", contactID).Limit(1).Find(&sub).Error; err != nil {
-		return nil, Wrap(EINTERNAL, err, "subscription of contact %d", contactID)
-	}
-	sub.ContactID = contactID
-	return &sub, nil
-}
-
-// SaveSubscription stores a contact's subscription answers.
-func (s *Store) SaveSubscription(ctx context.Context, sub *Subscription) error {
-	sub.UpdatedAt = s.now()
-	err := s.DB(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "contact_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"offered_at", "stopped_at", "updated_at"}),
-	}).Create(sub).Error
-	if err != nil {
-		return Wrap(EINTERNAL, err, "save subscription of contact %d", sub.ContactID)
-	}
-	return nil
-}
-
-// HeartbeatReplica renews replica id's lease at now (wall-clock time),
-// forgets replicas silent for ten leases, and returns how many replicas
-// are alive: heartbeat within ttl, this one included.
-func (s *Store) HeartbeatReplica(ctx context.Context, id, host string, now time.Time, ttl time.Duration) (int, error) {
-	now = now.UTC()
-	r := Replica{ID: id, Host: host, StartedAt: now, HeartbeatAt: now}
-	err := s.DB(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"heartbeat_at"}),
-	}).Create(&r).Error
-	if err != nil {
-		return 0, Wrap(EINTERNAL, err, "heartbeat of replica %s", id)
-	}
-	if err := s.DB(ctx).Where("heartbeat_at < ?", now.Add(-10*ttl)).Delete(&Replica{}).Error; err != nil {
-		return 0, Wrap(EINTERNAL, err, "forget silent replicas")
-	}
-	var n int64
-	if err := s.DB(ctx).Model(&Replica{}).Where("heartbeat_at >= ?", now.Add(-ttl)).Count(&n).Error; err != nil {
-		return 0, Wrap(EINTERNAL, err, "count live replicas")
-	}
-	return max(int(n), 1), nil
-}
-
-// RemoveReplica ends replica id's lease (a clean stop).
-func (s *Store) RemoveReplica(ctx context.Context, id string) error {
-	if err := s.DB(ctx).Where("id = ?", id).Delete(&Replica{}).Error; err != nil {
-		return Wrap(EINTERNAL, err, "remove replica %s", id)
-	}
-	return nil
 }

@@ -31,7 +31,7 @@ func (ChannelStateEntry) TableName() string { return "channel_state" }
 // RecordUpdate marks (channel, updateID) processed. It returns false, and
 // changes nothing, if it was recorded before. Call it inside the update's
 // transaction (InTx): if that transaction rolls back, so does the record.
-func (s *Store) RecordUpdate(ctx context.Context, channel, updateID string) (bool, error) {
+func (s Channels) RecordUpdate(ctx context.Context, channel, updateID string) (bool, error) {
 	if channel == "" || updateID == "" {
 		return false, Errorf(EINVALID, "update without channel or id")
 	}
@@ -44,7 +44,7 @@ func (s *Store) RecordUpdate(ctx context.Context, channel, updateID string) (boo
 }
 
 // UpdateProcessed tells whether (channel, updateID) was recorded.
-func (s *Store) UpdateProcessed(ctx context.Context, channel, updateID string) (bool, error) {
+func (s Channels) UpdateProcessed(ctx context.Context, channel, updateID string) (bool, error) {
 	var n int64
 	err := s.DB(ctx).Model(&ChannelUpdate{}).Where("channel = ? AND update_id = ?", channel, updateID).Count(&n).Error
 	if err != nil {
@@ -55,7 +55,7 @@ func (s *Store) UpdateProcessed(ctx context.Context, channel, updateID string) (
 
 // PruneUpdates forgets updates processed before a time (channels stop
 // redelivering long before: Telegram keeps updates for 24 hours).
-func (s *Store) PruneUpdates(ctx context.Context, before time.Time) (int64, error) {
+func (s Channels) PruneUpdates(ctx context.Context, before time.Time) (int64, error) {
 	res := s.DB(ctx).Where("processed_at < ?", before.UTC()).Delete(&ChannelUpdate{})
 	if res.Error != nil {
 		return 0, Wrap(EINTERNAL, res.Error, "prune channel updates")
@@ -64,7 +64,7 @@ func (s *Store) PruneUpdates(ctx context.Context, before time.Time) (int64, erro
 }
 
 // ChannelState returns a channel's stored value for key, "" if none.
-func (s *Store) ChannelState(ctx context.Context, channel, key string) (string, error) {
+func (s Channels) ChannelState(ctx context.Context, channel, key string) (string, error) {
 	var e ChannelStateEntry
 	err := s.DB(ctx).Where("channel = ? AND key = ?", channel, key).Limit(1).Find(&e).Error
 	if err != nil {
@@ -74,7 +74,7 @@ func (s *Store) ChannelState(ctx context.Context, channel, key string) (string, 
 }
 
 // SetChannelState stores a channel's value for key.
-func (s *Store) SetChannelState(ctx context.Context, channel, key, value string) error {
+func (s Channels) SetChannelState(ctx context.Context, channel, key, value string) error {
 	e := ChannelStateEntry{Channel: channel, Key: key, Value: value, UpdatedAt: s.now()}
 	err := s.DB(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "channel"}, {Name: "key"}},
@@ -86,26 +86,72 @@ func (s *Store) SetChannelState(ctx context.Context, channel, key, value string)
 	return nil
 }
 
-// MarkUnreachable records that the chat can no longer be written to (the
-// user blocked the bot, the account is deleted, the chat does not exist):
-// reminders and broadcasts skip the contact until they write again. It
-// returns the number of contacts changed.
-func (s *Store) MarkUnreachable(ctx context.Context, channel, chatID string) (int64, error) {
-	return s.setReachable(ctx, channel, chatID, false)
+// Replica is a live sender process (its heartbeat is its lease).
+type Replica struct {
+	ID          string `gorm:"primaryKey"`
+	Host        string
+	StartedAt   time.Time
+	HeartbeatAt time.Time
 }
 
-// MarkReachable undoes MarkUnreachable (the user wrote again, or unblocked
-// the bot). It changes nothing for a contact that is reachable.
-func (s *Store) MarkReachable(ctx context.Context, channel, chatID string) (int64, error) {
-	return s.setReachable(ctx, channel, chatID, true)
-}
-
-func (s *Store) setReachable(ctx context.Context, channel, chatID string, reachable bool) (int64, error) {
-	res := s.DB(ctx).Model(&Contact{}).
-		Where("channel = ? AND chat_id = ? AND reachable = ?", channel, chatID, !reachable).
-		Updates(map[string]any{"reachable": reachable, "updated_at": s.now()})
-	if res.Error != nil {
-		return 0, Wrap(EINTERNAL, res.Error, "mark %s chat %s reachable=%v", channel, chatID, reachable)
+// HeartbeatReplica renews replica id's lease at now (wall-clock time),
+// forgets replicas silent for ten leases, and returns how many replicas
+// are alive: heartbeat within ttl, this one included.
+func (s Channels) HeartbeatReplica(ctx context.Context, id, host string, now time.Time, ttl time.Duration) (int, error) {
+	now = now.UTC()
+	r := Replica{ID: id, Host: host, StartedAt: now, HeartbeatAt: now}
+	err := s.DB(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"heartbeat_at"}),
+	}).Create(&r).Error
+	if err != nil {
+		return 0, Wrap(EINTERNAL, err, "heartbeat of replica %s", id)
 	}
-	return res.RowsAffected, nil
+	if err := s.DB(ctx).Where("heartbeat_at < ?", now.Add(-10*ttl)).Delete(&Replica{}).Error; err != nil {
+		return 0, Wrap(EINTERNAL, err, "forget silent replicas")
+	}
+	var n int64
+	if err := s.DB(ctx).Model(&Replica{}).Where("heartbeat_at >= ?", now.Add(-ttl)).Count(&n).Error; err != nil {
+		return 0, Wrap(EINTERNAL, err, "count live replicas")
+	}
+	return max(int(n), 1), nil
+}
+
+// RemoveReplica ends replica id's lease (a clean stop).
+func (s Channels) RemoveReplica(ctx context.Context, id string) error {
+	if err := s.DB(ctx).Where("id = ?", id).Delete(&Replica{}).Error; err != nil {
+		return Wrap(EINTERNAL, err, "remove replica %s", id)
+	}
+	return nil
+}
+
+// LockChannelState reads a channel's value for key and holds its row
+// until the transaction ends, so that a read-modify-write of the value
+// happens once across replicas (a single-use refresh token must never be
+// spent twice): SELECT … FOR UPDATE on PostgreSQL; on SQLite, where
+// writers are serialised, a no-op UPDATE takes the database's write lock
+// first. ok is false when there is no such row (nothing is locked then).
+// Call it inside InTx, and make no other database call outside that
+// transaction until it ends (the embedded database has one connection).
+func (s Channels) LockChannelState(ctx context.Context, channel, key string) (value string, ok bool, err error) {
+	if !s.inTx() {
+		return "", false, Errorf(EINTERNAL, "lock %s state %s outside a transaction", channel, key)
+	}
+	q := "SELECT value FROM channel_state WHERE channel = ? AND key = ?"
+	if s.dialect == DialectPostgres {
+		q += " FOR UPDATE"
+	} else {
+		err := s.DB(ctx).Exec("UPDATE channel_state SET value = value WHERE channel = ? AND key = ?", channel, key).Error
+		if err != nil {
+			return "", false, Wrap(EINTERNAL, err, "lock %s state %s", channel, key)
+		}
+	}
+	var values []string
+	if err := s.DB(ctx).Raw(q, channel, key).Scan(&values).Error; err != nil {
+		return "", false, Wrap(EINTERNAL, err, "lock %s state %s", channel, key)
+	}
+	if len(values) == 0 {
+		return "", false, nil
+	}
+	return values[0], true, nil
 }

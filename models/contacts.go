@@ -12,7 +12,7 @@ type gormDB = gorm.DB
 
 // EnsureContact returns the contact for (channel, externalID), creating it
 // with the given defaults the first time someone writes.
-func (s *Store) EnsureContact(ctx context.Context, c *Contact) (*Contact, error) {
+func (s Contacts) EnsureContact(ctx context.Context, c *Contact) (*Contact, error) {
 	if c.Channel == "" || c.ExternalID == "" {
 		return nil, Errorf(EINVALID, "contact without channel or id")
 	}
@@ -39,7 +39,7 @@ func (s *Store) EnsureContact(ctx context.Context, c *Contact) (*Contact, error)
 }
 
 // ContactByID finds a contact.
-func (s *Store) ContactByID(ctx context.Context, id int64) (*Contact, error) {
+func (s Contacts) ContactByID(ctx context.Context, id int64) (*Contact, error) {
 	var c Contact
 	if err := s.DB(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
 		return nil, notFound(err, "contact %d not found", id)
@@ -48,7 +48,7 @@ func (s *Store) ContactByID(ctx context.Context, id int64) (*Contact, error) {
 }
 
 // SaveContact stores every field of an existing contact.
-func (s *Store) SaveContact(ctx context.Context, c *Contact) error {
+func (s Contacts) SaveContact(ctx context.Context, c *Contact) error {
 	c.UpdatedAt = s.now()
 	if err := s.DB(ctx).Save(c).Error; err != nil {
 		return Wrap(EINTERNAL, err, "save contact %d", c.ID)
@@ -57,7 +57,7 @@ func (s *Store) SaveContact(ctx context.Context, c *Contact) error {
 }
 
 // Audit records an event.
-func (s *Store) Audit(ctx context.Context, ev *AuditEvent) error {
+func (s Contacts) Audit(ctx context.Context, ev *AuditEvent) error {
 	if ev.At.IsZero() {
 		ev.At = s.now()
 	}
@@ -70,7 +70,7 @@ func (s *Store) Audit(ctx context.Context, ev *AuditEvent) error {
 // CountAudit counts a contact's events of one action since a time. Used as
 // a sliding-window limit that holds across replicas, since the events are
 // in the shared database.
-func (s *Store) CountAudit(ctx context.Context, contactID int64, action string, since time.Time) (int64, error) {
+func (s Contacts) CountAudit(ctx context.Context, contactID int64, action string, since time.Time) (int64, error) {
 	var n int64
 	err := s.DB(ctx).Model(&AuditEvent{}).
 		Where("contact_id = ? AND action = ? AND at >= ?", contactID, action, since.UTC()).Count(&n).Error
@@ -82,7 +82,7 @@ func (s *Store) CountAudit(ctx context.Context, contactID int64, action string, 
 
 // OldestAuditSince returns the time of the contact's oldest event of an
 // action since a time (to tell a rate-limited user when to retry).
-func (s *Store) OldestAuditSince(ctx context.Context, contactID int64, action string, since time.Time) (time.Time, error) {
+func (s Contacts) OldestAuditSince(ctx context.Context, contactID int64, action string, since time.Time) (time.Time, error) {
 	var ev AuditEvent
 	err := s.DB(ctx).Where("contact_id = ? AND action = ? AND at >= ?", contactID, action, since.UTC()).
 		Order("at ASC").Take(&ev).Error
@@ -90,4 +90,32 @@ func (s *Store) OldestAuditSince(ctx context.Context, contactID int64, action st
 		return time.Time{}, notFound(err, "no %s events", action)
 	}
 	return ev.At, nil
+}
+
+// ContactsByPhone lists the contacts whose verified phone is phone (E.164),
+// on any channel.
+func (s Contacts) ContactsByPhone(ctx context.Context, phone string) ([]*Contact, error) {
+	var cs []*Contact
+	if err := s.DB(ctx).Where("phone = ?", phone).Order("id").Find(&cs).Error; err != nil {
+		return nil, Wrap(EINTERNAL, err, "contacts by phone")
+	}
+	return cs, nil
+}
+
+// ContactsByID loads contacts by id (unknown ids are left out).
+func (s Contacts) ContactsByID(ctx context.Context, ids []int64) (map[int64]*Contact, error) {
+	out := make(map[int64]*Contact, len(ids))
+	ids = uniqueIDs(ids)
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		var cs []*Contact
+		if err := s.DB(ctx).Where("id IN ?", ids[:n]).Find(&cs).Error; err != nil {
+			return nil, Wrap(EINTERNAL, err, "contacts by id")
+		}
+		for _, c := range cs {
+			out[c.ID] = c
+		}
+		ids = ids[n:]
+	}
+	return out, nil
 }

@@ -6,7 +6,7 @@ import (
 
 // CurrentElection is the election residents are asking about: the next one
 // that has not closed yet, or else the most recent one.
-func (s *Store) CurrentElection(ctx context.Context) (*Election, error) {
+func (s Elections) CurrentElection(ctx context.Context) (*Election, error) {
 	var e Election
 	now := s.now()
 	err := s.DB(ctx).Preload("Ward").Where("closes_at >= ?", now).Order("opens_at ASC").Take(&e).Error
@@ -21,7 +21,7 @@ func (s *Store) CurrentElection(ctx context.Context) (*Election, error) {
 }
 
 // ElectionByCode finds an election by its code.
-func (s *Store) ElectionByCode(ctx context.Context, code string) (*Election, error) {
+func (s Elections) ElectionByCode(ctx context.Context, code string) (*Election, error) {
 	var e Election
 	if err := s.DB(ctx).Preload("Ward").Where("code = ?", code).Take(&e).Error; err != nil {
 		return nil, notFound(err, "election %q not found", code)
@@ -31,7 +31,7 @@ func (s *Store) ElectionByCode(ctx context.Context, code string) (*Election, err
 
 // Areas lists an election's areas in code order, with polling places and
 // candidates (by ballot number).
-func (s *Store) Areas(ctx context.Context, electionID int64) ([]*Area, error) {
+func (s Elections) Areas(ctx context.Context, electionID int64) ([]*Area, error) {
 	var areas []*Area
 	err := s.DB(ctx).Preload("PollingPlace").
 		Preload("Candidates", func(db *gormDB) *gormDB { return db.Order("ballot_no") }).
@@ -43,7 +43,7 @@ func (s *Store) Areas(ctx context.Context, electionID int64) ([]*Area, error) {
 }
 
 // Area finds one area with its polling place and candidates.
-func (s *Store) Area(ctx context.Context, id int64) (*Area, error) {
+func (s Elections) Area(ctx context.Context, id int64) (*Area, error) {
 	var a Area
 	err := s.DB(ctx).Preload("PollingPlace").
 		Preload("Candidates", func(db *gormDB) *gormDB { return db.Order("ballot_no") }).
@@ -52,4 +52,13 @@ func (s *Store) Area(ctx context.Context, id int64) (*Area, error) {
 		return nil, notFound(err, "area %d not found", id)
 	}
 	return &a, nil
+}
+
+// ElectionByID finds an election with its ward.
+func (s Elections) ElectionByID(ctx context.Context, id int64) (*Election, error) {
+	var e Election
+	if err := s.DB(ctx).Preload("Ward").Where("id = ?", id).Take(&e).Error; err != nil {
+		return nil, notFound(err, "election %d not found", id)
+	}
+	return &e, nil
 }

@@ -59,7 +59,7 @@ const NotReported = "not-reported"
 // ExportRows builds the export of an election: one row per area, in load
 // order. The results come from one query (ElectionResults); reviews and
 // contacts from one query each.
-func (s *Store) ExportRows(ctx context.Context, electionCode string) (*Election, []*ExportRow, error) {
+func (s Tallies) ExportRows(ctx context.Context, electionCode string) (*Election, []*ExportRow, error) {
 	e, areas, err := s.ElectionResults(ctx, electionCode)
 	if err != nil {
 		return nil, nil, err
@@ -171,7 +171,7 @@ func ContactLabel(c *Contact) string {
 // state, the reporter and the times, as CSV (UTF-8, header row) or XLSX
 // (one sheet "results"). An unknown format is EINVALID, an unknown election
 // ENOTFOUND.
-func (s *Store) ExportResults(ctx context.Context, electionCode, format string, w io.Writer) error {
+func (s Tallies) ExportResults(ctx context.Context, electionCode, format string, w io.Writer) error {
 	if format != ExportCSV && format != ExportXLSX {
 		return Errorf(EINVALID, "export format %q: want csv or xlsx", format)
 	}

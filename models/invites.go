@@ -50,7 +50,7 @@ var inviteEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 // CreateInvite stores a new invite (Role, WardID/AreaID and CreatedBy from
 // inv; the times are set here: now and now + InviteTTL) and returns its
 // code, which is not stored and cannot be shown again. Audited.
-func (s *Store) CreateInvite(ctx context.Context, inv *Invite) (string, error) {
+func (s Roles) CreateInvite(ctx context.Context, inv *Invite) (string, error) {
 	switch inv.Role {
 	case RoleReporter:
 		if inv.AreaID == nil {
@@ -87,7 +87,7 @@ func (s *Store) CreateInvite(ctx context.Context, inv *Invite) (string, error) {
 // transaction. An unknown code is ENOTFOUND, a used one ECONFLICT (also
 // when two people open it at once: only one wins), an expired one
 // EINVALID; every attempt is audited.
-func (s *Store) RedeemInvite(ctx context.Context, code string, contactID int64) (*Invite, error) {
+func (s Roles) RedeemInvite(ctx context.Context, code string, contactID int64) (*Invite, error) {
 	var out *Invite
 	var refused error
 	err := s.InTx(ctx, func(tx *Store) error {

@@ -66,7 +66,7 @@ func (m *OutboxMessage) pending(now time.Time, kind string) {
 // EnqueueOutbox inserts messages, pending and due now, in the order given
 // (their IDs give the sending order within a chat). A message whose
 // DedupeKey is already in the outbox is skipped: its ID stays 0.
-func (s *Store) EnqueueOutbox(ctx context.Context, msgs []*OutboxMessage) error {
+func (s Outbox) EnqueueOutbox(ctx context.Context, msgs []*OutboxMessage) error {
 	now := s.now()
 	for _, m := range msgs {
 		if m.Channel == "" || m.ChatID == "" {
@@ -85,7 +85,7 @@ func (s *Store) EnqueueOutbox(ctx context.Context, msgs []*OutboxMessage) error 
 }
 
 // OutboxMessages returns the messages with these IDs, in ID order.
-func (s *Store) OutboxMessages(ctx context.Context, ids []int64) ([]*OutboxMessage, error) {
+func (s Outbox) OutboxMessages(ctx context.Context, ids []int64) ([]*OutboxMessage, error) {
 	var ms []*OutboxMessage
 	if len(ids) == 0 {
 		return ms, nil
@@ -100,7 +100,7 @@ func (s *Store) OutboxMessages(ctx context.Context, ids []int64) ([]*OutboxMessa
 // attempt. Only a pending message that is due, or one whose sender's lock
 // has expired (a crash mid-send), can be claimed; false means another
 // sender has it, it is not due, or it is finished.
-func (s *Store) ClaimOutbox(ctx context.Context, id int64, lockFor time.Duration) (bool, error) {
+func (s Outbox) ClaimOutbox(ctx context.Context, id int64, lockFor time.Duration) (bool, error) {
 	now := s.now()
 	res := s.DB(ctx).Model(&OutboxMessage{}).
 		Where("id = ? AND ((status = ? AND next_attempt_at <= ?) OR (status = ? AND locked_until < ?))",
@@ -117,7 +117,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, id int64, lockFor time.Duration
 }
 
 // OutboxSent records a delivery.
-func (s *Store) OutboxSent(ctx context.Context, id int64) error {
+func (s Outbox) OutboxSent(ctx context.Context, id int64) error {
 	now := s.now()
 	return s.updateOutbox(ctx, id, map[string]any{
 		"status": OutboxSent, "sent_at": now, "locked_until": nil, "last_error": "",
@@ -126,18 +126,18 @@ func (s *Store) OutboxSent(ctx context.Context, id int64) error {
 
 // OutboxRetryAt puts a claimed message back to pending, due at a time,
 // with the reason of the failed attempt.
-func (s *Store) OutboxRetryAt(ctx context.Context, id int64, at time.Time, reason string) error {
+func (s Outbox) OutboxRetryAt(ctx context.Context, id int64, at time.Time, reason string) error {
 	return s.updateOutbox(ctx, id, map[string]any{
 		"status": OutboxPending, "next_attempt_at": at.UTC(), "locked_until": nil, "last_error": reason,
 	})
 }
 
 // OutboxGiveUp ends a message with OutboxFailed or OutboxUnreachable.
-func (s *Store) OutboxGiveUp(ctx context.Context, id int64, status, reason string) error {
+func (s Outbox) OutboxGiveUp(ctx context.Context, id int64, status, reason string) error {
 	return s.updateOutbox(ctx, id, map[string]any{"status": status, "locked_until": nil, "last_error": reason})
 }
 
-func (s *Store) updateOutbox(ctx context.Context, id int64, fields map[string]any) error {
+func (s Outbox) updateOutbox(ctx context.Context, id int64, fields map[string]any) error {
 	if err := s.DB(ctx).Model(&OutboxMessage{}).Where("id = ?", id).Updates(fields).Error; err != nil {
 		return Wrap(EINTERNAL, err, "update outbox message %d", id)
 	}
@@ -146,7 +146,7 @@ func (s *Store) updateOutbox(ctx context.Context, id int64, fields map[string]an
 
 // OutboxCloseChat ends every pending message to a chat with status (after
 // the chat turned out unreachable), returning how many.
-func (s *Store) OutboxCloseChat(ctx context.Context, channel, chatID, status, reason string) (int64, error) {
+func (s Outbox) OutboxCloseChat(ctx context.Context, channel, chatID, status, reason string) (int64, error) {
 	res := s.DB(ctx).Model(&OutboxMessage{}).
 		Where("channel = ? AND chat_id = ? AND status = ?", channel, chatID, OutboxPending).
 		Updates(map[string]any{"status": status, "last_error": reason})
@@ -159,7 +159,7 @@ func (s *Store) OutboxCloseChat(ctx context.Context, channel, chatID, status, re
 // DueOutbox lists up to limit messages that should have been sent by
 // before and are not: pending and due, or claimed by a sender whose lock
 // expired. Oldest first.
-func (s *Store) DueOutbox(ctx context.Context, before time.Time, limit int) ([]*OutboxMessage, error) {
+func (s Outbox) DueOutbox(ctx context.Context, before time.Time, limit int) ([]*OutboxMessage, error) {
 	before = before.UTC()
 	var ms []*OutboxMessage
 	err := s.DB(ctx).
@@ -174,7 +174,7 @@ func (s *Store) DueOutbox(ctx context.Context, before time.Time, limit int) ([]*
 // PruneOutbox deletes finished messages (sent, failed, unreachable)
 // created before a time, returning how many. Messages with a DedupeKey are
 // kept: they are the record that a delivery happened.
-func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (int64, error) {
+func (s Outbox) PruneOutbox(ctx context.Context, before time.Time) (int64, error) {
 	res := s.DB(ctx).
 		Where("created_at < ? AND dedupe_key IS NULL AND status IN ?", before.UTC(), []string{OutboxSent, OutboxFailed, OutboxUnreachable}).
 		Delete(&OutboxMessage{})
@@ -187,7 +187,7 @@ func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (int64, error
 // SQLTx returns the database/sql transaction the store is bound to (inside
 // InTx), or nil outside a transaction: for libraries that take a *sql.Tx,
 // such as River's InsertTx, to join the same transaction.
-func (s *Store) SQLTx() *sql.Tx {
+func (s Outbox) SQLTx() *sql.Tx {
 	tx, _ := s.db.Statement.ConnPool.(*sql.Tx)
 	return tx
 }

@@ -56,7 +56,7 @@ ORDER BY a.id, c.ballot_no`
 // in a single query (resultsSQL): the election with its ward, and each area
 // (in load order) with its candidates, its latest tally and, for a conflict,
 // the version before. An unknown code is an ENOTFOUND error.
-func (s *Store) ElectionResults(ctx context.Context, code string) (*Election, []*AreaTallies, error) {
+func (s Tallies) ElectionResults(ctx context.Context, code string) (*Election, []*AreaTallies, error) {
 	rows, err := s.DB(ctx).Raw(resultsSQL, code).Rows()
 	if err != nil {
 		return nil, nil, Wrap(EINTERNAL, err, "results of election %q", code)

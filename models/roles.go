@@ -8,7 +8,7 @@ import (
 
 // Grant gives a contact a role (for a ward or an area) and audits it. A
 // grant that already exists and is not revoked is left as it is.
-func (s *Store) Grant(ctx context.Context, g *RoleGrant) error {
+func (s Roles) Grant(ctx context.Context, g *RoleGrant) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		q := tx.DB(ctx).Model(&RoleGrant{}).Where("role = ? AND revoked_at IS NULL", g.Role)
 		q = whereOptional(q, "contact_id", g.ContactID)
@@ -31,7 +31,7 @@ func (s *Store) Grant(ctx context.Context, g *RoleGrant) error {
 }
 
 // ActiveGrants lists a contact's roles that are not revoked.
-func (s *Store) ActiveGrants(ctx context.Context, contactID int64) ([]*RoleGrant, error) {
+func (s Roles) ActiveGrants(ctx context.Context, contactID int64) ([]*RoleGrant, error) {
 	var gs []*RoleGrant
 	if err := s.DB(ctx).Where("contact_id = ? AND revoked_at IS NULL", contactID).Order("id").Find(&gs).Error; err != nil {
 		return nil, Wrap(EINTERNAL, err, "roles of contact %d", contactID)
@@ -81,7 +81,7 @@ type GrantHolder struct {
 
 // RevokeGrant ends an active grant and audits who revoked it. Revoking a
 // grant that is already revoked is ENOTFOUND.
-func (s *Store) RevokeGrant(ctx context.Context, id int64, by *int64) (*RoleGrant, error) {
+func (s Roles) RevokeGrant(ctx context.Context, id int64, by *int64) (*RoleGrant, error) {
 	var g RoleGrant
 	err := s.InTx(ctx, func(tx *Store) error {
 		if err := tx.DB(ctx).Where("id = ? AND revoked_at IS NULL", id).Take(&g).Error; err != nil {
@@ -109,7 +109,7 @@ func (s *Store) RevokeGrant(ctx context.Context, id int64, by *int64) (*RoleGran
 // ClaimPhoneGrants gives a contact the grants waiting for its phone (E.164),
 // now that the channel vouched the number is theirs. It returns the claimed
 // grants (none: nothing was waiting) and audits each.
-func (s *Store) ClaimPhoneGrants(ctx context.Context, contactID int64, phone string) ([]*RoleGrant, error) {
+func (s Roles) ClaimPhoneGrants(ctx context.Context, contactID int64, phone string) ([]*RoleGrant, error) {
 	var gs []*RoleGrant
 	err := s.InTx(ctx, func(tx *Store) error {
 		if err := tx.DB(ctx).Where("phone = ? AND contact_id IS NULL AND revoked_at IS NULL", phone).Order("id").Find(&gs).Error; err != nil {
@@ -134,37 +134,9 @@ func (s *Store) ClaimPhoneGrants(ctx context.Context, contactID int64, phone str
 	return gs, nil
 }
 
-// ContactsByPhone lists the contacts whose verified phone is phone (E.164),
-// on any channel.
-func (s *Store) ContactsByPhone(ctx context.Context, phone string) ([]*Contact, error) {
-	var cs []*Contact
-	if err := s.DB(ctx).Where("phone = ?", phone).Order("id").Find(&cs).Error; err != nil {
-		return nil, Wrap(EINTERNAL, err, "contacts by phone")
-	}
-	return cs, nil
-}
-
-// ContactsByID loads contacts by id (unknown ids are left out).
-func (s *Store) ContactsByID(ctx context.Context, ids []int64) (map[int64]*Contact, error) {
-	out := make(map[int64]*Contact, len(ids))
-	ids = uniqueIDs(ids)
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		var cs []*Contact
-		if err := s.DB(ctx).Where("id IN ?", ids[:n]).Find(&cs).Error; err != nil {
-			return nil, Wrap(EINTERNAL, err, "contacts by id")
-		}
-		for _, c := range cs {
-			out[c.ID] = c
-		}
-		ids = ids[n:]
-	}
-	return out, nil
-}
-
 // AreaGrants lists the active grants of a role for some areas (all roles
 // when role is ""), with their contacts, by area then grant id.
-func (s *Store) AreaGrants(ctx context.Context, areaIDs []int64, role string) ([]*GrantHolder, error) {
+func (s Roles) AreaGrants(ctx context.Context, areaIDs []int64, role string) ([]*GrantHolder, error) {
 	var gs []*RoleGrant
 	ids := uniqueIDs(areaIDs)
 	for len(ids) > 0 {
@@ -185,7 +157,7 @@ func (s *Store) AreaGrants(ctx context.Context, areaIDs []int64, role string) ([
 
 // ElectionReporters lists the active reporter grants of every area of an
 // election, with their contacts (one query for the grants).
-func (s *Store) ElectionReporters(ctx context.Context, electionID int64) ([]*GrantHolder, error) {
+func (s Roles) ElectionReporters(ctx context.Context, electionID int64) ([]*GrantHolder, error) {
 	var gs []*RoleGrant
 	err := s.DB(ctx).Joins("JOIN areas ON areas.id = role_grants.area_id").
 		Where("areas.election_id = ? AND role_grants.role = ? AND role_grants.revoked_at IS NULL", electionID, RoleReporter).
@@ -198,7 +170,7 @@ func (s *Store) ElectionReporters(ctx context.Context, electionID int64) ([]*Gra
 
 // WardGrants lists the active grants of a role for a ward, including those
 // for every ward (ward_id NULL), with their contacts.
-func (s *Store) WardGrants(ctx context.Context, wardID int64, role string) ([]*GrantHolder, error) {
+func (s Roles) WardGrants(ctx context.Context, wardID int64, role string) ([]*GrantHolder, error) {
 	var gs []*RoleGrant
 	err := s.DB(ctx).Where("role = ? AND revoked_at IS NULL AND area_id IS NULL AND (ward_id = ? OR ward_id IS NULL)", role, wardID).
 		Order("id").Find(&gs).Error
@@ -208,7 +180,7 @@ func (s *Store) WardGrants(ctx context.Context, wardID int64, role string) ([]*G
 	return s.holders(ctx, gs)
 }
 
-func (s *Store) holders(ctx context.Context, gs []*RoleGrant) ([]*GrantHolder, error) {
+func (s Roles) holders(ctx context.Context, gs []*RoleGrant) ([]*GrantHolder, error) {
 	var ids []int64
 	for _, g := range gs {
 		if g.ContactID != nil {

@@ -36,11 +36,33 @@ var migrationsFS embed.FS
 // Store is the election's data on GORM: PostgreSQL in production, the
 // embedded SQLite by default. Every call takes a context; InTx runs a
 // function in one explicit transaction.
+//
+// Its methods live on its parts (parts.go), one type per concern; Store
+// itself only opens, migrates and runs transactions.
 type Store struct {
 	db      *gorm.DB
 	dialect string
 	// Now is the clock; tests inject a fixed one.
 	Now func() time.Time
+
+	Contacts
+	Elections
+	Registry
+	Roles
+	Tallies
+	Broadcasts
+	Reminders
+	Outbox
+	Channels
+}
+
+// newStore binds a Store and its parts to db.
+func newStore(db *gorm.DB, dialect string, now func() time.Time) *Store {
+	s := &Store{db: db, dialect: dialect, Now: now}
+	s.Contacts, s.Elections, s.Registry = Contacts{s}, Elections{s}, Registry{s}
+	s.Roles, s.Tallies, s.Broadcasts = Roles{s}, Tallies{s}, Broadcasts{s}
+	s.Reminders, s.Outbox, s.Channels = Reminders{s}, Outbox{s}, Channels{s}
+	return s
 }
 
 // Open connects to DATABASE_URL: postgres://… (or postgresql://…) or
@@ -85,7 +107,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		sqlDB.Close()
 		return nil, Wrap(EINTERNAL, err, "connect to %s database", dialect)
 	}
-	return &Store{db: db, dialect: dialect, Now: time.Now}, nil
+	return newStore(db, dialect, time.Now), nil
 }
 
 func parseDatabaseURL(raw string) (dialect, dsn string, err error) {
@@ -147,7 +169,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 		return fn(s)
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, dialect: s.dialect, Now: s.Now})
+		return fn(newStore(tx, s.dialect, s.Now))
 	})
 }
 

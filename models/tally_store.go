@@ -28,87 +28,6 @@ type TallyReview struct {
 	At            time.Time
 }
 
-// TallyHistory is every version of an area's counting minutes, oldest
-// first, with their votes and reviews.
-type TallyHistory struct {
-	Area     *Area
-	Versions []*Tally
-	Reviews  map[int64][]*TallyReview // by tally id, oldest first
-}
-
-// Latest is the highest version (whatever its status), or nil.
-func (h *TallyHistory) Latest() *Tally {
-	if len(h.Versions) == 0 {
-		return nil
-	}
-	return h.Versions[len(h.Versions)-1]
-}
-
-// Version finds a version, or nil.
-func (h *TallyHistory) Version(n int) *Tally {
-	for _, v := range h.Versions {
-		if v.Version == n {
-			return v
-		}
-	}
-	return nil
-}
-
-// LatestLive is the highest version that is not rejected, or nil.
-func (h *TallyHistory) LatestLive() *Tally {
-	for i := len(h.Versions) - 1; i >= 0; i-- {
-		if h.Versions[i].Status != TallyRejected {
-			return h.Versions[i]
-		}
-	}
-	return nil
-}
-
-// Supporters are the reporters who stand behind a version: who sent it and
-// who confirmed it, in that order.
-func (h *TallyHistory) Supporters(t *Tally) []int64 {
-	out := []int64{t.ReporterID}
-	for _, r := range h.Reviews[t.ID] {
-		if r.Action == ReviewConfirm && r.ContactID != nil && *r.ContactID != t.ReporterID {
-			out = append(out, *r.ContactID)
-		}
-	}
-	return out
-}
-
-// Review returns the latest review of a version with the action, or nil.
-func (h *TallyHistory) Review(t *Tally, action string) *TallyReview {
-	rs := h.Reviews[t.ID]
-	for i := len(rs) - 1; i >= 0; i-- {
-		if rs[i].Action == action {
-			return rs[i]
-		}
-	}
-	return nil
-}
-
-// stances maps each reporter to the latest live version they stand behind
-// (sent or confirmed), counting only versions since the latest accepted one
-// (included): what the ward recognised settles what came before.
-func (h *TallyHistory) stances() map[int64]*Tally {
-	base := 0
-	for _, v := range h.Versions {
-		if v.Status == TallyAccepted && v.Version > base {
-			base = v.Version
-		}
-	}
-	out := map[int64]*Tally{}
-	for _, v := range h.Versions {
-		if v.Status == TallyRejected || v.Version < base {
-			continue
-		}
-		for _, r := range h.Supporters(v) {
-			out[r] = v
-		}
-	}
-	return out
-}
-
 // SameNumbers reports whether a stored tally has exactly the numbers n (a
 // candidate left out of either counts as 0 votes).
 func SameNumbers(t *Tally, n TallyNumbers, candidates []*Candidate) bool {
@@ -182,7 +101,7 @@ type SubmitResult struct {
 //     behind different numbers, provisional otherwise.
 //
 // Inconsistent minutes (CheckTally) are refused with EINVALID. Audited.
-func (s *Store) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitResult, error) {
+func (s Tallies) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitResult, error) {
 	var res *SubmitResult
 	err := s.InTx(ctx, func(tx *Store) error {
 		if err := tx.lockArea(ctx, sub.AreaID); err != nil {
@@ -309,7 +228,7 @@ func sortedKeys(m map[int64]*Tally) []int64 {
 
 // lockArea serialises the writes of one area's tallies across replicas
 // (PostgreSQL; SQLite has one writer anyway).
-func (s *Store) lockArea(ctx context.Context, areaID int64) error {
+func (s Tallies) lockArea(ctx context.Context, areaID int64) error {
 	if s.dialect != DialectPostgres {
 		return nil
 	}
@@ -323,7 +242,7 @@ func (s *Store) lockArea(ctx context.Context, areaID int64) error {
 	return nil
 }
 
-func (s *Store) setStatus(ctx context.Context, t *Tally, status string) error {
+func (s Tallies) setStatus(ctx context.Context, t *Tally, status string) error {
 	if err := s.DB(ctx).Model(&Tally{}).Where("id = ?", t.ID).Update("status", status).Error; err != nil {
 		return Wrap(EINTERNAL, err, "tally %d status", t.ID)
 	}
@@ -331,7 +250,7 @@ func (s *Store) setStatus(ctx context.Context, t *Tally, status string) error {
 	return nil
 }
 
-func (s *Store) setPhoto(ctx context.Context, t *Tally, ref string) error {
+func (s Tallies) setPhoto(ctx context.Context, t *Tally, ref string) error {
 	if err := s.DB(ctx).Model(&Tally{}).Where("id = ?", t.ID).Update("photo_ref", ref).Error; err != nil {
 		return Wrap(EINTERNAL, err, "tally %d photo", t.ID)
 	}
@@ -341,7 +260,7 @@ func (s *Store) setPhoto(ctx context.Context, t *Tally, ref string) error {
 
 // AreaHistory loads an area (with its candidates) and every version of its
 // tally with votes and reviews.
-func (s *Store) AreaHistory(ctx context.Context, areaID int64) (*TallyHistory, error) {
+func (s Tallies) AreaHistory(ctx context.Context, areaID int64) (*TallyHistory, error) {
 	area, err := s.Area(ctx, areaID)
 	if err != nil {
 		return nil, err
@@ -367,149 +286,4 @@ func (s *Store) AreaHistory(ctx context.Context, areaID int64) (*TallyHistory, e
 		h.Reviews[r.TallyID] = append(h.Reviews[r.TallyID], r)
 	}
 	return h, nil
-}
-
-// ReviewRequest is the ward's decision on a version of an area's tally.
-type ReviewRequest struct {
-	AreaID  int64
-	Version int // 0: the latest version that is not rejected
-	Accept  bool
-	Reason  string // why it is rejected (required to reject)
-	By      int64  // the admin
-}
-
-// ReviewResult is what a review did.
-type ReviewResult struct {
-	// Tally is the version now accepted or rejected. Accepting a version
-	// that is not the latest copies it into a new version (the results
-	// always show an area's latest version): Source is then the version
-	// copied.
-	Tally  *Tally
-	Source *Tally
-	// Was is the status the reviewed version had.
-	Was string
-	// Supporters are the reporters who stood behind the reviewed version.
-	Supporters []int64
-}
-
-// ReviewTally accepts or rejects a version of an area's tally, keeping
-// every version. ENOTFOUND: no such version (or nothing to review);
-// ECONFLICT: already accepted (or rejected); EINVALID: a rejection without
-// a reason. Audited.
-func (s *Store) ReviewTally(ctx context.Context, req ReviewRequest) (*ReviewResult, error) {
-	req.Reason = strings.TrimSpace(req.Reason)
-	if !req.Accept && req.Reason == "" {
-		return nil, Errorf(EINVALID, "a rejection needs a reason")
-	}
-	var res *ReviewResult
-	err := s.InTx(ctx, func(tx *Store) error {
-		if err := tx.lockArea(ctx, req.AreaID); err != nil {
-			return err
-		}
-		h, err := tx.AreaHistory(ctx, req.AreaID)
-		if err != nil {
-			return err
-		}
-		var t *Tally
-		if req.Version == 0 {
-			t = h.LatestLive()
-		} else {
-			t = h.Version(req.Version)
-		}
-		if t == nil {
-			return Errorf(ENOTFOUND, "area %d has no version %d to review", req.AreaID, req.Version)
-		}
-		now := tx.now()
-		res = &ReviewResult{Tally: t, Was: t.Status, Supporters: h.Supporters(t)}
-		action, status := ReviewReject, TallyRejected
-		if req.Accept {
-			action, status = ReviewAccept, TallyAccepted
-		}
-		rv := &TallyReview{Action: action, ContactID: &req.By, Reason: req.Reason, At: now}
-		if req.Accept && t != h.Latest() {
-			// The results show an area's latest version: an older one is
-			// accepted as a new version with the same numbers.
-			cp := newTally(h.Area, h.Latest().Version+1, t.ReporterID, TallyNumbersOf(t, h.Area.Candidates), t.PhotoRef, TallyAccepted, now)
-			if err := tx.DB(ctx).Create(cp).Error; err != nil {
-				return Wrap(EINTERNAL, err, "accept version %d of area %d", t.Version, req.AreaID)
-			}
-			v := t.Version
-			rv.SourceVersion = &v
-			res.Source, res.Tally = t, cp
-		} else if t.Status != status {
-			if err := tx.setStatus(ctx, t, status); err != nil {
-				return err
-			}
-		} else {
-			return Errorf(ECONFLICT, "version %d of area %d is already %s", t.Version, req.AreaID, status)
-		}
-		rv.TallyID = res.Tally.ID
-		if err := tx.DB(ctx).Create(rv).Error; err != nil {
-			return Wrap(EINTERNAL, err, "review of tally %d", res.Tally.ID)
-		}
-		detail := fmt.Sprintf("area=%d version=%d was=%s", h.Area.ID, res.Tally.Version, res.Was)
-		if res.Source != nil {
-			detail += fmt.Sprintf(" copy_of=%d", res.Source.Version)
-		}
-		if req.Reason != "" {
-			detail += " reason=" + req.Reason
-		}
-		return tx.Audit(ctx, &AuditEvent{ContactID: &req.By, Action: "tally." + action, Subject: h.Area.Code, Detail: detail, OK: true})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
-}
-
-// AttachPhoto attaches a photo of the signed minutes (a channel file
-// reference) to the latest tally the contact sent or, failing that,
-// confirmed without a photo of its own. ENOTFOUND when there is none.
-// Audited, with the reference it replaces.
-func (s *Store) AttachPhoto(ctx context.Context, contactID int64, ref string) (*Tally, error) {
-	var out *Tally
-	err := s.InTx(ctx, func(tx *Store) error {
-		var t Tally
-		err := tx.DB(ctx).Where("reporter_id = ?", contactID).Order("id DESC").Take(&t).Error
-		if err != nil {
-			err = tx.DB(ctx).Where("photo_ref = '' AND id IN (?)",
-				tx.DB(ctx).Model(&TallyReview{}).Select("tally_id").Where("action = ? AND contact_id = ?", ReviewConfirm, contactID)).
-				Order("id DESC").Take(&t).Error
-		}
-		if err != nil {
-			return notFound(err, "contact %d has sent no tally", contactID)
-		}
-		old := t.PhotoRef
-		if err := tx.setPhoto(ctx, &t, ref); err != nil {
-			return err
-		}
-		detail := fmt.Sprintf("area=%d version=%d", t.AreaID, t.Version)
-		if old != "" {
-			detail += " replaced=" + old
-		}
-		out = &t
-		return tx.Audit(ctx, &AuditEvent{ContactID: &contactID, Action: "tally.photo", Subject: fmt.Sprint(t.AreaID), Detail: detail, OK: true})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// ElectionReviews loads the reviews of every tally of an election, by
-// tally id (for the export).
-func (s *Store) ElectionReviews(ctx context.Context, electionID int64) (map[int64][]*TallyReview, error) {
-	var rs []*TallyReview
-	err := s.DB(ctx).Joins("JOIN tallies ON tallies.id = tally_reviews.tally_id").
-		Joins("JOIN areas ON areas.id = tallies.area_id").
-		Where("areas.election_id = ?", electionID).Order("tally_reviews.id").Find(&rs).Error
-	if err != nil {
-		return nil, Wrap(EINTERNAL, err, "reviews of election %d", electionID)
-	}
-	out := map[int64][]*TallyReview{}
-	for _, r := range rs {
-		r.At = r.At.UTC()
-		out[r.TallyID] = append(out[r.TallyID], r)
-	}
-	return out, nil
 }

@@ -5,7 +5,7 @@ import "context"
 // FindVoters returns the voters of an area whose folded full name equals
 // nameFolded exactly and who were born in birthYear. Only exact matches:
 // a partial name never matches, so the list cannot be enumerated.
-func (s *Store) FindVoters(ctx context.Context, areaID int64, nameFolded string, birthYear int) ([]*Voter, error) {
+func (s Registry) FindVoters(ctx context.Context, areaID int64, nameFolded string, birthYear int) ([]*Voter, error) {
 	var vs []*Voter
 	err := s.DB(ctx).Where("area_id = ? AND name_folded = ? AND birth_year = ?", areaID, nameFolded, birthYear).
 		Order("household_no").Limit(20).Find(&vs).Error
@@ -17,7 +17,7 @@ func (s *Store) FindVoters(ctx context.Context, areaID int64, nameFolded string,
 
 // FindVotersByPhone returns the voters of an election's areas whose phone
 // (E.164) is phone.
-func (s *Store) FindVotersByPhone(ctx context.Context, electionID int64, phone string) ([]*Voter, error) {
+func (s Registry) FindVotersByPhone(ctx context.Context, electionID int64, phone string) ([]*Voter, error) {
 	var vs []*Voter
 	err := s.DB(ctx).Joins("JOIN areas ON areas.id = voters.area_id").
 		Where("areas.election_id = ? AND voters.phone = ?", electionID, phone).

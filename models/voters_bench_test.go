@@ -9,15 +9,16 @@ import (
 
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"electionbot/demo"
 	"electionbot/internal/testdb"
 	"electionbot/models"
 )
 
 // benchAreas is the Quảng Ninh shape at 1 M rows: 1,452 areas (the
 // province's elections of 2022) of 688–689 households, 1,000,000 in all.
-func benchAreas() ([]models.GenArea, []models.Area) {
+func benchAreas() ([]demo.GenArea, []models.Area) {
 	const nAreas, total = 1452, 1_000_000
-	var gen []models.GenArea
+	var gen []demo.GenArea
 	var areas []models.Area
 	for i := range nAreas {
 		n := total / nAreas
@@ -25,7 +26,7 @@ func benchAreas() ([]models.GenArea, []models.Area) {
 			n++
 		}
 		code := fmt.Sprintf("kp%d", i+1)
-		gen = append(gen, models.GenArea{Code: code, Households: n})
+		gen = append(gen, demo.GenArea{Code: code, Households: n})
 		areas = append(areas, models.Area{Code: code, Households: n})
 	}
 	return gen, areas
@@ -44,7 +45,7 @@ func BenchmarkImportVotersPostgres1M(b *testing.B) {
 	ctx := context.Background()
 	gen, areas := benchAreas()
 	var data bytes.Buffer
-	if err := models.GenerateVoters(&data, gen, 2022); err != nil {
+	if err := demo.GenerateVoters(&data, gen, 2022); err != nil {
 		b.Fatal(err)
 	}
 	s := testdb.Postgres(b)
@@ -109,15 +110,15 @@ func dumpVotersTable(b *testing.B, s *models.Store, path string) {
 // areas of 1,000) into the embedded SQLite, replacing the previous import
 // after the first iteration.
 func BenchmarkImportVotersSQLite100k(b *testing.B) {
-	var gen []models.GenArea
+	var gen []demo.GenArea
 	var areas []models.Area
 	for i := range 100 {
 		code := fmt.Sprintf("kp%d", i+1)
-		gen = append(gen, models.GenArea{Code: code, Households: 1000})
+		gen = append(gen, demo.GenArea{Code: code, Households: 1000})
 		areas = append(areas, models.Area{Code: code, Households: 1000})
 	}
 	var data bytes.Buffer
-	if err := models.GenerateVoters(&data, gen, 2022); err != nil {
+	if err := demo.GenerateVoters(&data, gen, 2022); err != nil {
 		b.Fatal(err)
 	}
 	s := testdb.SQLite(b)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"electionbot/demo"
 	"electionbot/internal/testdb"
 	"electionbot/models"
 )
@@ -578,15 +579,15 @@ func TestImportVotersFile(t *testing.T) {
 // TestImportVotersProgress: files of 100,000+ rows report progress, by
 // steps of 100,000 rows, not per row.
 func TestImportVotersProgress(t *testing.T) {
-	var gen []models.GenArea
+	var gen []demo.GenArea
 	var areas []models.Area
 	for i := 1; i <= 12; i++ {
 		code := fmt.Sprintf("kp%d", i)
-		gen = append(gen, models.GenArea{Code: code, Households: 10_000})
+		gen = append(gen, demo.GenArea{Code: code, Households: 10_000})
 		areas = append(areas, models.Area{Code: code, Households: 10_000})
 	}
 	var data bytes.Buffer
-	if err := models.GenerateVoters(&data, gen, 7); err != nil {
+	if err := demo.GenerateVoters(&data, gen, 7); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range testdb.Stores(t) {

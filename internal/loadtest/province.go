@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"electionbot/demo"
 	"electionbot/models"
 )
 
@@ -58,15 +59,15 @@ func (p Province) ElectionFile() *models.ElectionFile {
 	return f
 }
 
-// VoterCSV generates the voter list (models.GenerateVoters, seed 2022).
+// VoterCSV generates the voter list (demo.GenerateVoters, seed 2022).
 func (p Province) VoterCSV() ([]byte, error) {
-	gen := make([]models.GenArea, p.Areas)
+	gen := make([]demo.GenArea, p.Areas)
 	for i := range gen {
-		gen[i] = models.GenArea{Code: p.AreaCode(i), Households: p.areaHouseholds(i)}
+		gen[i] = demo.GenArea{Code: p.AreaCode(i), Households: p.areaHouseholds(i)}
 	}
 	var buf bytes.Buffer
 	buf.Grow(p.Households * 96)
-	if err := models.GenerateVoters(&buf, gen, 2022); err != nil {
+	if err := demo.GenerateVoters(&buf, gen, 2022); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

@@ -1,7 +1,8 @@
-package models
+package demo
 
 import (
 	"bufio"
+	"electionbot/models"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -79,12 +80,12 @@ func GenerateVoters(w io.Writer, areas []GenArea, seed int64, fixed ...VoterRow)
 		return cw.Write(rec)
 	}
 	if err := cw.Write([]string{"area_code", "household_no", "full_name", "birth_year", "address", "phone"}); err != nil {
-		return Wrap(EINTERNAL, err, "write voters")
+		return models.Wrap(models.EINTERNAL, err, "write voters")
 	}
 	used := make(map[string]map[string]bool)
 	for _, v := range fixed {
 		if err := write(v); err != nil {
-			return Wrap(EINTERNAL, err, "write voters")
+			return models.Wrap(models.EINTERNAL, err, "write voters")
 		}
 		if used[v.AreaCode] == nil {
 			used[v.AreaCode] = make(map[string]bool)
@@ -95,7 +96,7 @@ func GenerateVoters(w io.Writer, areas []GenArea, seed int64, fixed ...VoterRow)
 	var b strings.Builder
 	for _, a := range areas {
 		if a.Households < 0 {
-			return Errorf(EINVALID, "area %s: households must not be negative", a.Code)
+			return models.Errorf(models.EINVALID, "area %s: households must not be negative", a.Code)
 		}
 		place := genPlaceName(a.Code)
 		n := a.Households - len(used[a.Code])
@@ -121,16 +122,16 @@ func GenerateVoters(w io.Writer, areas []GenArea, seed int64, fixed ...VoterRow)
 				v.Phone = genPhone(rng)
 			}
 			if err := write(v); err != nil {
-				return Wrap(EINTERNAL, err, "write voters")
+				return models.Wrap(models.EINTERNAL, err, "write voters")
 			}
 		}
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		return Wrap(EINTERNAL, err, "write voters")
+		return models.Wrap(models.EINTERNAL, err, "write voters")
 	}
 	if err := bw.Flush(); err != nil {
-		return Wrap(EINTERNAL, err, "write voters")
+		return models.Wrap(models.EINTERNAL, err, "write voters")
 	}
 	return nil
 }

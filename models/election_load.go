@@ -1,0 +1,382 @@
+package models
+
+// Loading a checked election file into the database: upserts by code,
+// and a report of what changed.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// LoadReport says what LoadElection did.
+type LoadReport struct {
+	Election   string   // election code
+	Created    bool     // the election was new
+	Areas      int      // areas in the file
+	Candidates int      // candidates in the file
+	Removed    []string // codes of areas deleted because they left the file
+	Changes    int      // rows inserted, updated or deleted (0: the database already matched the file)
+}
+
+// String is the summary the CLI prints:
+// "ka-long-2022: loaded 6 areas, 15 candidates (updated)".
+func (r *LoadReport) String() string {
+	state := "updated"
+	switch {
+	case r.Created:
+		state = "created"
+	case r.Changes == 0:
+		state = "unchanged"
+	}
+	s := fmt.Sprintf("%s: loaded %d areas, %d candidates (%s)", r.Election, r.Areas, r.Candidates, state)
+	if len(r.Removed) > 0 {
+		s += "; removed areas " + strings.Join(r.Removed, ", ")
+	}
+	return s
+}
+
+// LoadElectionFile reads, parses and loads an election file.
+func (s Elections) LoadElectionFile(ctx context.Context, path string) (*LoadReport, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, Wrap(EINVALID, err, "cannot read election file %s", path)
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, MaxElectionFileSize+1))
+	if err != nil {
+		return nil, Wrap(EINVALID, err, "cannot read election file %s", path)
+	}
+	if len(data) > MaxElectionFileSize {
+		return nil, Errorf(EINVALID, "election file %s is larger than %d bytes", path, MaxElectionFileSize)
+	}
+	f, err := ParseElectionFile(data)
+	if err != nil {
+		return nil, err
+	}
+	return s.LoadElection(ctx, f)
+}
+
+// LoadElection writes an election file to the database in one transaction,
+// upserting by codes: the ward by ward.code, the election by election.code,
+// areas by (election, code), the polling place by area, candidates by
+// ballot number. Rows that already match are not written, so loading the
+// same file twice leaves the same state (same IDs, same timestamps).
+// Areas no longer in the file are deleted, unless they have voters or
+// tallies: then the load is refused (ECONFLICT) and nothing changes. So is
+// dropping a candidate who has votes in a tally.
+func (s Elections) LoadElection(ctx context.Context, f *ElectionFile) (*LoadReport, error) {
+	if f == nil {
+		return nil, Errorf(EINVALID, "no election file")
+	}
+	if err := f.Check(); err != nil {
+		return nil, err
+	}
+	var rep *LoadReport
+	err := s.InTx(ctx, func(tx *Store) error {
+		rep = &LoadReport{Election: f.Election.Code, Areas: len(f.Areas)}
+		return tx.loadElection(ctx, f, rep)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+func (s Elections) loadElection(ctx context.Context, f *ElectionFile, rep *LoadReport) error {
+	db := s.DB(ctx)
+	now := s.now()
+
+	// Ward.
+	var w Ward
+	err := db.Where("code = ?", f.Ward.Code).Take(&w).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		w = Ward{Code: f.Ward.Code, Name: f.Ward.Name, City: f.Ward.City, Province: f.Ward.Province,
+			CreatedAt: now, UpdatedAt: now}
+		if err := db.Create(&w).Error; err != nil {
+			return Wrap(EINTERNAL, err, "create ward %s", w.Code)
+		}
+		rep.Changes++
+	case err != nil:
+		return Wrap(EINTERNAL, err, "find ward %s", f.Ward.Code)
+	default:
+		c := colChanges{}
+		c.str("name", w.Name, f.Ward.Name)
+		c.str("city", w.City, f.Ward.City)
+		c.str("province", w.Province, f.Ward.Province)
+		if err := c.apply(db, &w, now, rep); err != nil {
+			return Wrap(EINTERNAL, err, "update ward %s", w.Code)
+		}
+	}
+
+	// Election.
+	fe := &f.Election
+	var e Election
+	err = db.Where("code = ?", fe.Code).Take(&e).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		e = Election{Code: fe.Code, WardID: w.ID, Title: fe.Title, Date: fe.Date, Opens: fe.Opens,
+			Closes: fe.Closes, Timezone: fe.Timezone, Rules: fe.Rules, Method: fe.Method,
+			OpensAt: f.OpensAt, ClosesAt: f.ClosesAt,
+			ListPostedDays: *fe.ListPostedDays, NoticeDays: *fe.NoticeDays,
+			CreatedAt: now, UpdatedAt: now}
+		if err := db.Create(&e).Error; err != nil {
+			return Wrap(EINTERNAL, err, "create election %s", e.Code)
+		}
+		rep.Created = true
+		rep.Changes++
+	case err != nil:
+		return Wrap(EINTERNAL, err, "find election %s", fe.Code)
+	default:
+		c := colChanges{}
+		c.int64("ward_id", e.WardID, w.ID)
+		c.str("title", e.Title, fe.Title)
+		c.str("date", e.Date, fe.Date)
+		c.str("opens", e.Opens, fe.Opens)
+		c.str("closes", e.Closes, fe.Closes)
+		c.str("timezone", e.Timezone, fe.Timezone)
+		c.str("rules", e.Rules, fe.Rules)
+		c.str("method", e.Method, fe.Method)
+		c.time("opens_at", e.OpensAt, f.OpensAt)
+		c.time("closes_at", e.ClosesAt, f.ClosesAt)
+		c.int("list_posted_days", e.ListPostedDays, *fe.ListPostedDays)
+		c.int("notice_days", e.NoticeDays, *fe.NoticeDays)
+		if err := c.apply(db, &e, now, rep); err != nil {
+			return Wrap(EINTERNAL, err, "update election %s", e.Code)
+		}
+	}
+
+	// Its reminders: rescheduled, never duplicated.
+	if err := s.scheduleReminders(db, e.ID, f.Schedule); err != nil {
+		return err
+	}
+
+	// Areas that left the file: deleted if nothing hangs on them.
+	var existing []*Area
+	if err := db.Where("election_id = ?", e.ID).Order("id").Find(&existing).Error; err != nil {
+		return Wrap(EINTERNAL, err, "areas of election %s", e.Code)
+	}
+	byCode := make(map[string]*Area, len(existing))
+	for _, a := range existing {
+		byCode[a.Code] = a
+	}
+	inFile := make(map[string]bool, len(f.Areas))
+	for _, fa := range f.Areas {
+		inFile[fa.Code] = true
+	}
+	var conflicts []string
+	var gone []*Area
+	for _, a := range existing {
+		if inFile[a.Code] {
+			continue
+		}
+		var voters, tallies int64
+		if err := db.Model(&Voter{}).Where("area_id = ?", a.ID).Count(&voters).Error; err != nil {
+			return Wrap(EINTERNAL, err, "count voters of area %s", a.Code)
+		}
+		if err := db.Model(&Tally{}).Where("area_id = ?", a.ID).Count(&tallies).Error; err != nil {
+			return Wrap(EINTERNAL, err, "count tallies of area %s", a.Code)
+		}
+		if voters > 0 || tallies > 0 {
+			conflicts = append(conflicts, fmt.Sprintf(
+				"area %s is not in the file but has %s and %s: loading would delete them; keep it in the file",
+				a.Code, plural(voters, "voter", "voters"), plural(tallies, "tally", "tallies")))
+			continue
+		}
+		gone = append(gone, a)
+	}
+	if len(conflicts) > 0 {
+		return Errorf(ECONFLICT, "%s", strings.Join(conflicts, "\n"))
+	}
+	for _, a := range gone {
+		if err := db.Where("area_id = ?", a.ID).Delete(&Candidate{}).Error; err != nil {
+			return Wrap(EINTERNAL, err, "delete candidates of area %s", a.Code)
+		}
+		if err := db.Where("area_id = ?", a.ID).Delete(&PollingPlace{}).Error; err != nil {
+			return Wrap(EINTERNAL, err, "delete polling place of area %s", a.Code)
+		}
+		if err := db.Delete(&Area{}, a.ID).Error; err != nil {
+			return Wrap(EINTERNAL, err, "delete area %s", a.Code)
+		}
+		rep.Removed = append(rep.Removed, a.Code)
+		rep.Changes++
+	}
+	sort.Strings(rep.Removed)
+
+	// Areas of the file, in order.
+	for i := range f.Areas {
+		fa := &f.Areas[i]
+		a, ok := byCode[fa.Code]
+		if !ok {
+			a = &Area{ElectionID: e.ID, Code: fa.Code, Name: fa.Name, Households: fa.Households}
+			if err := db.Create(a).Error; err != nil {
+				return Wrap(EINTERNAL, err, "create area %s", fa.Code)
+			}
+			rep.Changes++
+		} else {
+			c := colChanges{}
+			c.str("name", a.Name, fa.Name)
+			c.int("households", a.Households, fa.Households)
+			if err := c.apply(db, a, time.Time{}, rep); err != nil {
+				return Wrap(EINTERNAL, err, "update area %s", fa.Code)
+			}
+		}
+		if err := s.loadPollingPlace(db, a, &fa.PollingPlace, rep); err != nil {
+			return err
+		}
+		c, err := s.loadCandidates(db, i, a, fa.Candidates, rep)
+		if err != nil {
+			return err
+		}
+		conflicts = append(conflicts, c...)
+		rep.Candidates += len(fa.Candidates)
+	}
+	if len(conflicts) > 0 {
+		return Errorf(ECONFLICT, "%s", strings.Join(conflicts, "\n"))
+	}
+	return nil
+}
+
+func (s Elections) loadPollingPlace(db *gorm.DB, a *Area, fp *FilePollingPlace, rep *LoadReport) error {
+	var pp PollingPlace
+	err := db.Where("area_id = ?", a.ID).Take(&pp).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		pp = PollingPlace{AreaID: a.ID, Name: fp.Name, Address: fp.Address, Lat: fp.Lat, Lon: fp.Lon}
+		if err := db.Create(&pp).Error; err != nil {
+			return Wrap(EINTERNAL, err, "create polling place of area %s", a.Code)
+		}
+		rep.Changes++
+	case err != nil:
+		return Wrap(EINTERNAL, err, "find polling place of area %s", a.Code)
+	default:
+		c := colChanges{}
+		c.str("name", pp.Name, fp.Name)
+		c.str("address", pp.Address, fp.Address)
+		c.float("lat", pp.Lat, fp.Lat)
+		c.float("lon", pp.Lon, fp.Lon)
+		if err := c.apply(db, &pp, time.Time{}, rep); err != nil {
+			return Wrap(EINTERNAL, err, "update polling place of area %s", a.Code)
+		}
+	}
+	return nil
+}
+
+// loadCandidates makes an area's candidates those of names, by ballot
+// number. It returns conflicts (a dropped candidate who has votes).
+func (s Elections) loadCandidates(db *gorm.DB, i int, a *Area, names []string, rep *LoadReport) ([]string, error) {
+	var cur []*Candidate
+	if err := db.Where("area_id = ?", a.ID).Order("ballot_no").Find(&cur).Error; err != nil {
+		return nil, Wrap(EINTERNAL, err, "candidates of area %s", a.Code)
+	}
+	byNo := make(map[int]*Candidate, len(cur))
+	for _, c := range cur {
+		byNo[c.BallotNo] = c
+	}
+	for j, name := range names {
+		no := j + 1
+		c, ok := byNo[no]
+		if !ok {
+			c = &Candidate{AreaID: a.ID, BallotNo: no, Name: name, NameFolded: Fold(name)}
+			if err := db.Create(c).Error; err != nil {
+				return nil, Wrap(EINTERNAL, err, "create candidate %d of area %s", no, a.Code)
+			}
+			rep.Changes++
+			continue
+		}
+		ch := colChanges{}
+		ch.str("name", c.Name, name)
+		ch.str("name_folded", c.NameFolded, Fold(name))
+		if err := ch.apply(db, c, time.Time{}, rep); err != nil {
+			return nil, Wrap(EINTERNAL, err, "update candidate %d of area %s", no, a.Code)
+		}
+	}
+	var conflicts []string
+	for _, c := range cur {
+		if c.BallotNo <= len(names) {
+			continue
+		}
+		var votes int64
+		if err := db.Model(&TallyVote{}).Where("candidate_id = ?", c.ID).Count(&votes).Error; err != nil {
+			return nil, Wrap(EINTERNAL, err, "votes of candidate %d of area %s", c.BallotNo, a.Code)
+		}
+		if votes > 0 {
+			conflicts = append(conflicts, fmt.Sprintf(
+				"areas[%d].candidates: ballot number %d (%s) has votes in a tally: loading would delete them; keep the candidate in the file",
+				i, c.BallotNo, c.Name))
+			continue
+		}
+		if err := db.Delete(&Candidate{}, c.ID).Error; err != nil {
+			return nil, Wrap(EINTERNAL, err, "delete candidate %d of area %s", c.BallotNo, a.Code)
+		}
+		rep.Changes++
+	}
+	return conflicts, nil
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// colChanges collects the columns of a row whose value differs from the
+// file's, so that an unchanged row is not written at all.
+type colChanges map[string]any
+
+func (c colChanges) str(col, old, new string) {
+	if old != new {
+		c[col] = new
+	}
+}
+
+func (c colChanges) int(col string, old, new int) {
+	if old != new {
+		c[col] = new
+	}
+}
+
+func (c colChanges) int64(col string, old, new int64) {
+	if old != new {
+		c[col] = new
+	}
+}
+
+func (c colChanges) time(col string, old, new time.Time) {
+	if !old.Equal(new) {
+		c[col] = new.UTC()
+	}
+}
+
+func (c colChanges) float(col string, old, new *float64) {
+	switch {
+	case old == nil && new == nil:
+	case old != nil && new != nil && *old == *new:
+	case new == nil:
+		c[col] = nil
+	default:
+		c[col] = *new
+	}
+}
+
+// apply updates the changed columns of model (which has its ID set), with
+// updated_at = now unless now is zero (tables without updated_at).
+func (c colChanges) apply(db *gorm.DB, model any, now time.Time, rep *LoadReport) error {
+	if len(c) == 0 {
+		return nil
+	}
+	if !now.IsZero() {
+		c["updated_at"] = now
+	}
+	rep.Changes++
+	return db.Model(model).Updates(map[string]any(c)).Error
+}
