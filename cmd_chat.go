@@ -10,11 +10,13 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"electionbot/bot"
 	"electionbot/bot/console"
 	"electionbot/demo"
 	"electionbot/handlers"
 	"electionbot/locales"
 	"electionbot/models"
+	"electionbot/results"
 )
 
 // demoDatabase is where `chat --demo` keeps the Ka Long example.
@@ -79,8 +81,13 @@ func cmdChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 			return err
 		}
 	}
-	h, err := handlers.New(handlers.Config{
-		Store:        s,
+	bundle, err := locales.NewBundle()
+	if err != nil {
+		return err
+	}
+	conv, err := handlers.New(handlers.Config{
+		Stores:       handlers.StoresOf,
+		Charts:       results.Charts{Bundle: bundle},
 		Now:          clock,
 		DefaultLang:  cfg.DefaultLang,
 		LookupLimit:  cfg.LookupLimit,
@@ -89,13 +96,9 @@ func cmdChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 	if err != nil {
 		return err
 	}
-	bundle, err := locales.NewBundle()
-	if err != nil {
-		return err
-	}
 	tty := isTerminal(stdin)
 	c := &console.Console{
-		In: stdin, Out: stdout, Handler: h,
+		In: stdin, Out: stdout, Handler: onStore{conv, s},
 		UserID: *as, Lang: *lang,
 		Echo: !tty, Prompt: tty,
 		Text: func(l, id string) string {
@@ -110,6 +113,17 @@ func cmdChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 		},
 	}
 	return c.Run(ctx)
+}
+
+// onStore runs the conversation on the store itself: the console records
+// no updates, so there is no update transaction.
+type onStore struct {
+	h bot.Handler
+	s *models.Store
+}
+
+func (o onStore) Handle(ctx context.Context, in bot.Incoming) ([]bot.Outgoing, error) {
+	return o.h.Handle(ctx, o.s, in)
 }
 
 // grantConsoleAdmin makes console contact id a ward admin of the current

@@ -21,6 +21,7 @@ import (
 	"electionbot/bot/telegram"
 	"electionbot/bot/zalo"
 	"electionbot/handlers"
+	"electionbot/locales"
 	"electionbot/models"
 	"electionbot/results"
 )
@@ -145,13 +146,17 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 }
 
 // conversation is the conversation logic (package handlers) run
-// inside each update's transaction.
+// inside each update's transaction: its stores are bound to the tx.
 func conversation(cfg *Config, s *models.Store, botUsername string) (telegram.Handler, error) {
-	// Built once (the catalogs load, or serve fails at start), then bound
-	// to each update's transaction.
-	base, err := handlers.New(handlers.Config{
-		Store:        s,
-		BotUsername:  botUsername,
+	// Built once (the catalogs load, or serve fails at start).
+	bundle, err := locales.NewBundle()
+	if err != nil {
+		return nil, err
+	}
+	conv, err := handlers.New(handlers.Config{
+		Stores:       handlers.StoresOf,
+		InviteLink:   telegramInviteLink(botUsername),
+		Charts:       results.Charts{Bundle: bundle},
 		Now:          time.Now,
 		DefaultLang:  cfg.DefaultLang,
 		LookupLimit:  cfg.LookupLimit,
@@ -160,9 +165,20 @@ func conversation(cfg *Config, s *models.Store, botUsername string) (telegram.Ha
 	if err != nil {
 		return nil, err
 	}
-	return telegram.HandlerFunc(func(ctx context.Context, tx *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
-		return base.WithStore(tx).Handle(ctx, in)
-	}), nil
+	return conv, nil
+}
+
+// telegramInviteLink makes an official's invite a deep link to the bot
+// on Telegram (https://t.me/<bot>?start=<code>); elsewhere, or without
+// the bot's username, the invite is shown as the command "/start <code>".
+func telegramInviteLink(botUsername string) func(channel, code string) string {
+	botUsername = strings.TrimPrefix(strings.TrimSpace(botUsername), "@")
+	return func(channel, code string) string {
+		if botUsername == "" || channel != models.ChannelTelegram {
+			return ""
+		}
+		return fmt.Sprintf("https://t.me/%s?start=%s", botUsername, code)
+	}
 }
 
 // start runs the background work: the outbox's River workers, the command

@@ -140,3 +140,15 @@ func matchArea(text string, areas []*models.Area) (area *models.Area, ref areaRe
 	}
 	return nil, ref, true
 }
+
+// areaAnswer reads a bare number answering "which area?" ("1", "IV") as
+// "khu 1"; other text is returned as it is.
+func areaAnswer(folded string) string {
+	if n, ok := smallNumber(folded); ok {
+		return "khu " + strconv.Itoa(n)
+	}
+	if n, ok := models.RomanNumeral(folded); ok {
+		return "khu " + strconv.Itoa(n)
+	}
+	return folded
+}

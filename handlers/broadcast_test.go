@@ -17,7 +17,7 @@ import (
 type bcChat struct {
 	t   *testing.T
 	s   *models.Store
-	h   *handlers.Handler
+	h   *handlers.Conversation
 	now time.Time
 	e   *models.Election
 }
@@ -35,7 +35,7 @@ func newBCChat(t *testing.T, now time.Time) *bcChat {
 	if c.e, err = s.ElectionByCode(ctx, "ka-long-2022"); err != nil {
 		t.Fatal(err)
 	}
-	if c.h, err = handlers.New(handlers.Config{Store: s, Now: func() time.Time { return c.now }}); err != nil {
+	if c.h, err = handlers.New(handlers.Config{Stores: handlers.StoresOf, Now: func() time.Time { return c.now }}); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -61,7 +61,7 @@ func (c *bcChat) admin(user string) {
 func (c *bcChat) send(user string, in bot.Incoming) []bot.Outgoing {
 	c.t.Helper()
 	in.Channel, in.UserID, in.ChatID = models.ChannelConsole, user, user
-	out, err := c.h.Handle(context.Background(), in)
+	out, err := c.h.Handle(context.Background(), c.s, in)
 	if err != nil {
 		c.t.Fatalf("%+v: %v", in, err)
 	}

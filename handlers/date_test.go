@@ -11,13 +11,13 @@ import (
 func TestFormatDate(t *testing.T) {
 	hs := newHarness(t)
 	day := time.Date(2022, 6, 5, 0, 0, 0, 0, models.VietnamTime)
-	if got := hs.h.formatDate("vi", "date_format", day); got != "Chủ nhật, 05/06/2022" {
+	if got := hs.h.texts.date("vi", "date_format", day); got != "Chủ nhật, 05/06/2022" {
 		t.Errorf("vi = %q", got)
 	}
-	if got := hs.h.formatDate("en", "date_format", day); got != "Sunday, 5 June 2022" {
+	if got := hs.h.texts.date("en", "date_format", day); got != "Sunday, 5 June 2022" {
 		t.Errorf("en = %q", got)
 	}
-	if got := hs.h.formatDate("vi", "date_format", day.AddDate(0, 0, 1)); got != "Thứ hai, 06/06/2022" {
+	if got := hs.h.texts.date("vi", "date_format", day.AddDate(0, 0, 1)); got != "Thứ hai, 06/06/2022" {
 		t.Errorf("vi monday = %q", got)
 	}
 }
@@ -42,10 +42,10 @@ func TestRelativeDays(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			hs := newHarness(t)
-			if got := hs.h.relative("vi", el, c.now); got != c.vi {
+			if got := hs.h.texts.relative("vi", el, c.now); got != c.vi {
 				t.Errorf("vi = %q, want %q", got, c.vi)
 			}
-			if got := hs.h.relative("en", el, c.now); got != c.en {
+			if got := hs.h.texts.relative("en", el, c.now); got != c.en {
 				t.Errorf("en = %q, want %q", got, c.en)
 			}
 			hs.clk.t = c.now

@@ -213,6 +213,11 @@ func (f *fakeStore) AcceptedTally(ctx context.Context, areaID int64) (*models.Ta
 	return best, nil
 }
 
+// stores binds the residents' features to the fake; the others are off.
+func (f *fakeStore) stores(*models.Store) Stores {
+	return Stores{Core: f, Residents: f, Lookup: f}
+}
+
 func (f *fakeStore) contact(channel, id string) *models.Contact {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -233,7 +238,7 @@ type harness struct {
 	t     *testing.T
 	store *fakeStore
 	clk   *clock
-	h     *Handler
+	h     *Conversation
 	user  string
 	lang  string
 }
@@ -242,7 +247,7 @@ func newHarness(t *testing.T) *harness {
 	t.Helper()
 	st := newFakeStore()
 	clk := &clock{t: at(2022, 6, 2, 9, 0)}
-	h, err := New(Config{Store: st, Now: clk.Now})
+	h, err := New(Config{Stores: st.stores, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +272,7 @@ func (hs *harness) do(in bot.Incoming) []bot.Outgoing {
 	if in.Lang == "" {
 		in.Lang = hs.lang
 	}
-	out, err := hs.h.Handle(context.Background(), in)
+	out, err := hs.h.Handle(context.Background(), nil, in)
 	if err != nil {
 		hs.t.Fatalf("Handle(%+v): %v", in, err)
 	}

@@ -47,13 +47,13 @@ func TestMenuButtonsRecognised(t *testing.T) {
 	hs.send("kp1")
 	for _, lang := range []string{"vi", "en"} {
 		for id, act := range buttonActions {
-			label := hs.h.tr(lang, id, nil)
+			label := hs.h.texts.tr(lang, id, nil)
 			got, ok := hs.h.buttons[models.Fold(label)]
 			if !ok || got != act {
 				t.Errorf("button %s (%s) %q → %q, want %q", id, lang, label, got, act)
 				continue
 			}
-			if text(hs.send(label)) == hs.h.tr(hs.h.defLang, "fallback", nil) {
+			if text(hs.send(label)) == hs.h.texts.tr(hs.h.defLang, "fallback", nil) {
 				t.Errorf("button %q answered with the fallback", label)
 			}
 		}
@@ -75,7 +75,7 @@ func TestHelpListsCommands(t *testing.T) {
 
 func TestGroupWithoutMentionIsSilent(t *testing.T) {
 	hs := newHarness(t)
-	out, err := hs.h.Handle(context.Background(), bot.Incoming{Channel: "telegram", UserID: "5", ChatID: "-100", Text: "ngay bau cu", Group: true})
+	out, err := hs.h.Handle(context.Background(), nil, bot.Incoming{Channel: "telegram", UserID: "5", ChatID: "-100", Text: "ngay bau cu", Group: true})
 	if err != nil || len(out) != 0 {
 		t.Fatalf("group message without mention = %v, %v; want nothing", out, err)
 	}
@@ -110,11 +110,11 @@ func TestLanguage(t *testing.T) {
 	}
 	// The default language applies to a contact without a hint.
 	st := newFakeStore()
-	h, err := New(Config{Store: st, DefaultLang: "en", Now: hs.clk.Now})
+	h, err := New(Config{Stores: st.stores, DefaultLang: "en", Now: hs.clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := h.Handle(context.Background(), bot.Incoming{Channel: "console", UserID: "2", Text: "/help"})
+	out, err := h.Handle(context.Background(), nil, bot.Incoming{Channel: "console", UserID: "2", Text: "/help"})
 	if err != nil || !strings.HasPrefix(text(out), "This bot can tell you") {
 		t.Fatalf("DefaultLang en /help = %q, %v", text(out), err)
 	}
@@ -198,7 +198,7 @@ func TestNeverSilent(t *testing.T) {
 func TestInternalErrorIsReturned(t *testing.T) {
 	hs := newHarness(t)
 	hs.store.failAll = models.Errorf(models.EINTERNAL, "database down")
-	_, err := hs.h.Handle(context.Background(), bot.Incoming{Channel: "console", UserID: "1", Text: "ngay bau cu"})
+	_, err := hs.h.Handle(context.Background(), nil, bot.Incoming{Channel: "console", UserID: "1", Text: "ngay bau cu"})
 	if models.ErrorCode(err) != models.EINTERNAL {
 		t.Fatalf("err = %v, want internal", err)
 	}
@@ -211,7 +211,7 @@ func TestInternalErrorIsReturned(t *testing.T) {
 		t.Fatalf("not-found election = %q", got)
 	}
 	hs.store.failAll = errors.New("driver: bad connection")
-	if _, err := hs.h.Handle(context.Background(), bot.Incoming{Channel: "console", UserID: "1", Text: "/start"}); err == nil {
+	if _, err := hs.h.Handle(context.Background(), nil, bot.Incoming{Channel: "console", UserID: "1", Text: "/start"}); err == nil {
 		t.Fatal("a plain driver error was swallowed")
 	}
 }
@@ -274,12 +274,12 @@ func FuzzHandle(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, b string) {
 		st := newFakeStore()
 		clk := &clock{t: at(2022, 6, 2, 9, 0)}
-		h, err := New(Config{Store: st, Now: clk.Now})
+		h, err := New(Config{Stores: st.stores, Now: clk.Now})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, msg := range []string{a, b} {
-			out, err := h.Handle(context.Background(), bot.Incoming{Channel: "console", UserID: "1", Text: msg})
+			out, err := h.Handle(context.Background(), nil, bot.Incoming{Channel: "console", UserID: "1", Text: msg})
 			if err != nil || len(out) == 0 {
 				t.Fatalf("Handle(%q) = %v, %v", msg, out, err)
 			}

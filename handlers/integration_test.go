@@ -25,13 +25,13 @@ func TestDemoConversationOnRealStore(t *testing.T) {
 	if err := demo.Load(ctx, s); err != nil {
 		t.Fatalf("demo.Load: %v", err)
 	}
-	h, err := handlers.New(handlers.Config{Store: s, Now: clock})
+	h, err := handlers.New(handlers.Config{Stores: handlers.StoresOf, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	say := func(user, msg string, contact *bot.SharedContact) string {
 		t.Helper()
-		out, err := h.Handle(ctx, bot.Incoming{Channel: models.ChannelConsole, UserID: user, ChatID: user, Text: msg, Contact: contact})
+		out, err := h.Handle(ctx, s, bot.Incoming{Channel: models.ChannelConsole, UserID: user, ChatID: user, Text: msg, Contact: contact})
 		if err != nil {
 			t.Fatalf("%q: %v", msg, err)
 		}

@@ -136,7 +136,7 @@ func TestRateLimit(t *testing.T) {
 func TestLookupLimitConfigurable(t *testing.T) {
 	st := newFakeStore()
 	clk := &clock{t: at(2022, 6, 2, 9, 0)}
-	h, err := New(Config{Store: st, Now: clk.Now, LookupLimit: 2, LookupWindow: time.Hour})
+	h, err := New(Config{Stores: st.stores, Now: clk.Now, LookupLimit: 2, LookupWindow: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestSeveralMatches(t *testing.T) {
 		t.Fatalf("wrong household = %q", got)
 	}
 	// The pending question survives a restart: a new Handler on the store.
-	h2, err := New(Config{Store: hs.store, Now: hs.clk.Now})
+	h2, err := New(Config{Stores: hs.store.stores, Now: hs.clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,68 +2,67 @@ package handlers
 
 import (
 	"context"
-	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"electionbot/bot"
 	"electionbot/models"
 )
 
-// OfficialStore is what the officials' part of the conversation uses
-// (designation, tallies, results). *models.Store satisfies it. A Store that
-// does not (the residents' test fakes) simply has no officials: their
-// commands answer as for anyone else.
+// OfficialStore is what the officials' roles, designation and invites use.
+// *models.Store satisfies it.
 type OfficialStore interface {
 	ActiveGrants(ctx context.Context, contactID int64) ([]*models.RoleGrant, error)
 	Grant(ctx context.Context, g *models.RoleGrant) error
+	// RevokeGrant fails with models.ENOTFOUND for a grant already gone.
 	RevokeGrant(ctx context.Context, id int64, by *int64) (*models.RoleGrant, error)
+	// ClaimPhoneGrants gives the contact the grants waiting for phone.
 	ClaimPhoneGrants(ctx context.Context, contactID int64, phone string) ([]*models.RoleGrant, error)
 	ContactsByPhone(ctx context.Context, phone string) ([]*models.Contact, error)
 	ContactsByID(ctx context.Context, ids []int64) (map[int64]*models.Contact, error)
 	AreaGrants(ctx context.Context, areaIDs []int64, role string) ([]*models.GrantHolder, error)
 	WardGrants(ctx context.Context, wardID int64, role string) ([]*models.GrantHolder, error)
 	ElectionReporters(ctx context.Context, electionID int64) ([]*models.GrantHolder, error)
+	// CreateInvite stores a one-time invite and returns its code.
 	CreateInvite(ctx context.Context, inv *models.Invite) (string, error)
+	// RedeemInvite fails with models.ENOTFOUND (unknown), ECONFLICT
+	// (used) or EINVALID (expired).
 	RedeemInvite(ctx context.Context, code string, contactID int64) (*models.Invite, error)
-	SubmitTally(ctx context.Context, sub models.TallySubmission) (*models.SubmitResult, error)
-	ReviewTally(ctx context.Context, req models.ReviewRequest) (*models.ReviewResult, error)
-	AttachPhoto(ctx context.Context, contactID int64, ref string) (*models.Tally, error)
-	AreaHistory(ctx context.Context, areaID int64) (*models.TallyHistory, error)
-	ElectionResults(ctx context.Context, code string) (*models.Election, []*models.AreaTallies, error)
-	ExportResults(ctx context.Context, electionCode, format string, w io.Writer) error
 }
 
 var _ OfficialStore = (*models.Store)(nil)
 
-// WithStore returns a shallow copy of the handler bound to another store:
-// a channel runs each update inside a database transaction so that its
-// effects and its replies commit together. The handler keeps no state of
-// its own (forms live in Contact.State), so copies are cheap and safe.
-func (h *Handler) WithStore(s Store) *Handler {
-	cp := *h
-	cp.store = s
-	return &cp
+// officials are the ward's officials in the conversation: their roles in
+// the current election, the officials' commands and buttons (dispatched to
+// tallies and results from here), and designation (designate.go). Off
+// without a store: then there are no roles, and tallies, results and
+// broadcasts know no official either.
+type officials struct {
+	*turn
+	store OfficialStore
+
+	mine   *roleSet // the contact's roles, once loaded (roles())
+	loaded bool
 }
 
-// officials is the contact's roles in the current election, loaded once
+func (o *officials) on() bool { return o.store != nil }
+
+// roleSet is the contact's roles in the current election, loaded once
 // per turn and only when a message needs them.
-type officials struct {
+type roleSet struct {
 	admin   bool
 	viewer  bool
 	areas   []*models.Area // areas the contact reports for
-	grants  []*models.RoleGrant
 	elected *models.Election
 }
 
-func (o *officials) any() bool { return o != nil && (o.admin || o.viewer || len(o.areas) > 0) }
+func (r *roleSet) any() bool { return r != nil && (r.admin || r.viewer || len(r.areas) > 0) }
 
-func (o *officials) reporterOf(areaID int64) bool {
-	if o == nil {
+func (r *roleSet) reporterOf(areaID int64) bool {
+	if r == nil {
 		return false
 	}
-	for _, a := range o.areas {
+	for _, a := range r.areas {
 		if a.ID == areaID {
 			return true
 		}
@@ -71,34 +70,27 @@ func (o *officials) reporterOf(areaID int64) bool {
 	return false
 }
 
-// off returns the officials' store, or nil when the store has none.
-func (t *turn) off() OfficialStore {
-	os, _ := t.h.store.(OfficialStore)
-	return os
-}
-
-// roles loads the contact's roles in the current election (nil when there
-// is no officials' store or no election).
-func (t *turn) roles() (*officials, error) {
-	if t.rolesLoaded {
-		return t.offRoles, nil
+// roles loads the contact's roles in the current election (nil when
+// officials are off or there is no election).
+func (o *officials) roles() (*roleSet, error) {
+	if o.loaded {
+		return o.mine, nil
 	}
-	t.rolesLoaded = true
-	os := t.off()
-	if os == nil {
+	o.loaded = true
+	if !o.on() {
 		return nil, nil
 	}
-	el, err := t.election()
+	el, err := o.election()
 	if err != nil || el == nil {
 		return nil, err
 	}
-	gs, err := os.ActiveGrants(t.ctx, t.c.ID)
+	gs, err := o.store.ActiveGrants(o.ctx, o.c.ID)
 	if err != nil {
 		return nil, err
 	}
-	o := &officials{grants: gs, elected: el}
+	r := &roleSet{elected: el}
 	if len(gs) > 0 {
-		byID, err := t.areasByID()
+		byID, err := o.areasByID()
 		if err != nil {
 			return nil, err
 		}
@@ -107,22 +99,27 @@ func (t *turn) roles() (*officials, error) {
 			wardOK := g.WardID == nil || *g.WardID == el.WardID
 			switch g.Role {
 			case models.RoleAdmin:
-				o.admin = o.admin || (wardOK && g.AreaID == nil)
+				r.admin = r.admin || (wardOK && g.AreaID == nil)
 			case models.RoleViewer:
-				o.viewer = o.viewer || (wardOK && g.AreaID == nil)
+				r.viewer = r.viewer || (wardOK && g.AreaID == nil)
 			case models.RoleReporter:
 				if g.AreaID != nil && byID[*g.AreaID] != nil && !seen[*g.AreaID] {
 					seen[*g.AreaID] = true
-					o.areas = append(o.areas, byID[*g.AreaID])
+					r.areas = append(r.areas, byID[*g.AreaID])
 				}
 			}
 		}
 	}
-	t.offRoles = o
-	return o, nil
+	o.mine = r
+	return r, nil
 }
 
-// Officials' commands, Vietnamese (without diacritics) and English.
+// rolesChanged makes the next roles() read them again (a grant counts
+// from now on).
+func (o *officials) rolesChanged() { o.loaded = false }
+
+// officialCommands are the officials' commands, Vietnamese (without
+// diacritics) and English.
 var officialCommands = map[string]string{
 	"moi": "invite", "invite": "invite",
 	"chidinh": "designate", "cap": "designate", "designate": "designate", "grant": "designate",
@@ -136,139 +133,141 @@ var officialCommands = map[string]string{
 	"xuat": "export", "export": "export",
 }
 
-// officialCommand runs an officials' command; handled is false when the
-// command is not one (or the store has no officials).
-func (t *turn) officialCommand(cmd, arg string) (handled bool, err error) {
-	name, ok := officialCommands[cmd]
-	if !ok || t.off() == nil {
+// command runs an officials' command; false when its feature is off.
+func (o *officials) command(name, arg string) (bool, error) {
+	switch {
+	case !o.on():
 		return false, nil
+	case name == "report" || name == "accept" || name == "reject" || name == "photo":
+		if !o.tallies.on() {
+			return false, nil
+		}
+	case name == "missing" || name == "export":
+		if !o.results.on() {
+			return false, nil
+		}
 	}
-	if t.in.Group {
+	if o.in.Group {
 		// Invites, numbers and decisions are not for a group's eyes.
-		t.reply(t.tr("off_private_only", nil), nil)
+		o.reply(o.tr("off_private_only", nil), nil)
 		return true, nil
 	}
-	el, err := t.election()
-	if err != nil {
+	el, err := o.needElection()
+	if err != nil || el == nil {
 		return true, err
 	}
-	if el == nil {
-		t.reply(t.tr("no_election", nil), t.menu())
-		return true, nil
-	}
-	o, err := t.roles()
+	r, err := o.roles()
 	if err != nil {
 		return true, err
 	}
 	switch name {
 	case "report":
-		return true, t.reportCommand(o, arg)
+		return true, o.tallies.report(r, arg)
 	case "roles":
-		return true, t.rolesCommand(o, arg)
+		return true, o.rolesCommand(r, arg)
 	}
-	if !o.admin {
-		t.reply(t.tr("off_admin_only", nil), t.menu())
+	if !r.admin {
+		o.reply(o.tr("off_admin_only", nil), o.menu())
 		return true, nil
 	}
 	switch name {
 	case "invite":
-		return true, t.inviteCommand(arg)
+		return true, o.invite(arg)
 	case "designate":
-		return true, t.designateCommand(arg)
+		return true, o.designate(arg)
 	case "revoke":
-		return true, t.revokeCommand(arg)
+		return true, o.revokeCommand(arg)
 	case "accept":
-		return true, t.reviewCommand(arg, true)
+		return true, o.tallies.review(arg, true)
 	case "reject":
-		return true, t.reviewCommand(arg, false)
+		return true, o.tallies.review(arg, false)
 	case "photo":
-		return true, t.photoCommand(arg)
+		return true, o.tallies.photoCommand(arg)
 	case "missing":
-		return true, t.missingCommand(0)
+		return true, o.results.missing(0)
 	case "export":
-		return true, t.exportCommand(arg)
+		return true, o.results.export(arg)
 	}
 	return false, nil
 }
 
-// officialCallback handles the data of an officials' inline button ("o:…").
-func (t *turn) officialCallback(data string) error {
-	if t.off() == nil {
-		t.reply(t.tr("fallback", nil), t.menu())
-		return nil
-	}
-	if t.in.Group {
-		t.reply(t.tr("off_private_only", nil), nil)
-		return nil
-	}
+// callback handles the data of an officials' inline button ("o:…"); false
+// when its feature is off.
+func (o *officials) callback(data string) (bool, error) {
 	kind, arg, _ := strings.Cut(data, ":")
-	switch kind {
-	case "ok", "ed", "no", "fa", "fm", "fe":
-		return t.draftCallback(kind, arg)
+	draft := kind == "ok" || kind == "ed" || kind == "no" || kind == "fa" || kind == "fm" || kind == "fe"
+	results := kind == "kq" || kind == "cb" || kind == "nh"
+	if !o.on() || (draft && !o.tallies.on()) || (results && !o.results.on()) {
+		return false, nil
 	}
-	o, err := t.roles()
+	if o.in.Group {
+		o.reply(o.tr("off_private_only", nil), nil)
+		return true, nil
+	}
+	if draft {
+		return true, o.tallies.draftCallback(kind, arg)
+	}
+	r, err := o.roles()
 	if err != nil {
-		return err
+		return true, err
 	}
-	if o == nil {
-		t.reply(t.tr("no_election", nil), t.menu())
-		return nil
+	if r == nil {
+		o.reply(o.tr("no_election", nil), o.menu())
+		return true, nil
 	}
 	n, _ := strconv.Atoi(arg)
 	switch kind {
 	case "kq":
-		if !o.admin && !o.viewer {
+		if !r.admin && !r.viewer {
 			break
 		}
-		return t.resultsSummary(n)
+		return true, o.results.summaryPage(n)
 	case "cb":
-		if !o.admin {
+		if !r.admin {
 			break
 		}
-		return t.missingCommand(n)
+		return true, o.results.missing(n)
 	case "nh":
-		if !o.admin {
+		if !r.admin {
 			break
 		}
-		return t.remindReporters()
+		return true, o.results.remindReporters()
 	case "rv":
-		if !o.admin {
+		if !r.admin {
 			break
 		}
 		id, _ := strconv.ParseInt(arg, 10, 64)
-		return t.revokeByID(id)
+		return true, o.revokeByID(id)
 	default:
-		t.reply(t.tr("fallback", nil), t.menu())
-		return nil
+		return true, o.fallback()
 	}
-	t.reply(t.tr("off_admin_only", nil), t.menu())
-	return nil
+	o.reply(o.tr("off_admin_only", nil), o.menu())
+	return true, nil
 }
 
-// officialsHelp is the part of /help for the contact's roles ("" for
-// residents).
-func (t *turn) officialsHelp() (string, error) {
-	if t.off() == nil {
+// help is the part of /help for the contact's roles ("" for residents).
+func (o *officials) help() (string, error) {
+	if !o.on() {
 		return "", nil
 	}
-	o, err := t.roles()
-	if err != nil || !o.any() {
+	r, err := o.roles()
+	if err != nil || !r.any() {
 		return "", err
 	}
 	var parts []string
-	if len(o.areas) > 0 {
-		parts = append(parts, t.tr("off_help_reporter", map[string]any{"Areas": areaNames(o.areas), "Example": t.exampleTally(o.areas[0])}))
+	if len(r.areas) > 0 {
+		parts = append(parts, o.tr("off_help_reporter", map[string]any{"Areas": areaNames(r.areas), "Example": exampleTally(r.areas[0])}))
 	}
-	if o.admin {
-		parts = append(parts, t.tr("off_help_admin", nil))
-	} else if o.viewer {
-		parts = append(parts, t.tr("off_help_viewer", nil))
+	if r.admin {
+		parts = append(parts, o.tr("off_help_admin", nil))
+	} else if r.viewer {
+		parts = append(parts, o.tr("off_help_viewer", nil))
 	}
 	return strings.Join(parts, "\n\n"), nil
 }
 
 // exampleTally is the one-message form for an area, with made-up numbers.
-func (t *turn) exampleTally(a *models.Area) string {
+func exampleTally(a *models.Area) string {
 	var b strings.Builder
 	b.WriteString("KQ " + strings.ToUpper(a.Code) + " TD 290 PR 290 TV 289 HL 285 KHL 4")
 	votes := []int{250, 35, 0}
@@ -282,35 +281,13 @@ func (t *turn) exampleTally(a *models.Area) string {
 	return b.String()
 }
 
-// --- helpers shared by the officials' files ---
-
-// notice is a message to another contact, in that contact's language, on
-// that contact's channel.
-func (t *turn) notice(c *models.Contact, id string, data map[string]any) {
-	if c == nil || c.ID == t.c.ID || !c.Reachable || c.ChatID == "" {
-		return
-	}
-	lang := normLang(c.Lang, t.h.defLang)
-	t.out = append(t.out, bot.Outgoing{ChatID: c.ChatID, Channel: c.Channel, Text: t.h.tr(lang, id, data)})
-}
-
-// noticeFunc is like notice with data that depends on the recipient's
-// language.
-func (t *turn) noticeFunc(c *models.Contact, text func(lang string) string) {
-	if c == nil || c.ID == t.c.ID || !c.Reachable || c.ChatID == "" {
-		return
-	}
-	lang := normLang(c.Lang, t.h.defLang)
-	t.out = append(t.out, bot.Outgoing{ChatID: c.ChatID, Channel: c.Channel, Text: text(lang)})
-}
-
 // admins are the contacts who are admins of the election's ward.
-func (t *turn) admins() ([]*models.Contact, error) {
-	el, err := t.election()
+func (o *officials) admins() ([]*models.Contact, error) {
+	el, err := o.election()
 	if err != nil || el == nil {
 		return nil, err
 	}
-	hs, err := t.off().WardGrants(t.ctx, el.WardID, models.RoleAdmin)
+	hs, err := o.store.WardGrants(o.ctx, el.WardID, models.RoleAdmin)
 	if err != nil {
 		return nil, err
 	}
@@ -325,56 +302,37 @@ func (t *turn) admins() ([]*models.Contact, error) {
 	return out, nil
 }
 
-// when formats an instant in the election's time zone.
-func (h *Handler) when(lang string, el *models.Election, at time.Time) string {
-	loc := models.VietnamTime
-	if el != nil {
-		loc = el.Location()
-	}
-	return at.In(loc).Format(h.tr(lang, "off_time_layout", nil))
-}
-
-// num formats a count with the language's thousands separator (vi
-// "1.452", en "1,452").
-func (h *Handler) num(lang string, n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	sep := ","
-	if lang == "vi" {
-		sep = "."
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// pct formats n / of × 100 with one decimal and the language's decimal mark.
-func (h *Handler) pct(lang string, n, of int) string {
-	if of <= 0 {
-		return "0"
-	}
-	s := strconv.FormatFloat(float64(n)*100/float64(of), 'f', 1, 64)
-	if lang == "vi" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
-}
-
 // contactLabel names a contact for officials.
 func contactLabel(c *models.Contact, id int64) string {
 	if c == nil {
 		return "#" + strconv.FormatInt(id, 10)
 	}
 	return models.ContactLabel(c)
+}
+
+// areaArg splits a command argument into the area it starts with and the
+// rest: "kp1 2", "khu phố 1 v2 lý do", "Khu phố 1". The longest leading
+// words naming an area win.
+func areaArg(arg string, areas []*models.Area) (*models.Area, string) {
+	words := strings.Fields(arg)
+	for n := min(len(words), 5); n >= 1; n-- {
+		a, ref, _ := matchArea(strings.Join(words[:n], " "), areas)
+		if a != nil && strings.TrimSpace(ref.Rest) == "" {
+			return a, strings.Join(words[n:], " ")
+		}
+	}
+	return nil, arg
+}
+
+// roleArg reads a role word for the ward: "xem"/"viewer", "quantri"/"admin".
+func roleArg(word string) string {
+	switch models.Fold(word) {
+	case "xem", "nguoi xem", "viewer", "view":
+		return models.RoleViewer
+	case "quantri", "quan tri", "admin", "canbo", "can bo":
+		return models.RoleAdmin
+	}
+	return ""
 }
 
 // maxMessage is the longest text put in one message: Telegram allows 4096
@@ -404,42 +362,37 @@ func pages(lines []string) []string {
 	return out
 }
 
-// pageKeyboard is the ◀ n/N ▶ row of a paginated text (nil for one page).
-func (t *turn) pageKeyboard(prefix string, page, total int) *bot.Keyboard {
-	if total <= 1 {
-		return nil
+// replyPages sends lines as as many messages as they need.
+func (t *turn) replyPages(lines []string) {
+	for _, p := range pages(lines) {
+		t.reply(p, nil)
 	}
-	var row []bot.Button
-	if page > 1 {
-		row = append(row, bot.Button{Text: t.tr("off_btn_prev", map[string]any{"Page": page - 1}), Data: prefix + strconv.Itoa(page-1)})
-	}
-	if page < total {
-		row = append(row, bot.Button{Text: t.tr("off_btn_next", map[string]any{"Page": page + 1, "Total": total}), Data: prefix + strconv.Itoa(page+1)})
-	}
-	return &bot.Keyboard{Inline: true, Rows: [][]bot.Button{row}}
 }
 
-// areaArg splits a command argument into the area it starts with and the
-// rest: "kp1 2", "khu phố 1 v2 lý do", "Khu phố 1". The longest leading
-// words naming an area win.
-func areaArg(arg string, areas []*models.Area) (*models.Area, string) {
-	words := strings.Fields(arg)
-	for n := min(len(words), 5); n >= 1; n-- {
-		a, ref, _ := matchArea(strings.Join(words[:n], " "), areas)
-		if a != nil && strings.TrimSpace(ref.Rest) == "" {
-			return a, strings.Join(words[n:], " ")
+// replyPage sends page n of lines (clamped to the pages there are), with
+// "(trang n/N)" and the ◀ ▶ buttons of prefix when there are several; more
+// buttons go below them.
+func (t *turn) replyPage(lines []string, page int, prefix string, more ...[]bot.Button) {
+	ps := pages(lines)
+	page = max(1, min(page, len(ps)))
+	text := ps[page-1]
+	var kb *bot.Keyboard
+	if len(ps) > 1 {
+		text += "\n" + t.tr("off_page", map[string]any{"Page": page, "Total": len(ps)})
+		var row []bot.Button
+		if page > 1 {
+			row = append(row, bot.Button{Text: t.tr("off_btn_prev", map[string]any{"Page": page - 1}), Data: prefix + strconv.Itoa(page-1)})
 		}
+		if page < len(ps) {
+			row = append(row, bot.Button{Text: t.tr("off_btn_next", map[string]any{"Page": page + 1, "Total": len(ps)}), Data: prefix + strconv.Itoa(page+1)})
+		}
+		kb = &bot.Keyboard{Inline: true, Rows: [][]bot.Button{row}}
 	}
-	return nil, arg
-}
-
-// roleArg reads a role word for the ward: "xem"/"viewer", "quantri"/"admin".
-func roleArg(word string) string {
-	switch models.Fold(word) {
-	case "xem", "nguoi xem", "viewer", "view":
-		return models.RoleViewer
-	case "quantri", "quan tri", "admin", "canbo", "can bo":
-		return models.RoleAdmin
+	if len(more) > 0 {
+		if kb == nil {
+			kb = &bot.Keyboard{Inline: true}
+		}
+		kb.Rows = append(kb.Rows, more...)
 	}
-	return ""
+	t.reply(text, kb)
 }

@@ -13,6 +13,7 @@ import (
 	"electionbot/demo"
 	"electionbot/internal/testdb"
 	"electionbot/models"
+	"electionbot/results"
 )
 
 // offHarness runs the handlers on a real store (testdb) loaded with the
@@ -22,7 +23,7 @@ type offHarness struct {
 	t       *testing.T
 	s       *models.Store
 	now     time.Time
-	h       *Handler
+	h       *Conversation
 	el      *models.Election
 	areas   []*models.Area
 	lang    map[string]string // contact → language hint
@@ -80,8 +81,8 @@ func forStores(t *testing.T, f func(t *testing.T, o *offHarness)) {
 
 func (o *offHarness) clock() time.Time { return o.now }
 
-func (o *offHarness) newHandler() *Handler {
-	h, err := New(Config{Store: o.s, Now: o.clock, BotUsername: "KaLongBot"})
+func (o *offHarness) newHandler() *Conversation {
+	h, err := New(Config{Stores: StoresOf, Now: o.clock, InviteLink: telegramLink("KaLongBot"), Charts: results.Charts{}})
 	if err != nil {
 		o.t.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func (o *offHarness) do(user string, in bot.Incoming) []bot.Outgoing {
 	if in.Name == "" {
 		in.Name = names[user]
 	}
-	out, err := o.h.Handle(context.Background(), in)
+	out, err := o.h.Handle(context.Background(), o.s, in)
 	if err != nil {
 		o.t.Fatalf("%s: Handle(%+v): %v", user, in, err)
 	}
@@ -126,6 +127,17 @@ func (o *offHarness) do(user string, in bot.Incoming) []bot.Outgoing {
 		writeTurn(o.log, user, in, out)
 	}
 	return out
+}
+
+// telegramLink is the production wiring's invite link: a deep link to the
+// bot on Telegram, the command elsewhere.
+func telegramLink(bot string) func(channel, code string) string {
+	return func(channel, code string) string {
+		if channel != models.ChannelTelegram {
+			return ""
+		}
+		return "https://t.me/" + bot + "?start=" + code
+	}
 }
 
 // Display names of the test contacts.

@@ -405,7 +405,7 @@ func TestOfficialsMissingAndRemind(t *testing.T) {
 	})
 }
 
-func TestWithStoreRunsInTheCallersTransaction(t *testing.T) {
+func TestHandleRunsInTheCallersTransaction(t *testing.T) {
 	forStores(t, func(t *testing.T, o *offHarness) {
 		o.reporter("2", "kp1")
 		ctx := context.Background()
@@ -413,7 +413,7 @@ func TestWithStoreRunsInTheCallersTransaction(t *testing.T) {
 		// The update's transaction fails after the handler ran: the draft
 		// is not kept.
 		err := o.s.InTx(ctx, func(tx *models.Store) error {
-			out, err := o.h.WithStore(tx).Handle(ctx, bot.Incoming{Channel: o.chann, UserID: "2", ChatID: "2", Text: kp1Tally})
+			out, err := o.h.Handle(ctx, tx, bot.Incoming{Channel: o.chann, UserID: "2", ChatID: "2", Text: kp1Tally})
 			if err != nil || !strings.Contains(mine("2", out), "Xác nhận") {
 				t.Fatalf("in tx: %v %v", out, err)
 			}
@@ -426,7 +426,7 @@ func TestWithStoreRunsInTheCallersTransaction(t *testing.T) {
 			t.Fatalf("state kept after rollback: %q", c.State)
 		}
 		err = o.s.InTx(ctx, func(tx *models.Store) error {
-			_, err := o.h.WithStore(tx).Handle(ctx, bot.Incoming{Channel: o.chann, UserID: "2", ChatID: "2", Text: kp1Tally})
+			_, err := o.h.Handle(ctx, tx, bot.Incoming{Channel: o.chann, UserID: "2", ChatID: "2", Text: kp1Tally})
 			return err
 		})
 		if err != nil {
@@ -533,7 +533,7 @@ func TestOfficialsNotInGroups(t *testing.T) {
 				user = "2"
 			}
 			in.Channel, in.UserID, in.ChatID = o.chann, user, "-100"
-			out, err := o.h.Handle(context.Background(), in)
+			out, err := o.h.Handle(context.Background(), o.s, in)
 			if err != nil || len(out) != 1 || !strings.Contains(out[0].Text, "tin nhắn riêng") || out[0].ChatID != "-100" {
 				t.Errorf("%+v in a group → %+v, %v", in, out, err)
 			}

@@ -9,9 +9,9 @@ import (
 )
 
 // ReminderStore is what the residents' subscription uses (/nhacnho, /stop,
-// the offer after choosing an area). *models.Store satisfies it; a Store
-// that does not (the residents' test fakes) keeps only Contact.Reminders.
+// the offer after choosing an area). *models.Store satisfies it.
 type ReminderStore interface {
+	// Subscription is the contact's subscription, a new one if none.
 	Subscription(ctx context.Context, contactID int64) (*models.Subscription, error)
 	SaveSubscription(ctx context.Context, sub *models.Subscription) error
 	ElectionReminders(ctx context.Context, electionID int64) ([]*models.Reminder, error)
@@ -19,16 +19,22 @@ type ReminderStore interface {
 
 var _ ReminderStore = (*models.Store)(nil)
 
-func (t *turn) remStore() ReminderStore {
-	rs, _ := t.h.store.(ReminderStore)
-	return rs
+// stopCommands stop everything unasked: reminders and announcements.
+var stopCommands = map[string]bool{"stop": true, "dung": true, "huydangky": true, "unsubscribe": true}
+
+// reminders is the residents' subscription to the election's reminders.
+// Without a store (nil) it keeps only Contact.Reminders: no offer, no
+// schedule.
+type reminders struct {
+	*turn
+	store ReminderStore
 }
 
-// reminders is /nhacnho [bat|tat], the 🔔 button and "nhắc tôi trước ngày
+// command is /nhacnho [bat|tat], the 🔔 button and "nhắc tôi trước ngày
 // bầu": without a word saying on or off, the command toggles; any other
 // words turn reminders on unless they say off.
-func (t *turn) reminders(arg string) error {
-	on := !t.c.Reminders
+func (r *reminders) command(arg string) error {
+	on := !r.c.Reminders
 	if strings.TrimSpace(arg) != "" {
 		on = true
 	}
@@ -40,40 +46,48 @@ func (t *turn) reminders(arg string) error {
 			on = false
 		}
 	}
-	return t.setReminders(on)
+	return r.set(on)
 }
 
-// setReminders turns reminders on or off, says so, and with them on lists
-// what is coming. Turning them on undoes /stop.
-func (t *turn) setReminders(on bool) error {
-	if on != t.c.Reminders {
-		t.c.Reminders = on
-		t.dirty = true
+// subscription changes the contact's subscription, saved when change says
+// so; nothing without a store.
+func (r *reminders) subscription(change func(sub *models.Subscription) bool) error {
+	if r.store == nil {
+		return nil
 	}
-	if rs := t.remStore(); rs != nil {
-		sub, err := rs.Subscription(t.ctx, t.c.ID)
-		if err != nil {
-			return err
-		}
+	sub, err := r.store.Subscription(r.ctx, r.c.ID)
+	if err != nil || !change(sub) {
+		return err
+	}
+	return r.store.SaveSubscription(r.ctx, sub)
+}
+
+// set turns reminders on or off, says so, and with them on lists what is
+// coming. Turning them on undoes /stop.
+func (r *reminders) set(on bool) error {
+	if on != r.c.Reminders {
+		r.c.Reminders = on
+		r.dirty = true
+	}
+	err := r.subscription(func(sub *models.Subscription) bool {
 		changed := false
 		if on && sub.StoppedAt != nil {
 			sub.StoppedAt, changed = nil, true
 		}
 		if sub.OfferedAt == nil { // an explicit choice: no need to offer
-			now := t.h.now().UTC()
+			now := r.now().UTC()
 			sub.OfferedAt, changed = &now, true
 		}
-		if changed {
-			if err := rs.SaveSubscription(t.ctx, sub); err != nil {
-				return err
-			}
-		}
+		return changed
+	})
+	if err != nil {
+		return err
 	}
 	if !on {
-		t.reply(t.tr("rem_off", nil), t.menu())
+		r.reply(r.tr("rem_off", nil), r.menu())
 		return nil
 	}
-	area, err := t.myArea()
+	area, err := r.myArea()
 	if err != nil {
 		return err
 	}
@@ -81,109 +95,104 @@ func (t *turn) setReminders(on bool) error {
 	if area != nil {
 		name = area.Name
 	}
-	next, err := t.nextReminders()
+	next, err := r.next()
 	if err != nil {
 		return err
 	}
-	t.reply(t.tr("rem_on", map[string]any{"Area": name, "Next": next}), t.menu())
+	r.reply(r.tr("rem_on", map[string]any{"Area": name, "Next": next}), r.menu())
 	if area == nil {
-		if el, err := t.election(); err != nil || el == nil {
+		if el, err := r.election(); err != nil || el == nil {
 			return err
 		}
-		t.out[len(t.out)-1].Keyboard = nil
-		return t.askArea("rem_ask_area", "")
+		r.out[len(r.out)-1].Keyboard = nil
+		return r.askArea("rem_ask_area", "")
 	}
 	return nil
 }
 
-// nextReminders lists the residents' reminders still to come, one a line
-// ("• 29/05 07:00 — danh sách cử tri được niêm yết"); "" when the store
-// keeps no schedule or nothing is left.
-func (t *turn) nextReminders() (string, error) {
-	rs := t.remStore()
-	if rs == nil {
+// next lists the residents' reminders still to come, one a line ("•
+// 29/05 07:00 — danh sách cử tri được niêm yết"); "" without a store or
+// when nothing is left.
+func (r *reminders) next() (string, error) {
+	if r.store == nil {
 		return "", nil
 	}
-	el, err := t.election()
+	el, err := r.election()
 	if err != nil || el == nil {
 		return "", err
 	}
-	all, err := rs.ElectionReminders(t.ctx, el.ID)
+	all, err := r.store.ElectionReminders(r.ctx, el.ID)
 	if err != nil {
 		return "", err
 	}
-	now := t.h.now()
+	now := r.now()
 	var lines []string
-	for _, r := range all {
-		if r.Audience != models.AudienceSubscribers || r.Status != models.ReminderScheduled || !r.FireAt.After(now) {
+	for _, rm := range all {
+		if rm.Audience != models.AudienceSubscribers || rm.Status != models.ReminderScheduled || !rm.FireAt.After(now) {
 			continue
 		}
-		lines = append(lines, t.tr("rem_next_line", map[string]any{
-			"When": r.FireAt.In(el.Location()).Format("02/01 15:04"),
-			"What": t.tr("rem_what_"+r.MessageKey, nil),
+		lines = append(lines, r.tr("rem_next_line", map[string]any{
+			"When": rm.FireAt.In(el.Location()).Format("02/01 15:04"),
+			"What": r.tr("rem_what_"+rm.MessageKey, nil),
 		}))
 	}
 	return strings.Join(lines, "\n"), nil
 }
 
-// offerReminders asks once, after a resident chose an area before the
-// election, whether they want reminders (inline yes/no).
-func (t *turn) offerReminders(a *models.Area) error {
-	rs := t.remStore()
-	if rs == nil || t.c.Reminders || t.in.Group {
+// offer asks once, after a resident chose an area before the election,
+// whether they want reminders (inline yes/no).
+func (r *reminders) offer(a *models.Area) error {
+	if r.store == nil || r.c.Reminders || r.in.Group {
 		return nil
 	}
-	el, err := t.election()
-	if err != nil || el == nil || !t.h.now().Before(el.OpensAt) {
+	el, err := r.election()
+	if err != nil || el == nil || !r.now().Before(el.OpensAt) {
 		return err
 	}
-	sub, err := rs.Subscription(t.ctx, t.c.ID)
+	sub, err := r.store.Subscription(r.ctx, r.c.ID)
 	if err != nil || sub.OfferedAt != nil || sub.StoppedAt != nil {
 		return err
 	}
-	now := t.h.now().UTC()
+	now := r.now().UTC()
 	sub.OfferedAt = &now
-	if err := rs.SaveSubscription(t.ctx, sub); err != nil {
+	if err := r.store.SaveSubscription(r.ctx, sub); err != nil {
 		return err
 	}
-	t.reply(t.tr("rem_offer", map[string]any{"Area": a.Name}), &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{
-		{Text: t.tr("rem_btn_yes", nil), Data: "rem:on"},
-		{Text: t.tr("rem_btn_no", nil), Data: "rem:off"},
+	r.reply(r.tr("rem_offer", map[string]any{"Area": a.Name}), &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{
+		{Text: r.tr("rem_btn_yes", nil), Data: "rem:on"},
+		{Text: r.tr("rem_btn_no", nil), Data: "rem:off"},
 	}}})
 	return nil
 }
 
-// reminderCallback answers the offer's buttons.
-func (t *turn) reminderCallback(rest string) error {
+// callback answers the offer's buttons ("rem:on", "rem:off").
+func (r *reminders) callback(rest string) error {
 	if rest == "on" {
-		return t.setReminders(true)
+		return r.set(true)
 	}
-	t.reply(t.tr("rem_declined", nil), t.menu())
+	r.reply(r.tr("rem_declined", nil), r.menu())
 	return nil
 }
 
 // stopAll is /stop: no reminders and no announcements any more, until
 // /nhacnho bat.
-func (t *turn) stopAll() error {
-	if t.c.Reminders {
-		t.c.Reminders = false
-		t.dirty = true
+func (r *reminders) stopAll() error {
+	if r.c.Reminders {
+		r.c.Reminders = false
+		r.dirty = true
 	}
-	if rs := t.remStore(); rs != nil {
-		sub, err := rs.Subscription(t.ctx, t.c.ID)
-		if err != nil {
-			return err
-		}
-		now := t.h.now().UTC()
+	err := r.subscription(func(sub *models.Subscription) bool {
+		now := r.now().UTC()
 		sub.StoppedAt = &now
 		if sub.OfferedAt == nil {
 			sub.OfferedAt = &now
 		}
-		if err := rs.SaveSubscription(t.ctx, sub); err != nil {
-			return err
-		}
+		return true
+	})
+	if err != nil {
+		return err
 	}
-	t.clearState()
-	t.reply(t.tr("rem_stopped", nil), t.menu())
+	r.clearState()
+	r.reply(r.tr("rem_stopped", nil), r.menu())
 	return nil
 }

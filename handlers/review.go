@@ -37,9 +37,9 @@ func versionArg(s string, bare bool) (int, string) {
 	return 0, s
 }
 
-// reviewCommand: /congnhan kp1 [bản] | /tuchoi kp1 [v2] lý do.
-func (t *turn) reviewCommand(arg string, accept bool) error {
-	areas, err := t.areaList()
+// review: /congnhan kp1 [bản] | /tuchoi kp1 [v2] lý do.
+func (tl *tallies) review(arg string, accept bool) error {
+	areas, err := tl.areaList()
 	if err != nil {
 		return err
 	}
@@ -49,27 +49,27 @@ func (t *turn) reviewCommand(arg string, accept bool) error {
 	}
 	area, rest := areaArg(arg, areas)
 	if area == nil {
-		t.reply(t.tr(usage, nil), nil)
+		tl.reply(tl.tr(usage, nil), nil)
 		return nil
 	}
 	version, reason := versionArg(rest, accept)
 	reason = strings.TrimSpace(reason)
 	if !accept && reason == "" {
-		t.reply(t.tr(usage, nil), nil)
+		tl.reply(tl.tr(usage, nil), nil)
 		return nil
 	}
-	res, err := t.off().ReviewTally(t.ctx, models.ReviewRequest{AreaID: area.ID, Version: version, Accept: accept, Reason: reason, By: t.c.ID})
+	res, err := tl.store.ReviewTally(tl.ctx, models.ReviewRequest{AreaID: area.ID, Version: version, Accept: accept, Reason: reason, By: tl.c.ID})
 	switch models.ErrorCode(err) {
 	case "":
 	case models.ENOTFOUND:
 		if version > 0 {
-			t.reply(t.tr("off_review_no_version", map[string]any{"Area": area.Name, "Version": version}), nil)
+			tl.reply(tl.tr("off_review_no_version", map[string]any{"Area": area.Name, "Version": version}), nil)
 		} else {
-			t.reply(t.tr("off_review_nothing", map[string]any{"Area": area.Name}), nil)
+			tl.reply(tl.tr("off_review_nothing", map[string]any{"Area": area.Name}), nil)
 		}
 		return nil
 	case models.ECONFLICT:
-		h, herr := t.off().AreaHistory(t.ctx, area.ID)
+		h, herr := tl.store.AreaHistory(tl.ctx, area.ID)
 		if herr != nil {
 			return herr
 		}
@@ -79,18 +79,18 @@ func (t *turn) reviewCommand(arg string, accept bool) error {
 		}
 		state := ""
 		if v != nil {
-			state = t.h.stateText(t.lang, v)
+			state = tl.texts.stateText(tl.lang, v)
 		}
-		t.reply(t.tr("off_review_already", map[string]any{"Area": area.Name, "State": state}), nil)
+		tl.reply(tl.tr("off_review_already", map[string]any{"Area": area.Name, "State": state}), nil)
 		return nil
 	default:
 		return err
 	}
-	h, err := t.off().AreaHistory(t.ctx, area.ID)
+	h, err := tl.store.AreaHistory(tl.ctx, area.ID)
 	if err != nil {
 		return err
 	}
-	cs, err := t.off().ContactsByID(t.ctx, res.Supporters)
+	cs, err := tl.store.ContactsByID(tl.ctx, res.Supporters)
 	if err != nil {
 		return err
 	}
@@ -100,53 +100,53 @@ func (t *turn) reviewCommand(arg string, accept bool) error {
 	}
 	data := map[string]any{
 		"Area":    area.Name,
-		"State":   t.h.stateText(t.lang, res.Tally),
+		"State":   tl.texts.stateText(tl.lang, res.Tally),
 		"Version": reviewed.Version,
 		"By":      contactLabel(cs[reviewed.ReporterID], reviewed.ReporterID),
-		"At":      t.h.when(t.lang, t.el, reviewed.CreatedAt),
+		"At":      tl.texts.when(tl.lang, tl.el, reviewed.CreatedAt),
 		"Reason":  reason,
 	}
 	if !accept {
-		t.reply(t.tr("off_rejected", data), nil)
+		tl.reply(tl.tr("off_rejected", data), nil)
 		for _, id := range res.Supporters {
-			t.noticeFunc(cs[id], func(lang string) string {
-				return t.h.tr(lang, "off_rejected_notice", map[string]any{"Area": area.Name, "Version": reviewed.Version, "Reason": reason})
+			tl.notice(cs[id], func(lang string) string {
+				return tl.texts.tr(lang, "off_rejected_notice", map[string]any{"Area": area.Name, "Version": reviewed.Version, "Reason": reason})
 			})
 		}
 		return nil
 	}
 	n := models.TallyNumbersOf(res.Tally, h.Area.Candidates)
 	outcome := ""
-	if o, err := models.DecideOutcome(t.el.Rules, n, h.Area.Candidates); err == nil {
-		outcome = t.h.outcomeText(t.lang, o, n)
+	if o, err := models.DecideOutcome(tl.el.Rules, n, h.Area.Candidates); err == nil {
+		outcome = tl.texts.outcomeText(tl.lang, o, n)
 	}
 	data["Outcome"] = outcome
-	text := t.tr("off_accepted", data)
+	text := tl.tr("off_accepted", data)
 	if res.Source != nil {
-		text += "\n" + t.tr("off_accepted_copy", map[string]any{"Version": res.Tally.Version, "Source": res.Source.Version})
+		text += "\n" + tl.tr("off_accepted_copy", map[string]any{"Version": res.Tally.Version, "Source": res.Source.Version})
 	}
-	t.reply(text, nil)
+	tl.reply(text, nil)
 	for _, id := range res.Supporters {
-		t.noticeFunc(cs[id], func(lang string) string {
-			return t.h.tr(lang, "off_accepted_notice", map[string]any{"Area": area.Name, "Version": reviewed.Version,
-				"State": t.h.stateText(lang, res.Tally)})
+		tl.notice(cs[id], func(lang string) string {
+			return tl.texts.tr(lang, "off_accepted_notice", map[string]any{"Area": area.Name, "Version": reviewed.Version,
+				"State": tl.texts.stateText(lang, res.Tally)})
 		})
 	}
 	return nil
 }
 
 // photoCommand: /anh kp1 — the latest photo of the area's minutes.
-func (t *turn) photoCommand(arg string) error {
-	areas, err := t.areaList()
+func (tl *tallies) photoCommand(arg string) error {
+	areas, err := tl.areaList()
 	if err != nil {
 		return err
 	}
 	area, _ := areaArg(arg, areas)
 	if area == nil {
-		t.reply(t.tr("off_photo_usage", nil), nil)
+		tl.reply(tl.tr("off_photo_usage", nil), nil)
 		return nil
 	}
-	h, err := t.off().AreaHistory(t.ctx, area.ID)
+	h, err := tl.store.AreaHistory(tl.ctx, area.ID)
 	if err != nil {
 		return err
 	}
@@ -155,21 +155,21 @@ func (t *turn) photoCommand(arg string) error {
 		if v.PhotoRef == "" {
 			continue
 		}
-		cs, err := t.off().ContactsByID(t.ctx, []int64{v.ReporterID})
+		cs, err := tl.store.ContactsByID(tl.ctx, []int64{v.ReporterID})
 		if err != nil {
 			return err
 		}
 		rc := cs[v.ReporterID]
-		caption := t.tr("off_photo_caption", map[string]any{"Area": area.Name, "State": t.h.stateText(t.lang, v),
-			"By": contactLabel(rc, v.ReporterID), "At": t.h.when(t.lang, t.el, v.CreatedAt)})
-		if rc != nil && rc.Channel != t.in.Channel {
+		caption := tl.tr("off_photo_caption", map[string]any{"Area": area.Name, "State": tl.texts.stateText(tl.lang, v),
+			"By": contactLabel(rc, v.ReporterID), "At": tl.texts.when(tl.lang, tl.el, v.CreatedAt)})
+		if rc != nil && rc.Channel != tl.in.Channel {
 			// A file reference is valid only on the channel it came from.
-			t.reply(caption+"\n"+t.tr("off_photo_other_channel", map[string]any{"Channel": rc.Channel, "Ref": v.PhotoRef}), nil)
+			tl.reply(caption+"\n"+tl.tr("off_photo_other_channel", map[string]any{"Channel": rc.Channel, "Ref": v.PhotoRef}), nil)
 			return nil
 		}
-		t.out = append(t.out, bot.Outgoing{Text: caption, Photo: v.PhotoRef})
+		tl.out = append(tl.out, bot.Outgoing{Text: caption, Photo: v.PhotoRef})
 		return nil
 	}
-	t.reply(t.tr("off_photo_none", map[string]any{"Area": area.Name}), nil)
+	tl.reply(tl.tr("off_photo_none", map[string]any{"Area": area.Name}), nil)
 	return nil
 }

@@ -1,0 +1,178 @@
+package handlers
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"electionbot/models"
+)
+
+// ResidentStore is what the residents' questions use beyond the core: the
+// recognised result of their area after the day. *models.Store satisfies
+// it.
+type ResidentStore interface {
+	// AcceptedTally is the area's latest accepted tally; models.ENOTFOUND
+	// (or nil) when none is.
+	AcceptedTally(ctx context.Context, areaID int64) (*models.Tally, error)
+}
+
+var _ ResidentStore = (*models.Store)(nil)
+
+// residents answers what any resident asks: the welcome, help, their area,
+// the language, and (info.go) the date, the place, the candidates, the
+// rules and the result.
+type residents struct {
+	*turn
+	store ResidentStore
+}
+
+// start is /start [area code]: the welcome, and the area of a deep link.
+func (r *residents) start(payload string) error {
+	el, err := r.election()
+	if err != nil {
+		return err
+	}
+	if el == nil {
+		r.reply(r.tr("welcome_no_election", nil), r.menu())
+		return nil
+	}
+	r.reply(r.tr("welcome", map[string]any{"Ward": wardLine(el), "Title": el.Title}), r.menu())
+	if payload != "" { // deep link: /start kp1
+		areas, err := r.areaList()
+		if err != nil {
+			return err
+		}
+		if area, _, _ := matchArea(payload, areas); area != nil {
+			r.setArea(area)
+		}
+	}
+	return nil
+}
+
+// help is the residents' help, then the officials' part for the
+// contact's roles.
+func (r *residents) help() error {
+	r.reply(r.tr("help", nil), r.menu())
+	extra, err := r.officials.help()
+	if err != nil {
+		return err
+	}
+	if extra != "" {
+		r.out[len(r.out)-1].Keyboard = nil
+		r.reply(extra, r.menu())
+	}
+	return nil
+}
+
+// areaInText takes an area named in free text: one the ward does not have
+// is asked again; a known one is remembered, and answered when nothing
+// else was said (taken). rest is the text without the area's words.
+func (r *residents) areaInText(folded string) (rest string, taken bool, err error) {
+	areas, err := r.areaList()
+	if err != nil || len(areas) == 0 {
+		return folded, err != nil, err
+	}
+	area, ref, found := matchArea(folded, areas)
+	if found && area == nil {
+		shown := ref.Text
+		if t := []rune(strings.TrimSpace(r.in.Text)); len(t) > 0 && len(t) <= 40 && r.st.Await != awaitArea {
+			shown = string(t) // as the resident wrote it: "khu phố 12"
+		}
+		return folded, true, r.areaUnknown(shown)
+	}
+	if area == nil {
+		return folded, false, nil
+	}
+	r.setArea(area)
+	if strings.TrimSpace(ref.Rest) == "" {
+		return ref.Rest, true, r.areaChosen(area)
+	}
+	return ref.Rest, false, nil
+}
+
+// areaNoted confirms the area just noted from a text nothing else of
+// which was understood; false when there is none.
+func (r *residents) areaNoted() (bool, error) {
+	area, err := r.myArea()
+	if err != nil || area == nil {
+		return false, err
+	}
+	return true, r.areaChosen(area)
+}
+
+func (r *residents) areaUnknown(text string) error {
+	areas, err := r.areaList()
+	if err != nil {
+		return err
+	}
+	st := r.st
+	st.Await = awaitArea
+	r.setState(st)
+	r.reply(r.tr("area_unknown", map[string]any{
+		"Ward": r.wardName(), "Text": text, "Areas": areaNames(areas),
+	}), r.areaKeyboard(areas))
+	return nil
+}
+
+// chooseAreaByID is the "area:<id>" button.
+func (r *residents) chooseAreaByID(s string) error {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return models.Errorf(models.EINVALID, "bad area callback %q", s)
+	}
+	areas, err := r.areaList()
+	if err != nil {
+		return err
+	}
+	for _, a := range areas {
+		if a.ID == id {
+			r.setArea(a)
+			return r.areaChosen(a)
+		}
+	}
+	return r.askArea("area_ask", r.st.Then)
+}
+
+// areaChosen confirms the area and resumes what was waiting for it.
+func (r *residents) areaChosen(a *models.Area) error {
+	then, q := r.st.Then, r.st.Query
+	if r.st.Await == awaitArea || r.st.Await == awaitHousehold {
+		r.clearState()
+	}
+	r.reply(r.tr("area_set", map[string]any{"Area": a.Name}), nil)
+	if q != nil {
+		return r.lookup.nameLookup(q)
+	}
+	if then != "" {
+		return r.run(then, "")
+	}
+	r.out[len(r.out)-1].Keyboard = r.menu()
+	return r.reminders.offer(a)
+}
+
+// switchLang sets the language named in arg ("en", "/lang vi", "tieng
+// anh", "English"), or toggles vi ↔ en when arg names none.
+func (r *residents) switchLang(arg string) {
+	lang := ""
+	for _, w := range strings.Fields(models.Fold(arg)) {
+		switch w {
+		case "en", "eng", "english", "anh":
+			lang = "en"
+		case "vi", "vn", "viet", "vietnamese", "vietnam":
+			lang = "vi"
+		}
+	}
+	if lang == "" {
+		lang = "en"
+		if r.lang == "en" {
+			lang = "vi"
+		}
+	}
+	r.lang = lang
+	if r.c.Lang != lang {
+		r.c.Lang = lang
+		r.dirty = true
+	}
+	r.reply(r.tr("lang_switched", nil), r.menu())
+}

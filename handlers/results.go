@@ -1,0 +1,435 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"electionbot/bot"
+	"electionbot/locales"
+	"electionbot/models"
+)
+
+// ResultStore is what the ward's results use. *models.Store satisfies it.
+type ResultStore interface {
+	// ElectionResults is every area of the election with its latest
+	// tallies, in one query.
+	ElectionResults(ctx context.Context, code string) (*models.Election, []*models.AreaTallies, error)
+	// ExportResults writes the results as format (models.ExportXLSX,
+	// ExportCSV).
+	ExportResults(ctx context.Context, electionCode, format string, w io.Writer) error
+	AreaHistory(ctx context.Context, areaID int64) (*models.TallyHistory, error)
+	ContactsByID(ctx context.Context, ids []int64) (map[int64]*models.Contact, error)
+	ElectionReporters(ctx context.Context, electionID int64) ([]*models.GrantHolder, error)
+	Audit(ctx context.Context, ev *models.AuditEvent) error
+}
+
+var _ ResultStore = (*models.Store)(nil)
+
+// wardResults are the results as the ward sees them coming in, for admins
+// and viewers: /ketqua (with a chart through Config.Charts), /ketqua kp1,
+// /chuabao with reminders to the reporters, /xuat. Off without a store or
+// without officials.
+type wardResults struct {
+	*turn
+	store ResultStore
+}
+
+func (wr *wardResults) on() bool { return wr.store != nil && wr.officials.on() }
+
+// summary answers /ketqua for admins and viewers; handled is false for
+// anyone else (residents get their area's recognised result).
+func (wr *wardResults) summary(arg string) (handled bool, err error) {
+	if !wr.on() {
+		return false, nil
+	}
+	o, err := wr.officials.roles()
+	if err != nil || o == nil || (!o.admin && !o.viewer) {
+		return false, err
+	}
+	if strings.TrimSpace(arg) != "" {
+		areas, err := wr.areaList()
+		if err != nil {
+			return true, err
+		}
+		if a, _ := areaArg(arg, areas); a != nil {
+			if err := wr.areaDetail(a); err != nil {
+				return true, err
+			}
+			wr.chart(a.Code)
+			return true, nil
+		}
+	}
+	if err := wr.summaryPage(1); err != nil {
+		return true, err
+	}
+	wr.chart("")
+	return true, nil
+}
+
+// chart adds a PNG to /ketqua: the ward's reporting progress, or the votes
+// per candidate of one area (the officials' view: provisional numbers too).
+// A chart that cannot be drawn is logged and left out; the text stands.
+func (wr *wardResults) chart(areaCode string) {
+	charts := wr.conv.charts
+	if charts == nil {
+		return
+	}
+	e, ats, err := wr.store.ElectionResults(wr.ctx, wr.el.Code)
+	if err != nil {
+		slog.Warn("handlers: chart", "err", err)
+		return
+	}
+	var png []byte
+	name := "tien-do-" + e.Code + ".png"
+	if areaCode == "" {
+		png, err = charts.Progress(e, ats, wr.now(), wr.lang)
+	} else {
+		var counted bool
+		png, counted, err = charts.Votes(e, ats, areaCode, wr.now(), wr.lang)
+		if err == nil && !counted {
+			return // nothing counted yet: no bars to draw
+		}
+		name = "ket-qua-" + areaCode + ".png"
+	}
+	if err != nil {
+		slog.Warn("handlers: chart", "err", err)
+		return
+	}
+	wr.out = append(wr.out, bot.Outgoing{Document: &bot.Document{Name: name, MIME: "image/png", Data: png}})
+}
+
+// areaResult is one area's standing in the roll-up.
+type areaResult struct {
+	at      *models.AreaTallies
+	n       models.TallyNumbers
+	outcome *models.Outcome // nil: nothing reported, rejected or inconsistent
+}
+
+func (wr *wardResults) rollUp() ([]*areaResult, error) {
+	_, ats, err := wr.store.ElectionResults(wr.ctx, wr.el.Code)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*areaResult, len(ats))
+	for i, at := range ats {
+		r := &areaResult{at: at}
+		if l := at.Latest; l != nil && l.Status != models.TallyRejected {
+			r.n = models.TallyNumbersOf(l, at.Area.Candidates)
+			if r.n.Households <= 0 {
+				r.n.Households = at.Area.Households
+			}
+			if o, err := models.DecideOutcome(wr.el.Rules, r.n, at.Area.Candidates); err == nil {
+				r.outcome = &o
+			}
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+// summaryPage: areas reported, elected heads, re-runs, conflicts,
+// turnout; paginated for large elections (1,452 areas from one query).
+func (wr *wardResults) summaryPage(page int) error {
+	rs, err := wr.rollUp()
+	if err != nil {
+		return err
+	}
+	lang := wr.lang
+	var elected, rerun, conflict, rejected []string
+	received, accepted, notReported := 0, 0, 0
+	attending, households := 0, 0
+	for _, r := range rs {
+		l := r.at.Latest
+		a := r.at.Area
+		if l == nil {
+			notReported++
+			continue
+		}
+		state := wr.texts.shortState(lang, l)
+		switch {
+		case l.Status == models.TallyRejected:
+			notReported++
+			rejected = append(rejected, wr.tr("off_res_rejected_line", map[string]any{"Area": a.Name, "State": state}))
+			continue
+		case l.Status == models.TallyConflict:
+			prev := 0
+			if r.at.Previous != nil {
+				prev = r.at.Previous.Version
+			}
+			conflict = append(conflict, wr.tr("off_res_conflict_line", map[string]any{"Area": a.Name, "Version": l.Version, "Previous": prev, "Code": a.Code}))
+		case r.outcome == nil:
+			conflict = append(conflict, wr.tr("off_res_inconsistent_line", map[string]any{"Area": a.Name, "State": state}))
+		case r.outcome.Kind == models.OutcomeElected:
+			elected = append(elected, wr.tr("off_res_elected_line", map[string]any{"Area": a.Name, "Name": r.outcome.Winner.Name,
+				"Votes": locales.Number(lang, r.outcome.Votes), "Percent": locales.Percent(lang, r.outcome.Votes, r.n.Households), "State": state}))
+		default:
+			rerun = append(rerun, wr.tr("off_res_rerun_line", map[string]any{"Area": a.Name, "Why": wr.texts.rerunWhy(lang, *r.outcome, r.n), "State": state}))
+		}
+		received++
+		if l.Status == models.TallyAccepted {
+			accepted++
+		}
+		if l.Status != models.TallyConflict {
+			attending += r.n.Attending
+			households += r.n.Households
+		}
+	}
+	total := len(rs)
+	lines := []string{
+		wr.tr("off_res_head", map[string]any{"Title": wr.el.Title, "Ward": wr.wardName(), "At": wr.texts.when(lang, wr.el, wr.now())}),
+		wr.tr("off_res_progress", map[string]any{"Received": locales.Number(lang, received), "Accepted": locales.Number(lang, accepted),
+			"Total": locales.Number(lang, total), "Percent": locales.Percent(lang, received, total)}),
+	}
+	if households > 0 {
+		lines = append(lines, wr.tr("off_res_turnout", map[string]any{"Attending": locales.Number(lang, attending),
+			"Households": locales.Number(lang, households), "Percent": locales.Percent(lang, attending, households)}))
+	}
+	section := func(id string, items []string) {
+		if len(items) == 0 {
+			return
+		}
+		lines = append(lines, "", wr.tr(id, map[string]any{"Count": locales.Number(lang, len(items))}))
+		lines = append(lines, items...)
+	}
+	section("off_res_elected", elected)
+	section("off_res_rerun", rerun)
+	section("off_res_conflict", conflict)
+	section("off_res_rejected", rejected)
+	if notReported > 0 {
+		lines = append(lines, "", wr.tr("off_res_not_reported", map[string]any{"Count": locales.Number(lang, notReported)}))
+	}
+	lines = append(lines, "", wr.tr("off_res_hint", nil))
+	wr.replyPage(lines, page, "o:kq:")
+	return nil
+}
+
+// rerunWhy says why nobody was elected.
+func (x *texts) rerunWhy(lang string, o models.Outcome, n models.TallyNumbers) string {
+	switch o.Kind {
+	case models.OutcomeMeetingInvalid:
+		return x.tr(lang, "off_why_meeting_invalid", map[string]any{"Turnout": locales.Percent(lang, n.Attending, n.Households)})
+	case models.OutcomeUndecided:
+		return x.tr(lang, "off_why_undecided", map[string]any{"Percent": locales.Percent(lang, o.Votes, n.Households)})
+	}
+	return x.tr(lang, "off_why_rerun", map[string]any{"Percent": locales.Percent(lang, o.Votes, n.Households), "Days": o.RerunWithinDays})
+}
+
+// areaDetail: /ketqua kp1 — every version of the area's tally, the current
+// one in full with its outcome.
+func (wr *wardResults) areaDetail(a *models.Area) error {
+	h, err := wr.store.AreaHistory(wr.ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	lang := wr.lang
+	cands := make([]string, len(h.Area.Candidates))
+	for i, c := range h.Area.Candidates {
+		cands[i] = strconv.Itoa(c.BallotNo) + ". " + c.Name
+	}
+	lines := []string{wr.tr("off_detail_head", map[string]any{"Area": a.Name, "Households": locales.Number(lang, a.Households),
+		"Candidates": strings.Join(cands, ", ")})}
+	l := h.Latest()
+	if l == nil {
+		lines = append(lines, wr.tr("off_detail_none", nil))
+		wr.reply(strings.Join(lines, "\n"), nil)
+		return nil
+	}
+	var ids []int64
+	for _, v := range h.Versions {
+		ids = append(ids, h.Supporters(v)...)
+		for _, r := range h.Reviews[v.ID] {
+			if r.ContactID != nil {
+				ids = append(ids, *r.ContactID)
+			}
+		}
+	}
+	cs, err := wr.store.ContactsByID(wr.ctx, ids)
+	if err != nil {
+		return err
+	}
+	name := func(id int64) string { return contactLabel(cs[id], id) }
+	cur := l
+	if l.Status == models.TallyRejected {
+		if live := h.LatestLive(); live != nil {
+			cur = live
+		}
+	}
+	n := models.TallyNumbersOf(cur, h.Area.Candidates)
+	if n.Households <= 0 {
+		n.Households = a.Households
+	}
+	lines = append(lines, "", wr.tr("off_detail_current", map[string]any{"State": wr.texts.stateText(lang, cur),
+		"By": name(cur.ReporterID), "At": wr.texts.when(lang, wr.el, cur.CreatedAt)}))
+	lines = append(lines, wr.texts.tallyTable(lang, h.Area, n.Method, n.Households, &n.Attending,
+		[4]*int{n.Issued, n.Returned, n.Valid, n.Invalid}, n.Votes))
+	if cur.Status != models.TallyRejected {
+		if o, err := models.DecideOutcome(wr.el.Rules, n, h.Area.Candidates); err == nil {
+			id := "off_outcome_provisional"
+			if cur.Status == models.TallyAccepted {
+				id = "off_outcome_accepted"
+			}
+			lines = append(lines, wr.tr(id, map[string]any{"Outcome": wr.texts.outcomeText(lang, o, n)}))
+		} else {
+			lines = append(lines, wr.texts.violations(wr.lang, models.CheckTally(n, h.Area.Candidates)))
+		}
+	}
+	lines = append(lines, "", wr.tr("off_detail_versions", nil))
+	for _, v := range h.Versions {
+		line := "• " + wr.texts.stateText(lang, v) + " — " + name(v.ReporterID) + ", " + wr.texts.when(lang, wr.el, v.CreatedAt)
+		if sup := h.Supporters(v); len(sup) > 1 {
+			var ns []string
+			for _, id := range sup[1:] {
+				ns = append(ns, name(id))
+			}
+			line += "; " + wr.tr("off_detail_confirmed_by", map[string]any{"Names": strings.Join(ns, ", ")})
+		}
+		for _, r := range h.Reviews[v.ID] {
+			if r.Action == models.ReviewConfirm {
+				continue
+			}
+			by := "?"
+			if r.ContactID != nil {
+				by = name(*r.ContactID)
+			}
+			data := map[string]any{"By": by, "At": wr.texts.when(lang, wr.el, r.At), "Reason": r.Reason, "Source": 0}
+			if r.SourceVersion != nil {
+				data["Source"] = *r.SourceVersion
+			}
+			line += "; " + wr.tr("off_detail_review_"+r.Action, data)
+		}
+		if v.PhotoRef != "" {
+			line += " 📷"
+		}
+		lines = append(lines, line)
+	}
+	lines = append(lines, "", wr.tr("off_detail_hint", map[string]any{"Code": a.Code}))
+	wr.replyPages(lines)
+	return nil
+}
+
+// missing: /chuabao — areas without a tally (or whose latest was
+// rejected), with how many reporters each has, and a button to remind them.
+func (wr *wardResults) missing(page int) error {
+	rs, err := wr.rollUp()
+	if err != nil {
+		return err
+	}
+	reps, err := wr.store.ElectionReporters(wr.ctx, wr.el.ID)
+	if err != nil {
+		return err
+	}
+	active, pending := map[int64]int{}, map[int64]int{}
+	for _, h := range reps {
+		if h.Contact != nil {
+			active[*h.Grant.AreaID]++
+		} else {
+			pending[*h.Grant.AreaID]++
+		}
+	}
+	var items []string
+	for _, r := range rs {
+		if r.at.Latest != nil && r.at.Latest.Status != models.TallyRejected {
+			continue
+		}
+		a := r.at.Area
+		id := "off_missing_line"
+		if active[a.ID] == 0 {
+			id = "off_missing_line_nobody"
+		}
+		items = append(items, wr.tr(id, map[string]any{"Area": a.Name, "Reporters": active[a.ID], "Pending": pending[a.ID]}))
+	}
+	if len(items) == 0 {
+		wr.reply(wr.tr("off_missing_none", map[string]any{"Total": locales.Number(wr.lang, len(rs))}), nil)
+		return nil
+	}
+	lines := append([]string{wr.tr("off_missing_head", map[string]any{"Count": locales.Number(wr.lang, len(items)), "Total": locales.Number(wr.lang, len(rs))})}, items...)
+	wr.replyPage(lines, page, "o:cb:", []bot.Button{{Text: wr.tr("off_btn_remind", nil), Data: "o:nh"}})
+	return nil
+}
+
+// remindReporters sends each reporter of an area not yet reported a
+// reminder in their language.
+func (wr *wardResults) remindReporters() error {
+	rs, err := wr.rollUp()
+	if err != nil {
+		return err
+	}
+	missing := map[int64]*models.Area{}
+	for _, r := range rs {
+		if r.at.Latest == nil || r.at.Latest.Status == models.TallyRejected {
+			missing[r.at.Area.ID] = r.at.Area
+		}
+	}
+	reps, err := wr.store.ElectionReporters(wr.ctx, wr.el.ID)
+	if err != nil {
+		return err
+	}
+	byID, err := wr.areasByID()
+	if err != nil {
+		return err
+	}
+	sent, covered := 0, map[int64]bool{}
+	for _, h := range reps {
+		a := missing[*h.Grant.AreaID]
+		if a == nil || h.Contact == nil || !h.Contact.Reachable || h.Contact.ID == wr.c.ID {
+			continue
+		}
+		full := byID[a.ID]
+		if full == nil {
+			full = a
+		}
+		before := len(wr.out)
+		wr.notice(h.Contact, func(lang string) string {
+			return wr.texts.tr(lang, "off_remind_notice", map[string]any{"Area": a.Name, "Ward": wr.wardName(), "Example": exampleTally(full)})
+		})
+		if len(wr.out) > before {
+			sent++
+			covered[a.ID] = true
+		}
+	}
+	var nobody []string
+	for _, r := range rs {
+		if a := missing[r.at.Area.ID]; a != nil && !covered[a.ID] {
+			nobody = append(nobody, a.Name)
+		}
+	}
+	detail := fmt.Sprintf("missing=%d reminded=%d areas=%d", len(missing), sent, len(covered))
+	if err := wr.audit(wr.store, ActionRemind, wr.el.Code, detail, true); err != nil {
+		return err
+	}
+	var lines []string
+	if sent > 0 {
+		lines = append(lines, wr.tr("off_reminded", map[string]any{"Sent": sent, "Areas": len(covered)}))
+	}
+	if len(nobody) > 0 {
+		lines = append(lines, wr.tr("off_remind_nobody", map[string]any{"Count": len(nobody), "Areas": strings.Join(nobody, ", ")}))
+	}
+	wr.replyPages(lines)
+	return nil
+}
+
+// export: /xuat [csv] — the results as a spreadsheet.
+func (wr *wardResults) export(arg string) error {
+	format, ext, mime := models.ExportXLSX, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	if strings.Contains(models.Fold(arg), "csv") {
+		format, ext, mime = models.ExportCSV, "csv", "text/csv"
+	}
+	var buf bytes.Buffer
+	if err := wr.store.ExportResults(wr.ctx, wr.el.Code, format, &buf); err != nil {
+		return err
+	}
+	if err := wr.audit(wr.store, ActionExport, wr.el.Code, "format="+format, true); err != nil {
+		return err
+	}
+	name := "ket-qua-" + wr.el.Code + "-" + wr.now().In(wr.el.Location()).Format("20060102-1504") + "." + ext
+	wr.out = append(wr.out, bot.Outgoing{
+		Text:     wr.tr("off_export_caption", map[string]any{"Title": wr.el.Title, "At": wr.texts.when(wr.lang, wr.el, wr.now())}),
+		Document: &bot.Document{Name: name, MIME: mime, Data: buf.Bytes()},
+	})
+	return nil
+}

@@ -1,0 +1,128 @@
+package handlers
+
+import (
+	"strings"
+
+	"electionbot/models"
+)
+
+// dispatch is the routing table: an update goes to the first line that
+// takes it, in this order. "x, else y" means x may decline the update (its
+// feature is off — a nil store in Stores — or the update is not for it),
+// and y is tried next.
+func (t *turn) dispatch() error {
+	in := t.in
+	switch {
+	case in.Contact != nil: // a designation waiting for the shared phone, else a lookup by it
+		if taken, err := t.officials.claimPhone(in.Contact); taken || err != nil {
+			return err
+		}
+		return t.lookup.byPhone(in.Contact)
+	case in.PhotoRef != "": // a reporter's signed minutes, else read on
+		if taken, err := t.tallies.photo(); taken || err != nil {
+			return err
+		}
+	}
+	text := strings.TrimSpace(in.Text)
+	if in.Callback != "" { // an inline button, else its data is read as text
+		if taken, err := t.button(in.Callback); taken || err != nil {
+			return err
+		}
+		text = in.Callback
+	}
+	if text == "" {
+		return t.fallback()
+	}
+	if strings.HasPrefix(text, "/") { // a command, else the fallback
+		cmd, arg, _ := strings.Cut(text[1:], " ")
+		cmd, _, _ = strings.Cut(cmd, "@") // /start@ElectionBot in groups
+		return t.orFallback(t.command(strings.ToLower(cmd), strings.TrimSpace(arg)))
+	}
+	folded := models.Fold(text)
+	if a, ok := t.conv.buttons[folded]; ok { // a button of the menu
+		return t.run(a, "")
+	}
+	if taken, err := t.broadcasts.await(text); taken || err != nil { // the areas or text of /thongbao
+		return err
+	}
+	if taken, err := t.tallies.text(text); taken || err != nil { // a tally in one message, a form's answer
+		return err
+	}
+	return t.freeText(folded)
+}
+
+// button routes an inline button by the prefix of its data; false for
+// data of no feature.
+func (t *turn) button(data string) (bool, error) {
+	kind, rest, ok := strings.Cut(data, ":")
+	if !ok {
+		return false, nil
+	}
+	switch kind {
+	case "o":
+		return true, t.orFallback(t.officials.callback(rest))
+	case "area":
+		return true, t.residents.chooseAreaByID(rest)
+	case "act":
+		return true, t.run(action(rest), "")
+	case "bc":
+		return true, t.orFallback(t.broadcasts.callback(rest))
+	case "rem":
+		return true, t.reminders.callback(rest)
+	}
+	return false, nil
+}
+
+// command routes a command word (lower case, without "/").
+func (t *turn) command(cmd, arg string) (bool, error) {
+	switch {
+	case stopCommands[cmd]:
+		return true, t.reminders.stopAll()
+	case broadcastCommands[cmd]:
+		return t.broadcasts.command(arg)
+	case officialCommands[cmd] != "":
+		return t.officials.command(officialCommands[cmd], arg)
+	case commands[cmd] != "":
+		return true, t.run(commands[cmd], arg)
+	}
+	return false, nil
+}
+
+// freeText reads typed text that is neither a command nor a button.
+func (t *turn) freeText(folded string) error {
+	switch t.st.Await { // the answer the bot is waiting for
+	case awaitHousehold:
+		if no := householdNumber(folded); no != "" {
+			return t.lookup.householdAnswer(no)
+		}
+	case awaitArea:
+		folded = areaAnswer(folded) // a bare number: "1", "IV"
+	}
+	rest, taken, err := t.residents.areaInText(folded) // an area, chosen; the rest is read on
+	if taken || err != nil {
+		return err
+	}
+	if taken, err := t.lookup.nameInText(rest); taken || err != nil { // a name and a birth year
+		return err
+	}
+	if intent, _ := t.conv.scorer.Best(rest); intent != "" { // intents.yaml
+		return t.runIntent(action(intent), rest)
+	}
+	switch { // nothing understood
+	case t.st.Await == awaitName && isNameOnly(rest):
+		return t.lookup.askYear()
+	case t.st.Await == awaitHousehold:
+		return t.lookup.askHousehold()
+	case rest != folded && t.dirty: // "khu 2 ..." and nothing else: the area is noted
+		return t.orFallback(t.residents.areaNoted())
+	}
+	return t.fallback()
+}
+
+// orFallback answers with the fallback when a route declined.
+func (t *turn) orFallback(taken bool, err error) error {
+	if !taken && err == nil {
+		return t.fallback()
+	}
+	return err
+}

@@ -1,0 +1,231 @@
+package handlers
+
+import (
+	"context"
+	"electionbot/models"
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// TallyStore is what the tallies use: submission, the ward's review and
+// the photos of the minutes. *models.Store satisfies it.
+type TallyStore interface {
+	SubmitTally(ctx context.Context, sub models.TallySubmission) (*models.SubmitResult, error)
+	// ReviewTally fails with models.ENOTFOUND (no such version, or
+	// nothing reported) or ECONFLICT (already decided).
+	ReviewTally(ctx context.Context, req models.ReviewRequest) (*models.ReviewResult, error)
+	// AttachPhoto attaches a photo to the contact's latest tally
+	// (models.ENOTFOUND when they sent none).
+	AttachPhoto(ctx context.Context, contactID int64, ref string) (*models.Tally, error)
+	AreaHistory(ctx context.Context, areaID int64) (*models.TallyHistory, error)
+	ContactsByID(ctx context.Context, ids []int64) (map[int64]*models.Contact, error)
+	// Area fails with models.ENOTFOUND for an unknown id.
+	Area(ctx context.Context, id int64) (*models.Area, error)
+	Audit(ctx context.Context, ev *models.AuditEvent) error
+}
+
+var _ TallyStore = (*models.Store)(nil)
+
+// tallies are the reporters' counting minutes: a tally in one message
+// (tally_message.go) or the guided form (tally_form.go), echoed and
+// confirmed (tally_submit.go), and the ward's review (review.go). A tally
+// being written is a draft in Contact.State, so a restart or another
+// replica continues it. Off without a store or without officials (whose
+// roles say who reports for which area).
+type tallies struct {
+	*turn
+	store TallyStore
+}
+
+func (tl *tallies) on() bool { return tl.store != nil && tl.officials.on() }
+
+// Audit actions of the officials' conversation (the store audits the
+// rest: tally.submit, tally.confirm, role.grant, …).
+const (
+	ActionTallyRefused = "tally.refused"
+	ActionRemind       = "tally.remind"
+	ActionExport       = "results.export"
+)
+
+// draft is a tally being written. Ask is the field the bot asked for ("" at
+// the summary): "area", "method", a field key (attending, issued, …) or
+// voteField(ballot no).
+type draft struct {
+	AreaID     int64       `json:"a,omitempty"`
+	Method     string      `json:"m,omitempty"`
+	Households int         `json:"hh,omitempty"` // as stated on the minutes; 0: the list's
+	Attending  *int        `json:"td,omitempty"`
+	Issued     *int        `json:"pr,omitempty"`
+	Returned   *int        `json:"tv,omitempty"`
+	Valid      *int        `json:"hl,omitempty"`
+	Invalid    *int        `json:"khl,omitempty"`
+	Votes      map[int]int `json:"v,omitempty"`
+	Photo      string      `json:"p,omitempty"`
+	Ask        string      `json:"q,omitempty"`
+}
+
+// votePrefix starts the key of a candidate's votes in a draft ("#1"): no
+// field key starts with it.
+const votePrefix = "#"
+
+func voteField(ballotNo int) string { return votePrefix + strconv.Itoa(ballotNo) }
+
+// The number fields in the order of the minutes.
+var tallyFields = []string{
+	models.TallyFieldAttending, models.TallyFieldIssued, models.TallyFieldReturned,
+	models.TallyFieldValid, models.TallyFieldInvalid,
+}
+
+func (d *draft) field(f string) **int {
+	switch f {
+	case models.TallyFieldAttending:
+		return &d.Attending
+	case models.TallyFieldIssued:
+		return &d.Issued
+	case models.TallyFieldReturned:
+		return &d.Returned
+	case models.TallyFieldValid:
+		return &d.Valid
+	case models.TallyFieldInvalid:
+		return &d.Invalid
+	}
+	return nil
+}
+
+// fields are the number fields the method needs (show of hands: attending
+// only).
+func (d *draft) fields() []string {
+	if d.Method == models.MethodHands {
+		return tallyFields[:1]
+	}
+	return tallyFields
+}
+
+// missing lists what is still to be given: "method", fields, voteField(no).
+func (d *draft) missing(a *models.Area) []string {
+	var out []string
+	if d.Method == "" {
+		out = append(out, "method")
+	}
+	for _, f := range d.fields() {
+		if *d.field(f) == nil {
+			out = append(out, f)
+		}
+	}
+	for _, c := range a.Candidates {
+		if _, ok := d.Votes[c.BallotNo]; !ok {
+			out = append(out, voteField(c.BallotNo))
+		}
+	}
+	return out
+}
+
+func (d *draft) households(a *models.Area) int {
+	if d.Households > 0 {
+		return d.Households
+	}
+	return a.Households
+}
+
+// numbers are the draft's numbers for the rules (missing ones as 0/nil).
+func (d *draft) numbers(a *models.Area) models.TallyNumbers {
+	n := models.TallyNumbers{Method: d.Method, Households: d.households(a),
+		Issued: d.Issued, Returned: d.Returned, Valid: d.Valid, Invalid: d.Invalid, Votes: map[int]int{}}
+	if d.Attending != nil {
+		n.Attending = *d.Attending
+	}
+	for k, v := range d.Votes {
+		n.Votes[k] = v
+	}
+	return n
+}
+
+// nonce identifies the draft's content: a Confirm button of an older
+// summary does not confirm different numbers.
+func (d *draft) nonce() string {
+	h := fnv.New32a()
+	fmt.Fprintf(h, "%d|%s|%d|%v|%v|%v|%v|%v", d.AreaID, d.Method, d.Households, ptrText(d.Attending),
+		ptrText(d.Issued), ptrText(d.Returned), ptrText(d.Valid), ptrText(d.Invalid))
+	keys := make([]int, 0, len(d.Votes))
+	for k := range d.Votes {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "|%d=%d", k, d.Votes[k])
+	}
+	return strconv.FormatUint(uint64(h.Sum32()), 36)
+}
+
+func ptrText(p *int) string {
+	if p == nil {
+		return "-"
+	}
+	return strconv.Itoa(*p)
+}
+
+func methodAnswer(folded string) string {
+	switch {
+	case folded == "1" || strings.Contains(folded, "kin") || strings.Contains(folded, "secret") || strings.Contains(folded, "ballot"):
+		return models.MethodSecret
+	case folded == "2" || strings.Contains(folded, "gio tay") || strings.Contains(folded, "hand"):
+		return models.MethodHands
+	}
+	return ""
+}
+
+// parseCount reads a typed count: "290", "1.234", "1,234", "290 hộ",
+// "290 phiếu". Anything else (two numbers, a decimal, a negative number,
+// other words) is not one.
+func parseCount(text string) (int, bool) {
+	num := ""
+	for _, w := range strings.Fields(text) {
+		w = strings.TrimRight(w, ".,;:!?")
+		switch {
+		case w == "":
+		case w[0] >= '0' && w[0] <= '9':
+			if num != "" {
+				return 0, false
+			}
+			num = w
+		default:
+			for _, f := range strings.Fields(models.Fold(w)) {
+				if !countFillers[f] {
+					return 0, false
+				}
+			}
+		}
+	}
+	if num == "" {
+		return 0, false
+	}
+	// Thousands separators: every group after the first has three digits.
+	groups := strings.FieldsFunc(num, func(r rune) bool { return r == '.' || r == ',' })
+	if len(groups) > 1 {
+		if strings.Count(num, ".")+strings.Count(num, ",") != len(groups)-1 || len(groups[0]) > 3 {
+			return 0, false
+		}
+		for _, g := range groups[1:] {
+			if len(g) != 3 {
+				return 0, false
+			}
+		}
+	}
+	digits := strings.Join(groups, "")
+	if len(digits) > 8 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil || n < 0 || n > models.TallyMaxNumber {
+		return 0, false
+	}
+	return n, true
+}
+
+var countFillers = map[string]bool{
+	"ho": true, "phieu": true, "nguoi": true, "cu": true, "tri": true, "la": true, "so": true,
+	"households": true, "household": true, "votes": true, "vote": true, "ballots": true, "people": true, "hands": true,
+}

@@ -1,0 +1,295 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"electionbot/bot"
+	"electionbot/models"
+)
+
+// convState is the pending part of a conversation, stored as JSON in
+// Contact.State so that a restart (or another replica) continues it.
+type convState struct {
+	// Await is what the bot asked for: one of the await* values.
+	Await string `json:"await,omitempty"`
+	// Then is the action to resume once the area is known.
+	Then action `json:"then,omitempty"`
+	// Query is a name lookup waiting for the area or the household number.
+	// It is the resident's own search, kept only until it is answered.
+	Query *nameQuery `json:"q,omitempty"`
+	// Draft is an official's tally being written (Await "tally"): the
+	// guided form's answers or a one-message tally waiting to be confirmed.
+	Draft *draft `json:"d,omitempty"`
+}
+
+// What the bot waits for (convState.Await).
+const (
+	awaitArea      = "area"      // which area the resident lives in
+	awaitName      = "name"      // a name and birth year for a lookup
+	awaitHousehold = "household" // the household number that picks one of several matches
+	awaitTally     = "tally"     // a draft tally is pending (tally_draft.go)
+	awaitBcAreas   = "bc_areas"  // the areas of a /thongbao (broadcast.go)
+	awaitBcText    = "bc_text"   // the text of a /thongbao
+)
+
+// turn is the handling of one Incoming: the core every feature uses (the
+// contact, the conversation state, the language, the replies, and the
+// election and its areas loaded once), and the features bound to this
+// update's stores. Each feature embeds the turn.
+type turn struct {
+	conv  *Conversation
+	texts *texts
+	ctx   context.Context
+	core  CoreStore
+	in    bot.Incoming
+	c     *models.Contact
+	st    convState
+	lang  string
+	out   []bot.Outgoing
+	dirty bool // contact changed: save it
+
+	el       *models.Election
+	elLoaded bool
+	areas    []*models.Area
+
+	// The features. Always set; an optional one whose store is nil is off
+	// (its on() is false) and its routes decline.
+	residents  *residents
+	lookup     *lookup
+	reminders  *reminders
+	officials  *officials
+	tallies    *tallies
+	results    *wardResults
+	broadcasts *broadcasts
+}
+
+func newTurn(cv *Conversation, ctx context.Context, st Stores, in bot.Incoming, c *models.Contact) *turn {
+	t := &turn{conv: cv, texts: cv.texts, ctx: ctx, core: st.Core, in: in, c: c, lang: normLang(c.Lang, cv.defLang)}
+	t.residents = &residents{turn: t, store: st.Residents}
+	t.lookup = &lookup{turn: t, store: st.Lookup}
+	t.reminders = &reminders{turn: t, store: st.Reminders}
+	t.officials = &officials{turn: t, store: st.Officials}
+	t.tallies = &tallies{turn: t, store: st.Tallies}
+	t.results = &wardResults{turn: t, store: st.Results}
+	t.broadcasts = &broadcasts{turn: t, store: st.Broadcasts}
+	return t
+}
+
+func (t *turn) now() time.Time { return t.conv.now() }
+
+// setState replaces the conversation state and marks the contact dirty.
+func (t *turn) setState(st convState) {
+	t.st = st
+	s := ""
+	if st.Await != "" || st.Then != "" || st.Query != nil || st.Draft != nil {
+		b, _ := json.Marshal(st)
+		s = string(b)
+	}
+	if s != t.c.State {
+		t.c.State = s
+		t.dirty = true
+	}
+}
+
+func (t *turn) clearState() { t.setState(convState{}) }
+
+// tr localises a message id with template data in the contact's language.
+func (t *turn) tr(id string, data map[string]any) string {
+	return t.texts.tr(t.lang, id, data)
+}
+
+// reply appends a text message with an optional keyboard.
+func (t *turn) reply(text string, kb *bot.Keyboard) {
+	t.out = append(t.out, bot.Outgoing{Text: text, Keyboard: kb})
+}
+
+// fallback is the answer to what the bot did not understand.
+func (t *turn) fallback() error {
+	t.reply(t.tr("fallback", nil), t.menu())
+	return nil
+}
+
+// notice is a message to another contact, in that contact's language, on
+// that contact's channel; text renders it in a language.
+func (t *turn) notice(c *models.Contact, text func(lang string) string) {
+	if c == nil || c.ID == t.c.ID || !c.Reachable || c.ChatID == "" {
+		return
+	}
+	lang := normLang(c.Lang, t.conv.defLang)
+	t.out = append(t.out, bot.Outgoing{ChatID: c.ChatID, Channel: c.Channel, Text: text(lang)})
+}
+
+// election loads the current election once per turn; nil if none.
+func (t *turn) election() (*models.Election, error) {
+	if t.elLoaded {
+		return t.el, nil
+	}
+	el, err := t.core.CurrentElection(t.ctx)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		t.elLoaded = true
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.el, t.elLoaded = el, true
+	return el, nil
+}
+
+// needElection is the current election; without one it says so and
+// returns nil.
+func (t *turn) needElection() (*models.Election, error) {
+	el, err := t.election()
+	if err == nil && el == nil {
+		t.reply(t.tr("no_election", nil), t.menu())
+	}
+	return el, err
+}
+
+// areaList loads the election's areas once per turn.
+func (t *turn) areaList() ([]*models.Area, error) {
+	if t.areas != nil {
+		return t.areas, nil
+	}
+	el, err := t.election()
+	if err != nil || el == nil {
+		return nil, err
+	}
+	as, err := t.core.Areas(t.ctx, el.ID)
+	if err != nil {
+		return nil, err
+	}
+	t.areas = as
+	return as, nil
+}
+
+// areasByID are the current election's areas by id (none without an
+// election).
+func (t *turn) areasByID() (map[int64]*models.Area, error) {
+	areas, err := t.areaList()
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*models.Area, len(areas))
+	for _, a := range areas {
+		byID[a.ID] = a
+	}
+	return byID, nil
+}
+
+// areaNames lists areas by name: "Khu phố 1, Khu phố 2".
+func areaNames(as []*models.Area) string {
+	names := make([]string, len(as))
+	for i, a := range as {
+		names[i] = a.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// myArea is the contact's chosen area, if it belongs to the current
+// election; nil otherwise.
+func (t *turn) myArea() (*models.Area, error) {
+	if t.c.AreaID == nil {
+		return nil, nil
+	}
+	as, err := t.areaList()
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range as {
+		if a.ID == *t.c.AreaID {
+			return a, nil
+		}
+	}
+	return nil, nil
+}
+
+// setArea remembers the contact's area.
+func (t *turn) setArea(a *models.Area) {
+	if t.c.AreaID == nil || *t.c.AreaID != a.ID {
+		id := a.ID
+		t.c.AreaID = &id
+		t.dirty = true
+	}
+}
+
+func (t *turn) wardName() string {
+	if t.el != nil && t.el.Ward != nil {
+		return t.el.Ward.Name
+	}
+	return ""
+}
+
+// audit records an event of the contact's, at the injected clock.
+func (t *turn) audit(store auditor, action, subject, detail string, ok bool) error {
+	id := t.c.ID
+	return store.Audit(t.ctx, &models.AuditEvent{At: t.now().UTC(), ContactID: &id, Action: action,
+		Subject: subject, Detail: detail, OK: ok})
+}
+
+// auditor records audit events; the features that audit include it in
+// their store.
+type auditor interface {
+	Audit(ctx context.Context, ev *models.AuditEvent) error
+}
+
+// menu is the main reply keyboard in the contact's language.
+func (t *turn) menu() *bot.Keyboard {
+	b := func(id string) bot.Button { return bot.Button{Text: t.tr(id, nil)} }
+	return &bot.Keyboard{Rows: [][]bot.Button{
+		{b("btn_date"), b("btn_place")},
+		{b("btn_check")},
+		{b("btn_candidates"), b("btn_rules")},
+		{b("btn_reminders"), b("btn_area")},
+		{b("btn_lang"), b("btn_help")},
+	}}
+}
+
+// checkKeyboard offers the contact button for a lookup by phone.
+func (t *turn) checkKeyboard() *bot.Keyboard {
+	return &bot.Keyboard{Rows: [][]bot.Button{
+		{{Text: t.tr("btn_share_phone", nil), RequestContact: true}},
+		{{Text: t.tr("btn_menu", nil)}},
+	}}
+}
+
+// twoPerRow lays buttons out two per row.
+func twoPerRow(buttons []bot.Button) [][]bot.Button {
+	var rows [][]bot.Button
+	for i := 0; i < len(buttons); i += 2 {
+		end := min(i+2, len(buttons))
+		rows = append(rows, buttons[i:end:end])
+	}
+	return rows
+}
+
+// areaKeyboard lists the ward's areas, two per row.
+func (t *turn) areaKeyboard(areas []*models.Area) *bot.Keyboard {
+	bs := make([]bot.Button, len(areas))
+	for i, a := range areas {
+		bs[i] = bot.Button{Text: a.Name}
+	}
+	kb := &bot.Keyboard{Rows: twoPerRow(bs)}
+	kb.Rows = append(kb.Rows, []bot.Button{{Text: t.tr("btn_menu", nil)}})
+	return kb
+}
+
+// askArea asks which area the resident lives in, to resume `then` after.
+func (t *turn) askArea(msgID string, then action) error {
+	areas, err := t.areaList()
+	if err != nil {
+		return err
+	}
+	if len(areas) == 0 {
+		t.reply(t.tr("no_election", nil), t.menu())
+		return nil
+	}
+	st := t.st
+	st.Await, st.Then = awaitArea, then
+	t.setState(st)
+	t.reply(t.tr(msgID, map[string]any{"Ward": t.wardName()}), t.areaKeyboard(areas))
+	return nil
+}
