@@ -91,15 +91,9 @@ func TestAreaAbsentAsksAgain(t *testing.T) {
 // choice answers the pending question, and the next one does not ask.
 func TestAreaAskedOnceThenRemembered(t *testing.T) {
 	hs := newHarness(t)
-	got := text(hs.send("bo phieu o dau"))
-	if !strings.Contains(got, "khu phố nào") {
-		t.Fatalf("place without area = %q, want the area question", got)
-	}
-	got = text(hs.send("Khu phố 4"))
-	if !strings.Contains(got, "Nhà văn hóa khu phố 4") {
-		t.Fatalf("after choosing the area = %q, want the pending place answer", got)
-	}
-	got = text(hs.send("người ứng cử"))
+	hs.replyHas("bo phieu o dau", "khu phố nào")      // the area question
+	hs.replyHas("Khu phố 4", "Nhà văn hóa khu phố 4") // the pending place answer
+	got := text(hs.send("người ứng cử"))
 	if strings.Contains(got, "khu phố nào") || !strings.Contains(got, "1. Bùi Văn Khánh") {
 		t.Fatalf("candidates after choosing the area = %q", got)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -280,6 +281,17 @@ func (hs *harness) do(in bot.Incoming) []bot.Outgoing {
 		hs.t.Fatalf("Handle(%+v): no reply", in)
 	}
 	return out
+}
+
+// replyHas sends a text and fails the test unless the reply contains
+// want; it returns the reply's text.
+func (hs *harness) replyHas(msg, want string) string {
+	hs.t.Helper()
+	got := text(hs.send(msg))
+	if !strings.Contains(got, want) {
+		hs.t.Fatalf("%q = %q, want %q in it", msg, got, want)
+	}
+	return got
 }
 
 // text joins the texts of the replies.

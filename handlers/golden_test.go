@@ -147,23 +147,29 @@ func TestGoldenConversation(t *testing.T) {
 	for lang, script := range goldenScripts {
 		t.Run(lang, func(t *testing.T) {
 			got := transcript(t, lang, script)
-			path := filepath.Join("testdata", "conversation_"+lang+".golden")
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./handlers -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("replies differ from %s (go test ./handlers -update to accept):\n%s", path, firstDiff(string(want), string(got)))
-			}
+			checkGolden(t, filepath.Join("testdata", "conversation_"+lang+".golden"), got)
 		})
+	}
+}
+
+// checkGolden compares got with the golden file at path, or with -update
+// rewrites it.
+func checkGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./handlers -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("replies differ from %s (go test ./handlers -update to accept):\n%s", path, firstDiff(string(want), string(got)))
 	}
 }
 

@@ -251,14 +251,8 @@ func TestSeveralMatches(t *testing.T) {
 // up in it.
 func TestLookupWaitsForArea(t *testing.T) {
 	hs := newHarness(t)
-	got := text(hs.send("Nguyễn Văn An sinh năm 1961"))
-	if !strings.Contains(got, "khu phố nào") {
-		t.Fatalf("lookup without area = %q", got)
-	}
-	got = text(hs.send("Khu phố 1"))
-	if !strings.Contains(got, "Ng*** V** An, sinh 1961") {
-		t.Fatalf("after choosing the area = %q", got)
-	}
+	hs.replyHas("Nguyễn Văn An sinh năm 1961", "khu phố nào")
+	hs.replyHas("Khu phố 1", "Ng*** V** An, sinh 1961")
 }
 
 func TestFamilyMemberQuestion(t *testing.T) {

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -89,20 +88,7 @@ func TestGoldenOfficials(t *testing.T) {
 			o := newOffHarnessLang(t, testdb.SQLite(t), lang)
 			o.log = &bytes.Buffer{}
 			officialsScript(o, lang)
-			got := o.log.Bytes()
-			path := filepath.Join("testdata", "officials_"+lang+".golden")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./handlers -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("replies differ from %s (go test ./handlers -update to accept):\n%s", path, firstDiff(string(want), string(got)))
-			}
+			checkGolden(t, filepath.Join("testdata", "officials_"+lang+".golden"), o.log.Bytes())
 		})
 	}
 }
