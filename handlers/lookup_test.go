@@ -229,7 +229,7 @@ func TestSeveralMatches(t *testing.T) {
 	if !strings.Contains(got, "không khớp") || strings.Contains(got, "T*** T** Hoa") {
 		t.Fatalf("wrong household = %q", got)
 	}
-	// The pending question survives a restart: a new Handler on the store.
+	// The pending question survives a restart: a new Conversation on the store.
 	h2, err := New(Config{Stores: hs.store.stores, Now: hs.clk.Now})
 	if err != nil {
 		t.Fatal(err)
