@@ -291,7 +291,8 @@ type Outcome struct {
 // overHalf reports n > 50% of total, in integers.
 func overHalf(n, total int) bool { return 2*n > total }
 
-func percentOf(n, total int) float64 {
+// PercentOf is n as a percentage of total; 0 when total is not positive.
+func PercentOf(n, total int) float64 {
 	if total <= 0 {
 		return 0
 	}
@@ -328,7 +329,7 @@ func DecideOutcome(rules string, t TallyNumbers, candidates []*Candidate) (Outco
 	o := Outcome{
 		Rules:             reg.Code,
 		Basis:             reg.Basis,
-		AttendancePercent: percentOf(t.Attending, t.Households),
+		AttendancePercent: PercentOf(t.Attending, t.Households),
 	}
 	if reg.AttendanceQuorum && !overHalf(t.Attending, t.Households) {
 		o.Kind = OutcomeMeetingInvalid
@@ -350,7 +351,7 @@ func DecideOutcome(rules string, t TallyNumbers, candidates []*Candidate) (Outco
 			top = append(top, c)
 		}
 	}
-	o.Percent = percentOf(o.Votes, t.Households)
+	o.Percent = PercentOf(o.Votes, t.Households)
 	o.Tie = len(top) > 1
 	if len(top) == 1 {
 		o.Leader = top[0]

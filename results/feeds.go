@@ -1,6 +1,7 @@
 package results
 
 import (
+	"electionbot/models"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -184,7 +185,7 @@ func feedTally(t *TallyResult, cands []CandidateResult) *FeedTally {
 	}
 	if t.Winner != nil {
 		f.Winner = &FeedWinner{BallotNo: t.Winner.BallotNo, Name: t.Winner.Name,
-			Votes: t.Votes[t.Winner.BallotNo], Percent: round2(percent(t.Votes[t.Winner.BallotNo], t.Households))}
+			Votes: t.Votes[t.Winner.BallotNo], Percent: round2(models.PercentOf(t.Votes[t.Winner.BallotNo], t.Households))}
 	}
 	return f
 }
@@ -231,7 +232,7 @@ func writeCSV(w io.Writer, r *Results) error {
 				string(t.OutcomeKind))
 			if t.Winner != nil {
 				v := t.Votes[t.Winner.BallotNo]
-				row = append(row, strconv.Itoa(t.Winner.BallotNo), t.Winner.Name, strconv.Itoa(v), fmtFloat(percent(v, t.Households)))
+				row = append(row, strconv.Itoa(t.Winner.BallotNo), t.Winner.Name, strconv.Itoa(v), fmtFloat(models.PercentOf(v, t.Households)))
 			} else {
 				row = append(row, "", "", "", "")
 			}

@@ -13,11 +13,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
-	"golang.org/x/sync/singleflight"
 
 	"electionbot/models"
 )
@@ -51,14 +49,14 @@ type Options struct {
 // Server serves GET /results/{election}, /results/{election}.json and
 // /results/{election}.csv.
 type Server struct {
-	src     Source
-	key     []byte
-	opts    Options
-	tmpl    *template.Template
-	trs     map[string]*tr
-	log     *slog.Logger
-	cache   *cache
-	flights singleflight.Group
+	src    Source
+	key    []byte
+	opts   Options
+	tmpl   *template.Template
+	trs    map[string]*tr
+	log    *slog.Logger
+	bodies *ttlCache[*rendered] // responses by view, language and format
+	models *ttlCache[*Results]  // built views, shared by their formats
 }
 
 // New returns the results handler. src is the store (models.Store); key is
@@ -98,7 +96,7 @@ func New(src Source, key []byte, opts Options) (*Server, error) {
 	}
 	s := &Server{
 		src: src, key: append([]byte(nil), key...), opts: opts, tmpl: tmpl, log: opts.Logger,
-		trs: map[string]*tr{}, cache: newCache(),
+		trs: map[string]*tr{}, bodies: newTTLCache[*rendered](opts.CacheTTL), models: newTTLCache[*Results](opts.CacheTTL),
 	}
 	for _, l := range Languages {
 		s.trs[l] = newTr(opts.Bundle, l)
@@ -221,17 +219,7 @@ type rendered struct {
 // (shared by concurrent requests for the same key) and one rendering.
 func (s *Server) render(ctx context.Context, key cacheKey, adminExp time.Time, q url.Values) (*rendered, error) {
 	now := s.opts.Now()
-	if b, ok := s.cache.get(key, now); ok {
-		return b, nil
-	}
-	v, err, _ := s.flights.Do(key.String(), func() (any, error) {
-		// Requests waiting on this one share its result: a client that
-		// goes away must not fail the others.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		if b, ok := s.cache.get(key, now); ok {
-			return b, nil
-		}
+	return s.bodies.get(ctx, key, now, func(ctx context.Context) (*rendered, error) {
 		res, err := s.results(ctx, key.code, key.view == ViewAdmin, now)
 		if err != nil {
 			return nil, err
@@ -256,15 +244,8 @@ func (s *Server) render(ctx context.Context, key cacheKey, adminExp time.Time, q
 			zw.Close()
 			b.gz = z.Bytes()
 		}
-		if s.opts.CacheTTL > 0 {
-			s.cache.put(key, b, now, now.Add(s.opts.CacheTTL))
-		}
 		return b, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*rendered), nil
 }
 
 // results builds one view of an election, sharing the query between the
@@ -274,28 +255,9 @@ func (s *Server) results(ctx context.Context, code string, admin bool, now time.
 	if admin {
 		mk.view = ViewAdmin
 	}
-	if v, ok := s.cache.getModel(mk, now); ok {
-		return v, nil
-	}
-	v, err, _ := s.flights.Do(mk.String(), func() (any, error) {
-		if v, ok := s.cache.getModel(mk, now); ok {
-			return v, nil
-		}
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		res, err := Load(ctx, s.src, code, admin, now)
-		if err != nil {
-			return nil, err
-		}
-		if s.opts.CacheTTL > 0 {
-			s.cache.putModel(mk, res, now, now.Add(s.opts.CacheTTL))
-		}
-		return res, nil
+	return s.models.get(ctx, mk, now, func(ctx context.Context) (*Results, error) {
+		return Load(ctx, s.src, code, admin, now)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Results), nil
 }
 
 // Results returns an election's results as the page shows them (through
@@ -481,7 +443,7 @@ func (d *pageData) OutcomeText(t *TallyResult) string {
 }
 
 // Share formats n of total as a percentage.
-func (d *pageData) Share(n, total int) float64 { return percent(n, total) }
+func (d *pageData) Share(n, total int) float64 { return models.PercentOf(n, total) }
 
 // Num formats an optional number ("–" when absent).
 func (d *pageData) Num(p *int) string {
@@ -500,7 +462,7 @@ func (d *pageData) PendingWidth() string {
 }
 
 func width(n, total int) string {
-	return strconv.FormatFloat(percent(n, total), 'f', 2, 64)
+	return strconv.FormatFloat(models.PercentOf(n, total), 'f', 2, 64)
 }
 
 func dict(kv ...any) (map[string]any, error) {
@@ -538,74 +500,4 @@ type cacheKey struct {
 
 func (k cacheKey) String() string {
 	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", k.code, k.view, k.lang, k.format, k.exp)
-}
-
-// cache keeps built views and responses for a few seconds; safe for
-// concurrent use. It holds at most maxEntries; past that expired entries
-// go, and if that is not enough, everything.
-type cache struct {
-	mu     sync.Mutex
-	bodies map[cacheKey]cacheEntry[*rendered]
-	models map[cacheKey]cacheEntry[*Results]
-}
-
-type cacheEntry[T any] struct {
-	v   T
-	exp time.Time
-}
-
-const maxEntries = 1024
-
-func newCache() *cache {
-	return &cache{bodies: map[cacheKey]cacheEntry[*rendered]{}, models: map[cacheKey]cacheEntry[*Results]{}}
-}
-
-func (c *cache) get(k cacheKey, now time.Time) (*rendered, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.bodies[k]
-	if !ok || !now.Before(e.exp) {
-		return nil, false
-	}
-	return e.v, true
-}
-
-func (c *cache) put(k cacheKey, v *rendered, now, exp time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	prune(c.bodies, now)
-	c.bodies[k] = cacheEntry[*rendered]{v, exp}
-}
-
-func (c *cache) getModel(k cacheKey, now time.Time) (*Results, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.models[k]
-	if !ok || !now.Before(e.exp) {
-		return nil, false
-	}
-	return e.v, true
-}
-
-func (c *cache) putModel(k cacheKey, v *Results, now, exp time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	prune(c.models, now)
-	c.models[k] = cacheEntry[*Results]{v, exp}
-}
-
-// prune makes room in m when it is full: expired entries go and, if that
-// is not enough, everything (a flood of distinct keys must not grow it).
-func prune[T any](m map[cacheKey]cacheEntry[T], now time.Time) {
-	if len(m) < maxEntries {
-		return
-	}
-	for k, e := range m {
-		if !now.Before(e.exp) {
-			delete(m, k)
-		}
-	}
-	if len(m) >= maxEntries {
-		clear(m)
-	}
 }

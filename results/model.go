@@ -87,13 +87,15 @@ type RollUp struct {
 }
 
 // RecognisedPercent is Recognised / Areas × 100.
-func (r RollUp) RecognisedPercent() float64 { return percent(r.Recognised, r.Areas) }
+func (r RollUp) RecognisedPercent() float64 { return models.PercentOf(r.Recognised, r.Areas) }
 
 // ReceivedPercent is Received / Areas × 100.
-func (r RollUp) ReceivedPercent() float64 { return percent(r.Received, r.Areas) }
+func (r RollUp) ReceivedPercent() float64 { return models.PercentOf(r.Received, r.Areas) }
 
 // TurnoutPercent is attending / households of the recognised areas × 100.
-func (r RollUp) TurnoutPercent() float64 { return percent(r.Attending, r.RecognisedHouseholds) }
+func (r RollUp) TurnoutPercent() float64 {
+	return models.PercentOf(r.Attending, r.RecognisedHouseholds)
+}
 
 // AreaResult is one area's line on the page.
 type AreaResult struct {
@@ -136,7 +138,7 @@ type TallyResult struct {
 }
 
 // TurnoutPercent is attending / households × 100.
-func (t *TallyResult) TurnoutPercent() float64 { return percent(t.Attending, t.Households) }
+func (t *TallyResult) TurnoutPercent() float64 { return models.PercentOf(t.Attending, t.Households) }
 
 // CandidateResult is a candidate and, when shown, their votes.
 type CandidateResult struct {
@@ -244,7 +246,7 @@ func buildArea(el ElectionInfo, rules string, at *models.AreaTallies, admin bool
 		c := &a.Candidates[i]
 		v := a.Tally.Votes[c.BallotNo]
 		c.Votes = &v
-		c.Percent = percent(v, a.Tally.Households)
+		c.Percent = models.PercentOf(v, a.Tally.Households)
 		c.Winner = a.Tally.OutcomeKind == models.OutcomeElected && a.Tally.Winner != nil && a.Tally.Winner.BallotNo == c.BallotNo
 	}
 	return a
@@ -364,11 +366,4 @@ func levelRank(l string) int {
 		return 1
 	}
 	return 2
-}
-
-func percent(n, total int) float64 {
-	if total <= 0 {
-		return 0
-	}
-	return float64(n) * 100 / float64(total)
 }
