@@ -2,6 +2,7 @@ package results
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -85,4 +86,17 @@ func (c *ttlCache[V]) put(k cacheKey, v V, now time.Time) {
 		}
 	}
 	c.m[k] = cacheEntry[V]{v, now.Add(c.ttl)}
+}
+
+// cacheKey names one cached response.
+type cacheKey struct {
+	code   string
+	view   View
+	lang   string
+	format string
+	exp    int64
+}
+
+func (k cacheKey) String() string {
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", k.code, k.view, k.lang, k.format, k.exp)
 }
