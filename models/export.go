@@ -7,8 +7,6 @@ import (
 	"io"
 	"strconv"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Export formats.
@@ -175,6 +173,13 @@ func (s Tallies) ExportResults(ctx context.Context, electionCode, format string,
 	if format != ExportCSV && format != ExportXLSX {
 		return Errorf(EINVALID, "export format %q: want csv or xlsx", format)
 	}
+	var xlsx SheetFormat
+	if format == ExportXLSX {
+		var err error
+		if xlsx, err = sheetFormat(format); err != nil {
+			return err
+		}
+	}
 	_, rows, err := s.ExportRows(ctx, electionCode)
 	if err != nil {
 		return err
@@ -187,7 +192,7 @@ func (s Tallies) ExportResults(ctx context.Context, electionCode, format string,
 		}
 		return nil
 	}
-	return writeXLSX(table, w)
+	return xlsx.Write(w, "results", table, isNumberCell)
 }
 
 // ExportTable lays the rows out as a header and one line per area. Each
@@ -280,55 +285,6 @@ func joinNames(ns []string) string {
 		out += n
 	}
 	return out
-}
-
-// writeXLSX writes the table to one sheet; numbers are stored as numbers.
-func writeXLSX(table [][]string, w io.Writer) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	const sheet = "results"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return Wrap(EINTERNAL, err, "xlsx sheet")
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return Wrap(EINTERNAL, err, "xlsx writer")
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return Wrap(EINTERNAL, err, "xlsx style")
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return Wrap(EINTERNAL, err, "xlsx panes")
-	}
-	for i, line := range table {
-		cells := make([]any, len(line))
-		for j, v := range line {
-			switch {
-			case i == 0:
-				cells[j] = excelize.Cell{StyleID: bold, Value: v}
-			case isNumberCell(table[0][j], v):
-				if n, err := strconv.ParseFloat(v, 64); err == nil {
-					cells[j] = n
-					continue
-				}
-				cells[j] = v
-			default:
-				cells[j] = v
-			}
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := sw.SetRow(cell, cells); err != nil {
-			return Wrap(EINTERNAL, err, "xlsx row %d", i+1)
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return Wrap(EINTERNAL, err, "xlsx flush")
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return Wrap(EINTERNAL, err, "write xlsx")
-	}
-	return nil
 }
 
 // isNumberCell: numeric columns (counts, versions, percentages); codes and
