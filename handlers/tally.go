@@ -9,10 +9,11 @@ import (
 
 	"electionbot/bot"
 	"electionbot/models"
+	"electionbot/tally"
 )
 
 // A reporter's counting minutes before they are stored: from one message
-// (ParseTally) or the guided form (/baocao). The draft lives in
+// (tally.Parse) or the guided form (/baocao). The draft lives in
 // Contact.State, so a restart or another replica continues it.
 
 // awaitTally is convState.Await while a draft is pending.
@@ -180,7 +181,7 @@ func (t *turn) officialText(text string) (handled bool, err error) {
 			return false, err
 		}
 		if len(areas) > 0 {
-			p, isTally := models.ParseTally(text, areas)
+			p, isTally := tally.Parse(text, areas)
 			if isTally && t.in.Group {
 				t.reply(t.tr("off_private_only", nil), nil)
 				return true, nil
@@ -224,7 +225,7 @@ func (t *turn) refuse(area *models.Area) error {
 
 // tallyMessage takes a tally sent in one message: checks who sent it,
 // echoes what was understood and asks to confirm.
-func (t *turn) tallyMessage(p *models.ParsedTally, photo string) error {
+func (t *turn) tallyMessage(p *tally.Parsed, photo string) error {
 	o, err := t.roles()
 	if err != nil {
 		return err
@@ -551,7 +552,7 @@ func parseCount(text string) (int, bool) {
 		return 0, false
 	}
 	n, err := strconv.Atoi(digits)
-	if err != nil || n < 0 || n > models.TallyMaxNumber {
+	if err != nil || n < 0 || n > tally.MaxNumber {
 		return 0, false
 	}
 	return n, true
@@ -922,7 +923,7 @@ func (t *turn) photo() (handled bool, err error) {
 		if err != nil {
 			return true, err
 		}
-		if p, ok := models.ParseTally(caption, areas); ok {
+		if p, ok := tally.Parse(caption, areas); ok {
 			return true, t.tallyMessage(p, ref)
 		}
 	}

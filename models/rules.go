@@ -10,19 +10,6 @@ import (
 // outcome of an area's election under its regime (DecideOutcome). Nothing
 // here touches the database or the clock.
 
-// TallyNumbers are the numbers of a biên bản kiểm phiếu. The ballot fields
-// (Issued, Returned, Valid, Invalid) are nil for a show-of-hands tally.
-type TallyNumbers struct {
-	Method     string // MethodSecret or MethodHands
-	Households int    // household representatives on the area's list
-	Attending  int
-	Issued     *int
-	Returned   *int
-	Valid      *int
-	Invalid    *int
-	Votes      map[int]int // ballot number → votes (or raised hands)
-}
-
 // TallyNumbersOf returns the numbers of a stored tally, its votes keyed by
 // the ballot numbers of the area's candidates. Votes for a candidate id
 // that is not among candidates are added under ballot number 0, which no

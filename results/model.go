@@ -115,16 +115,11 @@ type AreaResult struct {
 // TallyResult is a tally's numbers and the outcome they give under the
 // election's rules.
 type TallyResult struct {
-	Version    int
-	Status     string
-	Method     string
-	Households int
-	Attending  int
-	Issued     *int
-	Returned   *int
-	Valid      *int
-	Invalid    *int
-	Votes      map[int]int // ballot number → votes
+	Version int
+	Status  string
+	// The numbers; Households is the list's when the tally has none, Votes
+	// are by ballot number.
+	models.TallyNumbers
 	ReportedAt time.Time
 	PhotoRef   string // officials' view only
 	// Outcome; OutcomeKind is "" when the numbers could not be decided
@@ -254,10 +249,9 @@ func buildArea(el ElectionInfo, rules string, at *models.AreaTallies, admin bool
 
 func buildTally(rules string, t *models.Tally, area *models.Area, admin bool) *TallyResult {
 	tr := &TallyResult{
-		Version: t.Version, Status: t.Status, Method: t.Method,
-		Households: t.Households, Attending: t.Attending,
-		Issued: t.Issued, Returned: t.Returned, Valid: t.Valid, Invalid: t.Invalid,
-		Votes: map[int]int{}, ReportedAt: t.CreatedAt,
+		Version: t.Version, Status: t.Status, ReportedAt: t.CreatedAt,
+		TallyNumbers: models.TallyNumbers{Method: t.Method, Households: t.Households, Attending: t.Attending,
+			Issued: t.Issued, Returned: t.Returned, Valid: t.Valid, Invalid: t.Invalid, Votes: map[int]int{}},
 	}
 	if tr.Households <= 0 {
 		tr.Households = area.Households
@@ -274,11 +268,7 @@ func buildTally(rules string, t *models.Tally, area *models.Area, admin bool) *T
 			tr.Votes[c.BallotNo] = v.Votes
 		}
 	}
-	o, err := models.DecideOutcome(rules, models.TallyNumbers{
-		Method: t.Method, Households: tr.Households, Attending: t.Attending,
-		Issued: t.Issued, Returned: t.Returned, Valid: t.Valid, Invalid: t.Invalid,
-		Votes: tr.Votes,
-	}, area.Candidates)
+	o, err := models.DecideOutcome(rules, tr.TallyNumbers, area.Candidates)
 	if err != nil {
 		// Minutes that were accepted should be consistent; if not, the page
 		// shows the numbers without an outcome and the log says why.
