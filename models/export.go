@@ -25,9 +25,7 @@ type ExportRow struct {
 	Status                             string // the latest version's status, or "not-reported"
 	Version                            int    // 0: nothing reported
 	Versions                           int    // how many versions the area has (latest number)
-	Method                             string
-	Households, Attending              int
-	Issued, Returned, Valid, Invalid   *int
+	TallyNumbers                              // of the latest version (zero when none)
 	Candidates                         []ExportCandidate
 	Outcome                            string // OutcomeKind, "" when nothing (consistent) was reported
 	Winner                             string // elected, or leading when not elected
@@ -106,8 +104,6 @@ func (s Tallies) ExportRows(ctx context.Context, electionCode string) (*Election
 			continue
 		}
 		r.Status, r.Version, r.Versions = t.Status, t.Version, t.Version
-		r.Method, r.Households, r.Attending = t.Method, t.Households, t.Attending
-		r.Issued, r.Returned, r.Valid, r.Invalid = t.Issued, t.Returned, t.Valid, t.Invalid
 		r.PhotoRef = t.PhotoRef
 		r.ReportedAt = t.CreatedAt.In(loc)
 		r.Reporter = name(t.ReporterID)
@@ -115,6 +111,7 @@ func (s Tallies) ExportRows(ctx context.Context, electionCode string) (*Election
 			r.ReporterChannel = c.Channel
 		}
 		n := TallyNumbersOf(t, a.Candidates)
+		r.TallyNumbers = n
 		for _, c := range a.Candidates {
 			v := n.Votes[c.BallotNo]
 			r.Candidates = append(r.Candidates, ExportCandidate{BallotNo: c.BallotNo, Name: c.Name, Votes: &v})
@@ -204,8 +201,11 @@ func ExportTable(rows []*ExportRow) [][]string {
 		maxC = max(maxC, len(r.Candidates))
 	}
 	header := []string{"election", "ward", "area_code", "area_name", "list_households",
-		"status", "version", "versions", "method", "households", "attending",
-		"issued", "returned", "valid", "invalid", "turnout_percent"}
+		"status", "version", "versions", "method"}
+	for _, f := range TallyFields {
+		header = append(header, f.Key)
+	}
+	header = append(header, "turnout_percent")
 	for i := 1; i <= maxC; i++ {
 		p := "candidate_" + strconv.Itoa(i)
 		header = append(header, p+"_name", p+"_votes", p+"_percent")
@@ -227,8 +227,16 @@ func ExportTable(rows []*ExportRow) [][]string {
 			turnout = pct(float64(r.Attending) * 100 / float64(r.Households))
 		}
 		line := []string{r.Election, r.Ward, r.AreaCode, r.AreaName, strconv.Itoa(r.ListHouseholds),
-			r.Status, num(r.Version), num(r.Versions), r.Method, num(r.Households), num(r.Attending),
-			optInt(r.Issued), optInt(r.Returned), optInt(r.Valid), optInt(r.Invalid), turnout}
+			r.Status, num(r.Version), num(r.Versions), r.Method}
+		for _, f := range TallyFields {
+			v, ok := r.Number(f.Key)
+			if !ok {
+				line = append(line, "")
+				continue
+			}
+			line = append(line, num(v))
+		}
+		line = append(line, turnout)
 		for i := 0; i < maxC; i++ {
 			if i >= len(r.Candidates) {
 				line = append(line, "", "", "")
