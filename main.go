@@ -17,6 +17,7 @@ import (
 
 	"electionbot/bot/outbox"
 	"electionbot/models"
+	_ "electionbot/sheets" // XLSX voter files and exports
 )
 
 const usage = `electionbot — bầu cử Trưởng thôn / Trưởng khu phố

@@ -1,9 +1,10 @@
 package handlers
 
 import (
+	"strings"
+
 	"electionbot/bot"
 	"electionbot/models"
-	"strings"
 )
 
 // Who holds which role: /vaitro and /thuhoi.

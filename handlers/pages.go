@@ -1,9 +1,10 @@
 package handlers
 
 import (
-	"electionbot/bot"
 	"strconv"
 	"strings"
+
+	"electionbot/bot"
 )
 
 // Long texts for officials (a ward's results, its officials) split into

@@ -264,8 +264,7 @@ func (wr *wardResults) areaDetail(a *models.Area) error {
 	}
 	lines = append(lines, "", wr.tr("off_detail_current", map[string]any{"State": wr.texts.stateText(lang, cur),
 		"By": name(cur.ReporterID), "At": wr.texts.when(lang, wr.el, cur.CreatedAt)}))
-	lines = append(lines, wr.texts.tallyTable(lang, h.Area, n.Method, n.Households, &n.Attending,
-		[4]*int{n.Issued, n.Returned, n.Valid, n.Invalid}, n.Votes))
+	lines = append(lines, wr.texts.tallyTable(lang, h.Area, n.Method, n.Number, n.Votes))
 	if cur.Status != models.TallyRejected {
 		if o, err := models.DecideOutcome(wr.el.Rules, n, h.Area.Candidates); err == nil {
 			id := "off_outcome_provisional"

@@ -1,11 +1,12 @@
 package handlers
 
 import (
+	"fmt"
+	"strings"
+
 	"electionbot/bot"
 	"electionbot/locales"
 	"electionbot/models"
-	"fmt"
-	"strings"
 )
 
 // The areas not yet reported (/chuabao) and the reminders to their

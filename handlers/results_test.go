@@ -3,10 +3,6 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"electionbot/bot"
-	"electionbot/demo"
-	"electionbot/internal/testdb"
-	"electionbot/models"
 	"encoding/csv"
 	"fmt"
 	"image/png"
@@ -15,6 +11,11 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"electionbot/bot"
+	"electionbot/demo"
+	"electionbot/internal/testdb"
+	"electionbot/models"
 )
 
 func TestOfficialsExportInChat(t *testing.T) {

@@ -2,12 +2,14 @@ package handlers
 
 import (
 	"context"
-	"electionbot/models"
 	"fmt"
 	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
+
+	"electionbot/models"
+	"electionbot/tally"
 )
 
 // TallyStore is what the tallies use: submission, the ward's review and
@@ -52,7 +54,10 @@ const (
 
 // draft is a tally being written. Ask is the field the bot asked for ("" at
 // the summary): "area", "method", a field key (attending, issued, …) or
-// voteField(ballot no).
+// voteField(ballot no). Its numbers are those of models.TallyFields; a nil
+// one is not given yet. They are fields of their own (rather than a
+// models.TallyNumbers, whose Attending cannot be missing) under the JSON
+// names drafts already stored in Contact.State use.
 type draft struct {
 	AreaID     int64       `json:"a,omitempty"`
 	Method     string      `json:"m,omitempty"`
@@ -73,12 +78,23 @@ const votePrefix = "#"
 
 func voteField(ballotNo int) string { return votePrefix + strconv.Itoa(ballotNo) }
 
-// The number fields in the order of the minutes.
-var tallyFields = []string{
-	models.TallyFieldAttending, models.TallyFieldIssued, models.TallyFieldReturned,
-	models.TallyFieldValid, models.TallyFieldInvalid,
-}
+// draftFields are the keys of the numbers a draft asks for, in the order
+// of the minutes: models.TallyFields but the households (the area's list
+// has them); handsFields those of a show of hands (no ballots).
+var draftFields, handsFields = func() (all, hands []string) {
+	for _, f := range models.TallyFields {
+		if f.Key == models.TallyFieldHouseholds {
+			continue
+		}
+		all = append(all, f.Key)
+		if !f.Ballot {
+			hands = append(hands, f.Key)
+		}
+	}
+	return all, hands
+}()
 
+// field is the draft's number of a field key (nil for another key).
 func (d *draft) field(f string) **int {
 	switch f {
 	case models.TallyFieldAttending:
@@ -99,9 +115,20 @@ func (d *draft) field(f string) **int {
 // only).
 func (d *draft) fields() []string {
 	if d.Method == models.MethodHands {
-		return tallyFields[:1]
+		return handsFields
 	}
-	return tallyFields
+	return draftFields
+}
+
+// number is the draft's number of a field key; false when not given.
+func (d *draft) number(key string) (int, bool) {
+	if key == models.TallyFieldHouseholds {
+		return d.Households, true
+	}
+	if p := d.field(key); p != nil && *p != nil {
+		return **p, true
+	}
+	return 0, false
 }
 
 // missing lists what is still to be given: "method", fields, voteField(no).
@@ -147,8 +174,10 @@ func (d *draft) numbers(a *models.Area) models.TallyNumbers {
 // summary does not confirm different numbers.
 func (d *draft) nonce() string {
 	h := fnv.New32a()
-	fmt.Fprintf(h, "%d|%s|%d|%v|%v|%v|%v|%v", d.AreaID, d.Method, d.Households, ptrText(d.Attending),
-		ptrText(d.Issued), ptrText(d.Returned), ptrText(d.Valid), ptrText(d.Invalid))
+	fmt.Fprintf(h, "%d|%s|%d", d.AreaID, d.Method, d.Households)
+	for _, f := range draftFields {
+		fmt.Fprintf(h, "|%s", numberText(d.number, f))
+	}
 	keys := make([]int, 0, len(d.Votes))
 	for k := range d.Votes {
 		keys = append(keys, k)
@@ -160,11 +189,12 @@ func (d *draft) nonce() string {
 	return strconv.FormatUint(uint64(h.Sum32()), 36)
 }
 
-func ptrText(p *int) string {
-	if p == nil {
-		return "-"
+// numberText writes the number of a field key, "-" when not given.
+func numberText(number func(key string) (int, bool), key string) string {
+	if v, ok := number(key); ok {
+		return strconv.Itoa(v)
 	}
-	return strconv.Itoa(*p)
+	return "-"
 }
 
 func methodAnswer(folded string) string {
@@ -219,7 +249,7 @@ func parseCount(text string) (int, bool) {
 		return 0, false
 	}
 	n, err := strconv.Atoi(digits)
-	if err != nil || n < 0 || n > models.TallyMaxNumber {
+	if err != nil || n < 0 || n > tally.MaxNumber {
 		return 0, false
 	}
 	return n, true

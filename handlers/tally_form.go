@@ -1,11 +1,12 @@
 package handlers
 
 import (
+	"strconv"
+	"strings"
+
 	"electionbot/bot"
 	"electionbot/locales"
 	"electionbot/models"
-	"strconv"
-	"strings"
 )
 
 // The guided form of /baocao: one question a field, resumable after a
@@ -125,7 +126,12 @@ func (tl *tallies) fieldName(f string, area *models.Area) string {
 		}
 		return no
 	}
-	return tl.tr("tally_field_"+f, nil)
+	for _, tf := range models.TallyFields {
+		if tf.Key == f {
+			return tl.tr(tf.MessageID, nil)
+		}
+	}
+	return f
 }
 
 // askField asks for d.Ask, with the step number.

@@ -1,12 +1,14 @@
 package handlers
 
 import (
-	"electionbot/models"
 	"fmt"
 	"strings"
+
+	"electionbot/models"
+	"electionbot/tally"
 )
 
-// A tally in one message ("KQ KP1 TD 290 …", models.ParseTally) and the
+// A tally in one message ("KQ KP1 TD 290 …", tally.Parse) and the
 // photo of the signed minutes.
 
 // text catches a reporter's typed text: a tally in one message, or an
@@ -25,7 +27,7 @@ func (tl *tallies) text(text string) (handled bool, err error) {
 			return false, err
 		}
 		if len(areas) > 0 {
-			p, isTally := models.ParseTally(text, areas)
+			p, isTally := tally.Parse(text, areas)
 			if isTally && tl.in.Group {
 				tl.reply(tl.tr("off_private_only", nil), nil)
 				return true, nil
@@ -67,7 +69,7 @@ func (tl *tallies) refuse(area *models.Area) error {
 
 // tallyMessage takes a tally sent in one message: checks who sent it,
 // echoes what was understood and asks to confirm.
-func (tl *tallies) tallyMessage(p *models.ParsedTally, photo string) error {
+func (tl *tallies) tallyMessage(p *tally.Parsed, photo string) error {
 	o, err := tl.officials.roles()
 	if err != nil {
 		return err
@@ -150,7 +152,7 @@ func (tl *tallies) photo() (handled bool, err error) {
 		if err != nil {
 			return true, err
 		}
-		if p, ok := models.ParseTally(caption, areas); ok {
+		if p, ok := tally.Parse(caption, areas); ok {
 			return true, tl.tallyMessage(p, ref)
 		}
 	}

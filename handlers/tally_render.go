@@ -1,41 +1,48 @@
 package handlers
 
 import (
-	"electionbot/locales"
-	"electionbot/models"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"electionbot/locales"
+	"electionbot/models"
 )
 
 // How tallies read: the table of numbers, the outcome, the state of a
 // version, what differs between two versions.
 
-// tallyTable is the echo of a tally's numbers, one per line; missing ones
-// show as "—".
-func (x *texts) tallyTable(lang string, area *models.Area, method string, households int, attending *int, ballots [4]*int, votes map[int]int) string {
+// tallyTable is the echo of a tally's numbers (models.TallyFields, by
+// number: false when not given), one per line; missing ones show as "—",
+// attending with its share of the households. The ballot fields are left
+// out of a show of hands that gives none.
+func (x *texts) tallyTable(lang string, area *models.Area, method string, number func(key string) (int, bool), votes map[int]int) string {
 	var b strings.Builder
-	dash := func(p *int) string {
-		if p == nil {
-			return "—"
-		}
-		return locales.Number(lang, *p)
-	}
 	m := "—"
 	if method == models.MethodSecret || method == models.MethodHands {
 		m = x.tr(lang, "tally_method_"+method, nil)
 	}
 	fmt.Fprintf(&b, "%s: %s\n", x.tr(lang, "tally_field_method", nil), m)
-	fmt.Fprintf(&b, "%s: %s\n", x.tr(lang, "tally_field_households", nil), locales.Number(lang, households))
-	att := dash(attending)
-	if attending != nil && households > 0 {
-		att += " (" + locales.Percent(lang, *attending, households) + "%)"
-	}
-	fmt.Fprintf(&b, "%s: %s\n", x.tr(lang, "tally_field_attending", nil), att)
-	if method != models.MethodHands || ballots[0] != nil || ballots[1] != nil || ballots[2] != nil || ballots[3] != nil {
-		for i, f := range tallyFields[1:] {
-			fmt.Fprintf(&b, "%s: %s\n", x.tr(lang, "tally_field_"+f, nil), dash(ballots[i]))
+	households, _ := number(models.TallyFieldHouseholds)
+	ballots := method != models.MethodHands
+	for _, f := range models.TallyFields {
+		if _, ok := number(f.Key); ok && f.Ballot {
+			ballots = true
 		}
+	}
+	for _, f := range models.TallyFields {
+		if f.Ballot && !ballots {
+			continue
+		}
+		v, ok := number(f.Key)
+		text := "—"
+		if ok {
+			text = locales.Number(lang, v)
+			if f.Key == models.TallyFieldAttending && households > 0 {
+				text += " (" + locales.Percent(lang, v, households) + "%)"
+			}
+		}
+		fmt.Fprintf(&b, "%s: %s\n", x.tr(lang, f.MessageID, nil), text)
 	}
 	b.WriteString(x.tr(lang, "off_table_votes", nil))
 	for _, c := range area.Candidates {
@@ -53,8 +60,9 @@ func (x *texts) tallyTable(lang string, area *models.Area, method string, househ
 }
 
 func (tl *tallies) draftTable(d *draft, area *models.Area) string {
-	return tl.texts.tallyTable(tl.lang, area, d.Method, d.households(area), d.Attending,
-		[4]*int{d.Issued, d.Returned, d.Valid, d.Invalid}, d.Votes)
+	n := *d
+	n.Households = d.households(area)
+	return tl.texts.tallyTable(tl.lang, area, d.Method, n.number, d.Votes)
 }
 
 // violations lists the broken rules in the contact's language.
@@ -116,11 +124,8 @@ func (x *texts) diffText(lang string, area *models.Area, a, b *models.Tally, bBy
 	}
 	method := func(m string) string { return x.tr(lang, "tally_method_"+m, nil) }
 	add(x.tr(lang, "tally_field_method", nil), method(na.Method), method(nb.Method))
-	add(x.tr(lang, "tally_field_households", nil), strconv.Itoa(na.Households), strconv.Itoa(nb.Households))
-	add(x.tr(lang, "tally_field_attending", nil), strconv.Itoa(na.Attending), strconv.Itoa(nb.Attending))
-	ps := [][2]*int{{na.Issued, nb.Issued}, {na.Returned, nb.Returned}, {na.Valid, nb.Valid}, {na.Invalid, nb.Invalid}}
-	for i, f := range tallyFields[1:] {
-		add(x.tr(lang, "tally_field_"+f, nil), ptrText(ps[i][0]), ptrText(ps[i][1]))
+	for _, f := range models.TallyFields {
+		add(x.tr(lang, f.MessageID, nil), numberText(na.Number, f.Key), numberText(nb.Number, f.Key))
 	}
 	for _, c := range area.Candidates {
 		add(strconv.Itoa(c.BallotNo)+". "+c.Name, strconv.Itoa(na.Votes[c.BallotNo]), strconv.Itoa(nb.Votes[c.BallotNo]))

@@ -1,10 +1,11 @@
 package handlers
 
 import (
+	"strings"
+
 	"electionbot/bot"
 	"electionbot/locales"
 	"electionbot/models"
-	"strings"
 )
 
 // The summary of a draft and its submission.

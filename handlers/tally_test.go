@@ -1,10 +1,11 @@
 package handlers
 
 import (
-	"electionbot/bot"
-	"electionbot/models"
 	"strings"
 	"testing"
+
+	"electionbot/bot"
+	"electionbot/models"
 )
 
 func TestOfficialsSubmitConfirmOutcome(t *testing.T) {

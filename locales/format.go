@@ -1,6 +1,7 @@
 package locales
 
 import (
+	"math"
 	"strconv"
 	"time"
 
@@ -44,6 +45,15 @@ func Percent(lang string, n, of int) string {
 // Decimal writes f with the given number of decimals and lang's marks.
 func Decimal(lang string, f float64, decimals int) string {
 	return printer(lang).Sprint(number.Decimal(f, number.Scale(decimals)))
+}
+
+// DecimalUpTo writes f with at most the given number of decimals, trailing
+// zeros dropped: vi "98,12", "50"; en "98.12". f is rounded half away from
+// zero first, as a reader rounds.
+func DecimalUpTo(lang string, f float64, decimals int) string {
+	scale := math.Pow(10, float64(decimals))
+	f = math.Round(f*scale) / scale
+	return printer(lang).Sprint(number.Decimal(f, number.MaxFractionDigits(decimals)))
 }
 
 // Weekday names d in lang as the catalogs write it in a date ("Chủ nhật",

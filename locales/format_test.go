@@ -18,6 +18,10 @@ func TestNumberPercentWeekday(t *testing.T) {
 		{"vi", Percent("vi", 5, 0), "0"},
 		{"en", Percent("en", 1, 1), "100.0"},
 		{"vi", Decimal("vi", 98.12, 2), "98,12"},
+		{"vi", DecimalUpTo("vi", 98.123, 2), "98,12"},
+		{"vi", DecimalUpTo("vi", 50, 2), "50"},
+		{"en", DecimalUpTo("en", 12.125, 2), "12.13"},
+		{"en", DecimalUpTo("en", 99.995, 2), "100"},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s: got %q, want %q", c.lang, c.got, c.want)

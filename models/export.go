@@ -7,8 +7,6 @@ import (
 	"io"
 	"strconv"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Export formats.
@@ -27,9 +25,7 @@ type ExportRow struct {
 	Status                             string // the latest version's status, or "not-reported"
 	Version                            int    // 0: nothing reported
 	Versions                           int    // how many versions the area has (latest number)
-	Method                             string
-	Households, Attending              int
-	Issued, Returned, Valid, Invalid   *int
+	TallyNumbers                              // of the latest version (zero when none)
 	Candidates                         []ExportCandidate
 	Outcome                            string // OutcomeKind, "" when nothing (consistent) was reported
 	Winner                             string // elected, or leading when not elected
@@ -108,8 +104,6 @@ func (s Tallies) ExportRows(ctx context.Context, electionCode string) (*Election
 			continue
 		}
 		r.Status, r.Version, r.Versions = t.Status, t.Version, t.Version
-		r.Method, r.Households, r.Attending = t.Method, t.Households, t.Attending
-		r.Issued, r.Returned, r.Valid, r.Invalid = t.Issued, t.Returned, t.Valid, t.Invalid
 		r.PhotoRef = t.PhotoRef
 		r.ReportedAt = t.CreatedAt.In(loc)
 		r.Reporter = name(t.ReporterID)
@@ -117,6 +111,7 @@ func (s Tallies) ExportRows(ctx context.Context, electionCode string) (*Election
 			r.ReporterChannel = c.Channel
 		}
 		n := TallyNumbersOf(t, a.Candidates)
+		r.TallyNumbers = n
 		for _, c := range a.Candidates {
 			v := n.Votes[c.BallotNo]
 			r.Candidates = append(r.Candidates, ExportCandidate{BallotNo: c.BallotNo, Name: c.Name, Votes: &v})
@@ -175,6 +170,13 @@ func (s Tallies) ExportResults(ctx context.Context, electionCode, format string,
 	if format != ExportCSV && format != ExportXLSX {
 		return Errorf(EINVALID, "export format %q: want csv or xlsx", format)
 	}
+	var xlsx SheetFormat
+	if format == ExportXLSX {
+		var err error
+		if xlsx, err = sheetFormat(format); err != nil {
+			return err
+		}
+	}
 	_, rows, err := s.ExportRows(ctx, electionCode)
 	if err != nil {
 		return err
@@ -187,7 +189,7 @@ func (s Tallies) ExportResults(ctx context.Context, electionCode, format string,
 		}
 		return nil
 	}
-	return writeXLSX(table, w)
+	return xlsx.Write(w, "results", table, isNumberCell)
 }
 
 // ExportTable lays the rows out as a header and one line per area. Each
@@ -199,8 +201,11 @@ func ExportTable(rows []*ExportRow) [][]string {
 		maxC = max(maxC, len(r.Candidates))
 	}
 	header := []string{"election", "ward", "area_code", "area_name", "list_households",
-		"status", "version", "versions", "method", "households", "attending",
-		"issued", "returned", "valid", "invalid", "turnout_percent"}
+		"status", "version", "versions", "method"}
+	for _, f := range TallyFields {
+		header = append(header, f.Key)
+	}
+	header = append(header, "turnout_percent")
 	for i := 1; i <= maxC; i++ {
 		p := "candidate_" + strconv.Itoa(i)
 		header = append(header, p+"_name", p+"_votes", p+"_percent")
@@ -222,8 +227,16 @@ func ExportTable(rows []*ExportRow) [][]string {
 			turnout = pct(float64(r.Attending) * 100 / float64(r.Households))
 		}
 		line := []string{r.Election, r.Ward, r.AreaCode, r.AreaName, strconv.Itoa(r.ListHouseholds),
-			r.Status, num(r.Version), num(r.Versions), r.Method, num(r.Households), num(r.Attending),
-			optInt(r.Issued), optInt(r.Returned), optInt(r.Valid), optInt(r.Invalid), turnout}
+			r.Status, num(r.Version), num(r.Versions), r.Method}
+		for _, f := range TallyFields {
+			v, ok := r.Number(f.Key)
+			if !ok {
+				line = append(line, "")
+				continue
+			}
+			line = append(line, num(v))
+		}
+		line = append(line, turnout)
 		for i := 0; i < maxC; i++ {
 			if i >= len(r.Candidates) {
 				line = append(line, "", "", "")
@@ -280,55 +293,6 @@ func joinNames(ns []string) string {
 		out += n
 	}
 	return out
-}
-
-// writeXLSX writes the table to one sheet; numbers are stored as numbers.
-func writeXLSX(table [][]string, w io.Writer) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	const sheet = "results"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return Wrap(EINTERNAL, err, "xlsx sheet")
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return Wrap(EINTERNAL, err, "xlsx writer")
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return Wrap(EINTERNAL, err, "xlsx style")
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return Wrap(EINTERNAL, err, "xlsx panes")
-	}
-	for i, line := range table {
-		cells := make([]any, len(line))
-		for j, v := range line {
-			switch {
-			case i == 0:
-				cells[j] = excelize.Cell{StyleID: bold, Value: v}
-			case isNumberCell(table[0][j], v):
-				if n, err := strconv.ParseFloat(v, 64); err == nil {
-					cells[j] = n
-					continue
-				}
-				cells[j] = v
-			default:
-				cells[j] = v
-			}
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := sw.SetRow(cell, cells); err != nil {
-			return Wrap(EINTERNAL, err, "xlsx row %d", i+1)
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return Wrap(EINTERNAL, err, "xlsx flush")
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return Wrap(EINTERNAL, err, "write xlsx")
-	}
-	return nil
 }
 
 // isNumberCell: numeric columns (counts, versions, percentages); codes and

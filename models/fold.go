@@ -73,3 +73,25 @@ func squeezeSpaces(s string) string {
 func isSpace(r rune) bool {
 	return strings.ContainsRune("\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000", r)
 }
+
+// romanNumerals maps i…xxxix to 1…39 (area numbers written in roman
+// numerals: "khu phố IV").
+var romanNumerals = func() map[string]int {
+	m := map[string]int{}
+	units := []string{"", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"}
+	tens := []string{"", "x", "xx", "xxx"}
+	for t := range tens {
+		for u := range units {
+			if n := 10*t + u; n > 0 {
+				m[tens[t]+units[u]] = n
+			}
+		}
+	}
+	return m
+}()
+
+// RomanNumeral parses a folded (lower-case) roman numeral from i to xxxix.
+func RomanNumeral(s string) (int, bool) {
+	n, ok := romanNumerals[s]
+	return n, ok
+}

@@ -10,19 +10,6 @@ import (
 // outcome of an area's election under its regime (DecideOutcome). Nothing
 // here touches the database or the clock.
 
-// TallyNumbers are the numbers of a biên bản kiểm phiếu. The ballot fields
-// (Issued, Returned, Valid, Invalid) are nil for a show-of-hands tally.
-type TallyNumbers struct {
-	Method     string // MethodSecret or MethodHands
-	Households int    // household representatives on the area's list
-	Attending  int
-	Issued     *int
-	Returned   *int
-	Valid      *int
-	Invalid    *int
-	Votes      map[int]int // ballot number → votes (or raised hands)
-}
-
 // TallyNumbersOf returns the numbers of a stored tally, its votes keyed by
 // the ballot numbers of the area's candidates. Votes for a candidate id
 // that is not among candidates are added under ballot number 0, which no
@@ -291,7 +278,8 @@ type Outcome struct {
 // overHalf reports n > 50% of total, in integers.
 func overHalf(n, total int) bool { return 2*n > total }
 
-func percentOf(n, total int) float64 {
+// PercentOf is n as a percentage of total; 0 when total is not positive.
+func PercentOf(n, total int) float64 {
 	if total <= 0 {
 		return 0
 	}
@@ -328,7 +316,7 @@ func DecideOutcome(rules string, t TallyNumbers, candidates []*Candidate) (Outco
 	o := Outcome{
 		Rules:             reg.Code,
 		Basis:             reg.Basis,
-		AttendancePercent: percentOf(t.Attending, t.Households),
+		AttendancePercent: PercentOf(t.Attending, t.Households),
 	}
 	if reg.AttendanceQuorum && !overHalf(t.Attending, t.Households) {
 		o.Kind = OutcomeMeetingInvalid
@@ -350,7 +338,7 @@ func DecideOutcome(rules string, t TallyNumbers, candidates []*Candidate) (Outco
 			top = append(top, c)
 		}
 	}
-	o.Percent = percentOf(o.Votes, t.Households)
+	o.Percent = PercentOf(o.Votes, t.Households)
 	o.Tie = len(top) > 1
 	if len(top) == 1 {
 		o.Leader = top[0]

@@ -8,8 +8,6 @@ import (
 	"errors"
 	"io"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // excelDroppedZero reports whether an XLSX phone is a Vietnamese mobile
@@ -81,26 +79,22 @@ func csvError(err error) error {
 // parseVoterXLSX reads the first sheet of an XLSX voter file into p; line
 // numbers are the sheet's row numbers.
 func parseVoterXLSX(r io.Reader, p *voterParser) error {
-	f, err := excelize.OpenReader(r)
+	xlsx, err := sheetFormat(ExportXLSX)
 	if err != nil {
-		return Wrap(EINVALID, err, "not a readable XLSX file")
+		return err
 	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return Errorf(EINVALID, "the XLSX file has no sheet")
-	}
-	rows, err := f.Rows(sheets[0])
+	rows, err := xlsx.Open(r)
 	if err != nil {
-		return Wrap(EINVALID, err, "read sheet %q", sheets[0])
+		return err
 	}
 	defer rows.Close()
+	sheet := rows.Name()
 	n, header := 0, false
 	for rows.Next() {
 		n++
 		rec, err := rows.Columns()
 		if err != nil {
-			return Wrap(EINVALID, err, "read sheet %q row %d", sheets[0], n)
+			return Wrap(EINVALID, err, "read sheet %q row %d", sheet, n)
 		}
 		if !header {
 			if strings.TrimSpace(strings.Join(rec, "")) == "" {
@@ -119,11 +113,11 @@ func parseVoterXLSX(r io.Reader, p *voterParser) error {
 			}
 		}
 	}
-	if err := rows.Error(); err != nil {
-		return Wrap(EINVALID, err, "read sheet %q", sheets[0])
+	if err := rows.Err(); err != nil {
+		return Wrap(EINVALID, err, "read sheet %q", sheet)
 	}
 	if !header {
-		return Errorf(EINVALID, "the first sheet %q is empty: it needs a header and voter rows", sheets[0])
+		return Errorf(EINVALID, "the first sheet %q is empty: it needs a header and voter rows", sheet)
 	}
 	return p.finish()
 }

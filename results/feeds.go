@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"electionbot/models"
 )
 
 // The feeds' field names are a public interface (docs/results.md): add
@@ -184,7 +187,7 @@ func feedTally(t *TallyResult, cands []CandidateResult) *FeedTally {
 	}
 	if t.Winner != nil {
 		f.Winner = &FeedWinner{BallotNo: t.Winner.BallotNo, Name: t.Winner.Name,
-			Votes: t.Votes[t.Winner.BallotNo], Percent: round2(percent(t.Votes[t.Winner.BallotNo], t.Households))}
+			Votes: t.Votes[t.Winner.BallotNo], Percent: round2(models.PercentOf(t.Votes[t.Winner.BallotNo], t.Households))}
 	}
 	return f
 }
@@ -203,11 +206,29 @@ func writeJSONError(w io.Writer, status int, title, body string) {
 // area. votes is "ballot_no:votes" pairs joined by ";" and candidates
 // "ballot_no:name" pairs joined by ";". Empty cells: not shown / not
 // applicable.
-var CSVHeader = []string{
-	"election_code", "province", "city", "ward", "area_code", "area_name", "households", "state",
-	"version", "status", "method", "attending", "turnout_percent", "issued", "returned", "valid", "invalid",
-	"outcome", "winner_ballot_no", "winner_name", "winner_votes", "winner_percent",
-	"rerun_within_days", "interim_max_months", "candidates", "votes", "reported_at", "photo_ref",
+var CSVHeader = slices.Concat(csvAreaColumns, csvTallyColumns, csvListColumns)
+
+// The parts of CSVHeader: the area, its tally (the ballot fields named
+// and ordered by models.TallyFields), the lists of candidates and votes.
+var (
+	csvAreaColumns  = []string{"election_code", "province", "city", "ward", "area_code", "area_name", "households", "state"}
+	csvTallyColumns = slices.Concat(
+		[]string{"version", "status", "method", models.TallyFieldAttending, "turnout_percent"},
+		ballotKeys(),
+		[]string{"outcome", "winner_ballot_no", "winner_name", "winner_votes", "winner_percent",
+			"rerun_within_days", "interim_max_months"})
+	csvListColumns = []string{"candidates", "votes", "reported_at", "photo_ref"}
+)
+
+// ballotKeys are the keys of the ballot fields, in the minutes' order.
+func ballotKeys() []string {
+	var keys []string
+	for _, f := range models.TallyFields {
+		if f.Ballot {
+			keys = append(keys, f.Key)
+		}
+	}
+	return keys
 }
 
 func writeCSV(w io.Writer, r *Results) error {
@@ -227,19 +248,22 @@ func writeCSV(w io.Writer, r *Results) error {
 			strconv.Itoa(a.Households), string(a.State)}
 		if t := a.Tally; t != nil {
 			row = append(row, strconv.Itoa(t.Version), t.Status, t.Method, strconv.Itoa(t.Attending),
-				fmtFloat(t.TurnoutPercent()), optInt(t.Issued), optInt(t.Returned), optInt(t.Valid), optInt(t.Invalid),
-				string(t.OutcomeKind))
+				fmtFloat(t.TurnoutPercent()))
+			for _, k := range ballotKeys() {
+				row = append(row, optNumber(t.Number(k)))
+			}
+			row = append(row, string(t.OutcomeKind))
 			if t.Winner != nil {
 				v := t.Votes[t.Winner.BallotNo]
-				row = append(row, strconv.Itoa(t.Winner.BallotNo), t.Winner.Name, strconv.Itoa(v), fmtFloat(percent(v, t.Households)))
+				row = append(row, strconv.Itoa(t.Winner.BallotNo), t.Winner.Name, strconv.Itoa(v), fmtFloat(models.PercentOf(v, t.Households)))
 			} else {
 				row = append(row, "", "", "", "")
 			}
 			row = append(row, zeroEmpty(t.RerunWithinDays), zeroEmpty(t.InterimMaxMonths),
 				strings.Join(cands, ";"), strings.Join(votes, ";"), t.ReportedAt.UTC().Format(time.RFC3339), t.PhotoRef)
 		} else {
-			row = append(row, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
-				strings.Join(cands, ";"), "", "", "")
+			row = append(row, make([]string, len(csvTallyColumns))...)
+			row = append(row, strings.Join(cands, ";"), "", "", "")
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -249,11 +273,12 @@ func writeCSV(w io.Writer, r *Results) error {
 	return cw.Error()
 }
 
-func optInt(p *int) string {
-	if p == nil {
+// optNumber is a tally number as a cell: empty when not given.
+func optNumber(n int, given bool) string {
+	if !given {
 		return ""
 	}
-	return strconv.Itoa(*p)
+	return strconv.Itoa(n)
 }
 
 func zeroEmpty(n int) string {

@@ -3,7 +3,6 @@ package results
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -92,19 +91,14 @@ func (t *tr) T(id string, kv ...any) string {
 
 // Int formats an integer with the language's thousands separator
 // (vi 346.663, en 346,663).
-func (t *tr) Int(n int) string { return groupInt(n, t.sep()) }
+func (t *tr) Int(n int) string { return locales.Number(t.lang, n) }
 
 // Pct formats a percentage with up to two decimals (vi 98,12%, en 98.12%).
 func (t *tr) Pct(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		x = 0
 	}
-	s := strconv.FormatFloat(math.Round(x*100)/100, 'f', 2, 64)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	if t.lang == "vi" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s + "%"
+	return locales.DecimalUpTo(t.lang, x, 2) + "%"
 }
 
 // Time formats an instant in the election's zone: 10:32 05/06/2022.
@@ -124,32 +118,6 @@ func (t *tr) Date(d string) string {
 		return p.Format("02/01/2006")
 	}
 	return d
-}
-
-func (t *tr) sep() string {
-	if t.lang == "vi" {
-		return "."
-	}
-	return ","
-}
-
-func groupInt(n int, sep string) string {
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	s := strconv.Itoa(n)
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // pickLang is vi or en: the lang parameter when it is one, else def.

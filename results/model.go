@@ -87,13 +87,15 @@ type RollUp struct {
 }
 
 // RecognisedPercent is Recognised / Areas × 100.
-func (r RollUp) RecognisedPercent() float64 { return percent(r.Recognised, r.Areas) }
+func (r RollUp) RecognisedPercent() float64 { return models.PercentOf(r.Recognised, r.Areas) }
 
 // ReceivedPercent is Received / Areas × 100.
-func (r RollUp) ReceivedPercent() float64 { return percent(r.Received, r.Areas) }
+func (r RollUp) ReceivedPercent() float64 { return models.PercentOf(r.Received, r.Areas) }
 
 // TurnoutPercent is attending / households of the recognised areas × 100.
-func (r RollUp) TurnoutPercent() float64 { return percent(r.Attending, r.RecognisedHouseholds) }
+func (r RollUp) TurnoutPercent() float64 {
+	return models.PercentOf(r.Attending, r.RecognisedHouseholds)
+}
 
 // AreaResult is one area's line on the page.
 type AreaResult struct {
@@ -113,16 +115,11 @@ type AreaResult struct {
 // TallyResult is a tally's numbers and the outcome they give under the
 // election's rules.
 type TallyResult struct {
-	Version    int
-	Status     string
-	Method     string
-	Households int
-	Attending  int
-	Issued     *int
-	Returned   *int
-	Valid      *int
-	Invalid    *int
-	Votes      map[int]int // ballot number → votes
+	Version int
+	Status  string
+	// The numbers; Households is the list's when the tally has none, Votes
+	// are by ballot number.
+	models.TallyNumbers
 	ReportedAt time.Time
 	PhotoRef   string // officials' view only
 	// Outcome; OutcomeKind is "" when the numbers could not be decided
@@ -136,7 +133,7 @@ type TallyResult struct {
 }
 
 // TurnoutPercent is attending / households × 100.
-func (t *TallyResult) TurnoutPercent() float64 { return percent(t.Attending, t.Households) }
+func (t *TallyResult) TurnoutPercent() float64 { return models.PercentOf(t.Attending, t.Households) }
 
 // CandidateResult is a candidate and, when shown, their votes.
 type CandidateResult struct {
@@ -244,7 +241,7 @@ func buildArea(el ElectionInfo, rules string, at *models.AreaTallies, admin bool
 		c := &a.Candidates[i]
 		v := a.Tally.Votes[c.BallotNo]
 		c.Votes = &v
-		c.Percent = percent(v, a.Tally.Households)
+		c.Percent = models.PercentOf(v, a.Tally.Households)
 		c.Winner = a.Tally.OutcomeKind == models.OutcomeElected && a.Tally.Winner != nil && a.Tally.Winner.BallotNo == c.BallotNo
 	}
 	return a
@@ -252,10 +249,9 @@ func buildArea(el ElectionInfo, rules string, at *models.AreaTallies, admin bool
 
 func buildTally(rules string, t *models.Tally, area *models.Area, admin bool) *TallyResult {
 	tr := &TallyResult{
-		Version: t.Version, Status: t.Status, Method: t.Method,
-		Households: t.Households, Attending: t.Attending,
-		Issued: t.Issued, Returned: t.Returned, Valid: t.Valid, Invalid: t.Invalid,
-		Votes: map[int]int{}, ReportedAt: t.CreatedAt,
+		Version: t.Version, Status: t.Status, ReportedAt: t.CreatedAt,
+		TallyNumbers: models.TallyNumbers{Method: t.Method, Households: t.Households, Attending: t.Attending,
+			Issued: t.Issued, Returned: t.Returned, Valid: t.Valid, Invalid: t.Invalid, Votes: map[int]int{}},
 	}
 	if tr.Households <= 0 {
 		tr.Households = area.Households
@@ -272,11 +268,7 @@ func buildTally(rules string, t *models.Tally, area *models.Area, admin bool) *T
 			tr.Votes[c.BallotNo] = v.Votes
 		}
 	}
-	o, err := models.DecideOutcome(rules, models.TallyNumbers{
-		Method: t.Method, Households: tr.Households, Attending: t.Attending,
-		Issued: t.Issued, Returned: t.Returned, Valid: t.Valid, Invalid: t.Invalid,
-		Votes: tr.Votes,
-	}, area.Candidates)
+	o, err := models.DecideOutcome(rules, tr.TallyNumbers, area.Candidates)
 	if err != nil {
 		// Minutes that were accepted should be consistent; if not, the page
 		// shows the numbers without an outcome and the log says why.
@@ -364,11 +356,4 @@ func levelRank(l string) int {
 		return 1
 	}
 	return 2
-}
-
-func percent(n, total int) float64 {
-	if total <= 0 {
-		return 0
-	}
-	return float64(n) * 100 / float64(total)
 }
