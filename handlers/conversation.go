@@ -2,13 +2,14 @@
 // bot.Incoming at a time with bot.Outgoing replies, and keeps what must
 // survive a restart on the Contact (docs/design.md §4).
 //
-// The conversation is split by feature, each a small type in its own files
-// with the narrow store it needs: residents (residents.go, info.go,
-// date.go), the eligibility lookup (lookup.go), reminders (reminders.go),
-// officials' roles and designation (officials.go, designate.go), tallies
-// (tally_*.go, review.go), the ward's results (results.go) and broadcasts
-// (broadcast*.go). routes.go is the one routing table; turn.go is the
-// per-update core every feature uses.
+// The conversation is split by feature, each a small type with the narrow
+// store it needs (Stores): residents (residents.go, info.go, date.go), the
+// eligibility lookup (lookup.go, lookup_parse.go), reminders
+// (reminders.go), the officials' roles and designation (officials.go,
+// designate.go, holders.go), tallies (tally_*.go, review.go), the ward's
+// results (results*.go) and broadcasts (broadcast*.go). routes.go is the
+// one routing table, actions.go the residents' actions it leads to;
+// turn.go is the per-update core every feature uses.
 package handlers
 
 import (
@@ -202,7 +203,7 @@ func (cv *Conversation) Handle(ctx context.Context, tx *models.Store, in bot.Inc
 	if err != nil {
 		return nil, err
 	}
-	t := newTurn(cv, ctx, st, in, c)
+	t := newTurn(ctx, cv, st, in, c)
 	if c.State != "" {
 		if err := json.Unmarshal([]byte(c.State), &t.st); err != nil {
 			slog.Warn("handlers: dropping unreadable contact state", "contact", c.ID, "err", err)

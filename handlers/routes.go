@@ -9,7 +9,9 @@ import (
 // dispatch is the routing table: an update goes to the first line that
 // takes it, in this order. "x, else y" means x may decline the update (its
 // feature is off — a nil store in Stores — or the update is not for it),
-// and y is tried next.
+// and y is tried next. The officials' commands and "o:" buttons go to
+// officials, which checks the chat, the election and the roles, then hands
+// them to tallies and results.
 func (t *turn) dispatch() error {
 	in := t.in
 	switch {

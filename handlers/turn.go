@@ -66,7 +66,7 @@ type turn struct {
 	broadcasts *broadcasts
 }
 
-func newTurn(cv *Conversation, ctx context.Context, st Stores, in bot.Incoming, c *models.Contact) *turn {
+func newTurn(ctx context.Context, cv *Conversation, st Stores, in bot.Incoming, c *models.Contact) *turn {
 	t := &turn{conv: cv, texts: cv.texts, ctx: ctx, core: st.Core, in: in, c: c, lang: normLang(c.Lang, cv.defLang)}
 	t.residents = &residents{turn: t, store: st.Residents}
 	t.lookup = &lookup{turn: t, store: st.Lookup}
