@@ -47,7 +47,6 @@ type IntakeConfig struct {
 // Intake takes one channel's updates.
 type Intake struct {
 	cfg     IntakeConfig
-	log     *slog.Logger
 	metrics *IntakeMetrics
 }
 
@@ -62,7 +61,7 @@ func NewIntake(cfg IntakeConfig) (*Intake, error) {
 	if cfg.Routes != nil {
 		cfg.Routes.Add(cfg.Channel, cfg.Encode)
 	}
-	return &Intake{cfg: cfg, log: cfg.Logger, metrics: NewIntakeMetrics(cfg.Registerer, cfg.Channel)}, nil
+	return &Intake{cfg: cfg, metrics: NewIntakeMetrics(cfg.Registerer, cfg.Channel)}, nil
 }
 
 // Metrics are the intake's metrics (a webhook counts its answers there).
@@ -110,7 +109,7 @@ func (it *Intake) Take(ctx context.Context, u Update) (Taken, error) {
 	it.metrics.Received.WithLabelValues(u.Type).Inc()
 	log := u.Log
 	if log == nil {
-		log = it.log
+		log = it.cfg.Logger
 	}
 	name := it.cfg.Channel
 	if u.In == nil && u.Before == nil {
