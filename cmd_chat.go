@@ -10,6 +10,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"electionbot/bot"
 	"electionbot/bot/console"
 	"electionbot/demo"
 	"electionbot/handlers"
@@ -95,7 +96,11 @@ func cmdChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 	}
 	tty := isTerminal(stdin)
 	c := &console.Console{
-		In: stdin, Out: stdout, Handler: h,
+		In: stdin, Out: stdout, Store: s,
+		// Each line is answered in a transaction, as serve answers an update.
+		Handler: bot.HandlerFunc(func(ctx context.Context, tx *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
+			return h.WithStore(tx).Handle(ctx, in)
+		}),
 		UserID: *as, Lang: *lang,
 		Echo: !tty, Prompt: tty,
 		Text: func(l, id string) string {
