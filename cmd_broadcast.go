@@ -253,7 +253,7 @@ func startBroadcastSender(ctx context.Context, cfg *Config, s *models.Store) (*o
 	}
 	tg, err := telegram.New(ctx, telegram.Config{
 		Token: cfg.TelegramToken, Endpoint: cfg.TelegramAPIEndpoint, Store: s, Outbox: ob,
-		Handler: telegram.HandlerFunc(func(context.Context, *models.Store, bot.Incoming) ([]bot.Outgoing, error) {
+		Handler: bot.HandlerFunc(func(context.Context, *models.Store, bot.Incoming) ([]bot.Outgoing, error) {
 			return nil, nil // this process receives no updates
 		}),
 		DefaultLang: cfg.DefaultLang, HTTPClient: apiClient(), Logger: quiet,

@@ -10,7 +10,6 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
-	"electionbot/bot"
 	"electionbot/bot/console"
 	"electionbot/demo"
 	"electionbot/handlers"
@@ -98,8 +97,10 @@ func cmdChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 	}
 	tty := isTerminal(stdin)
 	c := &console.Console{
-		In: stdin, Out: stdout, Handler: onStore{conv, s},
-		UserID: *as, Lang: *lang,
+		In: stdin, Out: stdout, Store: s,
+		// Each line is answered in a transaction, as serve answers an update.
+		Handler: conv,
+		UserID:  *as, Lang: *lang,
 		Echo: !tty, Prompt: tty,
 		Text: func(l, id string) string {
 			if l == "" {
@@ -113,17 +114,6 @@ func cmdChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 		},
 	}
 	return c.Run(ctx)
-}
-
-// onStore runs the conversation on the store itself: the console records
-// no updates, so there is no update transaction.
-type onStore struct {
-	h bot.Handler
-	s *models.Store
-}
-
-func (o onStore) Handle(ctx context.Context, in bot.Incoming) ([]bot.Outgoing, error) {
-	return o.h.Handle(ctx, o.s, in)
 }
 
 // grantConsoleAdmin makes console contact id a ward admin of the current

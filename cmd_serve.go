@@ -46,7 +46,7 @@ func cmdServe(ctx context.Context, cfg *Config, args []string) error {
 type serveOptions struct {
 	// handler answers Telegram updates and Zalo events; nil: the
 	// conversation handlers.
-	handler telegram.Handler
+	handler bot.Handler
 	// outbox tunes the outbox's timing (Store, Rate, ChatLimit, Logger and
 	// Registerer are set by newServer).
 	outbox      outbox.Config
@@ -64,7 +64,7 @@ type server struct {
 	tg     *telegram.Channel
 	zalo   *zalo.Channel
 	// routes encode a reply for the channel of the contact it goes to.
-	routes *outbox.Routes[bot.Outgoing]
+	routes *bot.Routes
 	wg     sync.WaitGroup
 }
 
@@ -89,7 +89,7 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 	if _, err := zaloEnabled(cfg); err != nil {
 		return nil, err
 	}
-	sv.routes = outbox.NewRoutes[bot.Outgoing]()
+	sv.routes = bot.NewRoutes()
 	if cfg.TelegramToken == "" {
 		if err := sv.zaloOnly(ctx, opt); err != nil {
 			return nil, err
@@ -104,9 +104,9 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 	// only after getMe in telegram.New: the channel gets a handler that
 	// delegates to it, set right after.
 	h := opt.handler
-	var conv telegram.Handler
+	var conv bot.Handler
 	if h == nil {
-		h = telegram.HandlerFunc(func(ctx context.Context, tx *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
+		h = bot.HandlerFunc(func(ctx context.Context, tx *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
 			return conv.Handle(ctx, tx, in)
 		})
 	}
@@ -147,7 +147,7 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 
 // conversation is the conversation logic (package handlers) run
 // inside each update's transaction: its stores are bound to the tx.
-func conversation(cfg *Config, s *models.Store, botUsername string) (telegram.Handler, error) {
+func conversation(cfg *Config, s *models.Store, botUsername string) (bot.Handler, error) {
 	// Built once (the catalogs load, or serve fails at start).
 	bundle, err := locales.NewBundle()
 	if err != nil {
@@ -362,7 +362,7 @@ func (sv *server) zaloOnly(ctx context.Context, opt serveOptions) error {
 
 // addZalo starts the Zalo channel when it is configured: its sender on
 // the outbox, its encoder in the routes, its webhook on the mux.
-func (sv *server) addZalo(ctx context.Context, h telegram.Handler) error {
+func (sv *server) addZalo(ctx context.Context, h bot.Handler) error {
 	if on, err := zaloEnabled(sv.cfg); !on || err != nil {
 		return err
 	}

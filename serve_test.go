@@ -38,7 +38,7 @@ type harness struct {
 // startServe builds the real serve wiring (newServer, start) from env on
 // top of the test defaults, the Telegram channel on fake; h nil means the
 // real conversation handlers.
-func startServe(t *testing.T, s *models.Store, fake *telegramtest.Server, env map[string]string, h telegram.Handler) *harness {
+func startServe(t *testing.T, s *models.Store, fake *telegramtest.Server, env map[string]string, h bot.Handler) *harness {
 	t.Helper()
 	full := map[string]string{
 		"TELEGRAM_TOKEN":        telegramtest.Token,
@@ -52,7 +52,7 @@ func startServe(t *testing.T, s *models.Store, fake *telegramtest.Server, env ma
 
 // serveHarness builds the real serve wiring from env (the channels it
 // configures) on a local listener, and stops it when the test ends.
-func serveHarness(t *testing.T, s *models.Store, env map[string]string, h telegram.Handler) *harness {
+func serveHarness(t *testing.T, s *models.Store, env map[string]string, h bot.Handler) *harness {
 	t.Helper()
 	full := map[string]string{"LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "debug"}
 	maps.Copy(full, env)
@@ -362,7 +362,7 @@ func testWebhookBadRequests(t *testing.T, s *models.Store) {
 	e := &echo{}
 	h := startServe(t, s, fake, webhookEnv(), e)
 	big := `{"update_id":3001,"message":{"message_id":1,"date":1,"chat":{"id":111,"type":"private"},"from":{"id":111,"is_bot":false,"first_name":"A"},"text":"` +
-		strings.Repeat("x", telegram.MaxWebhookBody) + `"}}`
+		strings.Repeat("x", bot.MaxWebhookBody) + `"}}`
 	for _, tc := range []struct {
 		name, body string
 		want       int

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"electionbot/bot"
-	"electionbot/bot/telegram"
 	"electionbot/bot/telegram/telegramtest"
 	"electionbot/bot/zalo"
 	"electionbot/bot/zalo/zalotest"
@@ -32,7 +31,7 @@ func zaloEnv(fake *zalotest.Server) map[string]string {
 
 // startZaloServe builds the real serve wiring (newServer, start) with
 // only the Zalo channel; h nil means the real conversation handlers.
-func startZaloServe(t *testing.T, s *models.Store, env map[string]string, h telegram.Handler) (*server, *httptest.Server) {
+func startZaloServe(t *testing.T, s *models.Store, env map[string]string, h bot.Handler) (*server, *httptest.Server) {
 	t.Helper()
 	hs := serveHarness(t, s, env, h)
 	return hs.sv, hs.http
@@ -150,7 +149,7 @@ func testZaloTokenRefresh(t *testing.T, s *models.Store) {
 func testZaloCrossChannel(t *testing.T, s *models.Store) {
 	zfake := zalotest.New(t)
 	tfake := telegramtest.New(t)
-	h := telegram.HandlerFunc(func(ctx context.Context, tx *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
+	h := bot.HandlerFunc(func(ctx context.Context, tx *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
 		if _, err := tx.EnsureContact(ctx, &models.Contact{Channel: in.Channel, ExternalID: in.UserID, ChatID: in.ChatID}); err != nil {
 			return nil, err
 		}

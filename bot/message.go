@@ -3,6 +3,12 @@
 // and turns the Outgoing replies into its provider's API calls. Channels
 // (bot/telegram, bot/zalo, bot/console) import this package and never the
 // conversation (handlers) or each other.
+//
+// The steps every channel shares live here too: the Intake records an
+// update once, runs the Handler in the update's transaction and queues
+// the encoded replies in the outbox (Routes encode the replies addressed
+// to contacts of another channel); Webhook is the HTTP side of a provider
+// that posts its updates; SplitText cuts long texts at a channel's limit.
 package bot
 
 import (

@@ -18,16 +18,15 @@ import (
 	"electionbot/models"
 )
 
-// Handler answers one incoming message (handlers.Handler satisfies it).
-type Handler interface {
-	Handle(ctx context.Context, in bot.Incoming) ([]bot.Outgoing, error)
-}
-
 // Console is one contact talking to the bot in a terminal.
 type Console struct {
-	In      io.Reader
-	Out     io.Writer
-	Handler Handler
+	In  io.Reader
+	Out io.Writer
+	// Handler answers each line, in a transaction of Store as on the other
+	// channels: a failed answer changes nothing. Without a Store it is
+	// given a nil tx (handlers that need none, in tests).
+	Handler bot.Handler
+	Store   *models.Store
 	UserID  string // console contact id (--as), default "1"
 	Name    string
 	Lang    string
@@ -78,7 +77,7 @@ func (c *Console) Run(ctx context.Context) error {
 		if !ok {
 			continue
 		}
-		outs, err := c.Handler.Handle(ctx, in)
+		outs, err := c.handle(ctx, in)
 		if err != nil {
 			fmt.Fprintf(c.Out, "[%s] %s\n", models.ErrorCode(err), models.ErrorMessage(err))
 			continue
@@ -91,6 +90,21 @@ func (c *Console) Run(ctx context.Context) error {
 		return fmt.Errorf("console input: %w", err)
 	}
 	return nil
+}
+
+// handle runs the handler on one Incoming, in a transaction when there
+// is a store.
+func (c *Console) handle(ctx context.Context, in bot.Incoming) ([]bot.Outgoing, error) {
+	if c.Store == nil {
+		return c.Handler.Handle(ctx, nil, in)
+	}
+	var outs []bot.Outgoing
+	err := c.Store.InTx(ctx, func(tx *models.Store) error {
+		var err error
+		outs, err = c.Handler.Handle(ctx, tx, in)
+		return err
+	})
+	return outs, err
 }
 
 // incoming turns a typed line into an Incoming: a number presses the

@@ -3,10 +3,13 @@ package console
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"electionbot/bot"
+	"electionbot/internal/testdb"
+	"electionbot/models"
 )
 
 // fakeHandler records what it is given and answers with a function.
@@ -15,7 +18,7 @@ type fakeHandler struct {
 	answer func(in bot.Incoming) []bot.Outgoing
 }
 
-func (f *fakeHandler) Handle(_ context.Context, in bot.Incoming) ([]bot.Outgoing, error) {
+func (f *fakeHandler) Handle(_ context.Context, _ *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
 	f.got = append(f.got, in)
 	if f.answer == nil {
 		return []bot.Outgoing{{Text: "ok"}}, nil
@@ -127,5 +130,43 @@ func TestConsoleMarksMessagesForOtherContacts(t *testing.T) {
 	// this contact's own third button.
 	if !strings.Contains(got, "[console_share_phone]") || len(h.got) != 1 {
 		t.Errorf("3 did not press this contact's share-phone button (handler calls %d):\n%s", len(h.got), got)
+	}
+}
+
+// With a store, each line is answered in a transaction: a failed answer
+// leaves nothing behind, as on the other channels.
+func TestConsoleAnswersInATransaction(t *testing.T) {
+	s := testdb.SQLite(t)
+	h := bot.HandlerFunc(func(ctx context.Context, tx *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
+		if tx == nil {
+			return nil, errors.New("no transaction")
+		}
+		if _, err := tx.EnsureContact(ctx, &models.Contact{Channel: in.Channel, ExternalID: in.UserID}); err != nil {
+			return nil, err
+		}
+		if in.Text == "fail" {
+			return nil, models.Errorf(models.EINTERNAL, "boom")
+		}
+		return []bot.Outgoing{{Text: "ok"}}, nil
+	})
+	contacts := func() int64 {
+		var n int64
+		s.DB(context.Background()).Model(&models.Contact{}).Count(&n)
+		return n
+	}
+	var out bytes.Buffer
+	c := &Console{In: strings.NewReader("fail\n"), Out: &out, Handler: h, Store: s}
+	if err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "[internal] ") || contacts() != 0 {
+		t.Fatalf("a failed answer: %d contacts, output %q", contacts(), out.String())
+	}
+	c = &Console{In: strings.NewReader("hi\n"), Out: &out, Handler: h, Store: s}
+	if err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if contacts() != 1 {
+		t.Fatalf("the answer's contact was not stored: %d contacts", contacts())
 	}
 }

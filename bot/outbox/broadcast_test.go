@@ -102,7 +102,7 @@ func (env *bcEnv) start(cfg outbox.Config) (*outbox.Outbox, *countingSender) {
 	tr := &http.Transport{MaxIdleConnsPerHost: 256}
 	tg, err := telegram.New(ctx, telegram.Config{
 		Token: telegramtest.Token, Endpoint: env.fake.Endpoint(), Store: env.s, Outbox: ob,
-		Handler:    telegram.HandlerFunc(func(context.Context, *models.Store, bot.Incoming) ([]bot.Outgoing, error) { return nil, nil }),
+		Handler:    bot.HandlerFunc(func(context.Context, *models.Store, bot.Incoming) ([]bot.Outgoing, error) { return nil, nil }),
 		HTTPClient: &http.Client{Transport: tr, Timeout: 30 * time.Second},
 	})
 	if err != nil {

@@ -27,7 +27,7 @@ func newChannel(t *testing.T, s *models.Store, fake *telegramtest.Server, webhoo
 		Token: telegramtest.Token, Endpoint: fake.Endpoint(),
 		WebhookURL: "https://bot.example.org" + WebhookPath, WebhookSecret: webhookSecret,
 		Store: s, Outbox: ob,
-		Handler: HandlerFunc(func(context.Context, *models.Store, bot.Incoming) ([]bot.Outgoing, error) { return nil, nil }),
+		Handler: bot.HandlerFunc(func(context.Context, *models.Store, bot.Incoming) ([]bot.Outgoing, error) { return nil, nil }),
 	})
 	if err != nil {
 		t.Fatal(err)

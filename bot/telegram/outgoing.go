@@ -10,7 +10,6 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"electionbot/bot"
-	"electionbot/bot/outbox"
 )
 
 // Call is one Bot API request, as stored in the outbox.
@@ -72,7 +71,7 @@ func Encode(chatID string, o bot.Outgoing) ([]Call, error) {
 		}
 		calls = append(calls, Call{Method: "sendPhoto", Params: p})
 	}
-	for _, chunk := range outbox.SplitText(text, textChunk, utf16.RuneLen) {
+	for _, chunk := range bot.SplitText(text, textChunk, utf16.RuneLen) {
 		calls = append(calls, Call{Method: "sendMessage", Params: map[string]string{
 			"chat_id":                  chatID,
 			"text":                     Escape(chunk),

@@ -35,12 +35,6 @@ const DefaultEndpoint = tgbotapi.APIEndpoint
 // AllowedUpdates are the update types the bot asks for.
 var AllowedUpdates = []string{"message", "callback_query", "my_chat_member"}
 
-// Handler answers one Incoming inside the update's transaction.
-type Handler = bot.Handler
-
-// HandlerFunc adapts a function to Handler.
-type HandlerFunc = bot.HandlerFunc
-
 // Config configures the channel.
 type Config struct {
 	Token    string
@@ -52,12 +46,12 @@ type Config struct {
 	MaxConnections int // webhook connections Telegram may open [40]
 
 	Store   *models.Store
-	Handler Handler
-	Outbox  *outbox.Outbox
+	Handler bot.Handler
+	Outbox  bot.Outbox
 	// Routes encode replies addressed to contacts of other channels; this
 	// channel adds its own encoder to them. Nil: such replies are dropped
 	// (logged).
-	Routes *outbox.Routes[bot.Outgoing]
+	Routes *bot.Routes
 
 	// AdminIDs are Telegram user ids made ward admins at their first
 	// message (ADMIN_TELEGRAM_IDS).
@@ -78,7 +72,7 @@ type Channel struct {
 	self    Self
 	store   *models.Store
 	log     *slog.Logger
-	metrics *outbox.IntakeMetrics
+	intake  *bot.Intake
 	admins  map[int64]bool
 	granted sync.Map // admin ids granted by this process
 
@@ -113,11 +107,10 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 		cfg.Logger = slog.Default()
 	}
 	c := &Channel{
-		cfg:     cfg,
-		store:   cfg.Store,
-		log:     cfg.Logger.With("channel", models.ChannelTelegram),
-		metrics: outbox.NewIntakeMetrics(cfg.Registerer, models.ChannelTelegram),
-		admins:  map[int64]bool{},
+		cfg:    cfg,
+		store:  cfg.Store,
+		log:    cfg.Logger.With("channel", models.ChannelTelegram),
+		admins: map[int64]bool{},
 	}
 	for _, id := range cfg.AdminIDs {
 		c.admins[id] = true
@@ -139,8 +132,14 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 		}
 	}
 	c.self = Self{ID: c.bot.Self.ID, Username: c.bot.Self.UserName}
-	if cfg.Routes != nil {
-		cfg.Routes.Add(models.ChannelTelegram, c.encodeRoute)
+	// After getMe: a channel that is not connected takes no replies of
+	// the other channels.
+	c.intake, err = bot.NewIntake(bot.IntakeConfig{
+		Channel: models.ChannelTelegram, Store: cfg.Store, Handler: cfg.Handler, Outbox: cfg.Outbox,
+		Encode: c.encode, Routes: cfg.Routes, Logger: c.log, Registerer: cfg.Registerer,
+	})
+	if err != nil {
+		return nil, err
 	}
 	c.log.Info("telegram: connected", "bot", c.self.Username, "mode", c.Mode())
 	return c, nil
@@ -180,171 +179,6 @@ func (c *Channel) SetCommands(ctx context.Context) {
 			c.log.Warn("telegram: setMyCommands", "language_code", call.Params["language_code"], "err", err)
 		}
 	}
-}
-
-// HandleUpdate processes one update: it records the update_id, runs the
-// handler and queues the replies in one transaction, then kicks the
-// outbox. A redelivered update returns nil without doing anything. An
-// error means nothing was stored: deliver the update again.
-func (c *Channel) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
-	up := Parse(u, c.self)
-	c.metrics.Received.WithLabelValues(up.Type).Inc()
-	log := c.log.With("update_id", up.ID, "chat_id", up.ChatID, "type", up.Type)
-	if up.Member != "" {
-		return c.membership(ctx, log, up)
-	}
-	if up.In == nil && up.CallbackID == "" {
-		log.Debug("telegram: update ignored")
-		return nil
-	}
-	start := time.Now()
-	grant := false
-	taken, err := c.cfg.Outbox.Take(ctx, c.store, outbox.Update{
-		Channel: models.ChannelTelegram,
-		ID:      strconv.Itoa(up.ID),
-		Process: func(ctx context.Context, tx *models.Store) ([]*models.OutboxMessage, error) {
-			var msgs []*models.OutboxMessage
-			grant = false
-			if up.CallbackID != "" {
-				msgs = append(msgs, c.row(strconv.FormatInt(up.ChatID, 10), models.OutboxAck, AnswerCallback(up.CallbackID)))
-			}
-			if up.In == nil {
-				return msgs, nil
-			}
-			in := *up.In
-			if !in.Group {
-				// Writing again undoes "blocked the bot".
-				if _, err := tx.MarkReachable(ctx, models.ChannelTelegram, in.ChatID); err != nil {
-					return nil, err
-				}
-			}
-			var err error
-			if grant, err = c.grantAdmin(ctx, tx, in); err != nil {
-				return nil, err
-			}
-			hstart := time.Now()
-			outs, err := c.cfg.Handler.Handle(ctx, tx, in)
-			c.metrics.Handler.Observe(time.Since(hstart).Seconds())
-			if err != nil {
-				return nil, err
-			}
-			if up.CallbackMessage != nil {
-				if call, ok := EditChoice(up.CallbackMessage, up.CallbackLabel); ok {
-					msgs = append(msgs, c.row(in.ChatID, models.OutboxReply, call))
-				}
-			}
-			for _, o := range outs {
-				if o.Channel != "" && o.Channel != models.ChannelTelegram {
-					// A contact of another channel: that channel encodes it.
-					rows, err := c.cfg.Routes.Encode(ctx, tx, o.Channel, o)
-					if err != nil {
-						log.Warn("telegram: reply to another channel dropped", "to_channel", o.Channel, "to_chat", o.ChatID, "err", err)
-					}
-					msgs = append(msgs, rows...)
-					continue
-				}
-				rows, err := c.encodeRows(in.ChatID, o)
-				if err != nil {
-					log.Warn("telegram: reply", "err", err)
-				}
-				msgs = append(msgs, rows...)
-			}
-			return msgs, nil
-		},
-	})
-	if err != nil {
-		c.metrics.Failures.Inc()
-		log.Error("telegram: update not processed", "err", err)
-		return err
-	}
-	dup, msgs := taken.Duplicate, taken.Messages
-	if dup {
-		c.metrics.Duplicates.Inc()
-		log.Info("telegram: update already processed")
-		return nil
-	}
-	if grant {
-		id, _ := strconv.ParseInt(up.In.UserID, 10, 64)
-		c.granted.Store(id, true)
-		log.Info("telegram: ward admin granted (ADMIN_TELEGRAM_IDS)", "user_id", id)
-	}
-	log.Info("telegram: update processed", "calls", len(msgs), "took", time.Since(start))
-	return nil
-}
-
-// encodeRows turns one Outgoing into outbox rows (chatID when it has
-// none); the error reports dropped buttons, the rows are still usable.
-func (c *Channel) encodeRows(chatID string, o bot.Outgoing) ([]*models.OutboxMessage, error) {
-	calls, err := Encode(chatID, o)
-	rows := make([]*models.OutboxMessage, 0, len(calls))
-	for _, call := range calls {
-		rows = append(rows, c.row(call.Params["chat_id"], models.OutboxReply, call))
-	}
-	return rows, err
-}
-
-// encodeRoute encodes a reply to a Telegram chat produced by another
-// channel's update (outbox.Routes).
-func (c *Channel) encodeRoute(_ context.Context, _ *models.Store, o bot.Outgoing) ([]*models.OutboxMessage, error) {
-	if o.ChatID == "" {
-		return nil, nil
-	}
-	rows, err := c.encodeRows(o.ChatID, o)
-	if err != nil {
-		c.log.Warn("telegram: reply", "err", err)
-	}
-	return rows, nil
-}
-
-func (c *Channel) row(chatID, kind string, call Call) *models.OutboxMessage {
-	raw, _ := json.Marshal(call) // a Call always marshals
-	return &models.OutboxMessage{Channel: models.ChannelTelegram, ChatID: chatID, Kind: kind, Payload: string(raw)}
-}
-
-// membership follows the bot's status in private chats: a user who
-// blocks the bot is unreachable until they unblock it or write again.
-func (c *Channel) membership(ctx context.Context, log *slog.Logger, up Update) error {
-	chat := strconv.FormatInt(up.ChatID, 10)
-	var err error
-	switch up.Member {
-	case "kicked":
-		_, err = c.store.MarkUnreachable(ctx, models.ChannelTelegram, chat)
-		log.Info("telegram: user blocked the bot")
-	case "member":
-		_, err = c.store.MarkReachable(ctx, models.ChannelTelegram, chat)
-		log.Info("telegram: user unblocked the bot")
-	}
-	if err != nil {
-		c.metrics.Failures.Inc()
-	}
-	return err
-}
-
-// grantAdmin makes a user of ADMIN_TELEGRAM_IDS a ward admin (of the
-// current election's ward, if there is one) at their first message.
-func (c *Channel) grantAdmin(ctx context.Context, tx *models.Store, in bot.Incoming) (bool, error) {
-	id, err := strconv.ParseInt(in.UserID, 10, 64)
-	if err != nil || !c.admins[id] {
-		return false, nil
-	}
-	if _, done := c.granted.Load(id); done {
-		return false, nil
-	}
-	lang := in.Lang
-	if lang != "vi" && lang != "en" {
-		lang = c.cfg.DefaultLang
-	}
-	ct, err := tx.EnsureContact(ctx, &models.Contact{Channel: models.ChannelTelegram, ExternalID: in.UserID, ChatID: in.UserID, Lang: lang})
-	if err != nil {
-		return false, err
-	}
-	g := &models.RoleGrant{ContactID: &ct.ID, Role: models.RoleAdmin}
-	if e, err := tx.CurrentElection(ctx); err == nil {
-		g.WardID = &e.WardID
-	} else if models.ErrorCode(err) != models.ENOTFOUND {
-		return false, err
-	}
-	return true, tx.Grant(ctx, g)
 }
 
 // Sender sends the channel's outbox messages.

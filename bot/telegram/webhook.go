@@ -6,15 +6,14 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 
@@ -23,9 +22,6 @@ const WebhookPath = "/telegram/webhook"
 
 // SecretHeader carries the webhook's secret_token.
 const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
-
-// MaxWebhookBody is the largest update accepted (1 MiB).
-const MaxWebhookBody = 1 << 20
 
 const stateSecret = "webhook_secret"
 
@@ -91,46 +87,28 @@ func (c *Channel) checkSecret(ctx context.Context, got string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(fresh)) == 1
 }
 
-// WebhookHandler serves POST WebhookPath: 401 for a missing or wrong
-// secret (nothing else is looked at), 413 for a body over 1 MiB, 400 for
-// one that is not an update, 500 when the update could not be stored
-// (Telegram delivers it again), 200 once it is stored (or was before).
+// WebhookHandler serves POST WebhookPath (bot.Webhook): 401 for a
+// missing or wrong secret (nothing else is looked at), 413 for a body over
+// 1 MiB, 400 for one that is not an update, 500 when the update could not
+// be stored (Telegram delivers it again), 200 once it is stored (or was
+// before).
 func (c *Channel) WebhookHandler() http.Handler {
-	return c.metrics.CountWebhook(c.webhook)
-}
-
-func (c *Channel) webhook(w http.ResponseWriter, r *http.Request) int {
-	fail := func(status int, msg string) int {
-		http.Error(w, msg, status)
-		return status
+	return bot.Webhook{
+		Noun: "update",
+		Admit: func(r *http.Request) string {
+			if !c.checkSecret(r.Context(), r.Header.Get(SecretHeader)) {
+				return "wrong secret token"
+			}
+			return ""
+		},
+		Take: func(ctx context.Context, _ *http.Request, body []byte) error {
+			var u tgbotapi.Update
+			if err := json.Unmarshal(body, &u); err != nil || u.UpdateID <= 0 {
+				return bot.Refuse(http.StatusBadRequest, "not a Telegram update")
+			}
+			return c.HandleUpdate(ctx, u)
+		},
+		OK:      "{}\n",
+		Metrics: c.intake.Metrics(),
 	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		return fail(http.StatusMethodNotAllowed, "POST only")
-	}
-	if !c.checkSecret(r.Context(), r.Header.Get(SecretHeader)) {
-		return fail(http.StatusUnauthorized, "wrong secret token")
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return fail(http.StatusRequestEntityTooLarge, "update too large")
-		}
-		return fail(http.StatusBadRequest, "cannot read the update")
-	}
-	var u tgbotapi.Update
-	if err := json.Unmarshal(body, &u); err != nil || u.UpdateID <= 0 {
-		return fail(http.StatusBadRequest, "not a Telegram update")
-	}
-	// Finish the update even if Telegram hangs up: it is stored or not as
-	// a whole, and a redelivery finds it stored.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
-	defer cancel()
-	if err := c.HandleUpdate(ctx, u); err != nil {
-		return fail(http.StatusInternalServerError, "update not stored, send it again")
-	}
-	w.Header().Set("Content-Type", "application/json")
-	io.WriteString(w, "{}\n")
-	return http.StatusOK
 }

@@ -3,13 +3,10 @@ package zalo
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"strconv"
 	"strings"
-	"time"
 
 	"electionbot/bot"
-	"electionbot/bot/outbox"
 	"electionbot/models"
 )
 
@@ -17,42 +14,46 @@ import (
 // last offered to a user.
 const stateOptions = "options:"
 
-// HandleEvent processes one verified event: in one transaction it records
-// the event key, makes its effects (the handlers' answer, or an
-// unfollow's), records the user's interaction time and queues the
-// replies; then it kicks the outbox. An event seen before returns nil
+// HandleEvent processes one verified event through the intake
+// (bot.Intake.Take): in one transaction it records the event key, makes
+// its effects (the handlers' answer, or an unfollow's) and queues the
+// replies; then it kicks the outbox. Around the handler the channel makes
+// the user reachable again, turns a number into the option it chooses and
+// records the user's interaction time. An event seen before returns nil
 // without doing anything; an error means nothing was stored.
 func (c *Channel) HandleEvent(ctx context.Context, ev Event) error {
-	kind := ev.kind()
-	c.metrics.Received.WithLabelValues(eventLabel(ev.Name)).Inc()
-	log := c.log.With("event", ev.Name, "user_id", ev.UserID(), "key", ev.Key())
-	if kind == kindIgnore {
-		log.Debug("zalo: event ignored")
-		return nil
+	uid := ev.UserID()
+	u := bot.Update{
+		ID:   ev.Key(),
+		Type: eventLabel(ev.Name),
+		Log:  c.log.With("event", ev.Name, "user_id", uid, "key", ev.Key()),
 	}
-	start := time.Now()
-	taken, err := c.cfg.Outbox.Take(ctx, c.store, outbox.Update{
-		Channel: models.ChannelZalo,
-		ID:      ev.Key(),
-		Process: func(ctx context.Context, tx *models.Store) ([]*models.OutboxMessage, error) {
-			if kind == kindUnfollow {
-				return nil, c.unfollow(ctx, tx, ev.UserID())
+	switch ev.kind() {
+	case kindUnfollow:
+		u.Before = func(ctx context.Context, tx *models.Store, _ *bot.Incoming) ([]*models.OutboxMessage, error) {
+			return nil, c.unfollow(ctx, tx, uid)
+		}
+	case kindMessage:
+		u.In = ev.Incoming()
+		u.Before = func(ctx context.Context, tx *models.Store, in *bot.Incoming) ([]*models.OutboxMessage, error) {
+			// Writing again (or following again) undoes an unfollow.
+			if _, err := tx.MarkReachable(ctx, models.ChannelZalo, uid); err != nil {
+				return nil, err
 			}
-			return c.answer(ctx, tx, log, ev)
-		},
-	})
-	if err != nil {
-		c.metrics.Failures.Inc()
-		log.Error("zalo: event not processed", "err", err)
-		return err
+			return nil, c.chooseOption(ctx, tx, in)
+		}
+		u.After = func(ctx context.Context, tx *models.Store, _ bot.Incoming) ([]*models.OutboxMessage, error) {
+			// After the handler, which creates the contact at its first message.
+			if err := tx.TouchInbound(ctx, models.ChannelZalo, uid, ev.Time()); err != nil {
+				return nil, err
+			}
+			// The options offered before are answered; the replies offer
+			// new ones, if any.
+			return nil, c.setOptions(ctx, tx, uid, nil)
+		}
 	}
-	if taken.Duplicate {
-		c.metrics.Duplicates.Inc()
-		log.Info("zalo: event already processed")
-		return nil
-	}
-	log.Info("zalo: event processed", "messages", len(taken.Messages), "took", time.Since(start))
-	return nil
+	_, err := c.intake.Take(ctx, u)
+	return err
 }
 
 // unfollow: the user left the OA. Reminders stop, the contact is
@@ -66,30 +67,6 @@ func (c *Channel) unfollow(ctx context.Context, tx *models.Store, uid string) er
 	}
 	_, err := tx.OutboxCloseChat(ctx, models.ChannelZalo, uid, models.OutboxUnreachable, "unfollowed the OA")
 	return err
-}
-
-// answer runs the handlers on a message event and encodes their replies.
-func (c *Channel) answer(ctx context.Context, tx *models.Store, log *slog.Logger, ev Event) ([]*models.OutboxMessage, error) {
-	in := ev.Incoming()
-	uid := in.UserID
-	// Writing again (or following again) undoes an unfollow.
-	if _, err := tx.MarkReachable(ctx, models.ChannelZalo, uid); err != nil {
-		return nil, err
-	}
-	if err := c.chooseOption(ctx, tx, in); err != nil {
-		return nil, err
-	}
-	hstart := time.Now()
-	outs, err := c.cfg.Handler.Handle(ctx, tx, *in)
-	c.metrics.Handler.Observe(time.Since(hstart).Seconds())
-	if err != nil {
-		return nil, err
-	}
-	// After the handler, which creates the contact at its first message.
-	if err := tx.TouchInbound(ctx, models.ChannelZalo, uid, ev.Time()); err != nil {
-		return nil, err
-	}
-	return c.encodeReplies(ctx, tx, log, uid, outs)
 }
 
 // chooseOption turns a bare number answering numbered options ("2") into
@@ -130,82 +107,49 @@ func (c *Channel) setOptions(ctx context.Context, tx *models.Store, uid string, 
 	return tx.SetChannelState(ctx, models.ChannelZalo, key, string(raw))
 }
 
-// encodeReplies turns the handlers' replies into outbox rows: replies to
-// Zalo users here, replies to contacts of other channels through the
-// routes. Consecutive plain texts to the same user go as one message (each
-// message counts against the OA's free replies).
-func (c *Channel) encodeReplies(ctx context.Context, tx *models.Store, log *slog.Logger, uid string, outs []bot.Outgoing) ([]*models.OutboxMessage, error) {
-	var msgs []*models.OutboxMessage
-	offered := false
-	for _, o := range mergeTexts(outs) {
-		if o.Channel != "" && o.Channel != models.ChannelZalo {
-			rows, err := c.cfg.Routes.Encode(ctx, tx, o.Channel, o)
-			if err != nil {
-				log.Warn("zalo: reply to another channel dropped", "to_channel", o.Channel, "chat_id", o.ChatID, "err", err)
-				continue
-			}
-			msgs = append(msgs, rows...)
-			continue
-		}
-		chat := o.ChatID
-		if chat == "" {
-			chat = uid
-		}
-		rows, enc, err := c.encodeFor(ctx, tx, log, chat, o)
-		if err != nil {
-			return nil, err
-		}
-		if chat == uid && len(enc.Options) > 0 {
-			offered = true
-		}
-		msgs = append(msgs, rows...)
-	}
-	if !offered {
-		if err := c.setOptions(ctx, tx, uid, nil); err != nil {
-			return nil, err
-		}
-	}
-	return msgs, nil
-}
-
-// encodeRoute encodes a reply to a Zalo user produced by another
-// channel's update (outbox.Routes).
-func (c *Channel) encodeRoute(ctx context.Context, tx *models.Store, o bot.Outgoing) ([]*models.OutboxMessage, error) {
+// encode turns one reply to a Zalo user into outbox rows, in the user's
+// language, and keeps the numbered options it offers (the channel's
+// bot.Encoder). What it has to drop is logged; a database error fails
+// the update.
+func (c *Channel) encode(ctx context.Context, tx *models.Store, o bot.Outgoing) ([]*models.OutboxMessage, error) {
 	if o.ChatID == "" {
 		return nil, nil
 	}
-	rows, _, err := c.encodeFor(ctx, tx, c.log, o.ChatID, o)
-	return rows, err
-}
-
-// encodeFor encodes one Outgoing to a Zalo user, in the user's language,
-// and keeps the numbered options it offers.
-func (c *Channel) encodeFor(ctx context.Context, tx *models.Store, log *slog.Logger, chat string, o bot.Outgoing) ([]*models.OutboxMessage, Encoded, error) {
-	lang, err := tx.ContactLang(ctx, models.ChannelZalo, chat)
+	lang, err := tx.ContactLang(ctx, models.ChannelZalo, o.ChatID)
 	if err != nil {
-		return nil, Encoded{}, err
+		return nil, err
 	}
 	if lang == "" {
 		lang = c.enc.defLang
 	}
-	enc, err := c.enc.Encode(chat, lang, o)
+	enc, err := c.enc.Encode(o.ChatID, lang, o)
 	if err != nil {
-		log.Warn("zalo: reply", "chat_id", chat, "err", err)
+		c.log.Warn("zalo: reply", "chat_id", o.ChatID, "err", err)
 	}
 	if enc.Keyboard || len(enc.Options) > 0 {
-		if err := c.setOptions(ctx, tx, chat, enc.Options); err != nil {
-			return nil, Encoded{}, err
+		if err := c.setOptions(ctx, tx, o.ChatID, enc.Options); err != nil {
+			return nil, err
 		}
 	}
 	rows := make([]*models.OutboxMessage, 0, len(enc.Requests))
 	for _, r := range enc.Requests {
 		raw, err := json.Marshal(r)
 		if err != nil {
-			return nil, Encoded{}, err
+			return nil, err
 		}
 		rows = append(rows, &models.OutboxMessage{Channel: models.ChannelZalo, ChatID: r.Recipient.UserID, Kind: models.OutboxReply, Payload: string(raw)})
 	}
-	return rows, enc, nil
+	return rows, nil
+}
+
+// mergeReplies gives the intake the handler's replies with consecutive
+// plain texts to the same chat joined (each message counts against the
+// OA's free replies).
+func mergeReplies(h bot.Handler) bot.Handler {
+	return bot.HandlerFunc(func(ctx context.Context, tx *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
+		outs, err := h.Handle(ctx, tx, in)
+		return mergeTexts(outs), err
+	})
 }
 
 // mergeTexts joins a plain text (no keyboard, place, file or photo) to

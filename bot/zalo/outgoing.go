@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"electionbot/bot"
-	"electionbot/bot/outbox"
 	"electionbot/locales"
 )
 
@@ -187,7 +186,7 @@ func (e *Encoder) Encode(userID, lang string, o bot.Outgoing) (Encoded, error) {
 	if photo != "" && len(buttons) == 0 && utf8.RuneCountInString(text) <= MaxText {
 		caption, text = text, "" // the text goes with the image
 	}
-	chunks := outbox.SplitText(text, MaxText, nil) // characters
+	chunks := bot.SplitText(text, MaxText, nil) // characters
 	if len(chunks) == 0 && len(buttons) > 0 {
 		chunks = []string{keyboardOnly}
 	}

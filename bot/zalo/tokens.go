@@ -146,14 +146,14 @@ func (c *Channel) refresh(ctx context.Context, stale string) (string, error) {
 			return tx.SetChannelState(rctx, models.ChannelZalo, stateTokens, p.encode())
 		})
 		if err != nil {
-			c.metrics.refreshes.WithLabelValues("failed").Inc()
+			c.refreshes.WithLabelValues("failed").Inc()
 			c.log.Error("zalo: access token refresh failed (if the refresh token was refused, authorise the app again and set ZALO_ACCESS_TOKEN and ZALO_REFRESH_TOKEN)", "err", err)
 			return "", err
 		}
 		if adopted {
-			c.metrics.refreshes.WithLabelValues("adopted").Inc()
+			c.refreshes.WithLabelValues("adopted").Inc()
 		} else {
-			c.metrics.refreshes.WithLabelValues("ok").Inc()
+			c.refreshes.WithLabelValues("ok").Inc()
 			c.log.Info("zalo: access token refreshed", "expires_at", fresh.ExpiresAt)
 		}
 		c.tokMu.Lock()

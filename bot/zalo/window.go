@@ -12,10 +12,6 @@ import (
 // window (count them under it in the broadcast report).
 const ReasonOutsideWindow = "zalo_outside_window"
 
-// Window is the customer-service window: how long after a user's last
-// interaction the OA may write to them.
-func (c *Channel) Window() time.Duration { return c.cfg.Window }
-
 // InWindowAt tells whether a user whose last interaction was at last can
 // get a customer-service message at now. A zero last (never recorded) is
 // outside.
@@ -25,7 +21,7 @@ func InWindowAt(last, now time.Time, window time.Duration) bool {
 
 // InWindow tells whether a customer-service message can reach the contact
 // now: a Zalo contact whose last interaction (a message, a button, a
-// follow, shared info) is within Window. Contacts of other channels are
+// follow, shared info) is within Config.Window. Contacts of other channels are
 // always in it.
 func (c *Channel) InWindow(ctx context.Context, ct *models.Contact) (bool, error) {
 	if ct.Channel != models.ChannelZalo {

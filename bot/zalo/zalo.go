@@ -50,13 +50,6 @@ const (
 // quota). Outside it Zalo answers -230.
 const DefaultWindow = 7 * 24 * time.Hour
 
-// Handler answers one Incoming inside the event's transaction (the same
-// type as telegram.Handler: one conversation serves both channels).
-type Handler = bot.Handler
-
-// HandlerFunc adapts a function to Handler.
-type HandlerFunc = bot.HandlerFunc
-
 // Config configures the channel. Zero values take the defaults in
 // brackets.
 type Config struct {
@@ -73,12 +66,12 @@ type Config struct {
 	OAuthEndpoint             string // [DefaultOAuthEndpoint]
 
 	Store   *models.Store
-	Handler Handler
-	Outbox  *outbox.Outbox
+	Handler bot.Handler
+	Outbox  bot.Outbox
 	// Routes encode replies addressed to contacts of other channels; this
 	// channel adds its own encoder to them. Nil: such replies are dropped
 	// (logged).
-	Routes      *outbox.Routes[bot.Outgoing]
+	Routes      *bot.Routes
 	DefaultLang string // language of the texts the channel adds [vi]
 
 	Window        time.Duration // customer-service window [DefaultWindow]
@@ -96,11 +89,13 @@ type Config struct {
 
 // Channel is a running Zalo OA channel.
 type Channel struct {
-	cfg     Config
-	store   *models.Store
-	enc     *Encoder
-	log     *slog.Logger
-	metrics *metrics
+	cfg    Config
+	store  *models.Store
+	enc    *Encoder
+	log    *slog.Logger
+	intake *bot.Intake
+	// refreshes counts the token refreshes, by result.
+	refreshes *prometheus.CounterVec
 
 	tokMu sync.Mutex
 	tok   tokenPair // the pair in use (a copy of the stored one)
@@ -152,11 +147,11 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 		return nil, err
 	}
 	c := &Channel{
-		cfg:     cfg,
-		store:   cfg.Store,
-		enc:     enc,
-		log:     cfg.Logger.With("channel", models.ChannelZalo),
-		metrics: newMetrics(cfg.Registerer),
+		cfg:       cfg,
+		store:     cfg.Store,
+		enc:       enc,
+		log:       cfg.Logger.With("channel", models.ChannelZalo),
+		refreshes: newRefreshes(cfg.Registerer),
 	}
 	if err := c.initTokens(ctx); err != nil {
 		return nil, err
@@ -164,8 +159,12 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 	if cfg.AppSecret == "" {
 		c.log.Warn("zalo: ZALO_APP_SECRET is not set: the access token cannot be refreshed when it expires")
 	}
-	if cfg.Routes != nil {
-		cfg.Routes.Add(models.ChannelZalo, c.encodeRoute)
+	c.intake, err = bot.NewIntake(bot.IntakeConfig{
+		Channel: models.ChannelZalo, Store: cfg.Store, Handler: mergeReplies(cfg.Handler), Outbox: cfg.Outbox,
+		Encode: c.encode, Routes: cfg.Routes, Logger: c.log, Registerer: cfg.Registerer,
+	})
+	if err != nil {
+		return nil, err
 	}
 	c.log.Info("zalo: ready", "api", cfg.APIEndpoint, "window", cfg.Window)
 	return c, nil
@@ -181,21 +180,13 @@ func (c *Channel) Sender() outbox.Sender { return outbox.SenderFunc(c.send) }
 
 func (c *Channel) now() time.Time { return c.cfg.Now().UTC() }
 
-type metrics struct {
-	*outbox.IntakeMetrics
-	refreshes *prometheus.CounterVec // token refreshes, by result
-}
-
-func newMetrics(reg prometheus.Registerer) *metrics {
-	m := &metrics{
-		IntakeMetrics: outbox.NewIntakeMetrics(reg, models.ChannelZalo),
-		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "electionbot_zalo_token_refreshes_total",
-			Help: "Access token refreshes through the OAuth endpoint, by result (ok, adopted: another replica had refreshed, failed).",
-		}, []string{"result"}),
-	}
+func newRefreshes(reg prometheus.Registerer) *prometheus.CounterVec {
+	refreshes := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "electionbot_zalo_token_refreshes_total",
+		Help: "Access token refreshes through the OAuth endpoint, by result (ok, adopted: another replica had refreshed, failed).",
+	}, []string{"result"})
 	if reg != nil {
-		reg.MustRegister(m.refreshes)
+		reg.MustRegister(refreshes)
 	}
-	return m
+	return refreshes
 }

@@ -1,9 +1,7 @@
-package outbox
+package bot
 
 import (
 	"errors"
-	"net/http"
-	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -54,15 +52,6 @@ func NewIntakeMetrics(reg prometheus.Registerer, channel string) *IntakeMetrics 
 		Handler:    handler.With(ch),
 		Webhook:    webhook.MustCurryWith(ch),
 	}
-}
-
-// CountWebhook serves a webhook with serve, which answers the request and
-// returns the HTTP status it answered, and counts that status.
-func (m *IntakeMetrics) CountWebhook(serve func(w http.ResponseWriter, r *http.Request) int) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		status := serve(w, r)
-		m.Webhook.WithLabelValues(strconv.Itoa(status)).Inc()
-	})
 }
 
 // register registers c with reg, or returns the collector already

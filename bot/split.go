@@ -1,4 +1,4 @@
-package outbox
+package bot
 
 import "strings"
 

@@ -1,4 +1,4 @@
-package outbox_test
+package bot_test
 
 import (
 	"slices"
@@ -6,7 +6,7 @@ import (
 	"testing"
 	"unicode/utf16"
 
-	"electionbot/bot/outbox"
+	"electionbot/bot"
 )
 
 func TestSplitText(t *testing.T) {
@@ -26,12 +26,12 @@ func TestSplitText(t *testing.T) {
 		{"😀😀😀", 3, utf16.RuneLen, []string{"😀", "😀", "😀"}},                  // a rune is never cut
 		{"a 😀😀", 4, utf16.RuneLen, []string{"a", "😀😀"}},
 	} {
-		if got := outbox.SplitText(tc.text, tc.limit, tc.width); !slices.Equal(got, tc.want) {
+		if got := bot.SplitText(tc.text, tc.limit, tc.width); !slices.Equal(got, tc.want) {
 			t.Errorf("SplitText(%q, %d) = %q, want %q", tc.text, tc.limit, got, tc.want)
 		}
 	}
 	long := strings.Repeat("từ ", 3000)
-	for _, p := range outbox.SplitText(long, 2000, nil) {
+	for _, p := range bot.SplitText(long, 2000, nil) {
 		if n := len([]rune(p)); n > 2000 || strings.HasSuffix(p, " ") || strings.HasSuffix(p, "t") {
 			t.Fatalf("piece of %d characters ends %q", n, p[len(p)-3:])
 		}
