@@ -17,6 +17,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"electionbot/bot"
+	"electionbot/bot/intake"
 	"electionbot/bot/outbox"
 	"electionbot/bot/telegram"
 	"electionbot/bot/zalo"
@@ -64,7 +65,7 @@ type server struct {
 	tg     *telegram.Channel
 	zalo   *zalo.Channel
 	// routes encode a reply for the channel of the contact it goes to.
-	routes *bot.Routes
+	routes *intake.Routes
 	wg     sync.WaitGroup
 }
 
@@ -89,7 +90,7 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 	if _, err := zaloEnabled(cfg); err != nil {
 		return nil, err
 	}
-	sv.routes = bot.NewRoutes()
+	sv.routes = intake.NewRoutes()
 	if cfg.TelegramToken == "" {
 		if err := sv.zaloOnly(ctx, opt); err != nil {
 			return nil, err

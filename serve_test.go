@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"electionbot/bot"
+	"electionbot/bot/intake"
 	"electionbot/bot/outbox"
 	"electionbot/bot/telegram"
 	"electionbot/bot/telegram/telegramtest"
@@ -362,7 +363,7 @@ func testWebhookBadRequests(t *testing.T, s *models.Store) {
 	e := &echo{}
 	h := startServe(t, s, fake, webhookEnv(), e)
 	big := `{"update_id":3001,"message":{"message_id":1,"date":1,"chat":{"id":111,"type":"private"},"from":{"id":111,"is_bot":false,"first_name":"A"},"text":"` +
-		strings.Repeat("x", bot.MaxWebhookBody) + `"}}`
+		strings.Repeat("x", intake.MaxWebhookBody) + `"}}`
 	for _, tc := range []struct {
 		name, body string
 		want       int

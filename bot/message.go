@@ -4,11 +4,11 @@
 // (bot/telegram, bot/zalo, bot/console) import this package and never the
 // conversation (handlers) or each other.
 //
-// The steps every channel shares live here too: the Intake records an
-// update once, runs the Handler in the update's transaction and queues
-// the encoded replies in the outbox (Routes encode the replies addressed
-// to contacts of another channel); Webhook is the HTTP side of a provider
-// that posts its updates; SplitText cuts long texts at a channel's limit.
+// The steps every channel shares are in bot/intake (record an update
+// once, run the Handler in its transaction, queue the encoded replies,
+// route replies to contacts of other channels, the webhook's HTTP side),
+// apart from this package so that the conversation, which imports the
+// contract, links no HTTP. SplitText cuts long texts at a channel's limit.
 package bot
 
 import (
@@ -17,9 +17,12 @@ import (
 	"electionbot/models"
 )
 
-// Handler answers one Incoming for a channel. tx is the store bound to the update's transaction:
-// everything the handler writes through it commits (or rolls back)
-// together with the record of the update and its replies.
+// Handler answers one Incoming for a channel. tx is the store bound to
+// the update's transaction: everything the handler writes through it
+// commits (or rolls back) together with the record of the update and its
+// replies. It returns the replies to send (none for a message it ignores,
+// such as group chatter not addressed to the bot); an error means nothing
+// is stored and the update may be delivered again.
 type Handler interface {
 	Handle(ctx context.Context, tx *models.Store, in Incoming) ([]Outgoing, error)
 }

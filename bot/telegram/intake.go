@@ -9,10 +9,11 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"electionbot/bot"
+	"electionbot/bot/intake"
 	"electionbot/models"
 )
 
-// HandleUpdate processes one update through the intake (bot.Intake.Take):
+// HandleUpdate processes one update through the intake (intake.Intake.Take):
 // the update_id recorded, the handler run and the replies queued in one
 // transaction, then the outbox kicked. Around the handler the channel
 // answers a callback query, makes a private chat reachable again, grants
@@ -24,11 +25,11 @@ func (c *Channel) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 	log := c.log.With("update_id", up.ID, "chat_id", up.ChatID, "type", up.Type)
 	if up.Member != "" {
 		// Not recorded: blocking (or unblocking) twice is the same.
-		_, err := c.intake.Take(ctx, bot.Update{Type: up.Type, Log: log, Before: c.membership(log, up)})
+		_, err := c.intake.Take(ctx, intake.Update{Type: up.Type, Log: log, Before: c.membership(log, up)})
 		return err
 	}
 	grant := false
-	update := bot.Update{ID: strconv.Itoa(up.ID), Type: up.Type, Log: log, In: up.In}
+	update := intake.Update{ID: strconv.Itoa(up.ID), Type: up.Type, Log: log, In: up.In}
 	if up.In != nil || up.CallbackID != "" {
 		update.Before = func(ctx context.Context, tx *models.Store, in *bot.Incoming) ([]*models.OutboxMessage, error) {
 			var msgs []*models.OutboxMessage
@@ -71,7 +72,7 @@ func (c *Channel) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 }
 
 // encode turns one reply to a Telegram chat into outbox rows (the
-// channel's bot.Encoder). Buttons it has to drop are logged; the rest is
+// channel's intake.Encoder). Buttons it has to drop are logged; the rest is
 // sent.
 func (c *Channel) encode(_ context.Context, _ *models.Store, o bot.Outgoing) ([]*models.OutboxMessage, error) {
 	if o.ChatID == "" {

@@ -25,6 +25,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"electionbot/bot"
+	"electionbot/bot/intake"
 	"electionbot/bot/outbox"
 	"electionbot/models"
 )
@@ -47,11 +48,11 @@ type Config struct {
 
 	Store   *models.Store
 	Handler bot.Handler
-	Outbox  bot.Outbox
+	Outbox  intake.Outbox
 	// Routes encode replies addressed to contacts of other channels; this
 	// channel adds its own encoder to them. Nil: such replies are dropped
 	// (logged).
-	Routes *bot.Routes
+	Routes *intake.Routes
 
 	// AdminIDs are Telegram user ids made ward admins at their first
 	// message (ADMIN_TELEGRAM_IDS).
@@ -72,7 +73,7 @@ type Channel struct {
 	self    Self
 	store   *models.Store
 	log     *slog.Logger
-	intake  *bot.Intake
+	intake  *intake.Intake
 	admins  map[int64]bool
 	granted sync.Map // admin ids granted by this process
 
@@ -134,7 +135,7 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 	c.self = Self{ID: c.bot.Self.ID, Username: c.bot.Self.UserName}
 	// After getMe: a channel that is not connected takes no replies of
 	// the other channels.
-	c.intake, err = bot.NewIntake(bot.IntakeConfig{
+	c.intake, err = intake.New(intake.Config{
 		Channel: models.ChannelTelegram, Store: cfg.Store, Handler: cfg.Handler, Outbox: cfg.Outbox,
 		Encode: c.encode, Routes: cfg.Routes, Logger: c.log, Registerer: cfg.Registerer,
 	})

@@ -13,7 +13,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"electionbot/bot"
+	"electionbot/bot/intake"
 	"electionbot/models"
 )
 
@@ -87,13 +87,13 @@ func (c *Channel) checkSecret(ctx context.Context, got string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(fresh)) == 1
 }
 
-// WebhookHandler serves POST WebhookPath (bot.Webhook): 401 for a
+// WebhookHandler serves POST WebhookPath (intake.Webhook): 401 for a
 // missing or wrong secret (nothing else is looked at), 413 for a body over
 // 1 MiB, 400 for one that is not an update, 500 when the update could not
 // be stored (Telegram delivers it again), 200 once it is stored (or was
 // before).
 func (c *Channel) WebhookHandler() http.Handler {
-	return bot.Webhook{
+	return intake.Webhook{
 		Noun: "update",
 		Admit: func(r *http.Request) string {
 			if !c.checkSecret(r.Context(), r.Header.Get(SecretHeader)) {
@@ -104,7 +104,7 @@ func (c *Channel) WebhookHandler() http.Handler {
 		Take: func(ctx context.Context, _ *http.Request, body []byte) error {
 			var u tgbotapi.Update
 			if err := json.Unmarshal(body, &u); err != nil || u.UpdateID <= 0 {
-				return bot.Refuse(http.StatusBadRequest, "not a Telegram update")
+				return intake.Refuse(http.StatusBadRequest, "not a Telegram update")
 			}
 			return c.HandleUpdate(ctx, u)
 		},

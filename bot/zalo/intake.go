@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"electionbot/bot"
+	"electionbot/bot/intake"
 	"electionbot/models"
 )
 
@@ -15,7 +16,7 @@ import (
 const stateOptions = "options:"
 
 // HandleEvent processes one verified event through the intake
-// (bot.Intake.Take): in one transaction it records the event key, makes
+// (intake.Intake.Take): in one transaction it records the event key, makes
 // its effects (the handlers' answer, or an unfollow's) and queues the
 // replies; then it kicks the outbox. Around the handler the channel makes
 // the user reachable again, turns a number into the option it chooses and
@@ -23,7 +24,7 @@ const stateOptions = "options:"
 // without doing anything; an error means nothing was stored.
 func (c *Channel) HandleEvent(ctx context.Context, ev Event) error {
 	uid := ev.UserID()
-	u := bot.Update{
+	u := intake.Update{
 		ID:   ev.Key(),
 		Type: eventLabel(ev.Name),
 		Log:  c.log.With("event", ev.Name, "user_id", uid, "key", ev.Key()),
@@ -109,7 +110,7 @@ func (c *Channel) setOptions(ctx context.Context, tx *models.Store, uid string, 
 
 // encode turns one reply to a Zalo user into outbox rows, in the user's
 // language, and keeps the numbered options it offers (the channel's
-// bot.Encoder). What it has to drop is logged; a database error fails
+// intake.Encoder). What it has to drop is logged; a database error fails
 // the update.
 func (c *Channel) encode(ctx context.Context, tx *models.Store, o bot.Outgoing) ([]*models.OutboxMessage, error) {
 	if o.ChatID == "" {

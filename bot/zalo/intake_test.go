@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"electionbot/bot"
+	"electionbot/bot/intake"
 	"electionbot/bot/zalo/zalotest"
 	"electionbot/internal/testdb"
 	"electionbot/models"
@@ -84,7 +85,7 @@ func testStore(t *testing.T, dialect string) *models.Store {
 
 func TestWebhookBadRequests(t *testing.T) {
 	e := newEnv(t, testdb.SQLite(t), zalotest.New(t), nil)
-	big := []byte(`{"event_name":"user_send_text","timestamp":"1","message":{"text":"` + strings.Repeat("x", bot.MaxWebhookBody) + `"}}`)
+	big := []byte(`{"event_name":"user_send_text","timestamp":"1","message":{"text":"` + strings.Repeat("x", intake.MaxWebhookBody) + `"}}`)
 	if got := zalotest.Post(t, e.url+WebhookPath, big, zalotest.SignBody(big)); got != http.StatusRequestEntityTooLarge {
 		t.Errorf("over 1 MiB: %d", got)
 	}
@@ -217,7 +218,7 @@ func TestNumberedOptions(t *testing.T) {
 }
 
 func TestRepliesToOtherChannelsAreRouted(t *testing.T) {
-	routes := bot.NewRoutes()
+	routes := intake.NewRoutes()
 	var routed []bot.Outgoing
 	routes.Add(models.ChannelTelegram, func(ctx context.Context, tx *models.Store, o bot.Outgoing) ([]*models.OutboxMessage, error) {
 		routed = append(routed, o)

@@ -4,12 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"electionbot/bot/intake"
 	"encoding/hex"
 	"net/http"
 	"strings"
 	"time"
-
-	"electionbot/bot"
 )
 
 // WebhookPath is where Zalo posts the OA's events.
@@ -40,14 +39,14 @@ func (c *Channel) Verify(header string, body []byte, timestamp string) bool {
 	return subtle.ConstantTimeCompare([]byte(strings.ToLower(got[4:])), []byte(want[4:])) == 1
 }
 
-// WebhookHandler serves POST WebhookPath (bot.Webhook): 401 for a
+// WebhookHandler serves POST WebhookPath (intake.Webhook): 401 for a
 // missing or wrong signature (and for a body that cannot be verified: not
 // an event), 403 for an event older than MaxEventAge (or as far in the
 // future: a replay), 413 for a body over 1 MiB, 500 when the event could
 // not be stored (Zalo delivers it again), 200 once it is stored (or was
 // before). The reply is sent after the answer, by the outbox.
 func (c *Channel) WebhookHandler() http.Handler {
-	return bot.Webhook{
+	return intake.Webhook{
 		Noun: "event",
 		Admit: func(r *http.Request) string {
 			if r.Header.Get(SignatureHeader) == "" {
@@ -58,12 +57,12 @@ func (c *Channel) WebhookHandler() http.Handler {
 		Take: func(ctx context.Context, r *http.Request, body []byte) error {
 			ev, err := ParseEvent(body)
 			if err != nil || ev.Timestamp == "" || !c.Verify(r.Header.Get(SignatureHeader), body, string(ev.Timestamp)) {
-				return bot.Refuse(http.StatusUnauthorized, "wrong signature")
+				return intake.Refuse(http.StatusUnauthorized, "wrong signature")
 			}
 			at := ev.Time()
 			if age := c.now().Sub(at); at.IsZero() || age > c.cfg.MaxEventAge || age < -c.cfg.MaxEventAge {
 				c.log.Warn("zalo: stale event refused", "event", ev.Name, "timestamp", string(ev.Timestamp), "age", age.Round(time.Second))
-				return bot.Refuse(http.StatusForbidden, "stale event")
+				return intake.Refuse(http.StatusForbidden, "stale event")
 			}
 			return c.HandleEvent(ctx, ev)
 		},

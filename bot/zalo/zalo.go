@@ -28,6 +28,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"electionbot/bot"
+	"electionbot/bot/intake"
 	"electionbot/bot/outbox"
 	"electionbot/models"
 )
@@ -67,11 +68,11 @@ type Config struct {
 
 	Store   *models.Store
 	Handler bot.Handler
-	Outbox  bot.Outbox
+	Outbox  intake.Outbox
 	// Routes encode replies addressed to contacts of other channels; this
 	// channel adds its own encoder to them. Nil: such replies are dropped
 	// (logged).
-	Routes      *bot.Routes
+	Routes      *intake.Routes
 	DefaultLang string // language of the texts the channel adds [vi]
 
 	Window        time.Duration // customer-service window [DefaultWindow]
@@ -93,7 +94,7 @@ type Channel struct {
 	store  *models.Store
 	enc    *Encoder
 	log    *slog.Logger
-	intake *bot.Intake
+	intake *intake.Intake
 	// refreshes counts the token refreshes, by result.
 	refreshes *prometheus.CounterVec
 
@@ -159,7 +160,7 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 	if cfg.AppSecret == "" {
 		c.log.Warn("zalo: ZALO_APP_SECRET is not set: the access token cannot be refreshed when it expires")
 	}
-	c.intake, err = bot.NewIntake(bot.IntakeConfig{
+	c.intake, err = intake.New(intake.Config{
 		Channel: models.ChannelZalo, Store: cfg.Store, Handler: mergeReplies(cfg.Handler), Outbox: cfg.Outbox,
 		Encode: c.encode, Routes: cfg.Routes, Logger: c.log, Registerer: cfg.Registerer,
 	})

@@ -1,4 +1,8 @@
-package bot
+// Package intake is the receiving half every channel shares: an update is
+// recorded, answered and its replies queued in one transaction; Routes
+// encode the replies addressed to contacts of another channel; Webhook is
+// the HTTP side of a provider that posts its updates.
+package intake
 
 import (
 	"context"
@@ -8,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 
@@ -27,14 +32,14 @@ type Outbox interface {
 	Kick(msgs []*models.OutboxMessage)
 }
 
-// IntakeConfig configures a channel's intake.
-type IntakeConfig struct {
+// Config configures a channel's intake.
+type Config struct {
 	Channel string // models.ChannelTelegram, …
 	Store   *models.Store
-	Handler Handler
+	Handler bot.Handler
 	Outbox  Outbox
 	// Encode turns a reply to a chat of this channel into outbox rows
-	// (an error fails the update). NewIntake adds it to Routes, where the
+	// (an error fails the update). New adds it to Routes, where the
 	// other channels' updates find it.
 	Encode Encoder
 	// Routes encode the replies addressed to contacts of other channels.
@@ -46,14 +51,14 @@ type IntakeConfig struct {
 
 // Intake takes one channel's updates.
 type Intake struct {
-	cfg     IntakeConfig
-	metrics *IntakeMetrics
+	cfg     Config
+	metrics *Metrics
 }
 
-// NewIntake returns the intake of cfg.Channel.
-func NewIntake(cfg IntakeConfig) (*Intake, error) {
+// New returns the intake of cfg.Channel.
+func New(cfg Config) (*Intake, error) {
 	if cfg.Channel == "" || cfg.Store == nil || cfg.Handler == nil || cfg.Outbox == nil || cfg.Encode == nil {
-		return nil, errors.New("bot: IntakeConfig needs Channel, Store, Handler, Outbox and Encode")
+		return nil, errors.New("bot: Config needs Channel, Store, Handler, Outbox and Encode")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -61,11 +66,11 @@ func NewIntake(cfg IntakeConfig) (*Intake, error) {
 	if cfg.Routes != nil {
 		cfg.Routes.Add(cfg.Channel, cfg.Encode)
 	}
-	return &Intake{cfg: cfg, metrics: NewIntakeMetrics(cfg.Registerer, cfg.Channel)}, nil
+	return &Intake{cfg: cfg, metrics: NewMetrics(cfg.Registerer, cfg.Channel)}, nil
 }
 
 // Metrics are the intake's metrics (a webhook counts its answers there).
-func (it *Intake) Metrics() *IntakeMetrics { return it.metrics }
+func (it *Intake) Metrics() *Metrics { return it.metrics }
 
 // Update is one update of a channel, as the channel hands it to Take. The
 // hooks are the channel's own steps, run in the update's transaction
@@ -80,16 +85,16 @@ type Update struct {
 	Type string       // the update's type, counted in the metrics
 	Log  *slog.Logger // carries the update's ids; nil: the intake's logger
 	// In is what the handler answers; nil: the handler does not run.
-	In *Incoming
+	In *bot.Incoming
 	// Before runs first: the channel's effects of the update (an
 	// acknowledgement, reachability, a grant, an unfollow). It gets a
 	// copy of In (nil when In is) that it may change before the handler
 	// sees it.
-	Before func(ctx context.Context, tx *models.Store, in *Incoming) ([]*models.OutboxMessage, error)
+	Before func(ctx context.Context, tx *models.Store, in *bot.Incoming) ([]*models.OutboxMessage, error)
 	// After runs once the handler has answered, before the replies are
 	// encoded (Telegram edits the pressed button's message; Zalo records
 	// the user's interaction).
-	After func(ctx context.Context, tx *models.Store, in Incoming) ([]*models.OutboxMessage, error)
+	After func(ctx context.Context, tx *models.Store, in bot.Incoming) ([]*models.OutboxMessage, error)
 }
 
 // Taken is what Take did with an update.
@@ -154,7 +159,7 @@ func (it *Intake) Take(ctx context.Context, u Update) (Taken, error) {
 
 // process makes the update's effects in tx and returns its rows.
 func (it *Intake) process(ctx context.Context, tx *models.Store, log *slog.Logger, u Update) ([]*models.OutboxMessage, error) {
-	var in *Incoming
+	var in *bot.Incoming
 	if u.In != nil {
 		c := *u.In // Before may change it
 		in = &c

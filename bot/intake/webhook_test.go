@@ -1,7 +1,8 @@
-package bot_test
+package intake_test
 
 import (
 	"context"
+	"electionbot/bot/intake"
 	"errors"
 	"io"
 	"net/http"
@@ -10,15 +11,13 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"electionbot/bot"
 )
 
 func TestWebhook(t *testing.T) {
 	var taken []string
 	reg := prometheus.NewRegistry()
-	m := bot.NewIntakeMetrics(reg, "test")
-	wh := bot.Webhook{
+	m := intake.NewMetrics(reg, "test")
+	wh := intake.Webhook{
 		Noun: "event",
 		Admit: func(r *http.Request) string {
 			if r.Header.Get("X-Secret") != "s3cret" {
@@ -29,7 +28,7 @@ func TestWebhook(t *testing.T) {
 		Take: func(ctx context.Context, _ *http.Request, body []byte) error {
 			switch b := string(body); {
 			case b == "stale":
-				return bot.Refuse(http.StatusForbidden, "stale event")
+				return intake.Refuse(http.StatusForbidden, "stale event")
 			case b == "down":
 				return errors.New("database down")
 			case ctx.Err() != nil:
@@ -50,8 +49,8 @@ func TestWebhook(t *testing.T) {
 		{"stored", "POST", "s3cret", "hi", 200, `{"ok":true}`},
 		{"GET", "GET", "s3cret", "", 405, "POST only\n"},
 		{"wrong secret", "POST", "guess", "hi", 401, "wrong secret\n"},
-		{"wrong secret beats size", "POST", "", strings.Repeat("x", bot.MaxWebhookBody+1), 401, "wrong secret\n"},
-		{"over 1 MiB", "POST", "s3cret", strings.Repeat("x", bot.MaxWebhookBody+1), 413, "event too large\n"},
+		{"wrong secret beats size", "POST", "", strings.Repeat("x", intake.MaxWebhookBody+1), 401, "wrong secret\n"},
+		{"over 1 MiB", "POST", "s3cret", strings.Repeat("x", intake.MaxWebhookBody+1), 413, "event too large\n"},
 		{"refused by Take", "POST", "s3cret", "stale", 403, "stale event\n"},
 		{"not stored", "POST", "s3cret", "down", 500, "event not stored, send it again\n"},
 	} {
@@ -83,7 +82,7 @@ func TestWebhook(t *testing.T) {
 // A request cancelled by the provider (it hung up) is still taken whole.
 func TestWebhookFinishesWhenTheProviderHangsUp(t *testing.T) {
 	var takeErr error
-	wh := bot.Webhook{
+	wh := intake.Webhook{
 		Noun:  "update",
 		Admit: func(*http.Request) string { return "" },
 		Take: func(ctx context.Context, _ *http.Request, _ []byte) error {
@@ -91,7 +90,7 @@ func TestWebhookFinishesWhenTheProviderHangsUp(t *testing.T) {
 			return nil
 		},
 		OK:      "{}\n",
-		Metrics: bot.NewIntakeMetrics(nil, "test"),
+		Metrics: intake.NewMetrics(nil, "test"),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -1,4 +1,4 @@
-package bot
+package intake
 
 import (
 	"context"
@@ -35,7 +35,7 @@ type Webhook struct {
 	// and a redelivery finds it stored.
 	Take    func(ctx context.Context, r *http.Request, body []byte) error
 	OK      string // the body of a 200 answer (JSON)
-	Metrics *IntakeMetrics
+	Metrics *Metrics
 }
 
 // Refusal is a webhook request Take refuses: the request is wrong (not an

@@ -1,16 +1,17 @@
-package bot
+package intake
 
 import (
 	"context"
 	"fmt"
 	"sync"
 
+	"electionbot/bot"
 	"electionbot/models"
 )
 
 // Encoder turns one Outgoing into its channel's outbox rows, inside the
 // transaction of the update that produced it. The reply's ChatID is set.
-type Encoder func(ctx context.Context, tx *models.Store, o Outgoing) ([]*models.OutboxMessage, error)
+type Encoder func(ctx context.Context, tx *models.Store, o bot.Outgoing) ([]*models.OutboxMessage, error)
 
 // Routes are the encoders of the channels running in this process, by
 // channel name. A reply addressed to a contact of another channel (a
@@ -35,7 +36,7 @@ func (r *Routes) Add(channel string, e Encoder) {
 
 // Encode encodes o with the encoder of o.Channel; an error when that
 // channel does not run in this process.
-func (r *Routes) Encode(ctx context.Context, tx *models.Store, o Outgoing) ([]*models.OutboxMessage, error) {
+func (r *Routes) Encode(ctx context.Context, tx *models.Store, o bot.Outgoing) ([]*models.OutboxMessage, error) {
 	if r == nil {
 		return nil, fmt.Errorf("bot: no route to channel %q", o.Channel)
 	}

@@ -1,4 +1,4 @@
-package bot
+package intake
 
 import (
 	"errors"
@@ -6,12 +6,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// IntakeMetrics count one channel's intake: the updates it receives (by
+// Metrics count one channel's intake: the updates it receives (by
 // type: Telegram's update types, Zalo's event names), those delivered
 // again and those that failed, the handlers' time and the webhook's
 // answers. Every channel shares the same series, told apart by their
 // channel label.
-type IntakeMetrics struct {
+type Metrics struct {
 	Received   *prometheus.CounterVec // by type
 	Duplicates prometheus.Counter     // delivered again after they were processed
 	Failures   prometheus.Counter     // processing failed: nothing stored
@@ -19,10 +19,10 @@ type IntakeMetrics struct {
 	Webhook    *prometheus.CounterVec // webhook requests, by HTTP status answered
 }
 
-// NewIntakeMetrics returns the intake metrics of channel, registered
+// NewMetrics returns the intake metrics of channel, registered
 // with reg (nil: not registered). Channels of one process share reg: the
 // second channel uses the collectors the first registered.
-func NewIntakeMetrics(reg prometheus.Registerer, channel string) *IntakeMetrics {
+func NewMetrics(reg prometheus.Registerer, channel string) *Metrics {
 	received := register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "electionbot_updates_received_total",
 		Help: "Updates received, by channel and type (Telegram: message, callback_query, my_chat_member…; Zalo: the event name, signed and fresh).",
@@ -45,7 +45,7 @@ func NewIntakeMetrics(reg prometheus.Registerer, channel string) *IntakeMetrics 
 		Help: "Webhook requests, by channel and HTTP status answered.",
 	}, []string{"channel", "status"}))
 	ch := prometheus.Labels{"channel": channel}
-	return &IntakeMetrics{
+	return &Metrics{
 		Received:   received.MustCurryWith(ch),
 		Duplicates: duplicates.With(ch),
 		Failures:   failures.With(ch),

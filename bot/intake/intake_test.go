@@ -1,4 +1,4 @@
-package bot_test
+package intake_test
 
 import (
 	"context"
@@ -10,13 +10,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"electionbot/bot"
+	"electionbot/bot/intake"
 	"electionbot/bot/outbox"
 	"electionbot/internal/testdb"
 	"electionbot/models"
 )
 
 // The outbox every channel is given satisfies the intake's interface.
-var _ bot.Outbox = (*outbox.Outbox)(nil)
+var _ intake.Outbox = (*outbox.Outbox)(nil)
 
 // fakeOutbox stores the rows in the update's transaction, as the outbox
 // does, and records what was kicked.
@@ -50,7 +51,7 @@ func row(chat, text string) *models.OutboxMessage {
 }
 
 // encodeAs is the encoder of a channel: one row, "<channel>:<text>".
-func encodeAs(channel string) bot.Encoder {
+func encodeAs(channel string) intake.Encoder {
 	return func(_ context.Context, _ *models.Store, o bot.Outgoing) ([]*models.OutboxMessage, error) {
 		m := row(o.ChatID, channel+":"+o.Text)
 		m.Channel = channel
@@ -62,14 +63,14 @@ type intakeEnv struct {
 	s   *models.Store
 	ob  *fakeOutbox
 	reg *prometheus.Registry
-	it  *bot.Intake
+	it  *intake.Intake
 }
 
-func newIntake(t *testing.T, s *models.Store, h bot.Handler, routes *bot.Routes) *intakeEnv {
+func newIntake(t *testing.T, s *models.Store, h bot.Handler, routes *intake.Routes) *intakeEnv {
 	t.Helper()
 	e := &intakeEnv{s: s, ob: &fakeOutbox{}, reg: prometheus.NewRegistry()}
 	var err error
-	e.it, err = bot.NewIntake(bot.IntakeConfig{Channel: "test", Store: s, Handler: h, Outbox: e.ob,
+	e.it, err = intake.New(intake.Config{Channel: "test", Store: s, Handler: h, Outbox: e.ob,
 		Encode: encodeAs("test"), Routes: routes, Registerer: e.reg})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +105,7 @@ func TestTakeProcessesEachUpdateOnce(t *testing.T) {
 				}
 				return []bot.Outgoing{{Text: "reply"}}, fail
 			}), nil)
-			update := bot.Update{ID: "42", Type: "message", In: &bot.Incoming{Channel: "test", UserID: "u1", ChatID: "u1", Text: "hi"}}
+			update := intake.Update{ID: "42", Type: "message", In: &bot.Incoming{Channel: "test", UserID: "u1", ChatID: "u1", Text: "hi"}}
 			// A failing update leaves nothing behind: not even its record.
 			fail = errors.New("boom")
 			if _, err := e.it.Take(ctx, update); err == nil {
@@ -164,16 +165,16 @@ func TestTakeSteps(t *testing.T) {
 	in := &bot.Incoming{Channel: "test", UserID: "u1", ChatID: "u1", Text: "2"}
 	for _, tc := range []struct {
 		name     string
-		u        bot.Update
+		u        intake.Update
 		rows     string
 		handled  int
 		recorded bool
 	}{
-		{"all steps", bot.Update{ID: "1", In: in, Before: before, After: after},
+		{"all steps", intake.Update{ID: "1", In: in, Before: before, After: after},
 			"test/u1/ack,test/u1/after option:2,test/u1/test:echo option:2", 1, true},
-		{"no In: Before only", bot.Update{ID: "2", Before: before, After: after}, "test/u1/ack", 0, true},
-		{"neither In nor Before: ignored", bot.Update{ID: "3", After: after}, "", 0, false},
-		{"no ID: not recorded", bot.Update{In: in}, "test/u1/test:echo 2", 1, false},
+		{"no In: Before only", intake.Update{ID: "2", Before: before, After: after}, "test/u1/ack", 0, true},
+		{"neither In nor Before: ignored", intake.Update{ID: "3", After: after}, "", 0, false},
+		{"no ID: not recorded", intake.Update{In: in}, "test/u1/test:echo 2", 1, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got = nil
@@ -201,7 +202,7 @@ func TestTakeSteps(t *testing.T) {
 // dropped; an error of this channel's encoder fails the update.
 func TestTakeRoutesRepliesToOtherChannels(t *testing.T) {
 	ctx := context.Background()
-	routes := bot.NewRoutes()
+	routes := intake.NewRoutes()
 	routes.Add("zalo", encodeAs("zalo"))
 	outs := []bot.Outgoing{
 		{Text: "to the sender"},
@@ -213,14 +214,14 @@ func TestTakeRoutesRepliesToOtherChannels(t *testing.T) {
 		return outs, nil
 	}), routes)
 	in := &bot.Incoming{Channel: "test", UserID: "u1", ChatID: "u1"}
-	if _, err := e.it.Take(ctx, bot.Update{ID: "1", In: in}); err != nil {
+	if _, err := e.it.Take(ctx, intake.Update{ID: "1", In: in}); err != nil {
 		t.Fatal(err)
 	}
 	want := "test/u1/test:to the sender,test/u2/test:to another contact here,zalo/z9/zalo:to a Zalo contact"
 	if got := strings.Join(e.rows(t), ","); got != want {
 		t.Fatalf("rows\n%s\nwant\n%s", got, want)
 	}
-	// NewIntake added this channel's encoder to the routes.
+	// New added this channel's encoder to the routes.
 	err := e.s.InTx(ctx, func(tx *models.Store) error {
 		rows, err := routes.Encode(ctx, tx, bot.Outgoing{Channel: "test", ChatID: "u7", Text: "hi"})
 		if err != nil || len(rows) != 1 || rows[0].Payload != "test:hi" {
@@ -232,7 +233,7 @@ func TestTakeRoutesRepliesToOtherChannels(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A failing encoder of the receiving channel fails the update.
-	bad, err := bot.NewIntake(bot.IntakeConfig{Channel: "test", Store: e.s, Outbox: e.ob,
+	bad, err := intake.New(intake.Config{Channel: "test", Store: e.s, Outbox: e.ob,
 		Handler: bot.HandlerFunc(func(context.Context, *models.Store, bot.Incoming) ([]bot.Outgoing, error) { return outs, nil }),
 		Encode: func(context.Context, *models.Store, bot.Outgoing) ([]*models.OutboxMessage, error) {
 			return nil, errors.New("database gone")
@@ -240,7 +241,7 @@ func TestTakeRoutesRepliesToOtherChannels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bad.Take(ctx, bot.Update{ID: "2", In: in}); err == nil {
+	if _, err := bad.Take(ctx, intake.Update{ID: "2", In: in}); err == nil {
 		t.Fatal("an encoder error did not fail the update")
 	}
 	if done, _ := e.s.UpdateProcessed(ctx, "test", "2"); done {
@@ -249,13 +250,13 @@ func TestTakeRoutesRepliesToOtherChannels(t *testing.T) {
 }
 
 func TestNewIntakeNeedsItsParts(t *testing.T) {
-	if _, err := bot.NewIntake(bot.IntakeConfig{Channel: "test"}); err == nil {
+	if _, err := intake.New(intake.Config{Channel: "test"}); err == nil {
 		t.Fatal("an intake without store, handler, outbox and encoder")
 	}
 }
 
 func TestRoutes(t *testing.T) {
-	r := bot.NewRoutes()
+	r := intake.NewRoutes()
 	r.Add("zalo", func(_ context.Context, _ *models.Store, o bot.Outgoing) ([]*models.OutboxMessage, error) {
 		return []*models.OutboxMessage{{Channel: "zalo", Payload: o.Text}}, nil
 	})
@@ -266,7 +267,7 @@ func TestRoutes(t *testing.T) {
 	if _, err := r.Encode(context.Background(), nil, bot.Outgoing{Channel: "telegram", Text: "hi"}); err == nil {
 		t.Fatal("no error for a channel without a route")
 	}
-	var none *bot.Routes
+	var none *intake.Routes
 	if _, err := none.Encode(context.Background(), nil, bot.Outgoing{Channel: "zalo", Text: "hi"}); err == nil {
 		t.Fatal("nil routes encoded")
 	}

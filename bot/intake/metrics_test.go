@@ -1,18 +1,17 @@
-package bot_test
+package intake_test
 
 import (
+	"electionbot/bot/intake"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"electionbot/bot"
 )
 
 // Two channels on one registry share the series, apart by channel.
 func TestIntakeMetricsTwoChannels(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	tg := bot.NewIntakeMetrics(reg, "telegram")
-	za := bot.NewIntakeMetrics(reg, "zalo") // must not panic
+	tg := intake.NewMetrics(reg, "telegram")
+	za := intake.NewMetrics(reg, "zalo") // must not panic
 	tg.Received.WithLabelValues("message").Inc()
 	za.Received.WithLabelValues("user_send_text").Inc()
 	za.Duplicates.Inc()
