@@ -148,6 +148,8 @@ func TestBroadcastSurvivesACrash(t *testing.T) {
 	cfg, bcfg := fastConfig()
 	cfg.Rate = 30
 	cfg.ChatLimit = func(string) (rate.Limit, int) { return rate.Inf, 1 }
+	// The claims of the sends cut short by the crash expire soon.
+	cfg.SendTimeout = 2 * time.Second
 	b := env.announce("Kiểm tra danh sách cử tri")
 	first := env.start(cfg, bcfg)
 	env.waitFor("some sent", 100, func() bool { return env.sentCalls() >= 15 })

@@ -244,7 +244,6 @@ func fastConfig() (outbox.Config, broadcast.Config) {
 			RetryBase:         100 * time.Millisecond,
 			RetryMax:          time.Second,
 			Grace:             300 * time.Millisecond,
-			SendTimeout:       2 * time.Second,
 			SweepInterval:     time.Second,
 			FetchPollInterval: 50 * time.Millisecond,
 			LeaseInterval:     200 * time.Millisecond,

@@ -46,6 +46,12 @@ func TestTwoReplicasShareTheRate(t *testing.T) {
 			}
 			bc := env.announce("Hai máy chủ cùng gửi")
 			start := clk.Now()
+			// The clock standing still, a replica sends one message (its
+			// limiter's burst) and its send jobs wait for the clock: the
+			// other replica takes the jobs beyond its workers'.
+			env.events.WaitFor(t, "both replicas sending", 1000, func() bool {
+				return a.sent.n.Load() > 0 && b.sent.n.Load() > 0
+			})
 			env.waitDone(bc.ID)
 			took := clk.Now().Sub(start)
 			passed, tooMany := flood.stats(limit, 1)

@@ -93,6 +93,3 @@ func (l *lease) stop(ctx context.Context) {
 
 // Replicas is the number of live replicas at the last heartbeat.
 func (o *Outbox) Replicas() int { return int(o.lease.live.Load()) }
-
-// ReplicaID identifies this replica in the replicas table.
-func (o *Outbox) ReplicaID() string { return o.lease.id }

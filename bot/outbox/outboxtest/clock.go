@@ -96,13 +96,6 @@ func (c *Clock) setLocked(t time.Time) {
 	c.sleepers = keep
 }
 
-// Sleepers is how many wait on the clock.
-func (c *Clock) Sleepers() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.sleepers)
-}
-
 // Events are the clock's events (a sleeper comes, the time moves); a test
 // adds its own (a message sent) to wake the same waiters.
 func (c *Clock) Events() *Events { return &c.events }
