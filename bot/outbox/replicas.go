@@ -45,10 +45,12 @@ func (l *lease) beat(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The share first: whoever sees the new count (Replicas) sees its
+	// share applied.
+	l.o.lim.SetRate(l.o.cfg.Rate / float64(n))
 	if old := l.live.Swap(int32(n)); old != int32(n) {
 		l.o.log.Info("outbox: live replicas changed", "replica", l.id, "replicas", n, "share", l.o.cfg.Rate/float64(n))
 	}
-	l.o.lim.SetRate(l.o.cfg.Rate / float64(n))
 	return nil
 }
 
