@@ -16,6 +16,8 @@ import (
 	"electionbot/bot"
 	"electionbot/bot/outbox"
 	"electionbot/bot/telegram"
+	"electionbot/broadcast"
+	"electionbot/locales"
 	"electionbot/models"
 )
 
@@ -131,7 +133,7 @@ func cmdBroadcast(ctx context.Context, cfg *Config, args []string, stdin io.Read
 	if err != nil {
 		return err
 	}
-	texts, err := outbox.NewTexts(cfg.DefaultLang, slog.Default())
+	texts, err := broadcast.NewTexts(cfg.DefaultLang, slog.Default())
 	if err != nil {
 		return err
 	}
@@ -144,9 +146,9 @@ func cmdBroadcast(ctx context.Context, cfg *Config, args []string, stdin io.Read
 	if el.Ward != nil {
 		ward = el.Ward.Name
 	}
-	fmt.Fprintf(stderr, "%s — %s\nto: %s: %s recipients", el.Code, el.Title, who, outbox.FormatCount(lang, cnt.Reachable))
+	fmt.Fprintf(stderr, "%s — %s\nto: %s: %s recipients", el.Code, el.Title, who, locales.Number(lang, cnt.Reachable))
 	if cnt.Unreachable > 0 {
-		fmt.Fprintf(stderr, " (%s who blocked the bot are skipped)", outbox.FormatCount(lang, cnt.Unreachable))
+		fmt.Fprintf(stderr, " (%s who blocked the bot are skipped)", locales.Number(lang, cnt.Unreachable))
 	}
 	fmt.Fprintf(stderr, "\n-----\n%s\n\n%s\n-----\n", texts.Header(lang, ward), body)
 	if cnt.Reachable == 0 {
@@ -158,7 +160,7 @@ func cmdBroadcast(ctx context.Context, cfg *Config, args []string, stdin io.Read
 			_ = s.CancelBroadcast(ctx, b.ID)
 			return usageErr("not sent: confirm with --yes (standard input is not a terminal)")
 		}
-		fmt.Fprintf(stderr, "Send to %s recipients? [y/N] ", outbox.FormatCount(lang, cnt.Reachable))
+		fmt.Fprintf(stderr, "Send to %s recipients? [y/N] ", locales.Number(lang, cnt.Reachable))
 		line, _ := bufio.NewReader(stdin).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" && a != "c" && a != "co" && a != "có" {
 			_ = s.CancelBroadcast(ctx, b.ID)
@@ -174,15 +176,16 @@ func cmdBroadcast(ctx context.Context, cfg *Config, args []string, stdin io.Read
 		return nil
 	}
 
-	var sender *outbox.Outbox
+	var sender *broadcast.Broadcaster
 	if cfg.TelegramToken != "" {
-		if sender, err = startBroadcastSender(ctx, cfg, s); err != nil {
+		var ob *outbox.Outbox
+		if ob, sender, err = startBroadcastSender(ctx, cfg, s); err != nil {
 			return err
 		}
 		defer func() {
 			sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			sender.Stop(sctx)
+			ob.Stop(sctx)
 		}()
 	} else {
 		fmt.Fprintln(stderr, "no TELEGRAM_TOKEN here: a running `electionbot serve` sends it (Ctrl-C stops watching, not the broadcast)")
@@ -193,7 +196,7 @@ func cmdBroadcast(ctx context.Context, cfg *Config, args []string, stdin io.Read
 // followBroadcast prints the progress until the broadcast is done, then the
 // report. With a sender of its own it also advances the broadcast (there
 // may be no serve).
-func followBroadcast(ctx context.Context, s *models.Store, sender *outbox.Outbox, texts *outbox.Texts, lang string,
+func followBroadcast(ctx context.Context, s *models.Store, sender *broadcast.Broadcaster, texts *broadcast.Texts, lang string,
 	b *models.Broadcast, stdout, stderr io.Writer) error {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -201,7 +204,7 @@ func followBroadcast(ctx context.Context, s *models.Store, sender *outbox.Outbox
 	warned := false
 	for {
 		if sender != nil {
-			if err := sender.Broadcaster().Tick(ctx); err != nil && ctx.Err() == nil {
+			if err := sender.Tick(ctx); err != nil && ctx.Err() == nil {
 				slog.Warn("broadcast: tick", "err", err)
 			}
 		}
@@ -241,16 +244,22 @@ func followBroadcast(ctx context.Context, s *models.Store, sender *outbox.Outbox
 }
 
 // startBroadcastSender is this process as one more sender: an outbox that
-// works only the broadcast queue, through the Telegram channel.
-func startBroadcastSender(ctx context.Context, cfg *Config, s *models.Store) (*outbox.Outbox, error) {
+// works only the broadcast queue, through the Telegram channel, and the
+// broadcaster that advances the broadcasts.
+func startBroadcastSender(ctx context.Context, cfg *Config, s *models.Store) (*outbox.Outbox, *broadcast.Broadcaster, error) {
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	bc, err := broadcast.New(broadcast.Config{Store: s, DefaultLang: cfg.DefaultLang, Logger: quiet})
+	if err != nil {
+		return nil, nil, err
+	}
 	ob, err := outbox.New(ctx, outbox.Config{
 		Store: s, Rate: cfg.BroadcastRate, ChatLimit: telegram.ChatLimit, Logger: quiet,
-		Broadcasts: &outbox.BroadcastConfig{DefaultLang: cfg.DefaultLang}, BroadcastOnly: true,
+		Jobs: bc.Jobs(), OnlyJobs: true,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	bc.Connect(ob)
 	tg, err := telegram.New(ctx, telegram.Config{
 		Token: cfg.TelegramToken, Endpoint: cfg.TelegramAPIEndpoint, Store: s, Outbox: ob,
 		Handler: bot.HandlerFunc(func(context.Context, *models.Store, bot.Incoming) ([]bot.Outgoing, error) {
@@ -259,14 +268,14 @@ func startBroadcastSender(ctx context.Context, cfg *Config, s *models.Store) (*o
 		DefaultLang: cfg.DefaultLang, HTTPClient: apiClient(), Logger: quiet,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ob.Register(models.ChannelTelegram, tg.Sender())
-	ob.Broadcaster().RegisterChannel(models.ChannelTelegram, telegram.BroadcastChannel())
+	bc.RegisterChannel(models.ChannelTelegram, telegram.BroadcastChannel{})
 	if err := ob.Start(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return ob, nil
+	return ob, bc, nil
 }
 
 // apiClient makes the channels' API calls. The outbox sends many at once

@@ -21,6 +21,7 @@ import (
 	"electionbot/bot/outbox"
 	"electionbot/bot/telegram"
 	"electionbot/bot/zalo"
+	"electionbot/broadcast"
 	"electionbot/handlers"
 	"electionbot/locales"
 	"electionbot/models"
@@ -62,8 +63,10 @@ type server struct {
 	mux    *http.ServeMux
 	reg    *prometheus.Registry
 	outbox *outbox.Outbox
-	tg     *telegram.Channel
-	zalo   *zalo.Channel
+	// broadcasts runs broadcasts and reminders through the outbox.
+	broadcasts *broadcast.Broadcaster
+	tg         *telegram.Channel
+	zalo       *zalo.Channel
 	// routes encode a reply for the channel of the contact it goes to.
 	routes *intake.Routes
 	wg     sync.WaitGroup
@@ -136,7 +139,7 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 		}
 	}
 	ob.Register(models.ChannelTelegram, sv.tg.Sender())
-	ob.Broadcaster().RegisterChannel(models.ChannelTelegram, telegram.BroadcastChannel())
+	sv.broadcasts.RegisterChannel(models.ChannelTelegram, telegram.BroadcastChannel{})
 	if sv.tg.Mode() == "webhook" {
 		sv.mux.Handle("POST "+telegram.WebhookPath, sv.tg.WebhookHandler())
 	}
@@ -297,22 +300,24 @@ func cmdHealthcheck(ctx context.Context, cfg *Config) error {
 	return nil
 }
 
-// newOutbox builds the outbox every channel sends through.
+// newOutbox builds the outbox every channel sends through, and the
+// broadcasts and reminders that go through it (cmd_broadcast.go, README.md
+// ("Reminders and announcements")).
 func (sv *server) newOutbox(ctx context.Context, opt serveOptions) (*outbox.Outbox, error) {
+	bc, err := broadcast.New(broadcast.Config{Store: sv.store, DefaultLang: sv.cfg.DefaultLang, Logger: slog.Default()})
+	if err != nil {
+		return nil, err
+	}
 	oc := opt.outbox
 	oc.Store, oc.Rate, oc.ChatLimit = sv.store, sv.cfg.BroadcastRate, chatLimit
 	oc.Logger, oc.Registerer = slog.Default(), sv.reg
-	// Broadcasts and reminders (cmd_broadcast.go, README.md ("Reminders and announcements")).
-	bc := outbox.BroadcastConfig{}
-	if oc.Broadcasts != nil {
-		bc = *oc.Broadcasts
-	}
-	bc.DefaultLang, oc.Broadcasts = sv.cfg.DefaultLang, &bc
+	oc.Jobs = bc.Jobs()
 	ob, err := outbox.New(ctx, oc)
 	if err != nil {
 		return nil, err
 	}
-	sv.outbox = ob
+	bc.Connect(ob)
+	sv.outbox, sv.broadcasts = ob, bc
 	return ob, nil
 }
 
@@ -388,7 +393,7 @@ func (sv *server) addZalo(ctx context.Context, h bot.Handler) error {
 	}
 	sv.zalo = c
 	sv.outbox.Register(models.ChannelZalo, c.Sender())
-	sv.outbox.Broadcaster().RegisterChannel(models.ChannelZalo, c.BroadcastChannel())
+	sv.broadcasts.RegisterChannel(models.ChannelZalo, c.BroadcastChannel())
 	sv.mux.Handle("POST "+zalo.WebhookPath, c.WebhookHandler())
 	return nil
 }

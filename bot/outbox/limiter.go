@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -17,7 +18,11 @@ import (
 // After a 429 the global pace slows (Backoff: halved, at most once a
 // second, down to a tenth) and recovers gradually (5% of the rate a
 // second, so from half to full in 10 s).
+//
+// All of it is measured on the limiter's Clock: a test moves that clock
+// and checks the pace in its time.
 type Limiter struct {
+	clock     Clock
 	global    *rate.Limiter
 	chatLimit func(chat string) (rate.Limit, int)
 	max       int
@@ -46,9 +51,12 @@ type chatLimiter struct {
 }
 
 // NewLimiter paces at most perSecond sends in total (with a burst of
-// burst), and per chat as chatLimit says; it keeps at most maxChats idle
-// chat limiters.
-func NewLimiter(perSecond float64, burst int, chatLimit func(chat string) (rate.Limit, int), maxChats int) *Limiter {
+// burst), and per chat as chatLimit says, on clock (nil: the machine's);
+// it keeps at most maxChats idle chat limiters.
+func NewLimiter(clock Clock, perSecond float64, burst int, chatLimit func(chat string) (rate.Limit, int), maxChats int) *Limiter {
+	if clock == nil {
+		clock = SystemClock{}
+	}
 	if burst < 1 {
 		burst = 1
 	}
@@ -56,13 +64,14 @@ func NewLimiter(perSecond float64, burst int, chatLimit func(chat string) (rate.
 		maxChats = 10000
 	}
 	return &Limiter{
+		clock:     clock,
 		global:    rate.NewLimiter(rate.Limit(perSecond), burst),
 		chatLimit: chatLimit,
 		max:       maxChats,
 		chats:     map[string]*chatLimiter{},
 		share:     perSecond,
 		factor:    1,
-		factorAt:  time.Now(),
+		factorAt:  clock.Now(),
 	}
 }
 
@@ -77,7 +86,7 @@ func (l *Limiter) SetRate(perSecond float64) {
 	defer l.pmu.Unlock()
 	l.share = perSecond
 	l.global.SetBurst(max(1, int(perSecond/10)))
-	l.applyLocked(time.Now())
+	l.applyLocked(l.clock.Now())
 }
 
 // Backoff slows the global pace after a 429: halved, down to a tenth of
@@ -85,9 +94,9 @@ func (l *Limiter) SetRate(perSecond float64) {
 func (l *Limiter) Backoff() {
 	l.pmu.Lock()
 	defer l.pmu.Unlock()
-	now := time.Now()
+	now := l.clock.Now()
 	l.recoverLocked(now)
-	if now.Sub(l.backoffAt) < backoffHold {
+	if !l.backoffAt.IsZero() && now.Sub(l.backoffAt) < backoffHold {
 		return
 	}
 	l.backoffAt = now
@@ -99,7 +108,7 @@ func (l *Limiter) Backoff() {
 func (l *Limiter) Rate() float64 {
 	l.pmu.Lock()
 	defer l.pmu.Unlock()
-	l.recoverLocked(time.Now())
+	l.recoverLocked(l.clock.Now())
 	return l.share * l.factor
 }
 
@@ -115,7 +124,7 @@ func (l *Limiter) pace() {
 	l.pmu.Lock()
 	defer l.pmu.Unlock()
 	if l.factor < 1 {
-		l.applyLocked(time.Now())
+		l.applyLocked(l.clock.Now())
 	}
 }
 
@@ -134,20 +143,19 @@ func (l *Limiter) applyLocked(now time.Time) {
 }
 
 // Wait blocks until one message may go to chat (a key unique across
-// channels); perChat false skips the per-chat pace (callback answers).
-func (l *Limiter) Wait(ctx context.Context, chat string, perChat bool) error {
+// channels); perChat false skips the per-chat pace (callback answers). It
+// returns the time on the limiter's clock the message was paced for.
+func (l *Limiter) Wait(ctx context.Context, chat string, perChat bool) (time.Time, error) {
 	if perChat {
 		c := l.chat(chat)
 		l.mu.Lock()
 		until := c.pausedUntil
 		l.mu.Unlock()
-		if d := time.Until(until); d > 0 {
-			if err := Sleep(ctx, d); err != nil {
-				return err
-			}
+		if err := l.clock.Sleep(ctx, until.Sub(l.clock.Now())); err != nil {
+			return time.Time{}, err
 		}
-		if err := c.lim.Wait(ctx); err != nil {
-			return err
+		if _, err := l.take(ctx, c.lim); err != nil {
+			return time.Time{}, err
 		}
 	}
 	l.pace()
@@ -157,11 +165,29 @@ func (l *Limiter) Wait(ctx context.Context, chat string, perChat bool) error {
 		select {
 		case gate <- struct{}{}:
 		case <-ctx.Done():
-			return ctx.Err()
+			return time.Time{}, ctx.Err()
 		}
 		defer func() { <-gate }()
 	}
-	return l.global.Wait(ctx)
+	return l.take(ctx, l.global)
+}
+
+var errNoToken = errors.New("outbox: the limiter's burst is below one message")
+
+// take waits on the limiter's clock for one token of lim and returns when
+// it was due.
+func (l *Limiter) take(ctx context.Context, lim *rate.Limiter) (time.Time, error) {
+	now := l.clock.Now()
+	r := lim.ReserveN(now, 1)
+	if !r.OK() {
+		return time.Time{}, errNoToken
+	}
+	d := r.DelayFrom(now)
+	if err := l.clock.Sleep(ctx, d); err != nil {
+		r.CancelAt(l.clock.Now())
+		return time.Time{}, err
+	}
+	return now.Add(d), nil
 }
 
 type gateKey struct{}
@@ -176,7 +202,7 @@ func withGate(ctx context.Context, gate chan struct{}) context.Context {
 func (l *Limiter) Pause(chat string, d time.Duration) {
 	c := l.chat(chat)
 	l.mu.Lock()
-	if until := time.Now().Add(d); until.After(c.pausedUntil) {
+	if until := l.clock.Now().Add(d); until.After(c.pausedUntil) {
 		c.pausedUntil = until
 	}
 	l.mu.Unlock()
@@ -211,7 +237,7 @@ func (l *Limiter) chat(chat string) *chatLimiter {
 // if none is, it drops an arbitrary half (the pace of those chats restarts
 // from a full bucket: at worst a short burst more).
 func (l *Limiter) evictLocked() {
-	now := time.Now()
+	now := l.clock.Now()
 	for k, c := range l.chats {
 		if now.After(c.pausedUntil) && c.lim.TokensAt(now) >= float64(c.lim.Burst()) {
 			delete(l.chats, k)
@@ -227,20 +253,5 @@ func (l *Limiter) evictLocked() {
 		}
 		delete(l.chats, k)
 		n--
-	}
-}
-
-// Sleep waits d, or until ctx is done: then it returns ctx's error.
-func Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

@@ -3,73 +3,47 @@ package outbox_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
 	"golang.org/x/time/rate"
 
 	"electionbot/bot/outbox"
+	"electionbot/bot/outbox/outboxtest"
 	"electionbot/internal/testdb"
 	"electionbot/models"
 )
 
-// recorder is a Sender that answers from a script per chat and records
-// what it delivered.
-type recorder struct {
-	mu     sync.Mutex
-	script map[string][]error // next answers by chat; nil = success
-	sent   []string           // payloads delivered, in order
-	tries  int
-	notify chan struct{}
-}
+// sends are the attempts of every recorder: what the tests wait on.
+var sends outboxtest.Events
 
-func newRecorder() *recorder {
-	return &recorder{script: map[string][]error{}, notify: make(chan struct{}, 100)}
-}
+// recorder is the tests' Sender.
+type recorder struct{ *outboxtest.Recorder }
 
-func (r *recorder) fail(chat string, errs ...error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.script[chat] = append(r.script[chat], errs...)
-}
+func newRecorder() recorder { return recorder{outboxtest.NewRecorder(&sends)} }
 
-func (r *recorder) Send(_ context.Context, m *models.OutboxMessage) error {
-	r.mu.Lock()
-	defer func() {
-		r.mu.Unlock()
-		r.notify <- struct{}{}
-	}()
-	r.tries++
-	if q := r.script[m.ChatID]; len(q) > 0 {
-		r.script[m.ChatID] = q[1:]
-		if q[0] != nil {
-			return q[0]
-		}
-	}
-	r.sent = append(r.sent, m.Payload)
-	return nil
-}
+func (r recorder) delivered() []string { return r.Delivered() }
 
-func (r *recorder) delivered() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.sent...)
-}
-
-// waitFor polls cond (10 s at most).
+// waitFor waits until cond holds, looking again after each send of any
+// recorder (1000 sends at most).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 10s for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
+	sends.WaitFor(t, what, 1000, cond)
+}
+
+// stop stops o, letting what it is sending finish: after it, every attempt
+// made is recorded in the store.
+func stop(t *testing.T, o *outbox.Outbox) {
+	t.Helper()
+	if err := o.Stop(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
 
-func newOutbox(t *testing.T, s *models.Store, r *recorder) *outbox.Outbox {
+func newOutbox(t *testing.T, s *models.Store, r recorder) *outbox.Outbox {
 	t.Helper()
 	ctx := context.Background()
 	o, err := outbox.New(ctx, outbox.Config{
@@ -161,18 +135,15 @@ func TestOutboxDelivery(t *testing.T) {
 						t.Fatal(err)
 					}
 					r := newRecorder()
-					r.fail("42", tc.script...)
+					r.Fail("42", tc.script...)
 					o := newOutbox(t, s, r)
 					msgs := enqueue(t, s, o, "42", tc.kick, "a", "b")
-					waitFor(t, "messages finished", func() bool {
-						for _, m := range msgs {
-							st := status(t, s, m.ID).Status
-							if st == models.OutboxPending || st == models.OutboxSending {
-								return false
-							}
-						}
-						return true
-					})
+					// Each scripted failure is one attempt and each
+					// delivery another: once they are made, stopping
+					// lets the last one be recorded.
+					tries := len(tc.script) + len(tc.wantSent)
+					waitFor(t, fmt.Sprintf("%d attempts", tries), func() bool { return r.Attempts() >= tries })
+					stop(t, o)
 					if got := r.delivered(); !equal(got, tc.wantSent) {
 						t.Errorf("delivered %q, want %q", got, tc.wantSent)
 					}
@@ -197,12 +168,15 @@ func TestOutboxNeverSendsTwice(t *testing.T) {
 	s := testdb.SQLite(t)
 	r := newRecorder()
 	o := newOutbox(t, s, r)
+	ran := jobsRun(o, "outbox_deliver")
 	var all []*models.OutboxMessage
 	for i := 0; i < 5; i++ {
 		all = append(all, enqueue(t, s, o, "7", true, "m1", "m2", "m3")...)
 	}
 	waitFor(t, "15 deliveries", func() bool { return len(r.delivered()) >= 15 })
-	time.Sleep(700 * time.Millisecond) // let the jobs run after the fast path
+	// Let the five jobs run after the fast path.
+	ran.waitFor(t, 5)
+	stop(t, o)
 	if got := len(r.delivered()); got != 15 {
 		t.Fatalf("delivered %d, want 15", got)
 	}
@@ -240,10 +214,10 @@ func TestOutboxSweepSendsLeftovers(t *testing.T) {
 }
 
 func TestLimiterEvictsIdleChats(t *testing.T) {
-	l := outbox.NewLimiter(1e6, 1, func(string) (rate.Limit, int) { return rate.Limit(1000), 1 }, 100)
+	l := outbox.NewLimiter(nil, 1e6, 1, func(string) (rate.Limit, int) { return rate.Limit(1000), 1 }, 100)
 	ctx := context.Background()
 	for i := 0; i < 1000; i++ {
-		if err := l.Wait(ctx, "chat"+string(rune('a'+i%26))+string(rune('a'+i/26)), true); err != nil {
+		if _, err := l.Wait(ctx, "chat"+string(rune('a'+i%26))+string(rune('a'+i/26)), true); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -268,7 +242,7 @@ func TestDeliverHoldsOnlyTheFailingChat(t *testing.T) {
 	s := testdb.SQLite(t)
 	ctx := context.Background()
 	r := newRecorder()
-	r.fail("1", &outbox.SendError{Kind: outbox.Temporary, Code: "500"})
+	r.Fail("1", &outbox.SendError{Kind: outbox.Temporary, Code: "500"})
 	o, err := outbox.New(ctx, outbox.Config{Store: s, ChatLimit: func(string) (rate.Limit, int) { return rate.Inf, 1 }})
 	if err != nil {
 		t.Fatal(err)
@@ -293,5 +267,71 @@ func TestDeliverHoldsOnlyTheFailingChat(t *testing.T) {
 	}
 	if st := status(t, s, msgs[2].ID); st.Status != models.OutboxPending || st.Attempts != 0 {
 		t.Fatalf("1b: %s after %d attempts, want untouched", st.Status, st.Attempts)
+	}
+}
+
+// jobRuns counts the runs of a kind of River job that ended (completed,
+// snoozed, failed or cancelled), by job id.
+type jobRuns struct {
+	mu  sync.Mutex
+	ids map[int64]bool
+	ev  outboxtest.Events
+}
+
+// jobsRun follows the runs of the jobs of kind on o's River client, from
+// now on.
+func jobsRun(o *outbox.Outbox, kind string) *jobRuns {
+	// The subscription ends when the client stops.
+	events, _ := o.River().Subscribe(river.EventKindJobCompleted, river.EventKindJobSnoozed,
+		river.EventKindJobFailed, river.EventKindJobCancelled)
+	j := &jobRuns{ids: map[int64]bool{}}
+	go func() {
+		for e := range events {
+			if e.Job != nil && e.Job.Kind == kind {
+				j.mu.Lock()
+				j.ids[e.Job.ID] = true
+				j.mu.Unlock()
+				j.ev.Add()
+			}
+		}
+	}()
+	return j
+}
+
+// waitFor waits until n jobs have run at least once.
+func (j *jobRuns) waitFor(t *testing.T, n int) {
+	t.Helper()
+	j.ev.WaitFor(t, fmt.Sprintf("%d jobs run", n), 1000, func() bool {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		return len(j.ids) >= n
+	})
+}
+
+// A slowdown after 429s halves the pace, counts the 429s of one second
+// once, and recovers gradually; never below a tenth. The limiter's clock
+// is the test's.
+func TestLimiterBackoffRecovers(t *testing.T) {
+	clk := outboxtest.NewClock(time.Date(2022, 6, 5, 7, 0, 0, 0, time.UTC))
+	l := outbox.NewLimiter(clk, 100, 10, nil, 10)
+	l.SetRate(50)
+	if got := l.Rate(); got != 50 {
+		t.Fatalf("rate %v", got)
+	}
+	l.Backoff()
+	l.Backoff() // within a second: counts once
+	if got := l.Rate(); got < 25 || got > 25.5 {
+		t.Fatalf("after a 429: %v, want 25", got)
+	}
+	clk.Advance(300 * time.Millisecond)
+	if got := l.Rate(); got <= 25 || got >= 50 {
+		t.Fatalf("recovering: %v", got)
+	}
+	for i := 0; i < 10; i++ {
+		l.Backoff()
+		clk.Advance(1100 * time.Millisecond / 10) // not enough to count each
+	}
+	if got := l.Rate(); got < 5 {
+		t.Fatalf("below a tenth: %v", got)
 	}
 }

@@ -7,13 +7,12 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // lease keeps this process's row in the replicas table alive and sets the
 // limiter to this replica's share of the global rate: Rate / live replicas.
 //
-// Every LeaseInterval the replica renews its heartbeat and counts the rows
+// Every LeaseInterval (on the outbox's Clock) the replica renews its heartbeat and counts the rows
 // renewed within LeaseTTL (itself included). A replica that stops cleanly
 // deletes its row, so the others take its share at their next heartbeat; one
 // that dies stops counting after LeaseTTL. While the count changes, the sum
@@ -42,14 +41,16 @@ func newLease(o *Outbox) *lease {
 
 // beat renews the lease and applies the share.
 func (l *lease) beat(ctx context.Context) error {
-	n, err := l.o.store.HeartbeatReplica(ctx, l.id, l.host, time.Now(), l.o.cfg.LeaseTTL)
+	n, err := l.o.store.HeartbeatReplica(ctx, l.id, l.host, l.o.clock.Now(), l.o.cfg.LeaseTTL)
 	if err != nil {
 		return err
 	}
+	// The share first: whoever sees the new count (Replicas) sees its
+	// share applied.
+	l.o.lim.SetRate(l.o.cfg.Rate / float64(n))
 	if old := l.live.Swap(int32(n)); old != int32(n) {
 		l.o.log.Info("outbox: live replicas changed", "replica", l.id, "replicas", n, "share", l.o.cfg.Rate/float64(n))
 	}
-	l.o.lim.SetRate(l.o.cfg.Rate / float64(n))
 	return nil
 }
 
@@ -68,16 +69,9 @@ func (l *lease) start(ctx context.Context) {
 	l.cancel, l.done = cancel, make(chan struct{})
 	go func() {
 		defer close(l.done)
-		t := time.NewTicker(l.o.cfg.LeaseInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-lctx.Done():
-				return
-			case <-t.C:
-				if err := l.beat(lctx); err != nil && lctx.Err() == nil {
-					l.o.log.Warn("outbox: replica heartbeat", "err", err)
-				}
+		for l.o.clock.Sleep(lctx, l.o.cfg.LeaseInterval) == nil {
+			if err := l.beat(lctx); err != nil && lctx.Err() == nil {
+				l.o.log.Warn("outbox: replica heartbeat", "err", err)
 			}
 		}
 	}()
@@ -101,6 +95,3 @@ func (l *lease) stop(ctx context.Context) {
 
 // Replicas is the number of live replicas at the last heartbeat.
 func (o *Outbox) Replicas() int { return int(o.lease.live.Load()) }
-
-// ReplicaID identifies this replica in the replicas table.
-func (o *Outbox) ReplicaID() string { return o.lease.id }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -38,14 +39,20 @@ type deliverWorker struct {
 }
 
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
-	wait, err := w.o.Deliver(ctx, job.Args.IDs)
+	return JobResult(w.o.Deliver(ctx, job.Args.IDs))
+}
+
+// JobResult is what a River job that delivered outbox messages returns,
+// given what Deliver or DeliverBulk returned: a database error, for River
+// to retry with its backoff; a snooze until wait when some messages are not
+// due yet (backoff, retry_after) or are claimed by another sender (snoozing
+// does not use up the job's attempts: the messages' own attempts are
+// bounded by MaxAttempts); nil when all are finished.
+func JobResult(wait time.Duration, err error) error {
 	if err != nil {
-		return err // a database error: River retries with its backoff
+		return err
 	}
 	if wait > 0 {
-		// Not due yet (backoff, retry_after) or claimed by the fast path:
-		// snoozing does not use up the job's attempts; the messages'
-		// own attempts are bounded by MaxAttempts.
 		return river.JobSnooze(wait)
 	}
 	return nil
@@ -95,7 +102,7 @@ func newRiverClient(ctx context.Context, o *Outbox) (*river.Client[*sql.Tx], err
 	if err := migrateRiver(ctx, o.store, driver); err != nil {
 		return nil, err
 	}
-	workers := o.cfg.Workers
+	workers := o.cfg.Jobs.Workers
 	if workers == nil {
 		workers = river.NewWorkers()
 	}
@@ -108,17 +115,12 @@ func newRiverClient(ctx context.Context, o *Outbox) (*river.Client[*sql.Tx], err
 	periodic := append([]*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(o.cfg.SweepInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil),
-	}, o.cfg.PeriodicJobs...)
-	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}
-	if o.bc != nil {
-		if err := o.bc.register(workers, queues); err != nil {
-			return nil, err
-		}
-		periodic = append(periodic, o.bc.periodicJobs()...)
-		if o.cfg.BroadcastOnly {
-			delete(queues, river.QueueDefault)
-		}
+	}, o.cfg.Jobs.Periodic...)
+	queues := map[string]river.QueueConfig{}
+	if !o.cfg.OnlyJobs {
+		queues[river.QueueDefault] = river.QueueConfig{MaxWorkers: 20}
 	}
+	maps.Copy(queues, o.cfg.Jobs.Queues)
 	logger := o.log
 	if !logger.Enabled(ctx, slog.LevelDebug) {
 		// River is chatty at info level.

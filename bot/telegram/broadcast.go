@@ -1,11 +1,12 @@
 package telegram
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
 	"electionbot/bot"
-	"electionbot/bot/outbox"
+	"electionbot/models"
 )
 
 // EncodeText is the outbox payload of one plain-text message to chatID:
@@ -22,8 +23,16 @@ func EncodeText(chatID, text string) (string, error) {
 	return string(raw), err
 }
 
-// BroadcastChannel is Telegram for the broadcaster: every reachable
-// contact is eligible.
-func BroadcastChannel() outbox.BroadcastChannel {
-	return outbox.BroadcastChannel{Encode: EncodeText}
+// BroadcastChannel is Telegram for package broadcast (its Channel):
+// every reachable contact is eligible.
+type BroadcastChannel struct{}
+
+// EncodeText is the package's EncodeText.
+func (BroadcastChannel) EncodeText(chatID, text string) (string, error) {
+	return EncodeText(chatID, text)
+}
+
+// Eligible skips nobody.
+func (BroadcastChannel) Eligible(context.Context, []*models.Contact) (map[int64]string, error) {
+	return nil, nil
 }

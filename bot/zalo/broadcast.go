@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"unicode/utf8"
 
-	"electionbot/bot/outbox"
 	"electionbot/models"
 )
 
@@ -20,22 +19,29 @@ func EncodeText(userID, text string) (string, error) {
 	return string(raw), err
 }
 
-// BroadcastChannel is Zalo for the broadcaster: followers outside the
-// customer-service window are skipped with ReasonOutsideWindow (a message
-// to them would be refused, or charged), and counted in the report.
-func (c *Channel) BroadcastChannel() outbox.BroadcastChannel {
-	return outbox.BroadcastChannel{
-		Encode: EncodeText,
-		Eligible: func(ctx context.Context, cs []*models.Contact) (map[int64]string, error) {
-			_, out, err := c.SplitWindow(ctx, cs)
-			if err != nil {
-				return nil, err
-			}
-			skip := make(map[int64]string, len(out))
-			for _, ct := range out {
-				skip[ct.ID] = ReasonOutsideWindow
-			}
-			return skip, nil
-		},
+// BroadcastChannel is Zalo for package broadcast (its Channel): followers
+// outside the customer-service window are skipped with
+// ReasonOutsideWindow (a message to them would be refused, or charged),
+// and counted in the report.
+type BroadcastChannel struct{ c *Channel }
+
+// BroadcastChannel is c for package broadcast.
+func (c *Channel) BroadcastChannel() BroadcastChannel { return BroadcastChannel{c} }
+
+// EncodeText is the package's EncodeText.
+func (BroadcastChannel) EncodeText(userID, text string) (string, error) {
+	return EncodeText(userID, text)
+}
+
+// Eligible skips the contacts outside the customer-service window.
+func (b BroadcastChannel) Eligible(ctx context.Context, cs []*models.Contact) (map[int64]string, error) {
+	_, out, err := b.c.SplitWindow(ctx, cs)
+	if err != nil {
+		return nil, err
 	}
+	skip := make(map[int64]string, len(out))
+	for _, ct := range out {
+		skip[ct.ID] = ReasonOutsideWindow
+	}
+	return skip, nil
 }

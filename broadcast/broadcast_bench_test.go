@@ -1,4 +1,4 @@
-package outbox_test
+package broadcast_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"electionbot/bot/outbox"
 	"electionbot/bot/telegram/telegramtest"
+	"electionbot/broadcast"
 	"electionbot/internal/testdb"
 	"electionbot/models"
 )
@@ -25,7 +26,7 @@ import (
 //
 // At 30/s one run takes ~6 minutes; run it on purpose:
 //
-//	TEST_DATABASE_URL=postgres://… go test ./bot/outbox -run '^$' -bench Broadcast10k -benchtime 1x -timeout 30m
+//	TEST_DATABASE_URL=postgres://… go test ./broadcast -run '^$' -bench Broadcast10k -benchtime 1x -timeout 30m
 //
 // BENCH_BROADCAST_N changes the number of recipients; BENCH_BROADCAST_RATES
 // the limits (comma-separated, default 30,1000).
@@ -59,14 +60,14 @@ func benchBroadcast(b *testing.B, limit float64, n int) {
 	}
 	env := newBCEnv(b, s, n)
 	env.fake.EnforceLimits(telegramtest.Limits{Global: limit, PerChat: 1})
-	ob, _ := env.start(outbox.Config{Rate: limit})
+	r := env.start(outbox.Config{Rate: limit}, broadcast.Config{})
 	b.ResetTimer()
 	var achieved, total float64
 	for i := 0; i < b.N; i++ {
 		marker := fmt.Sprintf("bench-%d", i)
 		start := time.Now()
 		bc := env.announce("Thông báo thử " + marker)
-		env.waitDone(bc.ID, time.Duration(float64(n)/limit*3+60)*time.Second)
+		env.waitDone(bc.ID)
 		total = time.Since(start).Seconds()
 		var first, last time.Time
 		sent := 0
@@ -82,7 +83,7 @@ func benchBroadcast(b *testing.B, limit float64, n int) {
 			}
 			sent++
 		}
-		st, err := ob.Broadcaster().Stats(context.Background(), bc.ID)
+		st, err := r.bc.Stats(context.Background(), bc.ID)
 		if err != nil {
 			b.Fatal(err)
 		}

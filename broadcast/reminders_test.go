@@ -1,4 +1,4 @@
-package outbox_test
+package broadcast_test
 
 import (
 	"context"
@@ -6,23 +6,84 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"electionbot/bot/outbox"
+	"electionbot/bot/outbox/outboxtest"
+	"electionbot/broadcast"
 	"electionbot/demo"
 	"electionbot/internal/testdb"
 	"electionbot/models"
 )
 
-// clock is an injected clock tests move by hand.
-type clock struct{ ns atomic.Int64 }
+// testChannel is a broadcast.Channel of functions.
+type testChannel struct {
+	encode   func(chatID, text string) (string, error)
+	eligible func(ctx context.Context, cs []*models.Contact) (map[int64]string, error)
+}
 
-func (c *clock) Now() time.Time  { return time.Unix(0, c.ns.Load()) }
-func (c *clock) Set(t time.Time) { c.ns.Store(t.UnixNano()) }
+func (c testChannel) EncodeText(chatID, text string) (string, error) { return c.encode(chatID, text) }
+
+func (c testChannel) Eligible(ctx context.Context, cs []*models.Contact) (map[int64]string, error) {
+	if c.eligible == nil {
+		return nil, nil
+	}
+	return c.eligible(ctx, cs)
+}
+
+// unstarted is an outbox and its broadcaster, not started: the test ticks
+// and delivers (tickAndDeliver), sending through r on channels.
+type unstarted struct {
+	o  *outbox.Outbox
+	bc *broadcast.Broadcaster
+	s  *models.Store
+}
+
+func newUnstarted(t *testing.T, s *models.Store, r *outboxtest.Recorder, channels map[string]testChannel) *unstarted {
+	t.Helper()
+	bc, err := broadcast.New(broadcast.Config{Store: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := outbox.New(context.Background(), outbox.Config{Store: s, ChatLimit: func(string) (rate.Limit, int) { return rate.Inf, 1 },
+		Rate: 1000, Jobs: bc.Jobs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc.Connect(o)
+	for name, ch := range channels {
+		o.Register(name, r)
+		bc.RegisterChannel(name, ch)
+	}
+	return &unstarted{o: o, bc: bc, s: s}
+}
+
+// tickAndDeliver ticks n times, each time sending every message due now
+// (by the store's clock), as the jobs would.
+func (u *unstarted) tickAndDeliver(t *testing.T, n int) {
+	t.Helper()
+	ctx := context.Background()
+	for i := 0; i < n; i++ {
+		if err := u.bc.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := u.s.DueOutbox(ctx, u.s.Now().UTC(), 100000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]int64, len(ms))
+		for i, m := range ms {
+			ids[i] = m.ID
+		}
+		if _, err := u.o.Deliver(ctx, ids); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func at(d, h, m int, mo ...int) time.Time {
 	month := time.June
 	if len(mo) > 0 {
@@ -43,8 +104,7 @@ func TestRemindersFireAtLocalTimes(t *testing.T) {
 		t.Run(n.Name, func(t *testing.T) {
 			ctx := context.Background()
 			s := n.Store
-			clk := &clock{}
-			clk.Set(at(20, 9, 0, 5))
+			clk := outboxtest.NewClock(at(20, 9, 0, 5))
 			s.Now = clk.Now
 			if err := demo.Load(ctx, s); err != nil {
 				t.Fatal(err)
@@ -80,29 +140,16 @@ func TestRemindersFireAtLocalTimes(t *testing.T) {
 			rep1 := contact("reporter-kp1", "vi", -1, false, true)
 			s.Grant(ctx, &models.RoleGrant{ContactID: &rep1.ID, Role: models.RoleReporter, AreaID: &areas[0].ID})
 
-			r := newRecorder()
-			o, err := outbox.New(ctx, outbox.Config{Store: s, ChatLimit: func(string) (rate.Limit, int) { return rate.Inf, 1 },
-				Rate: 1000, Broadcasts: &outbox.BroadcastConfig{}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			o.Register("test", r)
-			o.Broadcaster().RegisterChannel("test", outbox.BroadcastChannel{
-				Encode: func(chatID, text string) (string, error) { return chatID + "|" + text, nil }})
+			r := outboxtest.NewRecorder(nil)
+			u := newUnstarted(t, s, r, map[string]testChannel{"test": {
+				encode: func(chatID, text string) (string, error) { return chatID + "|" + text, nil }}})
 
 			seen := 0
 			step := func(when time.Time) map[string][]string {
 				t.Helper()
 				clk.Set(when)
-				for i := 0; i < 3; i++ { // ticks at the same minute send nothing more
-					if err := o.Broadcaster().Tick(ctx); err != nil {
-						t.Fatal(err)
-					}
-					if err := o.DeliverDue(ctx); err != nil {
-						t.Fatal(err)
-					}
-				}
-				all := r.delivered()
+				u.tickAndDeliver(t, 3) // ticks at the same minute send nothing more
+				all := r.Delivered()
 				got := map[string][]string{}
 				for _, p := range all[seen:] {
 					chat, text, _ := strings.Cut(p, "|")
@@ -168,7 +215,7 @@ func TestRemindersFireAtLocalTimes(t *testing.T) {
 				}
 				if i == 4 {
 					// The election file is loaded again: nothing is sent twice.
-					if _, err := s.LoadElectionFile(ctx, "../../demo/ka-long-2022.yaml"); err != nil {
+					if _, err := s.LoadElectionFile(ctx, "../demo/ka-long-2022.yaml"); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -202,8 +249,7 @@ func TestRemindersFireAtLocalTimes(t *testing.T) {
 func TestReminderTooLateIsMissed(t *testing.T) {
 	ctx := context.Background()
 	s := testdb.SQLite(t)
-	clk := &clock{}
-	clk.Set(at(1, 9, 0)) // 1 June: the 7-day reminder was due on 29 May
+	clk := outboxtest.NewClock(at(1, 9, 0)) // 1 June: the 7-day reminder was due on 29 May
 	s.Now = clk.Now
 	if err := demo.Load(ctx, s); err != nil {
 		t.Fatal(err)
@@ -213,18 +259,10 @@ func TestReminderTooLateIsMissed(t *testing.T) {
 	c, _ := s.EnsureContact(ctx, &models.Contact{Channel: "test", ExternalID: "1"})
 	c.AreaID, c.Reminders = &areas[0].ID, true
 	s.SaveContact(ctx, c)
-	r := newRecorder()
-	o, err := outbox.New(ctx, outbox.Config{Store: s, Broadcasts: &outbox.BroadcastConfig{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.Register("test", r)
-	o.Broadcaster().RegisterChannel("test", outbox.BroadcastChannel{Encode: func(_, text string) (string, error) { return text, nil }})
-	if err := o.Broadcaster().Tick(ctx); err != nil {
-		t.Fatal(err)
-	}
-	o.DeliverDue(ctx)
-	if got := r.delivered(); len(got) != 0 {
+	r := outboxtest.NewRecorder(nil)
+	u := newUnstarted(t, s, r, map[string]testChannel{"test": {encode: func(_, text string) (string, error) { return text, nil }}})
+	u.tickAndDeliver(t, 1)
+	if got := r.Delivered(); len(got) != 0 {
 		t.Fatalf("sent late: %q", got)
 	}
 	rs, _ := s.ElectionReminders(ctx, e.ID)
@@ -254,35 +292,21 @@ func TestBroadcastEligibleHook(t *testing.T) {
 		c.AreaID = &areas[0].ID
 		s.SaveContact(ctx, c)
 	}
-	r := newRecorder()
-	o, err := outbox.New(ctx, outbox.Config{Store: s, ChatLimit: func(string) (rate.Limit, int) { return rate.Inf, 1 },
-		Rate: 1000, Broadcasts: &outbox.BroadcastConfig{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.Register("test", r)
-	o.Register("window", r)
 	enc := func(_, text string) (string, error) { return text, nil }
 	var asked []int
-	o.Broadcaster().RegisterChannel("test", outbox.BroadcastChannel{Encode: enc})
-	o.Broadcaster().RegisterChannel("window", outbox.BroadcastChannel{Encode: enc,
-		Eligible: func(_ context.Context, cs []*models.Contact) (map[int64]string, error) {
+	u := newUnstarted(t, s, outboxtest.NewRecorder(nil), map[string]testChannel{
+		"test": {encode: enc},
+		"window": {encode: enc, eligible: func(_ context.Context, cs []*models.Contact) (map[int64]string, error) {
 			asked = append(asked, len(cs))
 			return map[int64]string{cs[0].ID: "zalo_outside_window"}, nil
-		}})
+		}},
+	})
 	b := &models.Broadcast{ElectionID: e.ID, Kind: models.BroadcastAnnouncement, Audience: models.AudienceAll, Body: "x", Status: models.BroadcastQueued}
 	if err := s.CreateBroadcast(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 3; i++ {
-		if err := o.Broadcaster().Tick(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if err := o.DeliverDue(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	st, _ := o.Broadcaster().Stats(ctx, b.ID)
+	u.tickAndDeliver(t, 3)
+	st, _ := u.bc.Stats(ctx, b.ID)
 	want := "{Total:6 Sent:4 Pending:0 Unreachable:0 Failed:0 Skipped:2 Reasons:[{Reason:channel not served: console Count:1} {Reason:zalo_outside_window Count:1}]}"
 	if got := fmt.Sprintf("%+v", *st); got != want {
 		t.Errorf("stats %s\nwant  %s", got, want)

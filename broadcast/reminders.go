@@ -1,4 +1,4 @@
-package outbox
+package broadcast
 
 import (
 	"context"
@@ -133,7 +133,7 @@ func (b *Broadcaster) residentData(lang string, rc *renderCtx, a *models.Area) m
 	loc := e.Location()
 	day := e.Day()
 	d := map[string]any{
-		"Title": e.Title, "Area": a.Name, "Date": day.Format("02/01/2006"), "Weekday": Weekday(lang, day.Weekday()),
+		"Title": e.Title, "Area": a.Name, "Day": b.day(lang, day),
 		"Opens": e.OpensAt.In(loc).Format("15:04"), "Closes": e.ClosesAt.In(loc).Format("15:04"),
 		"Place": "", "Address": "",
 	}
@@ -153,20 +153,19 @@ func (b *Broadcaster) renderOfficial(lang string, rc *renderCtx, bc *models.Broa
 	e := rc.e
 	day := e.Day()
 	data := map[string]any{
-		"Title": e.Title, "Date": day.Format("02/01/2006"), "Weekday": Weekday(lang, day.Weekday()),
+		"Title": e.Title, "Day": b.day(lang, day),
 		"ListDays": e.ListPostedDays, "NoticeDays": e.NoticeDays,
 		"Closes": e.ClosesAt.In(e.Location()).Format("15:04"), "WorkingDays": models.ResultsWorkingDays,
 	}
-	deadline := func(t time.Time) string { return Weekday(lang, t.Weekday()) + " " + t.Format("02/01/2006") }
 	switch bc.MessageKey {
 	case models.RemindOfficialList:
-		data["Deadline"] = deadline(models.ListPostedDeadline(e))
+		data["Deadline"] = b.day(lang, models.ListPostedDeadline(e))
 		return b.tr(lang, "rem_"+bc.MessageKey, data), true
 	case models.RemindOfficialNotice:
-		data["Deadline"] = deadline(models.NoticeDeadline(e))
+		data["Deadline"] = b.day(lang, models.NoticeDeadline(e))
 		return b.tr(lang, "rem_"+bc.MessageKey, data), true
 	case models.RemindOfficialUnreported, models.RemindOfficialResults:
-		data["Deadline"] = deadline(models.ResultsDeadline(e))
+		data["Deadline"] = b.day(lang, models.ResultsDeadline(e))
 		var names []string
 		if rc.admins[c.ID] {
 			for _, a := range rc.open {
@@ -190,14 +189,4 @@ func (b *Broadcaster) renderOfficial(lang string, rc *renderCtx, bc *models.Broa
 		return b.tr(lang, "rem_"+bc.MessageKey+"_"+who, data), true
 	}
 	return "", false
-}
-
-var weekdaysVI = [...]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
-
-// Weekday is the name of a day in lang.
-func Weekday(lang string, d time.Weekday) string {
-	if lang == "en" {
-		return d.String()
-	}
-	return weekdaysVI[d]
 }
