@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -23,7 +23,7 @@ func TestServeMountsResultsPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sv, err := newServer(ctx, cfg, s, serveOptions{})
+	sv, err := NewServer(ctx, cfg, s, ServerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -30,9 +30,9 @@ func zaloEnv(fake *zalotest.Server) map[string]string {
 	}
 }
 
-// startZaloServe builds the real serve wiring (newServer, start) with
+// startZaloServe builds the real serve wiring (NewServer, Start) with
 // only the Zalo channel; h nil means the real conversation handlers.
-func startZaloServe(t *testing.T, s *models.Store, env map[string]string, h telegram.Handler) (*server, *httptest.Server) {
+func startZaloServe(t *testing.T, s *models.Store, env map[string]string, h telegram.Handler) (*Server, *httptest.Server) {
 	t.Helper()
 	hs := serveHarness(t, s, env, h)
 	return hs.sv, hs.http
@@ -219,7 +219,7 @@ func TestServeZaloConfig(t *testing.T) {
 	// Credentials without any token: serve does not start.
 	cfg, _ := LoadConfig(map[string]string{"ZALO_APP_ID": "1", "ZALO_OA_SECRET_KEY": "k", "LISTEN_ADDR": "127.0.0.1:0"})
 	s := freshStore(t, "sqlite")
-	if _, err := newServer(context.Background(), cfg, s, serveOptions{}); !errors.Is(err, zalo.ErrNoToken) {
-		t.Fatalf("newServer without a Zalo token: %v", err)
+	if _, err := NewServer(context.Background(), cfg, s, ServerOptions{}); !errors.Is(err, zalo.ErrNoToken) {
+		t.Fatalf("NewServer without a Zalo token: %v", err)
 	}
 }

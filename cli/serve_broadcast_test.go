@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -132,7 +132,7 @@ func TestServeBroadcast(t *testing.T) {
 func TestBroadcastCommand(t *testing.T) {
 	ctx := context.Background()
 	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "bc.db")
-	s, err := openStore(ctx, dbURL)
+	s, err := OpenStore(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestBroadcastCommand(t *testing.T) {
 		var out, errb bytes.Buffer
 		cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
-		code := run(cctx, args, strings.NewReader(""), &out, &errb, env)
+		code := Main(cctx, args, strings.NewReader(""), &out, &errb, env)
 		return code, out.String(), errb.String()
 	}
 	// Refused without --yes when nobody can confirm, and with bad flags.

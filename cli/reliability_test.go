@@ -1,6 +1,6 @@
-package main
+package cli
 
-// Reliability tests through the real serve wiring (newServer, the webhook,
+// Reliability tests through the real serve wiring (NewServer, the webhook,
 // the outbox, the telegramtest fake): odd and malformed updates, duplicate
 // deliveries, the database going away mid-run, concurrent questions, and a
 // serve process killed with SIGKILL while it is sending. Short by default
@@ -9,7 +9,7 @@ package main
 // middle of a broadcast (~3 min), on PostgreSQL when TEST_DATABASE_URL is
 // set and with a Bot API slow enough that sends are in flight at the kill:
 //
-//	TEST_DATABASE_URL=postgres://… go test -run Reliability -reliability.long -v -timeout 20m .
+//	TEST_DATABASE_URL=postgres://… go test -run Reliability -reliability.long -v -timeout 20m ./cli
 
 import (
 	"bytes"
@@ -416,7 +416,7 @@ func postgresOutage(t *testing.T) (outage, bool) {
 	t.Cleanup(func() { admin.DB(context.Background()).Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") })
 	u, _ := url.Parse(base)
 	u.Path = "/" + name
-	s, err := openStore(ctx, u.String())
+	s, err := OpenStore(ctx, u.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -536,7 +536,7 @@ func buildElectionbot(t *testing.T) string {
 			return
 		}
 		buildOnce.path = filepath.Join(dir, "electionbot")
-		out, err := exec.Command("go", "build", "-o", buildOnce.path, ".").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", buildOnce.path, "electionbot").CombinedOutput()
 		if err != nil {
 			buildOnce.err = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -658,7 +658,7 @@ func testKillMidDelivery(t *testing.T, mode string) {
 	} else {
 		dbURL = "sqlite://" + filepath.Join(t.TempDir(), "kill.db")
 		var err error
-		if s, err = openStore(ctx, dbURL); err != nil {
+		if s, err = OpenStore(ctx, dbURL); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { s.Close() })

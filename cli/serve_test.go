@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -30,12 +30,12 @@ type harness struct {
 	t     *testing.T
 	store *models.Store
 	fake  *telegramtest.Server
-	sv    *server
+	sv    *Server
 	http  *httptest.Server
 	stop  func()
 }
 
-// startServe builds the real serve wiring (newServer, start) from env on
+// startServe builds the real serve wiring (NewServer, Start) from env on
 // top of the test defaults, the Telegram channel on fake; h nil means the
 // real conversation handlers.
 func startServe(t *testing.T, s *models.Store, fake *telegramtest.Server, env map[string]string, h telegram.Handler) *harness {
@@ -61,21 +61,21 @@ func serveHarness(t *testing.T, s *models.Store, env map[string]string, h telegr
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	sv, err := newServer(ctx, cfg, s, serveOptions{
-		handler: h,
-		outbox: outbox.Config{
+	sv, err := NewServer(ctx, cfg, s, ServerOptions{
+		Handler: h,
+		Outbox: outbox.Config{
 			Grace:             300 * time.Millisecond,
 			RetryBase:         300 * time.Millisecond,
 			FetchPollInterval: 100 * time.Millisecond,
 		},
-		pollTimeout: time.Second,
+		PollTimeout: time.Second,
 	})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(sv.mux)
-	if err := sv.start(ctx); err != nil {
+	if err := sv.Start(ctx); err != nil {
 		cancel()
 		ts.Close()
 		t.Fatal(err)
@@ -88,7 +88,7 @@ func serveHarness(t *testing.T, s *models.Store, env map[string]string, h telegr
 			ts.Close()
 			sctx, done := context.WithTimeout(context.Background(), 15*time.Second)
 			defer done()
-			if err := sv.stop(sctx); err != nil {
+			if err := sv.Stop(sctx); err != nil {
 				t.Errorf("stop: %v", err)
 			}
 		})
