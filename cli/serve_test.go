@@ -32,7 +32,10 @@ type harness struct {
 	fake  *telegramtest.Server
 	sv    *Server
 	http  *httptest.Server
-	stop  func()
+	// cancel is SIGTERM: the channels stop taking updates; stop then
+	// drains and stops the server.
+	cancel context.CancelFunc
+	stop   func()
 }
 
 // startServe builds the real serve wiring (NewServer, Start) from env on
@@ -81,7 +84,7 @@ func serveHarness(t *testing.T, s *models.Store, env map[string]string, h telegr
 		t.Fatal(err)
 	}
 	var once sync.Once
-	hs := &harness{t: t, store: s, sv: sv, http: ts}
+	hs := &harness{t: t, store: s, sv: sv, http: ts, cancel: cancel}
 	hs.stop = func() {
 		once.Do(func() {
 			cancel()
@@ -203,15 +206,62 @@ func freshStore(t *testing.T, dialect string) *models.Store {
 	return testdb.SQLite(t)
 }
 
+// waitUntil polls cond (state in the database, which tells no one when it
+// changes) until it holds; the deadline only stops a test that hangs.
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	if !waitWithin(t, 60*time.Second, cond) {
+		t.Fatalf("waited 60s for %s", what)
+	}
+}
+
+// waitWithin polls cond until it holds (true) or d has passed (false).
+func waitWithin(t *testing.T, d time.Duration, cond func() bool) bool {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("waited 15s for %s", what)
+			return false
 		}
-		time.Sleep(20 * time.Millisecond)
+		<-tick.C
 	}
+	return true
+}
+
+// unsent counts the Telegram messages in the outbox waiting to be sent or
+// being sent (a console contact's stay there: no process sends them).
+func unsent(t *testing.T, s *models.Store) int64 {
+	t.Helper()
+	var n int64
+	err := s.DB(context.Background()).Model(&models.OutboxMessage{}).Where("channel = ? AND status IN ?",
+		models.ChannelTelegram, []string{models.OutboxPending, models.OutboxSending}).Count(&n).Error
+	if err != nil {
+		t.Fatalf("outbox: %v", err)
+	}
+	return n
+}
+
+// deliveriesLeft counts the outbox's delivery jobs not finished.
+func deliveriesLeft(t *testing.T, s *models.Store) int64 {
+	t.Helper()
+	var n int64
+	err := s.DB(context.Background()).Raw("SELECT count(*) FROM river_job WHERE kind = ? AND state NOT IN ('completed', 'cancelled', 'discarded')",
+		outbox.DeliverArgs{}.Kind()).Scan(&n).Error
+	if err != nil {
+		t.Fatalf("river_job: %v", err)
+	}
+	return n
+}
+
+// waitIdle waits until the outbox has finished: no message left to send or
+// being sent, no delivery job left to run. After it nothing more is sent
+// for what came before, so a test can count what was delivered, duplicates
+// included, without waiting out a grace period.
+func (h *harness) waitIdle() {
+	h.t.Helper()
+	waitUntil(h.t, "the outbox idle", func() bool { return unsent(h.t, h.store) == 0 && deliveriesLeft(h.t, h.store) == 0 })
 }
 
 // scenario is a test of serve, run on a fresh store.
@@ -318,13 +368,13 @@ func testPollingReply(t *testing.T, s *models.Store) {
 	}
 	fake.AddUpdate(textUpdate(id, 111, "/start"))
 	next := fake.AddUpdate(textUpdate(id+1, 111, "/help"))
-	startServe(t, s, fake, nil, nil)
+	h = startServe(t, s, fake, nil, nil)
 	fake.WaitSent(t, 111, 2)
 	waitUntil(t, "redelivered updates confirmed", func() bool {
 		v, _ := s.ChannelState(ctx, models.ChannelTelegram, "offset")
 		return v == strconv.Itoa(next+1)
 	})
-	time.Sleep(300 * time.Millisecond)
+	h.waitIdle()
 	if n := len(fake.Sent(111)); n != 2 {
 		t.Fatalf("%d replies, want 2 (/start once, /help once)", n)
 	}
@@ -398,7 +448,7 @@ func testDuplicateUpdate(t *testing.T, s *models.Store) {
 		}
 	}
 	fake.WaitSent(t, 111, 1)
-	time.Sleep(500 * time.Millisecond) // past the outbox job's grace
+	h.waitIdle()
 	if n := len(fake.Sent(111)); n != 1 || len(e.calls()) != 1 {
 		t.Fatalf("%d replies and %d handler calls, want 1 and 1", n, len(e.calls()))
 	}
@@ -584,16 +634,16 @@ func testPollingGracefulStop(t *testing.T, s *models.Store) {
 	id := fake.AddUpdate(textUpdate(0, 111, "in flight"))
 	select {
 	case <-e.enter:
-	case <-time.After(10 * time.Second):
+	case <-time.After(60 * time.Second):
 		t.Fatal("the update never reached the handler")
 	}
+	h.cancel() // SIGTERM while the update is in the handler
 	stopped := make(chan struct{})
-	go func() { h.stop(); close(stopped) }() // SIGTERM
-	time.Sleep(100 * time.Millisecond)
+	go func() { h.stop(); close(stopped) }()
 	close(e.gate)
 	select {
 	case <-stopped:
-	case <-time.After(15 * time.Second):
+	case <-time.After(60 * time.Second):
 		t.Fatal("serve did not stop")
 	}
 	ctx := context.Background()
@@ -623,16 +673,22 @@ func testMetrics(t *testing.T, s *models.Store) {
 		_, body := h.get("/metrics")
 		return strings.Contains(body, `electionbot_outbox_sent_total{channel="telegram",kind="reply"} 1`)
 	})
-	_, body := h.get("/metrics")
-	for _, want := range []string{
+	h.checkMetrics(
 		`electionbot_updates_received_total{channel="telegram",type="message"} 2`,
 		`electionbot_updates_duplicate_total{channel="telegram"} 1`,
 		`electionbot_handler_seconds_count{channel="telegram"} 1`,
 		`electionbot_webhook_requests_total{channel="telegram",status="401"} 1`,
 		`electionbot_outbox_send_errors_total{channel="telegram",code="500"} 1`,
-	} {
+	)
+}
+
+// checkMetrics fails the test for each series /metrics lacks.
+func (h *harness) checkMetrics(series ...string) {
+	h.t.Helper()
+	_, body := h.get("/metrics")
+	for _, want := range series {
 		if !strings.Contains(body, want) {
-			t.Errorf("/metrics lacks %s", want)
+			h.t.Errorf("/metrics lacks %s", want)
 		}
 	}
 }

@@ -207,13 +207,13 @@ func (s *Server) filter(keep func(Call) bool) []Call {
 // Stats count).
 func isSend(method string) bool { return strings.HasPrefix(method, "send") }
 
-// WaitFor waits until cond holds on the recorded calls (10 s at most; the
-// test fails after that).
+// WaitFor waits until cond holds on the recorded calls, woken by each
+// call; after 30 s (a test that hangs) the test fails.
 func (s *Server) WaitFor(t testing.TB, what string, cond func(calls []Call) bool) []Call {
 	t.Helper()
 	var calls []Call
-	if !s.changes.Await(10*time.Second, func() bool { calls = s.Calls(); return cond(calls) }) {
-		t.Fatalf("telegramtest: waited 10s for %s; calls: %s", what, summary(calls))
+	if !s.changes.Await(30*time.Second, func() bool { calls = s.Calls(); return cond(calls) }) {
+		t.Fatalf("telegramtest: waited 30s for %s; calls: %s", what, summary(calls))
 	}
 	return calls
 }

@@ -239,12 +239,13 @@ func (s *Server) Refreshes() []Refresh {
 	return append([]Refresh(nil), s.refreshes...)
 }
 
-// WaitSent waits (up to 15 s) until a user has at least n messages.
+// WaitSent waits until a user has at least n messages, woken by each
+// call; after 30 s (a test that hangs) the test fails.
 func (s *Server) WaitSent(t testing.TB, userID string, n int) []Call {
 	t.Helper()
 	var got []Call
-	if !s.changes.Await(15*time.Second, func() bool { got = s.Sent(userID); return len(got) >= n }) {
-		t.Fatalf("zalotest: waited 15s for %d messages to %s, got %d (calls: %d)", n, userID, len(got), len(s.Calls()))
+	if !s.changes.Await(30*time.Second, func() bool { got = s.Sent(userID); return len(got) >= n }) {
+		t.Fatalf("zalotest: waited 30s for %d messages to %s, got %d (calls: %d)", n, userID, len(got), len(s.Calls()))
 	}
 	return got
 }
