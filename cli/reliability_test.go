@@ -217,9 +217,11 @@ func oddUpdates(rng *rand.Rand, n int, next func() int) [][]byte {
 // the real conversation handlers: no request fails (no panic, no 5xx), and
 // every valid update between them is answered.
 func TestReliabilityOddUpdates(t *testing.T) {
+	t.Parallel()
 	odd := size(1000, 10000)
 	for _, dialect := range stores(t) {
 		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
 			h := reliabilityServe(t, withDemo(t, freshStore(t, dialect)), "warn", nil)
 			id := 100
 			next := func() int { id++; return id }
@@ -265,9 +267,11 @@ func TestReliabilityOddUpdates(t *testing.T) {
 // TestReliabilityDuplicateDeliveries: every update is delivered three
 // times — twice at the same moment, once later — and answered once.
 func TestReliabilityDuplicateDeliveries(t *testing.T) {
+	t.Parallel()
 	n := size(60, 600)
 	for _, dialect := range stores(t) {
 		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
 			e := &echo{}
 			h := reliabilityServe(t, freshStore(t, dialect), "warn", e)
 			var wg sync.WaitGroup
@@ -296,7 +300,7 @@ func TestReliabilityDuplicateDeliveries(t *testing.T) {
 				t.Fatalf("%d deliveries not answered 200", f)
 			}
 			waitUntil(t, "every update answered", func() bool { return len(sentTo(h.fake)) >= n })
-			h.waitIdle()
+			h.waitAllSent()
 			for chat, k := range sentTo(h.fake) {
 				if k != 1 {
 					t.Errorf("chat %s got %d replies, want 1", chat, k)
@@ -319,9 +323,11 @@ func TestReliabilityDuplicateDeliveries(t *testing.T) {
 // TEST_DATABASE_URL, on PostgreSQL, where they run concurrently (this found
 // models.Fold sharing one transformer across requests).
 func TestReliabilityConcurrentQuestions(t *testing.T) {
+	t.Parallel()
 	n := size(400, 4000)
 	for _, dialect := range stores(t) {
 		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
 			h := reliabilityServe(t, withDemo(t, freshStore(t, dialect)), "warn", nil)
 			questions := []string{"/start kp2", "ngày bầu cử", "bo phieu o dau", "ai ứng cử", "mấy giờ bầu", "/help", "when is the election"}
 			users := n / 4
@@ -438,15 +444,16 @@ func postgresOutage(t *testing.T) (outage, bool) {
 // and once the database is back every update is processed and answered
 // exactly once.
 //
-// The database goes away while the outbox is idle, the connections held
-// between two updates. A message being sent at that moment would be
+// The database goes away once every reply so far is sent, the connections
+// held between two updates. A message being sent at that moment would be
 // claimed, sent, and its sent mark lost: sent again once its claim expires
 // (SendTimeout, 30 s) — the one duplicate the outbox allows, as at a crash
-// (TestReliabilityKillMidDelivery); and a delivery job running then could
-// not record its end, leaving its messages to the sweep. Which messages
-// that hit depended on the machine's pace, and the duplicates showed when
-// a loaded machine made the test outlive the claim.
+// (TestReliabilityKillMidDelivery). Which messages that hit depended on the
+// machine's pace, and the duplicates showed when a loaded machine made the
+// test outlive the claim. With nothing unsent, no message is in flight, and
+// none is queued while the database is away (every update is refused).
 func TestReliabilityDatabaseOutage(t *testing.T) {
+	t.Parallel()
 	outages := []func(t *testing.T) (outage, bool){
 		func(t *testing.T) (outage, bool) { return sqliteOutage(t), true },
 		postgresOutage,
@@ -455,6 +462,7 @@ func TestReliabilityDatabaseOutage(t *testing.T) {
 	const conns, refusals = 4, 3
 	for i, mk := range outages {
 		t.Run([]string{"sqlite", "postgres"}[i], func(t *testing.T) {
+			t.Parallel()
 			o, ok := mk(t)
 			if !ok {
 				t.Skip("TEST_DATABASE_URL is not set")
@@ -518,7 +526,7 @@ func TestReliabilityDatabaseOutage(t *testing.T) {
 			}
 			waitUntil(t, "a third of the updates in", func() bool { return ok200.Load() >= int64(n/3) })
 			between.Lock()
-			h.waitIdle()
+			h.waitAllSent()
 			o.stop(t)
 			between.Unlock()
 			waitUntil(t, "500s while the database is away", func() bool { return got500.Load() >= 5 })
@@ -534,7 +542,7 @@ func TestReliabilityDatabaseOutage(t *testing.T) {
 			}
 			t.Logf("%d updates accepted; %d answers 500 while the database was away", ok200.Load(), got500.Load())
 			waitUntil(t, "every update answered", func() bool { return len(sentTo(h.fake)) >= n })
-			h.waitIdle()
+			h.waitAllSent()
 			for chat, k := range sentTo(h.fake) {
 				if k != 1 {
 					t.Errorf("chat %s got %d replies, want 1", chat, k)
@@ -651,6 +659,7 @@ func startServeProcess(t *testing.T, bin string, fake *telegramtest.Server, env 
 // rescuer waits an hour), so its rows wait for the outbox's sweep: about
 // 2½ minutes — too long for every `go test` until that is shortened.
 func TestReliabilityKillMidDelivery(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -659,7 +668,10 @@ func TestReliabilityKillMidDelivery(t *testing.T) {
 		modes = append(modes, "broadcast")
 	}
 	for _, mode := range modes {
-		t.Run(mode, func(t *testing.T) { testKillMidDelivery(t, mode) })
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			testKillMidDelivery(t, mode)
+		})
 	}
 }
 

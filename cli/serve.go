@@ -52,6 +52,8 @@ type ServerOptions struct {
 	Outbox outbox.Config
 	// PollTimeout is the long-polling timeout [the channel's default].
 	PollTimeout time.Duration
+	// Logger is the log of the channels and the outbox [slog.Default()].
+	Logger *slog.Logger
 }
 
 // Server is `electionbot serve`: the HTTP endpoints (/healthz, /metrics,
@@ -68,6 +70,7 @@ type Server struct {
 	zalo   *zalo.Channel
 	// routes encode a reply for the channel of the contact it goes to.
 	routes *outbox.Routes[bot.Outgoing]
+	log    *slog.Logger
 	wg     sync.WaitGroup
 }
 
@@ -78,7 +81,10 @@ type Server struct {
 func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOptions) (*Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	sv := &Server{cfg: cfg, store: s, mux: http.NewServeMux(), reg: reg}
+	sv := &Server{cfg: cfg, store: s, mux: http.NewServeMux(), reg: reg, log: opt.Logger}
+	if sv.log == nil {
+		sv.log = slog.Default()
+	}
 	sv.mux.HandleFunc("GET /healthz", healthz(s))
 	sv.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	rs, err := results.New(s, []byte(cfg.ResultsLinkKey), results.Options{DefaultLang: cfg.DefaultLang})
@@ -88,7 +94,7 @@ func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOpti
 	rs.Register(sv.mux)
 
 	if cfg.TelegramToken == "" && cfg.ZaloAppID == "" {
-		slog.Warn("no channel configured: set TELEGRAM_TOKEN (or the ZALO_* variables); serving /healthz and /metrics only")
+		sv.log.Warn("no channel configured: set TELEGRAM_TOKEN (or the ZALO_* variables); serving /healthz and /metrics only")
 	}
 	if _, err := zaloEnabled(cfg); err != nil {
 		return nil, err
@@ -127,7 +133,7 @@ func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOpti
 		DefaultLang:   cfg.DefaultLang,
 		PollTimeout:   opt.PollTimeout,
 		HTTPClient:    apiClient(), // broadcast.go
-		Logger:        slog.Default(),
+		Logger:        sv.log,
 		Registerer:    reg,
 	})
 	if err != nil {
@@ -230,7 +236,7 @@ func (sv *Server) run(ctx context.Context) error {
 		return err
 	}
 	srv := &http.Server{Handler: sv.mux, ReadHeaderTimeout: 10 * time.Second}
-	slog.Info("listening", "addr", ln.Addr().String())
+	sv.log.Info("listening", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	runCtx, cancel := context.WithCancel(ctx)
@@ -257,7 +263,7 @@ func (sv *Server) run(ctx context.Context) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	slog.Info("stopped")
+	sv.log.Info("stopped")
 	return err
 }
 
@@ -299,7 +305,7 @@ func cmdHealthcheck(ctx context.Context, cfg *Config) error {
 func (sv *Server) newOutbox(ctx context.Context, opt ServerOptions) (*outbox.Outbox, error) {
 	oc := opt.Outbox
 	oc.Store, oc.Rate, oc.ChatLimit = sv.store, sv.cfg.BroadcastRate, chatLimit
-	oc.Logger, oc.Registerer = slog.Default(), sv.reg
+	oc.Logger, oc.Registerer = sv.log, sv.reg
 	// Broadcasts and reminders (broadcast.go, README.md ("Reminders and announcements")).
 	bc := outbox.BroadcastConfig{}
 	if oc.Broadcasts != nil {
@@ -378,7 +384,7 @@ func (sv *Server) addZalo(ctx context.Context, h telegram.Handler) error {
 		Outbox:        sv.outbox,
 		Routes:        sv.routes,
 		DefaultLang:   sv.cfg.DefaultLang,
-		Logger:        slog.Default(),
+		Logger:        sv.log,
 		Registerer:    sv.reg,
 	})
 	if err != nil {

@@ -54,8 +54,10 @@ func inlineData(t *testing.T, fake *telegramtest.Server, chat int64, label strin
 // two areas, confirms it, and the residents of those areas get it once; the
 // admin gets the report.
 func TestServeBroadcast(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range stores(t) {
 		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
 			s := freshStore(t, dialect)
 			ctx := context.Background()
 			// The demo election, a month from now (serve runs on the

@@ -14,6 +14,7 @@ import (
 
 // serve mounts the results page and its feeds on the same listener.
 func TestServeMountsResultsPage(t *testing.T) {
+	t.Parallel()
 	s := testdb.SQLite(t)
 	ctx := context.Background()
 	if err := demo.Load(ctx, s); err != nil {

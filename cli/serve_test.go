@@ -57,7 +57,7 @@ func startServe(t *testing.T, s *models.Store, fake *telegramtest.Server, env ma
 // configures) on a local listener, and stops it when the test ends.
 func serveHarness(t *testing.T, s *models.Store, env map[string]string, h telegram.Handler) *harness {
 	t.Helper()
-	full := map[string]string{"LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "debug"}
+	full := map[string]string{"LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "info"}
 	maps.Copy(full, env)
 	cfg, err := LoadConfig(full)
 	if err != nil {
@@ -65,11 +65,12 @@ func serveHarness(t *testing.T, s *models.Store, env map[string]string, h telegr
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	sv, err := NewServer(ctx, cfg, s, ServerOptions{
+		Logger:  newLogger(testLog(t), cfg.LogLevel, "test"),
 		Handler: h,
 		Outbox: outbox.Config{
 			Grace:             300 * time.Millisecond,
 			RetryBase:         300 * time.Millisecond,
-			FetchPollInterval: 100 * time.Millisecond,
+			FetchPollInterval: time.Second,
 		},
 		PollTimeout: time.Second,
 	})
@@ -98,6 +99,33 @@ func serveHarness(t *testing.T, s *models.Store, env map[string]string, h telegr
 	}
 	t.Cleanup(hs.stop)
 	return hs
+}
+
+// testLog writes a server's log lines into the test's log (shown when the
+// test fails, or with -v), and drops those that come after the test.
+func testLog(t *testing.T) io.Writer {
+	w := &testLogWriter{t: t}
+	t.Cleanup(func() { // registered first: runs after the server's stop
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.done = true
+	})
+	return w
+}
+
+type testLogWriter struct {
+	mu   sync.Mutex
+	t    *testing.T
+	done bool
+}
+
+func (w *testLogWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	}
+	return len(p), nil
 }
 
 func webhookEnv() map[string]string {
@@ -243,25 +271,13 @@ func unsent(t *testing.T, s *models.Store) int64 {
 	return n
 }
 
-// deliveriesLeft counts the outbox's delivery jobs not finished.
-func deliveriesLeft(t *testing.T, s *models.Store) int64 {
-	t.Helper()
-	var n int64
-	err := s.DB(context.Background()).Raw("SELECT count(*) FROM river_job WHERE kind = ? AND state NOT IN ('completed', 'cancelled', 'discarded')",
-		outbox.DeliverArgs{}.Kind()).Scan(&n).Error
-	if err != nil {
-		t.Fatalf("river_job: %v", err)
-	}
-	return n
-}
-
-// waitIdle waits until the outbox has finished: no message left to send or
-// being sent, no delivery job left to run. After it nothing more is sent
-// for what came before, so a test can count what was delivered, duplicates
-// included, without waiting out a grace period.
-func (h *harness) waitIdle() {
+// waitAllSent waits until no Telegram message is left to send or being
+// sent. A message sent is never sent again, so after it a test can count
+// what was delivered, duplicates included, without waiting out a grace
+// period.
+func (h *harness) waitAllSent() {
 	h.t.Helper()
-	waitUntil(h.t, "the outbox idle", func() bool { return unsent(h.t, h.store) == 0 && deliveriesLeft(h.t, h.store) == 0 })
+	waitUntil(h.t, "every message sent", func() bool { return unsent(h.t, h.store) == 0 })
 }
 
 // scenario is a test of serve, run on a fresh store.
@@ -271,11 +287,13 @@ type scenario struct {
 }
 
 // runScenarios runs each scenario on a fresh store of every dialect under
-// test.
+// test, side by side with the other parallel tests (each has its own store,
+// fake and server; most of their time is spent waiting).
 func runScenarios(t *testing.T, scenarios []scenario) {
 	for _, dialect := range stores(t) {
 		for _, sc := range scenarios {
 			t.Run(dialect+"/"+sc.name, func(t *testing.T) {
+				t.Parallel()
 				sc.run(t, freshStore(t, dialect))
 			})
 		}
@@ -283,6 +301,7 @@ func runScenarios(t *testing.T, scenarios []scenario) {
 }
 
 func TestServeTelegram(t *testing.T) {
+	t.Parallel()
 	runScenarios(t, []scenario{
 		{"webhook update gets its reply", testWebhookReply},
 		{"polling update gets its reply, offset survives restart", testPollingReply},
@@ -374,7 +393,7 @@ func testPollingReply(t *testing.T, s *models.Store) {
 		v, _ := s.ChannelState(ctx, models.ChannelTelegram, "offset")
 		return v == strconv.Itoa(next+1)
 	})
-	h.waitIdle()
+	h.waitAllSent()
 	if n := len(fake.Sent(111)); n != 2 {
 		t.Fatalf("%d replies, want 2 (/start once, /help once)", n)
 	}
@@ -448,7 +467,7 @@ func testDuplicateUpdate(t *testing.T, s *models.Store) {
 		}
 	}
 	fake.WaitSent(t, 111, 1)
-	h.waitIdle()
+	h.waitAllSent()
 	if n := len(fake.Sent(111)); n != 1 || len(e.calls()) != 1 {
 		t.Fatalf("%d replies and %d handler calls, want 1 and 1", n, len(e.calls()))
 	}

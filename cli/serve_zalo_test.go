@@ -46,6 +46,7 @@ func postZalo(t *testing.T, ts *httptest.Server, body []byte) {
 }
 
 func TestServeZalo(t *testing.T) {
+	t.Parallel()
 	runScenarios(t, []scenario{
 		{"a signed question about the date gets the answer", testZaloElectionDate},
 		{"unsigned and stale events are refused", testZaloRefused},
@@ -193,6 +194,7 @@ func testZaloCrossChannel(t *testing.T, s *models.Store) {
 }
 
 func TestServeZaloConfig(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		env  map[string]string
 		want string // the variable named in the error; "" = no error
