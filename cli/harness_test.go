@@ -286,6 +286,17 @@ type scenario struct {
 	run  func(t *testing.T, s *models.Store)
 }
 
+// eachStore runs test on a fresh store of every dialect under test (a
+// subtest each), side by side with the other parallel tests.
+func eachStore(t *testing.T, test func(t *testing.T, s *models.Store)) {
+	for _, dialect := range stores(t) {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			test(t, freshStore(t, dialect))
+		})
+	}
+}
+
 // runScenarios runs each scenario on a fresh store of every dialect under
 // test, side by side with the other parallel tests (each has its own store,
 // fake and server; most of their time is spent waiting).

@@ -94,49 +94,46 @@ func withDemo(t *testing.T, s *models.Store) *models.Store {
 func TestReliabilityOddUpdates(t *testing.T) {
 	t.Parallel()
 	odd := size(1000, 10000)
-	for _, dialect := range stores(t) {
-		t.Run(dialect, func(t *testing.T) {
-			t.Parallel()
-			h := reliabilityServe(t, withDemo(t, freshStore(t, dialect)), "warn", nil)
-			id := 100
-			next := func() int { id++; return id }
-			rng := rand.New(rand.NewPCG(2022, 6))
-			bodies := oddUpdates(rng, odd, next)
-			statuses := map[int]int{}
-			var valid []int64
-			for i, body := range bodies {
-				code, err := h.tryPost(body)
-				if err != nil {
-					t.Fatalf("odd update %d: %v (a panic closes the connection)\n%.300s", i, err, body)
+	eachStore(t, func(t *testing.T, s *models.Store) {
+		h := reliabilityServe(t, withDemo(t, s), "warn", nil)
+		id := 100
+		next := func() int { id++; return id }
+		rng := rand.New(rand.NewPCG(2022, 6))
+		bodies := oddUpdates(rng, odd, next)
+		statuses := map[int]int{}
+		var valid []int64
+		for i, body := range bodies {
+			code, err := h.tryPost(body)
+			if err != nil {
+				t.Fatalf("odd update %d: %v (a panic closes the connection)\n%.300s", i, err, body)
+			}
+			statuses[code]++
+			if code >= 500 || code == http.StatusUnauthorized {
+				t.Fatalf("odd update %d: HTTP %d\n%.300s", i, code, body)
+			}
+			if i%5 == 4 { // a valid question after every 5 odd updates
+				user := int64(10000 + len(valid))
+				q := []string{"/start", "ngày bầu cử", "bo phieu o dau", "/help", "when is the election"}[len(valid)%5]
+				if code, err := h.tryPost([]byte(textUpdate(next(), user, q))); err != nil || code != http.StatusOK {
+					t.Fatalf("valid update after odd %d: %d %v", i, code, err)
 				}
-				statuses[code]++
-				if code >= 500 || code == http.StatusUnauthorized {
-					t.Fatalf("odd update %d: HTTP %d\n%.300s", i, code, body)
-				}
-				if i%5 == 4 { // a valid question after every 5 odd updates
-					user := int64(10000 + len(valid))
-					q := []string{"/start", "ngày bầu cử", "bo phieu o dau", "/help", "when is the election"}[len(valid)%5]
-					if code, err := h.tryPost([]byte(textUpdate(next(), user, q))); err != nil || code != http.StatusOK {
-						t.Fatalf("valid update after odd %d: %d %v", i, code, err)
-					}
-					valid = append(valid, user)
+				valid = append(valid, user)
+			}
+		}
+		t.Logf("%d odd updates: HTTP statuses %v; %d valid updates between them", len(bodies), statuses, len(valid))
+		waitUntil(t, "every valid update answered", func() bool {
+			n := sentTo(h.fake)
+			for _, u := range valid {
+				if n[strconv.FormatInt(u, 10)] == 0 {
+					return false
 				}
 			}
-			t.Logf("%d odd updates: HTTP statuses %v; %d valid updates between them", len(bodies), statuses, len(valid))
-			waitUntil(t, "every valid update answered", func() bool {
-				n := sentTo(h.fake)
-				for _, u := range valid {
-					if n[strconv.FormatInt(u, 10)] == 0 {
-						return false
-					}
-				}
-				return true
-			})
-			if code, body := h.get("/healthz"); code != http.StatusOK {
-				t.Fatalf("/healthz after the odd updates: %d %s", code, body)
-			}
+			return true
 		})
-	}
+		if code, body := h.get("/healthz"); code != http.StatusOK {
+			t.Fatalf("/healthz after the odd updates: %d %s", code, body)
+		}
+	})
 }
 
 // TestReliabilityDuplicateDeliveries: every update is delivered three
@@ -144,51 +141,48 @@ func TestReliabilityOddUpdates(t *testing.T) {
 func TestReliabilityDuplicateDeliveries(t *testing.T) {
 	t.Parallel()
 	n := size(60, 600)
-	for _, dialect := range stores(t) {
-		t.Run(dialect, func(t *testing.T) {
-			t.Parallel()
-			e := &echo{}
-			h := reliabilityServe(t, freshStore(t, dialect), "warn", e)
-			var wg sync.WaitGroup
-			var failed atomic.Int64
-			sem := make(chan struct{}, 8)
-			for i := range n {
-				body := []byte(textUpdate(20000+i, int64(20000+i), fmt.Sprintf("câu hỏi %d", i)))
-				for range 2 {
-					wg.Add(1)
-					sem <- struct{}{}
-					go func() {
-						defer func() { <-sem; wg.Done() }()
-						if code, err := h.tryPost(body); err != nil || code != http.StatusOK {
-							failed.Add(1)
-						}
-					}()
-				}
+	eachStore(t, func(t *testing.T, s *models.Store) {
+		e := &echo{}
+		h := reliabilityServe(t, s, "warn", e)
+		var wg sync.WaitGroup
+		var failed atomic.Int64
+		sem := make(chan struct{}, 8)
+		for i := range n {
+			body := []byte(textUpdate(20000+i, int64(20000+i), fmt.Sprintf("câu hỏi %d", i)))
+			for range 2 {
+				wg.Add(1)
+				sem <- struct{}{}
+				go func() {
+					defer func() { <-sem; wg.Done() }()
+					if code, err := h.tryPost(body); err != nil || code != http.StatusOK {
+						failed.Add(1)
+					}
+				}()
 			}
-			wg.Wait()
-			for i := range n { // and once more, later
-				if code, err := h.tryPost([]byte(textUpdate(20000+i, int64(20000+i), fmt.Sprintf("câu hỏi %d", i)))); err != nil || code != http.StatusOK {
-					failed.Add(1)
-				}
+		}
+		wg.Wait()
+		for i := range n { // and once more, later
+			if code, err := h.tryPost([]byte(textUpdate(20000+i, int64(20000+i), fmt.Sprintf("câu hỏi %d", i)))); err != nil || code != http.StatusOK {
+				failed.Add(1)
 			}
-			if f := failed.Load(); f > 0 {
-				t.Fatalf("%d deliveries not answered 200", f)
+		}
+		if f := failed.Load(); f > 0 {
+			t.Fatalf("%d deliveries not answered 200", f)
+		}
+		waitUntil(t, "every update answered", func() bool { return len(sentTo(h.fake)) >= n })
+		h.waitAllSent()
+		for chat, k := range sentTo(h.fake) {
+			if k != 1 {
+				t.Errorf("chat %s got %d replies, want 1", chat, k)
 			}
-			waitUntil(t, "every update answered", func() bool { return len(sentTo(h.fake)) >= n })
-			h.waitAllSent()
-			for chat, k := range sentTo(h.fake) {
-				if k != 1 {
-					t.Errorf("chat %s got %d replies, want 1", chat, k)
-				}
-			}
-			if got := len(e.calls()); got != n {
-				t.Errorf("handler called %d times for %d updates", got, n)
-			}
-			if got := h.count("channel_updates"); got != int64(n) {
-				t.Errorf("%d updates recorded, want %d", got, n)
-			}
-		})
-	}
+		}
+		if got := len(e.calls()); got != n {
+			t.Errorf("handler called %d times for %d updates", got, n)
+		}
+		if got := h.count("channel_updates"); got != int64(n) {
+			t.Errorf("%d updates recorded, want %d", got, n)
+		}
+	})
 }
 
 // TestReliabilityConcurrentQuestions: residents' questions on 16 webhook
@@ -200,52 +194,49 @@ func TestReliabilityDuplicateDeliveries(t *testing.T) {
 func TestReliabilityConcurrentQuestions(t *testing.T) {
 	t.Parallel()
 	n := size(400, 4000)
-	for _, dialect := range stores(t) {
-		t.Run(dialect, func(t *testing.T) {
-			t.Parallel()
-			h := reliabilityServe(t, withDemo(t, freshStore(t, dialect)), "warn", nil)
-			questions := []string{"/start kp2", "ngày bầu cử", "bo phieu o dau", "ai ứng cử", "mấy giờ bầu", "/help", "when is the election"}
-			users := n / 4
-			perUser := make([]atomic.Int64, users)
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			errs := make(chan error, 16)
-			for range 16 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for {
-						i := int(next.Add(1) - 1)
-						if i >= n {
-							return
-						}
-						u := i % users
-						code, err := h.tryPost([]byte(textUpdate(50000+i, int64(50000+u), questions[(i/users)%len(questions)])))
-						if err != nil || code != http.StatusOK {
-							errs <- fmt.Errorf("update %d: HTTP %d, %v", i, code, err)
-							return
-						}
-						perUser[u].Add(1)
+	eachStore(t, func(t *testing.T, s *models.Store) {
+		h := reliabilityServe(t, withDemo(t, s), "warn", nil)
+		questions := []string{"/start kp2", "ngày bầu cử", "bo phieu o dau", "ai ứng cử", "mấy giờ bầu", "/help", "when is the election"}
+		users := n / 4
+		perUser := make([]atomic.Int64, users)
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		for range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1) - 1)
+					if i >= n {
+						return
 					}
-				}()
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				t.Error(err)
-			}
-			if t.Failed() {
-				return
-			}
-			waitUntil(t, "every question answered", func() bool {
-				got := sentTo(h.fake)
-				for u := range users {
-					if int64(got[strconv.Itoa(50000+u)]) < perUser[u].Load() {
-						return false
+					u := i % users
+					code, err := h.tryPost([]byte(textUpdate(50000+i, int64(50000+u), questions[(i/users)%len(questions)])))
+					if err != nil || code != http.StatusOK {
+						errs <- fmt.Errorf("update %d: HTTP %d, %v", i, code, err)
+						return
 					}
+					perUser[u].Add(1)
 				}
-				return true
-			})
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if t.Failed() {
+			return
+		}
+		waitUntil(t, "every question answered", func() bool {
+			got := sentTo(h.fake)
+			for u := range users {
+				if int64(got[strconv.Itoa(50000+u)]) < perUser[u].Load() {
+					return false
+				}
+			}
+			return true
 		})
-	}
+	})
 }
