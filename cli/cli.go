@@ -67,7 +67,8 @@ func Environ() map[string]string {
 // Main runs the command line args (without the program name) with these
 // streams and environment, and returns the process's exit code: 0 done,
 // 1 failed, 2 bad usage or configuration. An interrupt or SIGTERM cancels
-// ctx for the command (serve drains and stops).
+// ctx for the command (serve drains and stops). It sets the process's
+// default logger (slog) to LOG_LEVEL on stderr.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env map[string]string) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
