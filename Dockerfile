@@ -8,6 +8,8 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
+# The root package is the electionbot command (package cli does the work);
+# the load command (cmd/electionbot-bench) is not part of the image.
 RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags="-s -w" -o /out/electionbot . \
  && mkdir -p /out/data
 

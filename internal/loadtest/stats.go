@@ -1,12 +1,14 @@
-// Package loadtest is the measuring side of `electionbot bench`: a fake of
-// the Telegram Bot API that enforces Telegram's sending limits, a
-// closed-loop HTTP load generator, latency percentiles, fresh PostgreSQL
-// schemas, the Quảng Ninh-sized election used by the database figures, and
-// the process figures (RSS, load average) printed next to them.
+// Package loadtest is the measuring side of the load command
+// (cmd/electionbot-bench): a closed-loop HTTP load generator, latency
+// percentiles, fresh PostgreSQL schemas, the Quảng Ninh-sized election used
+// by the database figures, and the process figures (RSS, load average)
+// printed next to them. The fake Bot API it sends to is
+// bot/telegram/telegramtest's.
 //
-// Nothing here knows the serve wiring: the bench command (package main)
-// builds the server and hands this package URLs, stores and functions to
-// time.
+// Nothing here knows the serve wiring: the load command builds the server
+// (cli.NewServer) and hands this package URLs, stores and functions to
+// time. Only the load command and tests import it: it is not linked into
+// electionbot.
 package loadtest
 
 import (
@@ -16,6 +18,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"electionbot/locales"
 )
 
 // Latencies are the durations of individual operations.
@@ -53,23 +57,9 @@ func Ms(d time.Duration) string {
 	}
 }
 
-// Thousands formats n with comma separators: 1234567 → "1,234,567".
-func Thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// Thousands formats n as the bench's English table does: 1234567 →
+// "1,234,567".
+func Thousands(n int64) string { return locales.Number("en", int(n)) }
 
 // Rate formats a per-second figure: "3,120/s".
 func Rate(perSecond float64) string {

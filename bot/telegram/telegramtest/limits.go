@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"math"
 	"strings"
 	"time"
 )
@@ -23,31 +24,40 @@ type Limits struct {
 	PerChatBurst int     // [3]
 	// GroupPerMinute is the pace in a group chat (a negative chat id) [20].
 	GroupPerMinute float64
-	RetryAfter     int // seconds in the 429 answers [1]
+	// RetryAfter is the seconds in the 429 answers; 0: the time until the
+	// message would pass, rounded up to a second, as Telegram answers.
+	RetryAfter int
 }
 
+// bucket is one GCRA token bucket: tat is the theoretical arrival time of
+// the next message at the bucket's rate.
 type bucket struct{ tat time.Time }
 
-// allow is GCRA: one message at now, at rate per second with burst.
-func (b *bucket) allow(now time.Time, perSecond float64, burst int) bool {
-	interval := time.Duration(float64(time.Second) / perSecond)
-	tolerance := time.Duration(burst-1) * interval
-	if now.Before(b.tat.Add(-tolerance)) {
-		return false
-	}
+func interval(perSecond float64) time.Duration {
+	return time.Duration(float64(time.Second) / perSecond)
+}
+
+// wait is how long from now until one message may pass at perSecond with
+// burst; 0: it may pass now.
+func (b *bucket) wait(now time.Time, perSecond float64, burst int) time.Duration {
+	tolerance := time.Duration(burst-1) * interval(perSecond)
+	return max(0, b.tat.Add(-tolerance).Sub(now))
+}
+
+// take counts one message at now.
+func (b *bucket) take(now time.Time, perSecond float64) {
 	if b.tat.Before(now) {
 		b.tat = now
 	}
-	b.tat = b.tat.Add(interval)
-	return true
+	b.tat = b.tat.Add(interval(perSecond))
 }
 
 type limiter struct {
 	Limits
-	global bucket
-	chats  map[string]*bucket
-	tooMany,
-	passed int
+	global  bucket
+	chats   map[string]*bucket
+	passed  int
+	tooMany int
 }
 
 // EnforceLimits turns flood control on (zero Limits turn it off).
@@ -61,9 +71,6 @@ func (s *Server) EnforceLimits(l Limits) {
 	if l.GroupPerMinute <= 0 {
 		l.GroupPerMinute = 20
 	}
-	if l.RetryAfter <= 0 {
-		l.RetryAfter = 1
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if l.Global <= 0 && l.PerChat <= 0 {
@@ -71,6 +78,17 @@ func (s *Server) EnforceLimits(l Limits) {
 		return
 	}
 	s.limits = &limiter{Limits: l, chats: map[string]*bucket{}}
+}
+
+// Limits returns the limits flood control enforces, defaults filled in
+// (zero: off).
+func (s *Server) Limits() Limits {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.limits == nil {
+		return Limits{}
+	}
+	return s.limits.Limits
 }
 
 // FloodStats returns how many messages flood control let through and how
@@ -84,35 +102,50 @@ func (s *Server) FloodStats() (passed, tooMany int) {
 	return s.limits.passed, s.limits.tooMany
 }
 
-// limitLocked applies flood control to a call addressed to a chat.
+// limitLocked applies flood control to a call addressed to a chat: a
+// message passes only if both its chat's bucket and the global one allow
+// it, and then takes from both.
 func (s *Server) limitLocked(c Call) (Reply, bool) {
 	l := s.limits
-	if l == nil || !strings.HasPrefix(c.Method, "send") {
+	if l == nil || !isSend(c.Method) {
 		return Reply{}, false
 	}
 	chat := c.Get("chat_id")
-	now := time.Now()
+	now := s.now() // under the lock: the buckets see time in order
 	cb := l.chats[chat]
 	if cb == nil {
 		cb = &bucket{}
 		l.chats[chat] = cb
 	}
-	// Check both before taking from either.
-	g, k := l.global, *cb
-	ok := true
+	chatRate := l.PerChat
+	if strings.HasPrefix(chat, "-") {
+		chatRate = l.GroupPerMinute / 60
+	}
+	var globalWait, chatWait time.Duration
 	if l.Global > 0 {
-		ok = g.allow(now, l.Global, l.GlobalBurst)
+		globalWait = l.global.wait(now, l.Global, l.GlobalBurst)
 	}
-	if ok && strings.HasPrefix(chat, "-") {
-		ok = k.allow(now, l.GroupPerMinute/60, l.PerChatBurst)
-	} else if ok && l.PerChat > 0 {
-		ok = k.allow(now, l.PerChat, l.PerChatBurst)
+	if chatRate > 0 {
+		chatWait = cb.wait(now, chatRate, l.PerChatBurst)
 	}
-	if !ok {
+	if wait := max(globalWait, chatWait); wait > 0 {
 		l.tooMany++
-		return TooManyRequests(l.RetryAfter), true
+		s.stats.TooMany++
+		if chatWait > 0 {
+			s.stats.TooManyChat++
+		}
+		retry := l.RetryAfter
+		if retry <= 0 {
+			retry = max(1, int(math.Ceil(wait.Seconds())))
+		}
+		return TooManyRequests(retry), true
 	}
-	l.global, *cb = g, k
+	if l.Global > 0 {
+		l.global.take(now, l.Global)
+	}
+	if chatRate > 0 {
+		cb.take(now, chatRate)
+	}
 	l.passed++
 	return Reply{}, false
 }

@@ -7,13 +7,10 @@
 // every call, can be told to fail (per call or per user: -32 rate limit,
 // -230 outside the window, 5xx…), to expire the access token, and to
 // slow refreshes down (to test concurrent senders). It also builds and
-// signs webhook events.
+// signs webhook events (events.go).
 package zalotest
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"electionbot/internal/fakeapi"
 )
 
 // The app's credentials the fake accepts.
@@ -144,8 +143,9 @@ func ServerError() Reply { return Reply{Status: 502, Body: "<html>502 Bad Gatewa
 type Server struct {
 	*httptest.Server
 
+	changes fakeapi.Changes
+
 	mu           sync.Mutex
-	changed      chan struct{}
 	access       string // the valid access token ("" when expired)
 	refresh      string // the valid refresh token
 	gen          int
@@ -157,18 +157,10 @@ type Server struct {
 	nextID       int
 }
 
-// New starts a fake, closed when the test ends, accepting FirstAccess
-// and FirstRefresh.
+// New starts a fake accepting FirstAccess and FirstRefresh, closed when
+// the test ends.
 func New(t testing.TB) *Server {
-	s := NewServer()
-	t.Cleanup(s.Close)
-	return s
-}
-
-// NewServer starts a fake; Close it when done.
-func NewServer() *Server {
 	s := &Server{
-		changed: make(chan struct{}),
 		access:  FirstAccess,
 		refresh: FirstRefresh,
 		gen:     1,
@@ -176,6 +168,7 @@ func NewServer() *Server {
 		nextID:  1000,
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
 	return s
 }
 
@@ -246,29 +239,15 @@ func (s *Server) Refreshes() []Refresh {
 	return append([]Refresh(nil), s.refreshes...)
 }
 
-// WaitSent waits (up to 15 s) until a user has at least n messages.
+// WaitSent waits until a user has at least n messages, woken by each
+// call; after 30 s (a test that hangs) the test fails.
 func (s *Server) WaitSent(t testing.TB, userID string, n int) []Call {
 	t.Helper()
-	deadline := time.After(15 * time.Second)
-	for {
-		s.mu.Lock()
-		ch := s.changed
-		s.mu.Unlock()
-		if got := s.Sent(userID); len(got) >= n {
-			return got
-		}
-		select {
-		case <-ch:
-		case <-deadline:
-			t.Fatalf("zalotest: waited 15s for %d messages to %s, got %d (calls: %d)", n, userID, len(s.Sent(userID)), len(s.Calls()))
-			return nil
-		}
+	var got []Call
+	if !s.changes.Await(30*time.Second, func() bool { got = s.Sent(userID); return len(got) >= n }) {
+		t.Fatalf("zalotest: waited 30s for %d messages to %s, got %d (calls: %d)", n, userID, len(got), len(s.Calls()))
 	}
-}
-
-func (s *Server) changeLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
+	return got
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -321,7 +300,7 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 		call.Error = ans.Error
 	}
 	s.calls = append(s.calls, call)
-	s.changeLocked()
+	s.changes.Notify()
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(reply.Status)
 	io.WriteString(w, reply.Body)
@@ -363,7 +342,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		ans = map[string]string{"access_token": s.access, "refresh_token": s.refresh, "expires_in": "90000"}
 	}
 	s.refreshes = append(s.refreshes, rf)
-	s.changeLocked()
+	s.changes.Notify()
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(ans)
 }
@@ -371,105 +350,4 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 func oauthError(code int, name string) map[string]any {
 	return map[string]any{"error": code, "error_name": name, "error_reason": name,
 		"error_description": name, "ref_doc": "https://developers.zalo.me/docs/official-account/"}
-}
-
-// Sign is the X-ZEvent-Signature of a body: "mac=" + hex SHA-256 of
-// app id + body + timestamp + OA secret key.
-func Sign(appID string, body []byte, timestamp, oaSecretKey string) string {
-	h := sha256.New()
-	h.Write([]byte(appID))
-	h.Write(body)
-	h.Write([]byte(timestamp))
-	h.Write([]byte(oaSecretKey))
-	return "mac=" + hex.EncodeToString(h.Sum(nil))
-}
-
-// SignBody signs an event with the fake's app id and OA secret key and
-// the body's own timestamp.
-func SignBody(body []byte) string {
-	var ev struct {
-		Timestamp string `json:"timestamp"`
-	}
-	_ = json.Unmarshal(body, &ev)
-	return Sign(AppID, body, ev.Timestamp, OASecretKey)
-}
-
-// Post sends a webhook event to url with a signature header (none when
-// sig is "-"); it returns the HTTP status.
-func Post(t testing.TB, url string, body []byte, sig string) int {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if sig != "-" {
-		req.Header.Set("X-ZEvent-Signature", sig)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
-// MsString is a time as Zalo writes timestamps: milliseconds, a string.
-func MsString(at time.Time) string { return strconv.FormatInt(at.UnixMilli(), 10) }
-
-func event(name string, at time.Time, fields map[string]any) []byte {
-	m := map[string]any{"app_id": AppID, "oa_id": OAID, "event_name": name, "timestamp": MsString(at), "user_id_by_app": "app-user"}
-	for k, v := range fields {
-		m[k] = v
-	}
-	b, _ := json.Marshal(m)
-	return b
-}
-
-func userMessage(user, msgID, text string, attachments []any) map[string]any {
-	msg := map[string]any{"msg_id": msgID, "text": text}
-	if attachments != nil {
-		msg["attachments"] = attachments
-	}
-	return map[string]any{"sender": map[string]string{"id": user}, "recipient": map[string]string{"id": OAID}, "message": msg}
-}
-
-// TextEvent is a user_send_text event.
-func TextEvent(user, msgID, text string, at time.Time) []byte {
-	return event("user_send_text", at, userMessage(user, msgID, text, nil))
-}
-
-// ImageEvent is a user_send_image event with one image and a caption.
-func ImageEvent(user, msgID, url, caption string, at time.Time) []byte {
-	return event("user_send_image", at, userMessage(user, msgID, caption, []any{
-		map[string]any{"type": "image", "payload": map[string]string{"thumbnail": url + "?thumb", "url": url}},
-	}))
-}
-
-// LocationEvent is a user_send_location event (coordinates as strings,
-// as Zalo sends them).
-func LocationEvent(user, msgID string, lat, lon float64, at time.Time) []byte {
-	return event("user_send_location", at, userMessage(user, msgID, "", []any{
-		map[string]any{"type": "location", "payload": map[string]any{"coordinates": map[string]string{
-			"latitude":  strconv.FormatFloat(lat, 'f', -1, 64),
-			"longitude": strconv.FormatFloat(lon, 'f', -1, 64),
-		}}},
-	}))
-}
-
-// SubmitInfoEvent is a user_submit_info event (the answer to a
-// request_user_info card).
-func SubmitInfoEvent(user, name, phone string, at time.Time) []byte {
-	return event("user_submit_info", at, map[string]any{
-		"sender": map[string]string{"id": user}, "recipient": map[string]string{"id": OAID},
-		"info": map[string]string{"name": name, "phone": phone, "address": "", "city": "", "district": "", "ward": ""},
-	})
-}
-
-// FollowEvent is a follow event.
-func FollowEvent(user string, at time.Time) []byte {
-	return event("follow", at, map[string]any{"follower": map[string]string{"id": user}, "source": "testing"})
-}
-
-// UnfollowEvent is an unfollow event.
-func UnfollowEvent(user string, at time.Time) []byte {
-	return event("unfollow", at, map[string]any{"follower": map[string]string{"id": user}, "source": "testing"})
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -54,77 +54,75 @@ func inlineData(t *testing.T, fake *telegramtest.Server, chat int64, label strin
 // two areas, confirms it, and the residents of those areas get it once; the
 // admin gets the report.
 func TestServeBroadcast(t *testing.T) {
-	for _, dialect := range stores(t) {
-		t.Run(dialect, func(t *testing.T) {
-			s := freshStore(t, dialect)
-			ctx := context.Background()
-			// The demo election, a month from now (serve runs on the
-			// real clock: reminders are offered before the election).
-			day := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
-			f, err := models.ParseElectionFile(bytes.Replace(demo.Election(), []byte("date: 2022-06-05"), []byte("date: "+day), 1))
-			if err != nil {
-				t.Fatal(err)
+	t.Parallel()
+	eachStore(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		// The demo election, a month from now (serve runs on the
+		// real clock: reminders are offered before the election).
+		day := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
+		f, err := models.ParseElectionFile(bytes.Replace(demo.Election(), []byte("date: 2022-06-05"), []byte("date: "+day), 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.LoadElection(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		fake := telegramtest.New(t)
+		env := webhookEnv()
+		env["ADMIN_TELEGRAM_IDS"] = "111"
+		h := startServe(t, s, fake, env, nil)
+		upd := 100
+		post := func(body string) {
+			t.Helper()
+			upd++
+			if code := h.post(body, testSecret); code != 200 {
+				t.Fatalf("webhook: %d", code)
 			}
-			if _, err := s.LoadElection(ctx, f); err != nil {
-				t.Fatal(err)
-			}
-			fake := telegramtest.New(t)
-			env := webhookEnv()
-			env["ADMIN_TELEGRAM_IDS"] = "111"
-			h := startServe(t, s, fake, env, nil)
-			upd := 100
-			post := func(body string) {
-				t.Helper()
-				upd++
-				if code := h.post(body, testSecret); code != 200 {
-					t.Fatalf("webhook: %d", code)
-				}
-			}
-			// waitAdmin waits for a message to the admin containing text.
-			waitAdmin := func(what, text string) {
-				t.Helper()
-				fake.WaitFor(t, what, func([]telegramtest.Call) bool {
-					for _, c := range fake.Sent(111) {
-						if strings.Contains(c.Get("text"), text) {
-							return true
-						}
+		}
+		// waitAdmin waits for a message to the admin containing text.
+		waitAdmin := func(what, text string) {
+			t.Helper()
+			fake.WaitFor(t, what, func([]telegramtest.Call) bool {
+				for _, c := range fake.Sent(111) {
+					if strings.Contains(c.Get("text"), text) {
+						return true
 					}
-					return false
-				})
-			}
-			residents := map[int64]string{201: "kp1", 202: "kp1", 203: "kp2", 204: "kp3"}
-			for user, area := range residents {
-				post(textUpdate(upd, user, area))
-			}
-			for user := range residents {
-				fake.WaitSent(t, user, 2) // the area noted, the offer of reminders
-			}
-			post(callbackUpdate(upd, 201, 1, inlineData(t, fake, 201, "Có, nhắc tôi")))
-			waitUntil(t, "201 subscribed", func() bool { return h.contact(201).Reminders })
+				}
+				return false
+			})
+		}
+		residents := map[int64]string{201: "kp1", 202: "kp1", 203: "kp2", 204: "kp3"}
+		for user, area := range residents {
+			post(textUpdate(upd, user, area))
+		}
+		for user := range residents {
+			fake.WaitSent(t, user, 2) // the area noted, the offer of reminders
+		}
+		post(callbackUpdate(upd, 201, 1, inlineData(t, fake, 201, "Có, nhắc tôi")))
+		waitUntil(t, "201 subscribed", func() bool { return h.contact(201).Reminders })
 
-			post(textUpdate(upd, 111, "/thongbao"))
-			fake.WaitSent(t, 111, 1)
-			post(callbackUpdate(upd, 111, 2, inlineData(t, fake, 111, "Một số khu phố")))
-			fake.WaitSent(t, 111, 2)
-			post(textUpdate(upd, 111, "1, 2"))
-			fake.WaitSent(t, 111, 3)
-			post(textUpdate(upd, 111, "Tối nay 19:00 họp dân tại nhà văn hóa."))
-			waitAdmin("the preview", "Người nhận: 3 (Khu phố 1, Khu phố 2)")
-			post(callbackUpdate(upd, 111, 4, inlineData(t, fake, 111, "Gửi")))
-			waitAdmin("the report", "đã gửi xong — 3 người nhận")
-			for user, area := range residents {
-				n := 0
-				for _, c := range fake.Sent(user) {
-					if strings.Contains(c.Get("text"), "họp dân tại nhà văn hóa") {
-						n++
-					}
-				}
-				if want := map[bool]int{true: 1, false: 0}[area != "kp3"]; n != want {
-					t.Errorf("resident %d (%s) got the announcement %d times, want %d", user, area, n, want)
+		post(textUpdate(upd, 111, "/thongbao"))
+		fake.WaitSent(t, 111, 1)
+		post(callbackUpdate(upd, 111, 2, inlineData(t, fake, 111, "Một số khu phố")))
+		fake.WaitSent(t, 111, 2)
+		post(textUpdate(upd, 111, "1, 2"))
+		fake.WaitSent(t, 111, 3)
+		post(textUpdate(upd, 111, "Tối nay 19:00 họp dân tại nhà văn hóa."))
+		waitAdmin("the preview", "Người nhận: 3 (Khu phố 1, Khu phố 2)")
+		post(callbackUpdate(upd, 111, 4, inlineData(t, fake, 111, "Gửi")))
+		waitAdmin("the report", "đã gửi xong — 3 người nhận")
+		for user, area := range residents {
+			n := 0
+			for _, c := range fake.Sent(user) {
+				if strings.Contains(c.Get("text"), "họp dân tại nhà văn hóa") {
+					n++
 				}
 			}
-		})
-	}
+			if want := map[bool]int{true: 1, false: 0}[area != "kp3"]; n != want {
+				t.Errorf("resident %d (%s) got the announcement %d times, want %d", user, area, n, want)
+			}
+		}
+	})
 }
 
 // `electionbot broadcast` queues the announcement and, with TELEGRAM_TOKEN,
@@ -132,7 +130,7 @@ func TestServeBroadcast(t *testing.T) {
 func TestBroadcastCommand(t *testing.T) {
 	ctx := context.Background()
 	dbURL := "sqlite://" + filepath.Join(t.TempDir(), "bc.db")
-	s, err := openStore(ctx, dbURL)
+	s, err := OpenStore(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +161,7 @@ func TestBroadcastCommand(t *testing.T) {
 		var out, errb bytes.Buffer
 		cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
-		code := run(cctx, args, strings.NewReader(""), &out, &errb, env)
+		code := Main(cctx, args, strings.NewReader(""), &out, &errb, env)
 		return code, out.String(), errb.String()
 	}
 	// Refused without --yes when nobody can confirm, and with bad flags.

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stder
 	if dbEnv, ok := os.LookupEnv("CLI_TEST_DATABASE_URL"); ok {
 		env["DATABASE_URL"] = dbEnv
 	}
-	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb, env)
+	code = Main(context.Background(), args, strings.NewReader(stdin), &out, &errb, env)
 	return code, out.String(), errb.String()
 }
 
@@ -104,7 +104,7 @@ func TestLoadBadYAMLExitsWithFieldPath(t *testing.T) {
 
 // The README's transcript: the scripted session gives each answer.
 func TestScriptedDemoSession(t *testing.T) {
-	script, err := os.ReadFile("demo/session.txt")
+	script, err := os.ReadFile("../demo/session.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

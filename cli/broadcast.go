@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -84,7 +84,7 @@ func cmdBroadcast(ctx context.Context, cfg *Config, args []string, stdin io.Read
 		return usageErr("--areas goes with --audience areas")
 	}
 
-	s, err := openStore(ctx, cfg.DatabaseURL)
+	s, err := OpenStore(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 // serve mounts the results page and its feeds on the same listener.
 func TestServeMountsResultsPage(t *testing.T) {
+	t.Parallel()
 	s := testdb.SQLite(t)
 	ctx := context.Background()
 	if err := demo.Load(ctx, s); err != nil {
@@ -23,7 +24,7 @@ func TestServeMountsResultsPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sv, err := newServer(ctx, cfg, s, serveOptions{})
+	sv, err := NewServer(ctx, cfg, s, ServerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

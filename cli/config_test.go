@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -54,7 +54,7 @@ func TestLoadConfigBadValueNamesVariable(t *testing.T) {
 
 func TestRunExitsTwoOnBadConfig(t *testing.T) {
 	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"migrate"}, strings.NewReader(""), &out, &errb, map[string]string{"BROADCAST_RATE": "x"})
+	code := Main(context.Background(), []string{"migrate"}, strings.NewReader(""), &out, &errb, map[string]string{"BROADCAST_RATE": "x"})
 	if code != 2 || !strings.Contains(errb.String(), "BROADCAST_RATE") {
 		t.Fatalf("exit %d, stderr %q; want 2 naming BROADCAST_RATE", code, errb.String())
 	}
@@ -62,7 +62,7 @@ func TestRunExitsTwoOnBadConfig(t *testing.T) {
 
 func TestRunUnknownCommandIsUsageError(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"frobnicate"}, strings.NewReader(""), &out, &errb, map[string]string{}); code != 2 {
+	if code := Main(context.Background(), []string{"frobnicate"}, strings.NewReader(""), &out, &errb, map[string]string{}); code != 2 {
 		t.Fatalf("exit %d, want 2", code)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -60,7 +60,7 @@ func cmdChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 			}
 		}
 	}
-	s, err := openStore(ctx, dbURL)
+	s, err := OpenStore(ctx, dbURL)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -32,32 +32,38 @@ func cmdServe(ctx context.Context, cfg *Config, args []string) error {
 	if len(args) > 0 {
 		return usageErr("serve takes no arguments")
 	}
-	s, err := openStore(ctx, cfg.DatabaseURL)
+	s, err := OpenStore(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	srv, err := newServer(ctx, cfg, s, serveOptions{})
+	srv, err := NewServer(ctx, cfg, s, ServerOptions{})
 	if err != nil {
 		return err
 	}
 	return srv.run(ctx)
 }
 
-// serveOptions are what tests change in the serve wiring.
-type serveOptions struct {
-	// handler answers Telegram updates and Zalo events; nil: the
+// ServerOptions are what tests and the load command change in the serve
+// wiring; the zero value is `electionbot serve`'s.
+type ServerOptions struct {
+	// Handler answers Telegram updates and Zalo events; nil: the
 	// conversation handlers.
-	handler bot.Handler
-	// outbox tunes the outbox's timing (Store, Rate, ChatLimit, Logger and
-	// Registerer are set by newServer).
-	outbox      outbox.Config
-	pollTimeout time.Duration
+	Handler bot.Handler
+	// Outbox tunes the outbox's timing (Store, Rate, ChatLimit, Logger,
+	// Registerer and the broadcasts' DefaultLang are set by NewServer).
+	Outbox outbox.Config
+	// PollTimeout is the long-polling timeout [the channel's default].
+	PollTimeout time.Duration
+	// Logger is the log of the channels and the outbox [slog.Default()].
+	Logger *slog.Logger
 }
 
-// server is `electionbot serve`: the HTTP endpoints (/healthz, /metrics,
-// the Telegram webhook), the channels and the outbox that sends for them.
-type server struct {
+// Server is `electionbot serve`: the HTTP endpoints (/healthz, /metrics,
+// the results page, the channels' webhooks), the channels and the outbox
+// that sends for them. Build it with NewServer, serve Handler on a
+// listener, then Start; Stop after the listener is closed.
+type Server struct {
 	cfg    *Config
 	store  *models.Store
 	mux    *http.ServeMux
@@ -69,16 +75,21 @@ type server struct {
 	zalo       *zalo.Channel
 	// routes encode a reply for the channel of the contact it goes to.
 	routes *intake.Routes
+	log    *slog.Logger
 	wg     sync.WaitGroup
 }
 
-// newServer builds the serve wiring on an open, migrated store. With
-// TELEGRAM_TOKEN it connects to the Bot API (getMe) and mounts the webhook
-// in webhook mode; start runs the rest.
-func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptions) (*server, error) {
+// NewServer builds the serve wiring on an open, migrated store (see
+// OpenStore). With TELEGRAM_TOKEN it connects to the Bot API (getMe) and
+// mounts the webhook in webhook mode; with the ZALO_* variables it starts
+// the Zalo channel; Start runs the rest. ctx bounds the channels' lives.
+func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOptions) (*Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	sv := &server{cfg: cfg, store: s, mux: http.NewServeMux(), reg: reg}
+	sv := &Server{cfg: cfg, store: s, mux: http.NewServeMux(), reg: reg, log: opt.Logger}
+	if sv.log == nil {
+		sv.log = slog.Default()
+	}
 	sv.mux.HandleFunc("GET /healthz", healthz(s))
 	sv.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	rs, err := results.New(s, []byte(cfg.ResultsLinkKey), results.Options{DefaultLang: cfg.DefaultLang})
@@ -88,7 +99,7 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 	rs.Register(sv.mux)
 
 	if cfg.TelegramToken == "" && cfg.ZaloAppID == "" {
-		slog.Warn("no channel configured: set TELEGRAM_TOKEN (or the ZALO_* variables); serving /healthz and /metrics only")
+		sv.log.Warn("no channel configured: set TELEGRAM_TOKEN (or the ZALO_* variables); serving /healthz and /metrics only")
 	}
 	if _, err := zaloEnabled(cfg); err != nil {
 		return nil, err
@@ -107,7 +118,7 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 	// The conversation needs the bot's username (for invite links), known
 	// only after getMe in telegram.New: the channel gets a handler that
 	// delegates to it, set right after.
-	h := opt.handler
+	h := opt.Handler
 	var conv bot.Handler
 	if h == nil {
 		h = bot.HandlerFunc(func(ctx context.Context, tx *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
@@ -125,15 +136,15 @@ func newServer(ctx context.Context, cfg *Config, s *models.Store, opt serveOptio
 		Routes:        sv.routes,
 		AdminIDs:      cfg.AdminTelegramIDs,
 		DefaultLang:   cfg.DefaultLang,
-		PollTimeout:   opt.pollTimeout,
-		HTTPClient:    apiClient(), // cmd_broadcast.go
-		Logger:        slog.Default(),
+		PollTimeout:   opt.PollTimeout,
+		HTTPClient:    apiClient(), // broadcast.go
+		Logger:        sv.log,
 		Registerer:    reg,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if opt.handler == nil {
+	if opt.Handler == nil {
 		if conv, err = conversation(cfg, s, sv.tg.Self().Username); err != nil {
 			return nil, err
 		}
@@ -185,9 +196,18 @@ func telegramInviteLink(botUsername string) func(channel, code string) string {
 	}
 }
 
-// start runs the background work: the outbox's River workers, the command
-// menu, and setWebhook or long polling.
-func (sv *server) start(ctx context.Context) error {
+// Handler serves the HTTP endpoints: /healthz, /metrics, the results page
+// and feeds, and the channels' webhooks.
+func (sv *Server) Handler() http.Handler { return sv.mux }
+
+// Outbox is the outbox every channel sends through; nil when no channel
+// is configured.
+func (sv *Server) Outbox() *outbox.Outbox { return sv.outbox }
+
+// Start runs the background work: the outbox's River workers, the command
+// menu, and setWebhook or long polling, until ctx is done. Call it once
+// Handler is served: a webhook must find it.
+func (sv *Server) Start(ctx context.Context) error {
 	if sv.outbox != nil {
 		if err := sv.outbox.Start(ctx); err != nil {
 			return err
@@ -216,9 +236,10 @@ func (sv *server) start(ctx context.Context) error {
 	return nil
 }
 
-// stop waits for polling to finish the update in flight (its ctx must be
-// done), then lets the outbox finish its sends and stops River.
-func (sv *server) stop(ctx context.Context) error {
+// Stop waits for polling to finish the update in flight (Start's ctx must
+// be done), then lets the outbox finish its sends (until ctx is done) and
+// stops River.
+func (sv *Server) Stop(ctx context.Context) error {
 	sv.wg.Wait()
 	if sv.outbox != nil {
 		return sv.outbox.Stop(ctx)
@@ -229,21 +250,21 @@ func (sv *server) stop(ctx context.Context) error {
 // run listens on LISTEN_ADDR, starts the channels once it accepts
 // connections (a webhook must find us), and on ctx done drains the HTTP
 // requests in flight, then the channels.
-func (sv *server) run(ctx context.Context) error {
+func (sv *Server) run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", sv.cfg.ListenAddr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: sv.mux, ReadHeaderTimeout: 10 * time.Second}
-	slog.Info("listening", "addr", ln.Addr().String())
+	sv.log.Info("listening", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if err := sv.start(runCtx); err != nil {
+	if err := sv.Start(runCtx); err != nil {
 		srv.Close()
 		cancel()
-		sv.stop(context.Background())
+		sv.Stop(context.Background())
 		return err
 	}
 	select {
@@ -256,13 +277,13 @@ func (sv *server) run(ctx context.Context) error {
 	if serr := srv.Shutdown(shutdownCtx); serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}
-	if serr := sv.stop(shutdownCtx); serr != nil && err == nil {
+	if serr := sv.Stop(shutdownCtx); serr != nil && err == nil {
 		err = serr
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	slog.Info("stopped")
+	sv.log.Info("stopped")
 	return err
 }
 
@@ -301,16 +322,16 @@ func cmdHealthcheck(ctx context.Context, cfg *Config) error {
 }
 
 // newOutbox builds the outbox every channel sends through, and the
-// broadcasts and reminders that go through it (cmd_broadcast.go, README.md
+// broadcasts and reminders that go through it (broadcast.go, README.md
 // ("Reminders and announcements")).
-func (sv *server) newOutbox(ctx context.Context, opt serveOptions) (*outbox.Outbox, error) {
-	bc, err := broadcast.New(broadcast.Config{Store: sv.store, DefaultLang: sv.cfg.DefaultLang, Logger: slog.Default()})
+func (sv *Server) newOutbox(ctx context.Context, opt ServerOptions) (*outbox.Outbox, error) {
+	bc, err := broadcast.New(broadcast.Config{Store: sv.store, DefaultLang: sv.cfg.DefaultLang, Logger: sv.log})
 	if err != nil {
 		return nil, err
 	}
-	oc := opt.outbox
+	oc := opt.Outbox
 	oc.Store, oc.Rate, oc.ChatLimit = sv.store, sv.cfg.BroadcastRate, chatLimit
-	oc.Logger, oc.Registerer = slog.Default(), sv.reg
+	oc.Logger, oc.Registerer = sv.log, sv.reg
 	oc.Jobs = bc.Jobs()
 	ob, err := outbox.New(ctx, oc)
 	if err != nil {
@@ -349,14 +370,14 @@ func zaloEnabled(cfg *Config) (bool, error) {
 
 // zaloOnly wires serve without Telegram: the outbox, the conversation and
 // the Zalo channel, if it is configured.
-func (sv *server) zaloOnly(ctx context.Context, opt serveOptions) error {
+func (sv *Server) zaloOnly(ctx context.Context, opt ServerOptions) error {
 	if on, err := zaloEnabled(sv.cfg); !on || err != nil {
 		return err
 	}
 	if _, err := sv.newOutbox(ctx, opt); err != nil {
 		return err
 	}
-	h := opt.handler
+	h := opt.Handler
 	if h == nil {
 		var err error
 		if h, err = conversation(sv.cfg, sv.store, ""); err != nil {
@@ -368,7 +389,7 @@ func (sv *server) zaloOnly(ctx context.Context, opt serveOptions) error {
 
 // addZalo starts the Zalo channel when it is configured: its sender on
 // the outbox, its encoder in the routes, its webhook on the mux.
-func (sv *server) addZalo(ctx context.Context, h bot.Handler) error {
+func (sv *Server) addZalo(ctx context.Context, h bot.Handler) error {
 	if on, err := zaloEnabled(sv.cfg); !on || err != nil {
 		return err
 	}
@@ -385,7 +406,7 @@ func (sv *server) addZalo(ctx context.Context, h bot.Handler) error {
 		Outbox:        sv.outbox,
 		Routes:        sv.routes,
 		DefaultLang:   sv.cfg.DefaultLang,
-		Logger:        slog.Default(),
+		Logger:        sv.log,
 		Registerer:    sv.reg,
 	})
 	if err != nil {
