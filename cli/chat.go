@@ -12,10 +12,8 @@ import (
 
 	"electionbot/bot/console"
 	"electionbot/demo"
-	"electionbot/handlers"
 	"electionbot/locales"
 	"electionbot/models"
-	"electionbot/results"
 )
 
 // demoDatabase is where `chat --demo` keeps the Ka Long example.
@@ -84,14 +82,7 @@ func cmdChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 	if err != nil {
 		return err
 	}
-	conv, err := handlers.New(handlers.Config{
-		Stores:       handlers.StoresOf,
-		Charts:       results.Charts{Bundle: bundle},
-		Now:          clock,
-		DefaultLang:  cfg.DefaultLang,
-		LookupLimit:  cfg.LookupLimit,
-		LookupWindow: cfg.LookupWindow,
-	})
+	conv, err := conversation(cfg, bundle, clock, nil)
 	if err != nil {
 		return err
 	}

@@ -22,8 +22,6 @@ import (
 	"electionbot/bot/telegram"
 	"electionbot/bot/zalo"
 	"electionbot/broadcast"
-	"electionbot/handlers"
-	"electionbot/locales"
 	"electionbot/models"
 	"electionbot/results"
 )
@@ -145,7 +143,7 @@ func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOpti
 		return nil, err
 	}
 	if opt.Handler == nil {
-		if conv, err = conversation(cfg, s, sv.tg.Self().Username); err != nil {
+		if conv, err = newConversation(cfg, telegramInviteLink(sv.tg.Self().Username)); err != nil {
 			return nil, err
 		}
 	}
@@ -158,42 +156,6 @@ func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOpti
 		return nil, err
 	}
 	return sv, nil
-}
-
-// conversation is the conversation logic (package handlers) run
-// inside each update's transaction: its stores are bound to the tx.
-func conversation(cfg *Config, s *models.Store, botUsername string) (bot.Handler, error) {
-	// Built once (the catalogs load, or serve fails at start).
-	bundle, err := locales.NewBundle()
-	if err != nil {
-		return nil, err
-	}
-	conv, err := handlers.New(handlers.Config{
-		Stores:       handlers.StoresOf,
-		InviteLink:   telegramInviteLink(botUsername),
-		Charts:       results.Charts{Bundle: bundle},
-		Now:          time.Now,
-		DefaultLang:  cfg.DefaultLang,
-		LookupLimit:  cfg.LookupLimit,
-		LookupWindow: cfg.LookupWindow,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return conv, nil
-}
-
-// telegramInviteLink makes an official's invite a deep link to the bot
-// on Telegram (https://t.me/<bot>?start=<code>); elsewhere, or without
-// the bot's username, the invite is shown as the command "/start <code>".
-func telegramInviteLink(botUsername string) func(channel, code string) string {
-	botUsername = strings.TrimPrefix(strings.TrimSpace(botUsername), "@")
-	return func(channel, code string) string {
-		if botUsername == "" || channel != models.ChannelTelegram {
-			return ""
-		}
-		return fmt.Sprintf("https://t.me/%s?start=%s", botUsername, code)
-	}
 }
 
 // Handler serves the HTTP endpoints: /healthz, /metrics, the results page
@@ -380,7 +342,7 @@ func (sv *Server) zaloOnly(ctx context.Context, opt ServerOptions) error {
 	h := opt.Handler
 	if h == nil {
 		var err error
-		if h, err = conversation(sv.cfg, sv.store, ""); err != nil {
+		if h, err = newConversation(sv.cfg, nil); err != nil {
 			return err
 		}
 	}

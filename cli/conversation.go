@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"electionbot/handlers"
+	"electionbot/locales"
+	"electionbot/models"
+	"electionbot/results"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+)
+
+// conversation builds the conversation (package handlers) with the
+// configuration's language and lookup limits, its stores bound to each
+// update's transaction: serve's for every channel, chat's for the
+// console. inviteLink may be nil (invites shown as "/start <code>"); the
+// catalogs' bundle draws the charts.
+func conversation(cfg *Config, bundle *i18n.Bundle, now func() time.Time, inviteLink func(channel, code string) string) (*handlers.Conversation, error) {
+	return handlers.New(handlers.Config{
+		Stores:       handlers.StoresOf,
+		InviteLink:   inviteLink,
+		Charts:       results.Charts{Bundle: bundle},
+		Now:          now,
+		DefaultLang:  cfg.DefaultLang,
+		LookupLimit:  cfg.LookupLimit,
+		LookupWindow: cfg.LookupWindow,
+	})
+}
+
+// newConversation is serve's conversation, on the wall clock. Built once:
+// the catalogs load, or serve fails at start.
+func newConversation(cfg *Config, inviteLink func(channel, code string) string) (*handlers.Conversation, error) {
+	bundle, err := locales.NewBundle()
+	if err != nil {
+		return nil, err
+	}
+	return conversation(cfg, bundle, time.Now, inviteLink)
+}
+
+// telegramInviteLink makes an official's invite a deep link to the bot
+// on Telegram (https://t.me/<bot>?start=<code>); elsewhere, or without
+// the bot's username, the invite is shown as the command "/start <code>".
+func telegramInviteLink(botUsername string) func(channel, code string) string {
+	botUsername = strings.TrimPrefix(strings.TrimSpace(botUsername), "@")
+	return func(channel, code string) string {
+		if botUsername == "" || channel != models.ChannelTelegram {
+			return ""
+		}
+		return fmt.Sprintf("https://t.me/%s?start=%s", botUsername, code)
+	}
+}
