@@ -74,6 +74,9 @@ type Button struct {
 	Text           string
 	Data           string
 	RequestContact bool
+	// RequestLocation asks the channel for the user's location (Telegram;
+	// elsewhere the button's text is sent and the user shares by hand).
+	RequestLocation bool
 }
 
 // Keyboard is a set of buttons under a message: Inline (attached to the

@@ -70,7 +70,7 @@ func newBCEnv(t testing.TB, s *models.Store, recipients int) *bcEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Grant(ctx, &models.RoleGrant{ContactID: &env.admin.ID, Role: models.RoleAdmin, WardID: &e.WardID}); err != nil {
+	if err := s.Grant(ctx, &models.RoleGrant{ContactID: &env.admin.ID, Role: models.RoleAdmin, WardID: e.WardID}); err != nil {
 		t.Fatal(err)
 	}
 	return env

@@ -71,7 +71,7 @@ func (b *Broadcaster) renderContext(ctx context.Context, bc *models.Broadcast) (
 		return rc, nil
 	}
 	rc.admins, rc.reporterAreas, rc.openSet = map[int64]bool{}, map[int64][]int64{}, map[int64]bool{}
-	admins, err := b.store.WardGrants(ctx, e.WardID, models.RoleAdmin)
+	admins, err := b.store.ElectionGrants(ctx, e.ID, models.RoleAdmin)
 	if err != nil {
 		return nil, err
 	}

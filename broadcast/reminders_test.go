@@ -134,7 +134,7 @@ func TestRemindersFireAtLocalTimes(t *testing.T) {
 			s.SaveSubscription(ctx, &models.Subscription{ContactID: stopped.ID, StoppedAt: &now})
 			contact("no-area", "vi", -1, true, true)
 			admin := contact("admin", "vi", -1, false, true)
-			s.Grant(ctx, &models.RoleGrant{ContactID: &admin.ID, Role: models.RoleAdmin, WardID: &e.WardID})
+			s.Grant(ctx, &models.RoleGrant{ContactID: &admin.ID, Role: models.RoleAdmin, WardID: e.WardID})
 			rep := contact("reporter-kp3", "vi", -1, false, true)
 			s.Grant(ctx, &models.RoleGrant{ContactID: &rep.ID, Role: models.RoleReporter, AreaID: &areas[2].ID})
 			rep1 := contact("reporter-kp1", "vi", -1, false, true)

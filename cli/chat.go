@@ -107,18 +107,15 @@ func cmdChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 	return c.Run(ctx)
 }
 
-// grantConsoleAdmin makes console contact id a ward admin of the current
-// election's ward.
+// grantConsoleAdmin makes console contact id an admin of every ward (as
+// serve's bootstrap admins are).
 func grantConsoleAdmin(ctx context.Context, s *models.Store, id string) error {
 	c, err := s.EnsureContact(ctx, &models.Contact{Channel: models.ChannelConsole, ExternalID: id})
 	if err != nil {
 		return err
 	}
-	g := &models.RoleGrant{ContactID: &c.ID, Role: models.RoleAdmin}
-	if e, err := s.CurrentElection(ctx); err == nil {
-		g.WardID = &e.WardID
-	}
-	return s.Grant(ctx, g)
+	// Like the bootstrap admins of serve: every ward.
+	return s.Grant(ctx, &models.RoleGrant{ContactID: &c.ID, Role: models.RoleAdmin})
 }
 
 func isTerminal(r any) bool {

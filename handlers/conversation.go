@@ -69,9 +69,22 @@ type CoreStore interface {
 	// external id, creating it from c the first time.
 	EnsureContact(ctx context.Context, c *models.Contact) (*models.Contact, error)
 	SaveContact(ctx context.Context, c *models.Contact) error
-	// CurrentElection fails with models.ENOTFOUND when there is none.
-	CurrentElection(ctx context.Context) (*models.Election, error)
-	Areas(ctx context.Context, electionID int64) ([]*models.Area, error)
+	// Wards are the wards a resident may be placed in (few: read only
+	// for contacts not placed yet).
+	Wards(ctx context.Context) ([]*models.Ward, error)
+	// Ward and AreaWard find a ward by id or by one of its areas' id;
+	// models.ENOTFOUND when there is none.
+	Ward(ctx context.Context, id int64) (*models.Ward, error)
+	AreaWard(ctx context.Context, areaID int64) (*models.Ward, error)
+	// ElectionForWard is the election the ward's residents ask about (its
+	// Ward is w); models.ENOTFOUND when there is none.
+	ElectionForWard(ctx context.Context, w *models.Ward) (*models.Election, error)
+	// WardAreas are the ward's areas in an election, with polling places
+	// and candidates.
+	WardAreas(ctx context.Context, electionID int64, w *models.Ward) ([]*models.Area, error)
+	// PlacesNear are the polling places within about radiusKm of a point,
+	// nearest first, at most limit (each with its area and ward).
+	PlacesNear(ctx context.Context, lat, lon, radiusKm float64, limit int) ([]models.PlaceNear, error)
 }
 
 var _ CoreStore = (*models.Store)(nil)

@@ -84,7 +84,7 @@ func (o *officials) invite(arg string) error {
 	if sc.area != nil {
 		inv.AreaID = &sc.area.ID
 	} else {
-		inv.WardID = &o.el.WardID
+		inv.WardID = &o.el.Ward.ID
 	}
 	code, err := o.store.CreateInvite(o.ctx, inv)
 	if err != nil {
@@ -180,7 +180,7 @@ func (o *officials) designate(arg string) error {
 		if sc.area != nil {
 			g.AreaID = &sc.area.ID
 		} else {
-			g.WardID = &o.el.WardID
+			g.WardID = &o.el.Ward.ID
 		}
 		return g
 	}

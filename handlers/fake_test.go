@@ -32,7 +32,7 @@ func ptr[T any](v T) *T { return &v }
 func newFakeStore() *fakeStore {
 	loc := models.VietnamTime
 	el := &models.Election{
-		ID: 1, Code: "ka-long-2022", WardID: 1,
+		ID: 1, Code: "ka-long-2022", WardID: ptr(int64(1)),
 		Title: "Bầu cử Trưởng khu phố nhiệm kỳ 2022–2025",
 		Date:  "2022-06-05", Opens: "07:00", Closes: "11:00",
 		Timezone: "Asia/Ho_Chi_Minh", Rules: models.RulesNQLT2008, Method: models.MethodSecret,
@@ -51,7 +51,8 @@ func newFakeStore() *fakeStore {
 	}
 	for i := 1; i <= 6; i++ {
 		a := &models.Area{
-			ID: int64(i), ElectionID: 1, Code: "kp" + itoa(i), Name: "Khu phố " + itoa(i), Households: 300 + i,
+			ID: int64(i), ElectionID: 1, WardID: 1, Ward: el.Ward, Code: "kp" + itoa(i), Name: "Khu phố " + itoa(i),
+			Unit: models.UnitKhuPho, Households: 300 + i,
 			PollingPlace: &models.PollingPlace{ID: int64(i), AreaID: int64(i),
 				Name: "Nhà văn hóa khu phố " + itoa(i), Address: itoa(10*i) + " đường Trần Phú, Phường Ka Long"},
 		}
@@ -104,7 +105,68 @@ func (f *fakeStore) Areas(ctx context.Context, electionID int64) ([]*models.Area
 	return f.areas, nil
 }
 
+// The fake has one ward (the election's, when there is one).
+func (f *fakeStore) Wards(ctx context.Context) ([]*models.Ward, error) {
+	if f.failAll != nil {
+		return nil, f.failAll
+	}
+	if f.election == nil {
+		return nil, nil
+	}
+	return []*models.Ward{f.election.Ward}, nil
+}
+
+func (f *fakeStore) Ward(ctx context.Context, id int64) (*models.Ward, error) {
+	if f.failAll != nil {
+		return nil, f.failAll
+	}
+	if f.election == nil || f.election.Ward.ID != id {
+		return nil, models.Errorf(models.ENOTFOUND, "ward %d", id)
+	}
+	return f.election.Ward, nil
+}
+
+func (f *fakeStore) AreaWard(ctx context.Context, areaID int64) (*models.Ward, error) {
+	a, err := f.Area(ctx, areaID)
+	if err != nil {
+		return nil, err
+	}
+	return a.Ward, nil
+}
+
+func (f *fakeStore) ElectionForWard(ctx context.Context, w *models.Ward) (*models.Election, error) {
+	e, err := f.CurrentElection(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.Ward = w
+	return e, nil
+}
+
+func (f *fakeStore) WardAreas(ctx context.Context, electionID int64, w *models.Ward) ([]*models.Area, error) {
+	return f.Areas(ctx, electionID)
+}
+
+func (f *fakeStore) PlacesNear(ctx context.Context, lat, lon, radiusKm float64, limit int) ([]models.PlaceNear, error) {
+	var out []models.PlaceNear
+	for _, a := range f.areas {
+		if pp := a.PollingPlace; pp != nil && pp.Lat != nil {
+			if d := models.DistanceKm(lat, lon, *pp.Lat, *pp.Lon); d <= radiusKm {
+				out = append(out, models.PlaceNear{Area: a, DistanceKm: d})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].DistanceKm < out[j].DistanceKm })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
 func (f *fakeStore) Area(ctx context.Context, id int64) (*models.Area, error) {
+	if f.failAll != nil {
+		return nil, f.failAll
+	}
 	for _, a := range f.areas {
 		if a.ID == id {
 			return a, nil

@@ -15,7 +15,7 @@ func (o *officials) holdersOf(sc scope) ([]*models.GrantHolder, error) {
 	if sc.area != nil {
 		return o.store.AreaGrants(o.ctx, []int64{sc.area.ID}, models.RoleReporter)
 	}
-	return o.store.WardGrants(o.ctx, o.el.WardID, sc.role)
+	return o.store.WardGrants(o.ctx, o.el.Ward.ID, sc.role)
 }
 
 // holderLabel: the contact's name (and phone), or the phone still waiting.
@@ -94,7 +94,7 @@ func (o *officials) revokeByID(id int64) error {
 		return err
 	}
 	for _, role := range []string{models.RoleViewer, models.RoleAdmin} {
-		hs, err := o.store.WardGrants(o.ctx, el.WardID, role)
+		hs, err := o.store.WardGrants(o.ctx, el.Ward.ID, role)
 		if err != nil {
 			return err
 		}
@@ -163,7 +163,7 @@ func (o *officials) rolesCommand(r *roleSet, arg string) error {
 		areas = []*models.Area{a}
 	} else {
 		for _, role := range []string{models.RoleAdmin, models.RoleViewer} {
-			hs, err := o.store.WardGrants(o.ctx, o.el.WardID, role)
+			hs, err := o.store.WardGrants(o.ctx, o.el.Ward.ID, role)
 			if err != nil {
 				return err
 			}

@@ -14,7 +14,7 @@ import (
 // needArea returns the resident's area, or asks for it (to resume `then`)
 // and returns nil.
 func (r *residents) needArea(then action) (*models.Area, error) {
-	el, err := r.needElection()
+	el, err := r.needElection(then)
 	if err != nil || el == nil {
 		return nil, err
 	}
@@ -37,7 +37,7 @@ func (r *residents) needArea(then action) (*models.Area, error) {
 // opening hours, the resident's polling place, and after the day the
 // recognised result of the area.
 func (r *residents) dateReply() error {
-	el, err := r.needElection()
+	el, err := r.needElection(actDate)
 	if err != nil || el == nil {
 		return err
 	}

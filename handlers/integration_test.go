@@ -157,7 +157,7 @@ func (c *bcChat) contact(user string) *models.Contact {
 func (c *bcChat) admin(user string) {
 	c.t.Helper()
 	ct := c.contact(user)
-	if err := c.s.Grant(context.Background(), &models.RoleGrant{ContactID: &ct.ID, Role: models.RoleAdmin, WardID: &c.e.WardID}); err != nil {
+	if err := c.s.Grant(context.Background(), &models.RoleGrant{ContactID: &ct.ID, Role: models.RoleAdmin, WardID: c.e.WardID}); err != nil {
 		c.t.Fatal(err)
 	}
 }

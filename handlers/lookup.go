@@ -166,7 +166,7 @@ func (l *lookup) findByName(areaID int64, q *nameQuery) ([]*models.Voter, error)
 
 // nameLookup: exact full name + birth year in the resident's area.
 func (l *lookup) nameLookup(q *nameQuery) error {
-	el, err := l.needElection()
+	el, err := l.needElection(actCheck)
 	if err != nil || el == nil {
 		return err
 	}
@@ -280,7 +280,7 @@ func (l *lookup) byPhone(sc *bot.SharedContact) error {
 		l.reply(l.tr("phone_invalid", nil), l.checkKeyboard())
 		return nil
 	}
-	el, err := l.needElection()
+	el, err := l.needElection(actCheck)
 	if err != nil || el == nil {
 		return err
 	}

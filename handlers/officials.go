@@ -95,7 +95,7 @@ func (o *officials) roles() (*roleSet, error) {
 		}
 		seen := map[int64]bool{}
 		for _, g := range gs {
-			wardOK := g.WardID == nil || *g.WardID == el.WardID
+			wardOK := g.WardID == nil || *g.WardID == el.Ward.ID
 			switch g.Role {
 			case models.RoleAdmin:
 				r.admin = r.admin || (wardOK && g.AreaID == nil)
@@ -151,7 +151,7 @@ func (o *officials) command(name, arg string) (bool, error) {
 		o.reply(o.tr("off_private_only", nil), nil)
 		return true, nil
 	}
-	el, err := o.needElection()
+	el, err := o.needElection("")
 	if err != nil || el == nil {
 		return true, err
 	}
@@ -286,7 +286,7 @@ func (o *officials) admins() ([]*models.Contact, error) {
 	if err != nil || el == nil {
 		return nil, err
 	}
-	hs, err := o.store.WardGrants(o.ctx, el.WardID, models.RoleAdmin)
+	hs, err := o.store.WardGrants(o.ctx, el.Ward.ID, models.RoleAdmin)
 	if err != nil {
 		return nil, err
 	}

@@ -65,7 +65,7 @@ func newOffHarnessFile(t *testing.T, s *models.Store, lang string, ef *models.El
 	o.h = o.newHandler()
 	// Contact 1 is a ward admin, as `electionbot chat --admin` makes it.
 	admin := o.contact("1")
-	if err := s.Grant(ctx, &models.RoleGrant{ContactID: &admin.ID, Role: models.RoleAdmin, WardID: &o.el.WardID}); err != nil {
+	if err := s.Grant(ctx, &models.RoleGrant{ContactID: &admin.ID, Role: models.RoleAdmin, WardID: &o.el.Ward.ID}); err != nil {
 		t.Fatal(err)
 	}
 	return o

@@ -19,7 +19,7 @@ func TestOfficialsDesignationByInvite(t *testing.T) {
 		o.chann = models.ChannelTelegram
 		admin := o.contact("1")
 		el := o.el
-		if err := o.s.Grant(context.Background(), &models.RoleGrant{ContactID: &admin.ID, Role: models.RoleAdmin, WardID: &el.WardID}); err != nil {
+		if err := o.s.Grant(context.Background(), &models.RoleGrant{ContactID: &admin.ID, Role: models.RoleAdmin, WardID: &el.Ward.ID}); err != nil {
 			t.Fatal(err)
 		}
 		got := mine("1", o.send("1", "/moi kp1"))

@@ -27,6 +27,8 @@ type convState struct {
 
 // What the bot waits for (convState.Await).
 const (
+	awaitWard      = "ward"      // which ward (xã/phường) the resident lives in
+	awaitCity      = "city"      // which city, for a ward name found in several
 	awaitArea      = "area"      // which area the resident lives in
 	awaitName      = "name"      // a name and birth year for a lookup
 	awaitHousehold = "household" // the household number that picks one of several matches
@@ -51,9 +53,13 @@ type turn struct {
 	out   []bot.Outgoing
 	dirty bool // contact changed: save it
 
-	el       *models.Election
-	elLoaded bool
-	areas    []*models.Area
+	wd          *models.Ward // the ward in view (ward())
+	wardLoaded  bool
+	wards       []*models.Ward // every ward (wardList(), unplaced contacts only)
+	wardsLoaded bool
+	el          *models.Election // its election (election())
+	elLoaded    bool
+	areas       []*models.Area // its areas in that election (areaList())
 
 	// The features. Always set; an optional one whose store is nil is off
 	// (its on() is false) and its routes decline.
@@ -122,12 +128,96 @@ func (t *turn) notice(c *models.Contact, text func(lang string) string) {
 	t.out = append(t.out, bot.Outgoing{ChatID: c.ChatID, Channel: c.Channel, Text: text(lang)})
 }
 
-// election loads the current election once per turn; nil if none.
+// ward is the ward in view for this turn, loaded once: the ward of the
+// contact's area, else the ward the contact chose, else the only ward of
+// the deployment (where there is one, nobody is asked), else the ward of
+// an official's grants. nil when the contact has not been placed yet.
+func (t *turn) ward() (*models.Ward, error) {
+	if t.wardLoaded {
+		return t.wd, nil
+	}
+	w, err := t.findWard()
+	if err != nil {
+		return nil, err
+	}
+	t.wd, t.wardLoaded = w, true
+	return w, nil
+}
+
+func (t *turn) findWard() (*models.Ward, error) {
+	if t.c.AreaID != nil {
+		w, err := t.core.AreaWard(t.ctx, *t.c.AreaID)
+		if err == nil {
+			return w, nil
+		}
+		if models.ErrorCode(err) != models.ENOTFOUND {
+			return nil, err
+		}
+	}
+	if t.c.WardID != nil {
+		w, err := t.core.Ward(t.ctx, *t.c.WardID)
+		if err == nil {
+			return w, nil
+		}
+		if models.ErrorCode(err) != models.ENOTFOUND {
+			return nil, err
+		}
+	}
+	ws, err := t.wardList()
+	if err != nil || len(ws) == 0 {
+		return nil, err
+	}
+	if len(ws) == 1 {
+		return ws[0], nil
+	}
+	return t.officials.grantWard(ws)
+}
+
+// wardList is every ward a resident may be placed in, loaded once: only
+// an unplaced contact's turn needs it.
+func (t *turn) wardList() ([]*models.Ward, error) {
+	if t.wardsLoaded {
+		return t.wards, nil
+	}
+	ws, err := t.core.Wards(t.ctx)
+	if err != nil {
+		return nil, err
+	}
+	t.wards, t.wardsLoaded = ws, true
+	return ws, nil
+}
+
+// placeWard moves the contact to a ward (forgetting an area of another
+// ward) and makes it the ward in view.
+func (t *turn) placeWard(w *models.Ward) {
+	if t.c.WardID == nil || *t.c.WardID != w.ID {
+		id := w.ID
+		t.c.WardID = &id
+		t.dirty = true
+	}
+	if t.wd != nil && t.wd.ID != w.ID && t.c.AreaID != nil {
+		t.c.AreaID = nil
+		t.dirty = true
+	}
+	t.wd, t.wardLoaded = w, true
+	t.el, t.elLoaded, t.areas = nil, false, nil
+}
+
+// election is the election of the ward in view, loaded once per turn (its
+// Ward is that ward); nil if the contact is not placed or the ward has none.
 func (t *turn) election() (*models.Election, error) {
 	if t.elLoaded {
 		return t.el, nil
 	}
-	el, err := t.core.CurrentElection(t.ctx)
+	w, err := t.ward()
+	if err != nil {
+		return nil, err
+	}
+	if w == nil {
+		t.elLoaded = true
+		return nil, nil
+	}
+	el, err := t.core.ElectionForWard(t.ctx, w)
 	if models.ErrorCode(err) == models.ENOTFOUND {
 		t.elLoaded = true
 		return nil, nil
@@ -139,17 +229,29 @@ func (t *turn) election() (*models.Election, error) {
 	return el, nil
 }
 
-// needElection is the current election; without one it says so and
-// returns nil.
-func (t *turn) needElection() (*models.Election, error) {
+// needElection is the election of the ward in view. Without one it asks
+// an unplaced contact for their ward (then resumes act), or says there is
+// no election, and returns nil.
+func (t *turn) needElection(act action) (*models.Election, error) {
 	el, err := t.election()
-	if err == nil && el == nil {
-		t.reply(t.tr("no_election", nil), t.menu())
+	if err != nil || el != nil {
+		return el, err
 	}
-	return el, err
+	if w, err := t.ward(); err != nil || w == nil {
+		ws, err := t.wardList()
+		if err != nil {
+			return nil, err
+		}
+		if len(ws) > 1 {
+			return nil, t.askWard("ward_ask", act)
+		}
+	}
+	t.reply(t.tr("no_election", nil), t.menu())
+	return nil, nil
 }
 
-// areaList loads the election's areas once per turn.
+// areaList loads the areas of the ward in view in its election, once per
+// turn: never the whole election's.
 func (t *turn) areaList() ([]*models.Area, error) {
 	if t.areas != nil {
 		return t.areas, nil
@@ -158,7 +260,7 @@ func (t *turn) areaList() ([]*models.Area, error) {
 	if err != nil || el == nil {
 		return nil, err
 	}
-	as, err := t.core.Areas(t.ctx, el.ID)
+	as, err := t.core.WardAreas(t.ctx, el.ID, el.Ward)
 	if err != nil {
 		return nil, err
 	}
@@ -166,8 +268,7 @@ func (t *turn) areaList() ([]*models.Area, error) {
 	return as, nil
 }
 
-// areasByID are the current election's areas by id (none without an
-// election).
+// areasByID are the ward's areas by id (none without an election).
 func (t *turn) areasByID() (map[int64]*models.Area, error) {
 	areas, err := t.areaList()
 	if err != nil {
@@ -189,8 +290,8 @@ func areaNames(as []*models.Area) string {
 	return strings.Join(names, ", ")
 }
 
-// myArea is the contact's chosen area, if it belongs to the current
-// election; nil otherwise.
+// myArea is the contact's chosen area, if it belongs to the election in
+// view; nil otherwise.
 func (t *turn) myArea() (*models.Area, error) {
 	if t.c.AreaID == nil {
 		return nil, nil
@@ -207,18 +308,23 @@ func (t *turn) myArea() (*models.Area, error) {
 	return nil, nil
 }
 
-// setArea remembers the contact's area.
+// setArea remembers the contact's area (and so its ward).
 func (t *turn) setArea(a *models.Area) {
 	if t.c.AreaID == nil || *t.c.AreaID != a.ID {
 		id := a.ID
 		t.c.AreaID = &id
 		t.dirty = true
 	}
+	if t.c.WardID == nil || *t.c.WardID != a.WardID {
+		id := a.WardID
+		t.c.WardID = &id
+		t.dirty = true
+	}
 }
 
 func (t *turn) wardName() string {
-	if t.el != nil && t.el.Ward != nil {
-		return t.el.Ward.Name
+	if t.wd != nil {
+		return t.wd.Name
 	}
 	return ""
 }

@@ -67,7 +67,7 @@ func newAudienceFixture(t *testing.T, s *models.Store) *audienceFixture {
 		t.Fatal(err)
 	}
 	adm := add("admin", -1, false, true)
-	if err := s.Grant(ctx, &models.RoleGrant{ContactID: &adm.ID, Role: models.RoleAdmin, WardID: &e.WardID}); err != nil {
+	if err := s.Grant(ctx, &models.RoleGrant{ContactID: &adm.ID, Role: models.RoleAdmin, WardID: e.WardID}); err != nil {
 		t.Fatal(err)
 	}
 	return f

@@ -3,7 +3,6 @@ package models
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -11,8 +10,10 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// ElectionFile is an election file (docs/design.md §5): the election, its ward, and
-// the areas with their polling places and candidates. Field names in YAML
+// ElectionFile is an election file (docs/design.md §5): the election, and
+// either its one ward and that ward's areas (`ward:` + `areas:`) or the
+// wards of a city or province, each with its areas (`province:` +
+// `wards:`), with their polling places and candidates. Field names in YAML
 // are exactly those of the design; unknown fields are refused.
 //
 // ParseElectionFile fills the defaults (timezone, list_posted_days,
@@ -20,8 +21,13 @@ import (
 // words to MethodSecret/MethodHands and computes OpensAt/ClosesAt.
 type ElectionFile struct {
 	Election FileElection `yaml:"election"`
-	Ward     FileWard     `yaml:"ward"`
-	Areas    []FileArea   `yaml:"areas"`
+	// The one-ward form.
+	Ward  FileWard   `yaml:"ward,omitempty"`
+	Areas []FileArea `yaml:"areas,omitempty"`
+	// The form for many wards: the province's name and the wards, each
+	// with its areas. Area codes are unique within a ward.
+	Province string     `yaml:"province,omitempty"`
+	Wards    []FileWard `yaml:"wards,omitempty"`
 	// Reminders is the residents' reminder schedule (optional; nil: the
 	// defaults, see DefaultReminders; an empty list: none).
 	Reminders []FileReminder `yaml:"reminders,omitempty"`
@@ -51,18 +57,22 @@ type FileElection struct {
 	NoticeDays     *int `yaml:"notice_days,omitempty"`      // default 2
 }
 
-// FileWard is the ward: section of an election file.
+// FileWard is the ward: section of a one-ward election file, or one entry
+// of the wards: list (which has Areas and no Province).
 type FileWard struct {
-	Code     string `yaml:"code"`
-	Name     string `yaml:"name"`
-	City     string `yaml:"city"`
-	Province string `yaml:"province"`
+	Code     string     `yaml:"code"`
+	Name     string     `yaml:"name"`
+	City     string     `yaml:"city"`
+	Province string     `yaml:"province,omitempty"`
+	Kind     string     `yaml:"kind,omitempty"` // xa | phuong | thi-tran; default: read from the name
+	Areas    []FileArea `yaml:"areas,omitempty"`
 }
 
 // FileArea is one entry of the areas: list of an election file.
 type FileArea struct {
 	Code         string           `yaml:"code"`
 	Name         string           `yaml:"name"`
+	Unit         string           `yaml:"unit,omitempty"` // thon|ban|ap|khu|khu-pho|to-dan-pho; default: read from the name
 	Households   int              `yaml:"households"`
 	PollingPlace FilePollingPlace `yaml:"polling_place"`
 	Candidates   []string         `yaml:"candidates"` // in ballot order: ballot number = position, from 1
@@ -191,56 +201,15 @@ func (f *ElectionFile) Check() error {
 		p.add("election.notice_days", "%d must be between 0 and 365", *e.NoticeDays)
 	}
 
-	p.slug("ward.code", f.Ward.Code)
-	p.required("ward.name", f.Ward.Name)
-
-	if len(f.Areas) == 0 {
-		p.add("areas", "at least one area is required")
-	}
-	codes := map[string]int{}
-	for i := range f.Areas {
-		a := &f.Areas[i]
-		at := fmt.Sprintf("areas[%d]", i)
-		if p.slug(at+".code", a.Code) {
-			if j, dup := codes[a.Code]; dup {
-				p.add(at+".code", "%q is used twice (also areas[%d])", a.Code, j)
-			} else {
-				codes[a.Code] = i
-			}
-		}
-		p.required(at+".name", a.Name)
-		switch {
-		case a.Households <= 0:
-			p.add(at+".households", "must be greater than 0")
-		case a.Households > maxHouseholds:
-			p.add(at+".households", "%d must be at most %d", a.Households, maxHouseholds)
-		}
-		pp := &a.PollingPlace
-		p.required(at+".polling_place.name", pp.Name)
-		switch {
-		case pp.Lat != nil && pp.Lon == nil:
-			p.add(at+".polling_place.lon", "is required when lat is given")
-		case pp.Lat == nil && pp.Lon != nil:
-			p.add(at+".polling_place.lat", "is required when lon is given")
-		}
-		if pp.Lat != nil && !(*pp.Lat >= -90 && *pp.Lat <= 90) {
-			p.add(at+".polling_place.lat", "%v must be between -90 and 90", *pp.Lat)
-		}
-		if pp.Lon != nil && !(*pp.Lon >= -180 && *pp.Lon <= 180) {
-			p.add(at+".polling_place.lon", "%v must be between -180 and 180", *pp.Lon)
-		}
-		names := map[string]int{}
-		for j, name := range a.Candidates {
-			cat := fmt.Sprintf("%s.candidates[%d]", at, j)
-			if !p.required(cat, name) {
-				continue
-			}
-			key := Fold(name)
-			if k, dup := names[key]; dup {
-				p.add(cat, "%q is listed twice (also candidates[%d])", name, k)
-			} else {
-				names[key] = j
-			}
+	switch {
+	case len(f.Wards) > 0:
+		f.checkProvince(&p)
+	case f.Province != "":
+		p.add("wards", "a file with province: lists its wards (or use ward: and areas: for one ward)")
+	default:
+		f.checkWard(&p, "ward", &f.Ward, "areas", f.Areas)
+		if f.Ward.Areas != nil {
+			p.add("ward.areas", "areas: of a one-ward file go at the top level, beside ward:")
 		}
 	}
 	f.checkReminders(&p)
@@ -257,13 +226,11 @@ func (f *ElectionFile) Check() error {
 // the defaults.
 func (f *ElectionFile) normalise() {
 	e := &f.Election
-	for _, s := range []*string{&e.Code, &e.Date, &e.Opens, &e.Closes, &e.Timezone, &e.Rules, &e.Method,
-		&f.Ward.Code} {
+	for _, s := range []*string{&e.Code, &e.Date, &e.Opens, &e.Closes, &e.Timezone, &e.Rules, &e.Method} {
 		*s = strings.TrimSpace(*s)
 	}
-	for _, s := range []*string{&e.Title, &f.Ward.Name, &f.Ward.City, &f.Ward.Province} {
-		*s = squeezeSpaces(*s)
-	}
+	e.Title = squeezeSpaces(e.Title)
+	f.Province = squeezeSpaces(f.Province)
 	if e.Timezone == "" {
 		e.Timezone = DefaultTimezone
 	}
@@ -275,15 +242,9 @@ func (f *ElectionFile) normalise() {
 		n := DefaultNoticeDays
 		e.NoticeDays = &n
 	}
-	for i := range f.Areas {
-		a := &f.Areas[i]
-		a.Code = strings.TrimSpace(a.Code)
-		a.Name = squeezeSpaces(a.Name)
-		a.PollingPlace.Name = squeezeSpaces(a.PollingPlace.Name)
-		a.PollingPlace.Address = squeezeSpaces(a.PollingPlace.Address)
-		for j := range a.Candidates {
-			a.Candidates[j] = squeezeSpaces(a.Candidates[j])
-		}
+	normaliseWard(&f.Ward, f.Areas)
+	for i := range f.Wards {
+		normaliseWard(&f.Wards[i], f.Wards[i].Areas)
 	}
 }
 

@@ -46,7 +46,7 @@ func TestParseElectionFileDemo(t *testing.T) {
 	if *e.ListPostedDays != 7 || *e.NoticeDays != 2 {
 		t.Errorf("list_posted_days, notice_days = %d, %d, want 7, 2", *e.ListPostedDays, *e.NoticeDays)
 	}
-	if f.Ward != (models.FileWard{Code: "ka-long", Name: "Phường Ka Long", City: "TP Móng Cái", Province: "Quảng Ninh"}) {
+	if !reflect.DeepEqual(f.Ward, models.FileWard{Code: "ka-long", Name: "Phường Ka Long", City: "TP Móng Cái", Province: "Quảng Ninh", Kind: models.WardUrban}) {
 		t.Errorf("ward = %+v", f.Ward)
 	}
 	if len(f.Areas) != 6 {
@@ -552,7 +552,7 @@ func TestLoadElectionUpdatesInPlace(t *testing.T) {
 			}
 			e2, _ := s.ElectionByCode(ctx, "ka-long-2022")
 			areas2, _ := s.Areas(ctx, e2.ID)
-			if e2.ID != e1.ID || e2.WardID != e1.WardID || e2.Closes != "11:30" ||
+			if e2.ID != e1.ID || *e2.WardID != *e1.WardID || e2.Closes != "11:30" ||
 				e2.ClosesAt.UTC().Format(time.RFC3339) != "2022-06-05T04:30:00Z" || e2.Ward.City != "Thành phố Móng Cái" {
 				t.Errorf("election after reload: %+v ward %+v", e2, e2.Ward)
 			}

@@ -20,6 +20,7 @@ import (
 type LoadReport struct {
 	Election   string   // election code
 	Created    bool     // the election was new
+	Wards      int      // wards in the file
 	Areas      int      // areas in the file
 	Candidates int      // candidates in the file
 	Removed    []string // codes of areas deleted because they left the file
@@ -36,7 +37,11 @@ func (r *LoadReport) String() string {
 	case r.Changes == 0:
 		state = "unchanged"
 	}
-	s := fmt.Sprintf("%s: loaded %d areas, %d candidates (%s)", r.Election, r.Areas, r.Candidates, state)
+	areas := fmt.Sprintf("%d areas", r.Areas)
+	if r.Wards > 1 {
+		areas += fmt.Sprintf(" in %d wards", r.Wards)
+	}
+	s := fmt.Sprintf("%s: loaded %s, %d candidates (%s)", r.Election, areas, r.Candidates, state)
 	if len(r.Removed) > 0 {
 		s += "; removed areas " + strings.Join(r.Removed, ", ")
 	}
@@ -81,7 +86,7 @@ func (s Elections) LoadElection(ctx context.Context, f *ElectionFile) (*LoadRepo
 	}
 	var rep *LoadReport
 	err := s.InTx(ctx, func(tx *Store) error {
-		rep = &LoadReport{Election: f.Election.Code, Areas: len(f.Areas)}
+		rep = &LoadReport{Election: f.Election.Code, Areas: f.AreaCount(), Wards: len(f.AllWards())}
 		return tx.loadElection(ctx, f, rep)
 	})
 	if err != nil {
@@ -93,38 +98,32 @@ func (s Elections) LoadElection(ctx context.Context, f *ElectionFile) (*LoadRepo
 func (s Elections) loadElection(ctx context.Context, f *ElectionFile, rep *LoadReport) error {
 	db := s.DB(ctx)
 	now := s.now()
+	wards := f.AllWards()
 
-	// Ward.
-	var w Ward
-	err := db.Where("code = ?", f.Ward.Code).Take(&w).Error
-	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		w = Ward{Code: f.Ward.Code, Name: f.Ward.Name, City: f.Ward.City, Province: f.Ward.Province,
-			CreatedAt: now, UpdatedAt: now}
-		if err := db.Create(&w).Error; err != nil {
-			return Wrap(EINTERNAL, err, "create ward %s", w.Code)
+	// Wards, by code.
+	wardIDs := make([]int64, len(wards))
+	for i := range wards {
+		id, err := s.loadWard(db, &wards[i], now, rep)
+		if err != nil {
+			return err
 		}
-		rep.Changes++
-	case err != nil:
-		return Wrap(EINTERNAL, err, "find ward %s", f.Ward.Code)
-	default:
-		c := colChanges{}
-		c.str("name", w.Name, f.Ward.Name)
-		c.str("city", w.City, f.Ward.City)
-		c.str("province", w.Province, f.Ward.Province)
-		if err := c.apply(db, &w, now, rep); err != nil {
-			return Wrap(EINTERNAL, err, "update ward %s", w.Code)
-		}
+		wardIDs[i] = id
+	}
+	var oneWard *int64
+	province := f.Province
+	if len(f.Wards) == 0 {
+		oneWard = &wardIDs[0]
+		province = f.Ward.Province
 	}
 
 	// Election.
 	fe := &f.Election
 	var e Election
-	err = db.Where("code = ?", fe.Code).Take(&e).Error
+	err := db.Where("code = ?", fe.Code).Take(&e).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		e = Election{Code: fe.Code, WardID: w.ID, Title: fe.Title, Date: fe.Date, Opens: fe.Opens,
-			Closes: fe.Closes, Timezone: fe.Timezone, Rules: fe.Rules, Method: fe.Method,
+		e = Election{Code: fe.Code, WardID: oneWard, Province: province, Title: fe.Title, Date: fe.Date,
+			Opens: fe.Opens, Closes: fe.Closes, Timezone: fe.Timezone, Rules: fe.Rules, Method: fe.Method,
 			OpensAt: f.OpensAt, ClosesAt: f.ClosesAt,
 			ListPostedDays: *fe.ListPostedDays, NoticeDays: *fe.NoticeDays,
 			CreatedAt: now, UpdatedAt: now}
@@ -137,7 +136,8 @@ func (s Elections) loadElection(ctx context.Context, f *ElectionFile, rep *LoadR
 		return Wrap(EINTERNAL, err, "find election %s", fe.Code)
 	default:
 		c := colChanges{}
-		c.int64("ward_id", e.WardID, w.ID)
+		c.optInt64("ward_id", e.WardID, oneWard)
+		c.str("province", e.Province, province)
 		c.str("title", e.Title, fe.Title)
 		c.str("date", e.Date, fe.Date)
 		c.str("opens", e.Opens, fe.Opens)
@@ -158,24 +158,39 @@ func (s Elections) loadElection(ctx context.Context, f *ElectionFile, rep *LoadR
 	if err := s.scheduleReminders(db, e.ID, f.Schedule); err != nil {
 		return err
 	}
+	return s.loadAreas(db, &e, f, wards, wardIDs, rep)
+}
 
-	// Areas that left the file: deleted if nothing hangs on them.
+// areaKey names an area in an election: codes repeat across wards.
+type areaKey struct {
+	ward int64
+	code string
+}
+
+// loadAreas makes the election's areas those of the file's wards: areas
+// that left the file are deleted (refused if anything hangs on them), the
+// others upserted by (ward, code) with their polling place and candidates.
+// The current rows are read in three queries, so loading a province again
+// costs no more than reading it.
+func (s Elections) loadAreas(db *gorm.DB, e *Election, f *ElectionFile, wards []FileWard, wardIDs []int64, rep *LoadReport) error {
 	var existing []*Area
 	if err := db.Where("election_id = ?", e.ID).Order("id").Find(&existing).Error; err != nil {
 		return Wrap(EINTERNAL, err, "areas of election %s", e.Code)
 	}
-	byCode := make(map[string]*Area, len(existing))
+	byKey := make(map[areaKey]*Area, len(existing))
 	for _, a := range existing {
-		byCode[a.Code] = a
+		byKey[areaKey{a.WardID, a.Code}] = a
 	}
-	inFile := make(map[string]bool, len(f.Areas))
-	for _, fa := range f.Areas {
-		inFile[fa.Code] = true
+	inFile := make(map[areaKey]bool, f.AreaCount())
+	for i, w := range wards {
+		for _, fa := range w.Areas {
+			inFile[areaKey{wardIDs[i], fa.Code}] = true
+		}
 	}
 	var conflicts []string
 	var gone []*Area
 	for _, a := range existing {
-		if inFile[a.Code] {
+		if inFile[areaKey{a.WardID, a.Code}] {
 			continue
 		}
 		var voters, tallies int64
@@ -211,33 +226,62 @@ func (s Elections) loadElection(ctx context.Context, f *ElectionFile, rep *LoadR
 	}
 	sort.Strings(rep.Removed)
 
+	// The polling places and candidates of the areas that stay, at once.
+	var places []*PollingPlace
+	if err := db.Where("area_id IN (?)", db.Model(&Area{}).Select("id").Where("election_id = ?", e.ID)).
+		Find(&places).Error; err != nil {
+		return Wrap(EINTERNAL, err, "polling places of election %s", e.Code)
+	}
+	placeOf := make(map[int64]*PollingPlace, len(places))
+	for _, pp := range places {
+		placeOf[pp.AreaID] = pp
+	}
+	var cands []*Candidate
+	if err := db.Where("area_id IN (?)", db.Model(&Area{}).Select("id").Where("election_id = ?", e.ID)).
+		Order("area_id, ballot_no").Find(&cands).Error; err != nil {
+		return Wrap(EINTERNAL, err, "candidates of election %s", e.Code)
+	}
+	candsOf := make(map[int64][]*Candidate, len(existing))
+	for _, c := range cands {
+		candsOf[c.AreaID] = append(candsOf[c.AreaID], c)
+	}
+
 	// Areas of the file, in order.
-	for i := range f.Areas {
-		fa := &f.Areas[i]
-		a, ok := byCode[fa.Code]
-		if !ok {
-			a = &Area{ElectionID: e.ID, Code: fa.Code, Name: fa.Name, Households: fa.Households}
-			if err := db.Create(a).Error; err != nil {
-				return Wrap(EINTERNAL, err, "create area %s", fa.Code)
+	for i, w := range wards {
+		aat := "areas"
+		if len(f.Wards) > 0 {
+			aat = fmt.Sprintf("wards[%d].areas", i)
+		}
+		for j := range w.Areas {
+			fa := &w.Areas[j]
+			at := fmt.Sprintf("%s[%d]", aat, j)
+			a, ok := byKey[areaKey{wardIDs[i], fa.Code}]
+			if !ok {
+				a = &Area{ElectionID: e.ID, WardID: wardIDs[i], Code: fa.Code, Name: fa.Name, Unit: fa.Unit,
+					Households: fa.Households}
+				if err := db.Create(a).Error; err != nil {
+					return Wrap(EINTERNAL, err, "create area %s", fa.Code)
+				}
+				rep.Changes++
+			} else {
+				c := colChanges{}
+				c.str("name", a.Name, fa.Name)
+				c.str("unit", a.Unit, fa.Unit)
+				c.int("households", a.Households, fa.Households)
+				if err := c.apply(db, a, time.Time{}, rep); err != nil {
+					return Wrap(EINTERNAL, err, "update area %s", fa.Code)
+				}
 			}
-			rep.Changes++
-		} else {
-			c := colChanges{}
-			c.str("name", a.Name, fa.Name)
-			c.int("households", a.Households, fa.Households)
-			if err := c.apply(db, a, time.Time{}, rep); err != nil {
-				return Wrap(EINTERNAL, err, "update area %s", fa.Code)
+			if err := s.loadPollingPlace(db, a, placeOf[a.ID], &fa.PollingPlace, rep); err != nil {
+				return err
 			}
+			c, err := s.loadCandidates(db, at, a, candsOf[a.ID], fa.Candidates, rep)
+			if err != nil {
+				return err
+			}
+			conflicts = append(conflicts, c...)
+			rep.Candidates += len(fa.Candidates)
 		}
-		if err := s.loadPollingPlace(db, a, &fa.PollingPlace, rep); err != nil {
-			return err
-		}
-		c, err := s.loadCandidates(db, i, a, fa.Candidates, rep)
-		if err != nil {
-			return err
-		}
-		conflicts = append(conflicts, c...)
-		rep.Candidates += len(fa.Candidates)
 	}
 	if len(conflicts) > 0 {
 		return Errorf(ECONFLICT, "%s", strings.Join(conflicts, "\n"))
@@ -245,19 +289,44 @@ func (s Elections) loadElection(ctx context.Context, f *ElectionFile, rep *LoadR
 	return nil
 }
 
-func (s Elections) loadPollingPlace(db *gorm.DB, a *Area, fp *FilePollingPlace, rep *LoadReport) error {
-	var pp PollingPlace
-	err := db.Where("area_id = ?", a.ID).Take(&pp).Error
+// loadWard upserts a ward of the file by its code and returns its id.
+func (s Elections) loadWard(db *gorm.DB, fw *FileWard, now time.Time, rep *LoadReport) (int64, error) {
+	var w Ward
+	err := db.Where("code = ?", fw.Code).Take(&w).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		pp = PollingPlace{AreaID: a.ID, Name: fp.Name, Address: fp.Address, Lat: fp.Lat, Lon: fp.Lon}
+		w = Ward{Code: fw.Code, Name: fw.Name, City: fw.City, Province: fw.Province, Kind: fw.Kind,
+			CreatedAt: now, UpdatedAt: now}
+		if err := db.Create(&w).Error; err != nil {
+			return 0, Wrap(EINTERNAL, err, "create ward %s", w.Code)
+		}
+		rep.Changes++
+	case err != nil:
+		return 0, Wrap(EINTERNAL, err, "find ward %s", fw.Code)
+	default:
+		c := colChanges{}
+		c.str("name", w.Name, fw.Name)
+		c.str("city", w.City, fw.City)
+		c.str("province", w.Province, fw.Province)
+		c.str("kind", w.Kind, fw.Kind)
+		if err := c.apply(db, &w, now, rep); err != nil {
+			return 0, Wrap(EINTERNAL, err, "update ward %s", w.Code)
+		}
+	}
+	return w.ID, nil
+}
+
+// loadPollingPlace makes an area's polling place (cur, nil if none yet)
+// that of the file.
+func (s Elections) loadPollingPlace(db *gorm.DB, a *Area, cur *PollingPlace, fp *FilePollingPlace, rep *LoadReport) error {
+	if cur == nil {
+		pp := PollingPlace{AreaID: a.ID, Name: fp.Name, Address: fp.Address, Lat: fp.Lat, Lon: fp.Lon}
 		if err := db.Create(&pp).Error; err != nil {
 			return Wrap(EINTERNAL, err, "create polling place of area %s", a.Code)
 		}
 		rep.Changes++
-	case err != nil:
-		return Wrap(EINTERNAL, err, "find polling place of area %s", a.Code)
-	default:
+	} else {
+		pp := *cur
 		c := colChanges{}
 		c.str("name", pp.Name, fp.Name)
 		c.str("address", pp.Address, fp.Address)
@@ -270,13 +339,10 @@ func (s Elections) loadPollingPlace(db *gorm.DB, a *Area, fp *FilePollingPlace, 
 	return nil
 }
 
-// loadCandidates makes an area's candidates those of names, by ballot
-// number. It returns conflicts (a dropped candidate who has votes).
-func (s Elections) loadCandidates(db *gorm.DB, i int, a *Area, names []string, rep *LoadReport) ([]string, error) {
-	var cur []*Candidate
-	if err := db.Where("area_id = ?", a.ID).Order("ballot_no").Find(&cur).Error; err != nil {
-		return nil, Wrap(EINTERNAL, err, "candidates of area %s", a.Code)
-	}
+// loadCandidates makes an area's candidates (cur, by ballot number) those
+// of names. It returns conflicts (a dropped candidate who has votes), named
+// by the area's path in the file (at).
+func (s Elections) loadCandidates(db *gorm.DB, at string, a *Area, cur []*Candidate, names []string, rep *LoadReport) ([]string, error) {
 	byNo := make(map[int]*Candidate, len(cur))
 	for _, c := range cur {
 		byNo[c.BallotNo] = c
@@ -310,8 +376,8 @@ func (s Elections) loadCandidates(db *gorm.DB, i int, a *Area, names []string, r
 		}
 		if votes > 0 {
 			conflicts = append(conflicts, fmt.Sprintf(
-				"areas[%d].candidates: ballot number %d (%s) has votes in a tally: loading would delete them; keep the candidate in the file",
-				i, c.BallotNo, c.Name))
+				"%s.candidates: ballot number %d (%s) has votes in a tally: loading would delete them; keep the candidate in the file",
+				at, c.BallotNo, c.Name))
 			continue
 		}
 		if err := db.Delete(&Candidate{}, c.ID).Error; err != nil {
@@ -348,6 +414,17 @@ func (c colChanges) int(col string, old, new int) {
 func (c colChanges) int64(col string, old, new int64) {
 	if old != new {
 		c[col] = new
+	}
+}
+
+func (c colChanges) optInt64(col string, old, new *int64) {
+	switch {
+	case old == nil && new == nil:
+	case old != nil && new != nil && *old == *new:
+	case new == nil:
+		c[col] = nil
+	default:
+		c[col] = *new
 	}
 }
 

@@ -159,7 +159,7 @@ func (x *yamlIndex) floatsForInts() problems {
 			continue
 		}
 		if p.path == "election.list_posted_days" || p.path == "election.notice_days" ||
-			(strings.HasPrefix(p.path, "areas[") && strings.HasSuffix(p.path, "].households")) ||
+			((strings.HasPrefix(p.path, "areas[") || strings.HasPrefix(p.path, "wards[")) && strings.HasSuffix(p.path, "].households")) ||
 			(strings.HasPrefix(p.path, "reminders[") && strings.HasSuffix(p.path, "].day")) {
 			out = append(out, fmt.Sprintf("%s: %q is not a whole number (line %d)", p.path, p.value, p.line))
 		}

@@ -29,11 +29,12 @@ func (s Elections) ElectionByCode(ctx context.Context, code string) (*Election, 
 	return &e, nil
 }
 
-// Areas lists an election's areas in code order, with polling places and
-// candidates (by ballot number).
+// Areas lists an election's areas in load order, with their wards, polling
+// places and candidates (by ballot number). A message never needs this
+// (WardAreas is bounded by one ward); the CLI and fan-outs do.
 func (s Elections) Areas(ctx context.Context, electionID int64) ([]*Area, error) {
 	var areas []*Area
-	err := s.DB(ctx).Preload("PollingPlace").
+	err := s.DB(ctx).Preload("Ward").Preload("PollingPlace").
 		Preload("Candidates", func(db *gormDB) *gormDB { return db.Order("ballot_no") }).
 		Where("election_id = ?", electionID).Order("id").Find(&areas).Error
 	if err != nil {
@@ -42,10 +43,10 @@ func (s Elections) Areas(ctx context.Context, electionID int64) ([]*Area, error)
 	return areas, nil
 }
 
-// Area finds one area with its polling place and candidates.
+// Area finds one area with its ward, polling place and candidates.
 func (s Elections) Area(ctx context.Context, id int64) (*Area, error) {
 	var a Area
-	err := s.DB(ctx).Preload("PollingPlace").
+	err := s.DB(ctx).Preload("Ward").Preload("PollingPlace").
 		Preload("Candidates", func(db *gormDB) *gormDB { return db.Order("ballot_no") }).
 		Where("id = ?", id).Take(&a).Error
 	if err != nil {
@@ -61,4 +62,90 @@ func (s Elections) ElectionByID(ctx context.Context, id int64) (*Election, error
 		return nil, notFound(err, "election %d not found", id)
 	}
 	return &e, nil
+}
+
+// WardAreas lists one ward's areas in an election, in load order, with
+// their polling places and candidates; each area's Ward is w.
+func (s Elections) WardAreas(ctx context.Context, electionID int64, w *Ward) ([]*Area, error) {
+	var areas []*Area
+	err := s.DB(ctx).Preload("PollingPlace").
+		Preload("Candidates", func(db *gormDB) *gormDB { return db.Order("ballot_no") }).
+		Where("election_id = ? AND ward_id = ?", electionID, w.ID).Order("id").Find(&areas).Error
+	if err != nil {
+		return nil, Wrap(EINTERNAL, err, "areas of ward %s in election %d", w.Code, electionID)
+	}
+	for _, a := range areas {
+		a.Ward = w
+	}
+	return areas, nil
+}
+
+// ElectionForWard is the election a ward's residents are asking about:
+// the next one with areas in the ward that has not closed yet, or else the
+// most recent one. Its Ward is w. ENOTFOUND when the ward has none.
+func (s Elections) ElectionForWard(ctx context.Context, w *Ward) (*Election, error) {
+	var e Election
+	inWard := s.DB(ctx).Model(&Area{}).Select("election_id").Where("ward_id = ?", w.ID)
+	err := s.DB(ctx).Where("id IN (?) AND closes_at >= ?", inWard, s.now()).Order("opens_at ASC").Take(&e).Error
+	if err != nil {
+		inWard = s.DB(ctx).Model(&Area{}).Select("election_id").Where("ward_id = ?", w.ID)
+		err = s.DB(ctx).Where("id IN (?)", inWard).Order("opens_at DESC").Take(&e).Error
+	}
+	if err != nil {
+		return nil, notFound(err, "no election in ward %s", w.Code)
+	}
+	e.Ward = w
+	return &e, nil
+}
+
+// Ward finds a ward by id.
+func (s Elections) Ward(ctx context.Context, id int64) (*Ward, error) {
+	var w Ward
+	if err := s.DB(ctx).Where("id = ?", id).Take(&w).Error; err != nil {
+		return nil, notFound(err, "ward %d not found", id)
+	}
+	return &w, nil
+}
+
+// WardByCode finds a ward by its code.
+func (s Elections) WardByCode(ctx context.Context, code string) (*Ward, error) {
+	var w Ward
+	if err := s.DB(ctx).Where("code = ?", code).Take(&w).Error; err != nil {
+		return nil, notFound(err, "ward %q not found", code)
+	}
+	return &w, nil
+}
+
+// Wards lists the wards that have areas in some election, by city and
+// name: the wards a resident may be placed in.
+func (s Elections) Wards(ctx context.Context) ([]*Ward, error) {
+	var ws []*Ward
+	err := s.DB(ctx).Where("id IN (?)", s.DB(ctx).Model(&Area{}).Select("ward_id")).
+		Order("city, name, id").Find(&ws).Error
+	if err != nil {
+		return nil, Wrap(EINTERNAL, err, "wards")
+	}
+	return ws, nil
+}
+
+// ElectionWards lists an election's wards, in the order of their first
+// area (the file's order).
+func (s Elections) ElectionWards(ctx context.Context, electionID int64) ([]*Ward, error) {
+	var ws []*Ward
+	err := s.DB(ctx).Raw(`SELECT w.* FROM wards w JOIN (SELECT ward_id, MIN(id) AS first FROM areas
+		WHERE election_id = ? GROUP BY ward_id) a ON a.ward_id = w.id ORDER BY a.first`, electionID).Scan(&ws).Error
+	if err != nil {
+		return nil, Wrap(EINTERNAL, err, "wards of election %d", electionID)
+	}
+	return ws, nil
+}
+
+// AreaWard is the ward of an area.
+func (s Elections) AreaWard(ctx context.Context, areaID int64) (*Ward, error) {
+	var w Ward
+	err := s.DB(ctx).Where("id = (?)", s.DB(ctx).Model(&Area{}).Select("ward_id").Where("id = ?", areaID)).Take(&w).Error
+	if err != nil {
+		return nil, notFound(err, "area %d not found", areaID)
+	}
+	return &w, nil
 }

@@ -32,24 +32,34 @@ const (
 	ChannelConsole  = "console"
 )
 
-// Ward is a phường/xã, with the names of its city and province.
+// Ward is a xã/phường/thị trấn, with the names of its city and province.
+// Kind is WardCommune, WardUrban or WardTown (read from the name where the
+// file does not say; "" when neither does).
 type Ward struct {
 	ID        int64 `gorm:"primaryKey"`
 	Code      string
 	Name      string
 	City      string
 	Province  string
+	Kind      string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
-// Election is one election of the heads of a ward's areas for a term.
+// Election is one day's election of the heads of areas for a term: one
+// ward's, or a city's or province's for all its wards (docs/design.md §5).
 // Date/Opens/Closes are the local values of the election file; OpensAt and
 // ClosesAt are the same instants in UTC.
+//
+// WardID is the one ward of an election loaded from a one-ward file (nil
+// for the `wards:` form). Ward is the ward in view: the loaders that answer
+// for one ward (ElectionForWard) set it to that ward; ElectionByCode and
+// the like set it only for a one-ward election.
 type Election struct {
 	ID             int64 `gorm:"primaryKey"`
 	Code           string
-	WardID         int64
+	WardID         *int64
+	Province       string
 	Title          string
 	Date           string // YYYY-MM-DD, local
 	Opens          string // HH:MM, local
@@ -85,15 +95,20 @@ func (e *Election) Day() time.Time {
 	return d
 }
 
-// Area is a thôn / khu phố / tổ dân phố: the voting unit. Households is the
-// electorate: the number of household representatives on the list.
+// Area is a thôn / bản / ấp / khu / khu phố / tổ dân phố: the voting unit,
+// in one ward of an election. Households is the electorate: the number of
+// household representatives on the list. Unit is its kind (UnitThon…),
+// from the file or read from the name; "" when neither says.
 type Area struct {
 	ID         int64 `gorm:"primaryKey"`
 	ElectionID int64
+	WardID     int64
 	Code       string
 	Name       string
+	Unit       string
 	Households int
 
+	Ward         *Ward         `gorm:"foreignKey:WardID"`
 	PollingPlace *PollingPlace `gorm:"foreignKey:AreaID"`
 	Candidates   []*Candidate  `gorm:"foreignKey:AreaID"`
 }
@@ -137,6 +152,7 @@ type Contact struct {
 	ChatID      string // where replies go (same as ExternalID in private chats)
 	DisplayName string
 	Lang        string
+	WardID      *int64 // the ward chosen before an area (or an official's ward in view)
 	AreaID      *int64
 	Reminders   bool
 	Reachable   bool

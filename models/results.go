@@ -27,10 +27,10 @@ type AreaTallies struct {
 // primary key of tally_votes, so rows are never multiplied. The same SQL runs
 // on PostgreSQL and SQLite.
 const resultsSQL = `
-SELECT e.id, e.code, e.ward_id, e.title, e.date, e.opens, e.closes, e.timezone, e.rules, e.method,
+SELECT e.id, e.code, e.province, e.title, e.date, e.opens, e.closes, e.timezone, e.rules, e.method,
        e.opens_at, e.closes_at,
-       w.code, w.name, w.city, w.province,
-       a.id, a.code, a.name, a.households,
+       w.id, w.code, w.name, w.city, w.province, w.kind,
+       a.id, a.code, a.name, a.unit, a.households,
        c.id, c.ballot_no, c.name,
        t.id, t.version, t.reporter_id, t.method, t.households, t.attending,
        t.issued, t.returned, t.valid, t.invalid, t.photo_ref, t.status, t.created_at,
@@ -39,8 +39,8 @@ SELECT e.id, e.code, e.ward_id, e.title, e.date, e.opens, e.closes, e.timezone, 
        p.issued, p.returned, p.valid, p.invalid, p.photo_ref, p.status, p.created_at,
        pv.votes
 FROM elections e
-JOIN wards w ON w.id = e.ward_id
-LEFT JOIN areas a ON a.election_id = e.id
+LEFT JOIN areas a ON a.election_id = e.id AND (? = 0 OR a.ward_id = ?)
+LEFT JOIN wards w ON w.id = a.ward_id
 LEFT JOIN candidates c ON c.area_id = a.id
 LEFT JOIN tallies t ON t.area_id = a.id
      AND t.version = (SELECT MAX(t2.version) FROM tallies t2 WHERE t2.area_id = a.id)
@@ -52,12 +52,19 @@ LEFT JOIN tally_votes pv ON pv.tally_id = p.id AND pv.candidate_id = c.id
 WHERE e.code = ?
 ORDER BY a.id, c.ballot_no`
 
-// ElectionResults reads everything the results page of one election shows
-// in a single query (resultsSQL): the election with its ward, and each area
-// (in load order) with its candidates, its latest tally and, for a conflict,
-// the version before. An unknown code is an ENOTFOUND error.
+// ElectionResults is ElectionResultsOf(ctx, code, 0): the whole election.
 func (s Tallies) ElectionResults(ctx context.Context, code string) (*Election, []*AreaTallies, error) {
-	rows, err := s.DB(ctx).Raw(resultsSQL, code).Rows()
+	return s.ElectionResultsOf(ctx, code, 0)
+}
+
+// ElectionResultsOf reads everything the results page of one election
+// shows in a single query (resultsSQL): the election, and each area (in
+// load order; of one ward if wardID is not 0) with its ward, its
+// candidates, its latest tally and, for a conflict, the version before.
+// The election's Ward is set when its areas are of one ward. An unknown
+// code is an ENOTFOUND error.
+func (s Tallies) ElectionResultsOf(ctx context.Context, code string, wardID int64) (*Election, []*AreaTallies, error) {
+	rows, err := s.DB(ctx).Raw(resultsSQL, wardID, wardID, code).Rows()
 	if err != nil {
 		return nil, nil, Wrap(EINTERNAL, err, "results of election %q", code)
 	}
@@ -66,14 +73,17 @@ func (s Tallies) ElectionResults(ctx context.Context, code string) (*Election, [
 	var (
 		e   *Election
 		out []*AreaTallies
-		cur *AreaTallies
+		cur   *AreaTallies
+		wards = map[int64]*Ward{}
 	)
 	for rows.Next() {
 		var (
 			el             Election
-			w              Ward
 			aID, aHH       sql.NullInt64
 			aCode, aName   sql.NullString
+			aUnit          sql.NullString
+			wID            sql.NullInt64
+			wKind          sql.NullString
 			cID, cNo       sql.NullInt64
 			cName          sql.NullString
 			t, p           tallyCols
@@ -81,10 +91,10 @@ func (s Tallies) ElectionResults(ctx context.Context, code string) (*Election, [
 			wCode, wName   sql.NullString
 			wCity, wPrv    sql.NullString
 		)
-		err := rows.Scan(&el.ID, &el.Code, &el.WardID, &el.Title, &el.Date, &el.Opens, &el.Closes,
+		err := rows.Scan(&el.ID, &el.Code, &el.Province, &el.Title, &el.Date, &el.Opens, &el.Closes,
 			&el.Timezone, &el.Rules, &el.Method, &el.OpensAt, &el.ClosesAt,
-			&wCode, &wName, &wCity, &wPrv,
-			&aID, &aCode, &aName, &aHH,
+			&wID, &wCode, &wName, &wCity, &wPrv, &wKind,
+			&aID, &aCode, &aName, &aUnit, &aHH,
 			&cID, &cNo, &cName,
 			&t.id, &t.version, &t.reporter, &t.method, &t.households, &t.attending,
 			&t.issued, &t.returned, &t.valid, &t.invalid, &t.photo, &t.status, &t.created,
@@ -96,17 +106,21 @@ func (s Tallies) ElectionResults(ctx context.Context, code string) (*Election, [
 			return nil, nil, Wrap(EINTERNAL, err, "results of election %q", code)
 		}
 		if e == nil {
-			w = Ward{ID: el.WardID, Code: wCode.String, Name: wName.String, City: wCity.String, Province: wPrv.String}
 			el.OpensAt, el.ClosesAt = el.OpensAt.UTC(), el.ClosesAt.UTC()
-			el.Ward = &w
 			e = &el
 		}
 		if !aID.Valid {
 			continue // an election without areas
 		}
 		if cur == nil || cur.Area.ID != aID.Int64 {
-			cur = &AreaTallies{Area: &Area{ID: aID.Int64, ElectionID: el.ID, Code: aCode.String,
-				Name: aName.String, Households: int(aHH.Int64)}}
+			w := wards[wID.Int64]
+			if w == nil {
+				w = &Ward{ID: wID.Int64, Code: wCode.String, Name: wName.String, City: wCity.String,
+					Province: wPrv.String, Kind: wKind.String}
+				wards[w.ID] = w
+			}
+			cur = &AreaTallies{Area: &Area{ID: aID.Int64, ElectionID: el.ID, WardID: w.ID, Code: aCode.String,
+				Name: aName.String, Unit: aUnit.String, Households: int(aHH.Int64), Ward: w}}
 			cur.Latest = t.tally(aID.Int64)
 			cur.Previous = p.tally(aID.Int64)
 			out = append(out, cur)
@@ -132,6 +146,12 @@ func (s Tallies) ElectionResults(ctx context.Context, code string) (*Election, [
 	e.Areas = make([]*Area, len(out))
 	for i, at := range out {
 		e.Areas[i] = at.Area
+	}
+	if len(wards) == 1 {
+		for _, w := range wards {
+			e.Ward = w
+			e.WardID = &w.ID
+		}
 	}
 	return e, out, nil
 }

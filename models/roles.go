@@ -180,6 +180,20 @@ func (s Roles) WardGrants(ctx context.Context, wardID int64, role string) ([]*Gr
 	return s.holders(ctx, gs)
 }
 
+// ElectionGrants lists the active ward-level grants of role that cover
+// some ward of an election: those of its wards and those of every ward
+// (province/city officials, ward_id NULL).
+func (s Roles) ElectionGrants(ctx context.Context, electionID int64, role string) ([]*GrantHolder, error) {
+	var gs []*RoleGrant
+	wards := s.DB(ctx).Model(&Area{}).Distinct("ward_id").Where("election_id = ?", electionID)
+	err := s.DB(ctx).Where("role = ? AND revoked_at IS NULL AND area_id IS NULL AND (ward_id IS NULL OR ward_id IN (?))", role, wards).
+		Order("id").Find(&gs).Error
+	if err != nil {
+		return nil, Wrap(EINTERNAL, err, "%s grants of election %d", role, electionID)
+	}
+	return s.holders(ctx, gs)
+}
+
 func (s Roles) holders(ctx context.Context, gs []*RoleGrant) ([]*GrantHolder, error) {
 	var ids []int64
 	for _, g := range gs {

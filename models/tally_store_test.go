@@ -50,7 +50,7 @@ func newOfficialsFixture(t *testing.T, s *models.Store) *officialsFixture {
 		return c
 	}
 	f.admin, f.rep1, f.rep2, f.outsider = contact("1", "Cán bộ"), contact("2", "Tổ 1 A"), contact("3", "Tổ 1 B"), contact("4", "")
-	if err := s.Grant(ctx, &models.RoleGrant{ContactID: &f.admin.ID, Role: models.RoleAdmin, WardID: &f.el.WardID}); err != nil {
+	if err := s.Grant(ctx, &models.RoleGrant{ContactID: &f.admin.ID, Role: models.RoleAdmin, WardID: f.el.WardID}); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range []*models.Contact{f.rep1, f.rep2} {
@@ -228,7 +228,7 @@ func TestInvitesAreSingleUseAndExpire(t *testing.T) {
 			if _, err := f.s.RedeemInvite(ctx, code, f.rep1.ID); models.ErrorCode(err) != models.ECONFLICT {
 				t.Fatalf("second use = %v", err)
 			}
-			code2, err := f.s.CreateInvite(ctx, &models.Invite{Role: models.RoleViewer, WardID: &f.el.WardID, CreatedBy: &f.admin.ID})
+			code2, err := f.s.CreateInvite(ctx, &models.Invite{Role: models.RoleViewer, WardID: f.el.WardID, CreatedBy: &f.admin.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -280,7 +280,7 @@ func TestPhoneGrantsAndRevoke(t *testing.T) {
 			if mine, _ := f.s.ActiveGrants(ctx, f.outsider.ID); len(mine) != 0 {
 				t.Fatalf("still granted: %+v", mine)
 			}
-			admins, err := f.s.WardGrants(ctx, f.el.WardID, models.RoleAdmin)
+			admins, err := f.s.WardGrants(ctx, *f.el.WardID, models.RoleAdmin)
 			if err != nil || len(admins) != 1 || admins[0].Contact.ID != f.admin.ID {
 				t.Fatalf("WardGrants = %+v, %v", admins, err)
 			}

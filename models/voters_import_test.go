@@ -35,7 +35,7 @@ func seedImportElection(t testing.TB, s *models.Store, areas ...models.Area) map
 		t.Fatalf("create ward: %v", err)
 	}
 	opens := time.Date(2022, 6, 5, 0, 0, 0, 0, time.UTC) // 07:00 ICT
-	e := &models.Election{Code: importElection, WardID: w.ID, Title: "Bầu cử Trưởng khu phố nhiệm kỳ 2022–2025",
+	e := &models.Election{Code: importElection, WardID: &w.ID, Title: "Bầu cử Trưởng khu phố nhiệm kỳ 2022–2025",
 		Date: "2022-06-05", Opens: "07:00", Closes: "11:00", Timezone: "Asia/Ho_Chi_Minh",
 		Rules: models.RulesNQLT2008, Method: models.MethodSecret, OpensAt: opens, ClosesAt: opens.Add(4 * time.Hour),
 		ListPostedDays: 7, NoticeDays: 2}
@@ -45,7 +45,7 @@ func seedImportElection(t testing.TB, s *models.Store, areas ...models.Area) map
 	out := make(map[string]*models.Area, len(areas))
 	for i := range areas {
 		a := areas[i]
-		a.ElectionID = e.ID
+		a.ElectionID, a.WardID = e.ID, w.ID
 		if a.Name == "" {
 			a.Name = "Khu phố " + strings.TrimPrefix(a.Code, "kp")
 		}

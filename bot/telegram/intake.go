@@ -130,11 +130,6 @@ func (c *Channel) grantAdmin(ctx context.Context, tx *models.Store, in bot.Incom
 	if err != nil {
 		return false, err
 	}
-	g := &models.RoleGrant{ContactID: &ct.ID, Role: models.RoleAdmin}
-	if e, err := tx.CurrentElection(ctx); err == nil {
-		g.WardID = &e.WardID
-	} else if models.ErrorCode(err) != models.ENOTFOUND {
-		return false, err
-	}
-	return true, tx.Grant(ctx, g)
+	// A bootstrap admin is the province's or city's: every ward.
+	return true, tx.Grant(ctx, &models.RoleGrant{ContactID: &ct.ID, Role: models.RoleAdmin})
 }

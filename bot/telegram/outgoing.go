@@ -144,7 +144,7 @@ func replyMarkup(o bot.Outgoing) (string, error) {
 				if b.Text == "" {
 					continue
 				}
-				row = append(row, tgbotapi.KeyboardButton{Text: b.Text, RequestContact: b.RequestContact})
+				row = append(row, tgbotapi.KeyboardButton{Text: b.Text, RequestContact: b.RequestContact, RequestLocation: b.RequestLocation})
 				if b.RequestContact {
 					kb.OneTimeKeyboard = true // the keyboard goes once the number is shared
 				}
