@@ -71,8 +71,8 @@ func (s Tallies) ElectionResultsOf(ctx context.Context, code string, wardID int6
 	defer rows.Close()
 
 	var (
-		e   *Election
-		out []*AreaTallies
+		e     *Election
+		out   []*AreaTallies
 		cur   *AreaTallies
 		wards = map[int64]*Ward{}
 	)
