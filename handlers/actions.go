@@ -29,6 +29,7 @@ const (
 	actThanks     action = "thanks"
 	actCancel     action = "cancel"
 	actPhone      action = "phone" // "/contact" without a contact
+	actWard       action = "ward"  // choose or change one's xã/phường
 )
 
 // buttonActions maps the main keyboard's message ids to actions; the texts
@@ -41,6 +42,7 @@ var buttonActions = map[string]action{
 	"btn_reminders":   actReminders,
 	"btn_rules":       actRules,
 	"btn_area":        actArea,
+	"btn_ward":        actWard,
 	"btn_lang":        actLang,
 	"btn_help":        actHelp,
 	"btn_menu":        actMenu,
@@ -58,7 +60,8 @@ var commands = map[string]action{
 	"tracuu": actCheck, "check": actCheck,
 	"ungcu": actCandidates, "ungvien": actCandidates, "candidates": actCandidates,
 	"quydinh": actRules, "rules": actRules,
-	"khupho": actArea, "area": actArea,
+	"khupho": actArea, "area": actArea, "thon": actArea,
+	"xa": actWard, "phuong": actWard, "xaphuong": actWard, "ward": actWard, "commune": actWard,
 	"nhacnho": actReminders, "remind": actReminders, "reminders": actReminders,
 	"ngonngu": actLang, "lang": actLang, "language": actLang,
 	"huy": actCancel, "cancel": actCancel,
@@ -111,6 +114,12 @@ func (t *turn) run(a action, arg string) error {
 		return t.reminders.command(arg)
 	case actLang:
 		r.switchLang(arg)
+	case actWard:
+		if arg != "" {
+			t.setState(convState{Await: awaitWard})
+			return t.freeText(models.Fold(arg))
+		}
+		return t.askWard("ward_ask", "")
 	case actArea:
 		if arg != "" {
 			return t.freeText(models.Fold("khu " + arg))

@@ -69,6 +69,12 @@ type CoreStore interface {
 	// external id, creating it from c the first time.
 	EnsureContact(ctx context.Context, c *models.Contact) (*models.Contact, error)
 	SaveContact(ctx context.Context, c *models.Contact) error
+	// Area finds an area of any ward, with its ward, polling place and
+	// candidates; models.ENOTFOUND for an unknown id.
+	Area(ctx context.Context, id int64) (*models.Area, error)
+	// CurrentElection is the next election not closed, else the latest,
+	// of any ward: the regime to explain to a contact not placed yet.
+	CurrentElection(ctx context.Context) (*models.Election, error)
 	// Wards are the wards a resident may be placed in (few: read only
 	// for contacts not placed yet).
 	Wards(ctx context.Context) ([]*models.Ward, error)

@@ -198,6 +198,15 @@ func (r *residents) rulesReply(which action) error {
 	if err != nil {
 		return err
 	}
+	if el == nil { // not placed: the rules do not depend on the ward
+		el, err = r.core.CurrentElection(r.ctx)
+		if models.ErrorCode(err) == models.ENOTFOUND {
+			el, err = nil, nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 	rules, method := models.RulesNQLT2008, models.MethodSecret
 	if el != nil {
 		rules, method = el.Rules, el.Method

@@ -20,7 +20,8 @@ type LookupStore interface {
 	// FindVoters matches the exact folded full name and birth year in an
 	// area.
 	FindVoters(ctx context.Context, areaID int64, nameFolded string, birthYear int) ([]*models.Voter, error)
-	// FindVotersByPhone matches an E.164 phone in an election.
+	// FindVotersByPhone matches an E.164 phone in an election (0: in any
+	// election, latest first).
 	FindVotersByPhone(ctx context.Context, electionID int64, phone string) ([]*models.Voter, error)
 	// Area fails with models.ENOTFOUND for an unknown id.
 	Area(ctx context.Context, id int64) (*models.Area, error)
@@ -280,6 +281,13 @@ func (l *lookup) byPhone(sc *bot.SharedContact) error {
 		l.reply(l.tr("phone_invalid", nil), l.checkKeyboard())
 		return nil
 	}
+	if w, err := l.ward(); err != nil {
+		return err
+	} else if w == nil { // not placed: the phone on a voter list places the resident
+		if err := l.placeByPhone(phone); err != nil {
+			return err
+		}
+	}
 	el, err := l.needElection(actCheck)
 	if err != nil || el == nil {
 		return err
@@ -327,6 +335,24 @@ func (l *lookup) byPhone(sc *bot.SharedContact) error {
 			"Date": l.texts.date(l.lang, "date_format", el.Day()), "Opens": el.Opens, "Closes": el.Closes,
 		})
 	l.reply(text, l.menu())
+	return nil
+}
+
+// placeByPhone places a contact in the ward of the first household on
+// any current voter list with that phone (nothing when none has it).
+func (l *lookup) placeByPhone(phone string) error {
+	vs, err := l.store.FindVotersByPhone(l.ctx, 0, phone)
+	if err != nil || len(vs) == 0 {
+		return err
+	}
+	w, err := l.core.AreaWard(l.ctx, vs[0].AreaID)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	l.placeWard(w)
 	return nil
 }
 

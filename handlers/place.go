@@ -2,7 +2,11 @@ package handlers
 
 import (
 	"electionbot/bot"
+	"electionbot/locales"
 	"electionbot/models"
+	"slices"
+	"strconv"
+	"strings"
 )
 
 // Placing a resident: before anything ward-specific is answered, the bot
@@ -30,9 +34,17 @@ const maxWardButtons = 8
 func (t *turn) wardKeyboard(ws []*models.Ward) *bot.Keyboard {
 	kb := &bot.Keyboard{}
 	if len(ws) <= maxWardButtons {
+		names := map[string]int{}
+		for _, w := range ws {
+			names[w.Name]++
+		}
 		var bs []bot.Button
 		for _, w := range ws {
-			bs = append(bs, bot.Button{Text: w.Name})
+			label := w.Name
+			if names[w.Name] > 1 { // Xã Tân Lập in two districts
+				label = wardLabel(w)
+			}
+			bs = append(bs, bot.Button{Text: label})
 		}
 		kb.Rows = twoPerRow(bs)
 	}
@@ -80,4 +92,224 @@ func (o *officials) grantWard(ws []*models.Ward) (*models.Ward, error) {
 		}
 	}
 	return nil, nil
+}
+
+// wardLabel is a ward as a button or a line: "Xã Hải Tiến (TP Móng Cái)".
+func wardLabel(w *models.Ward) string {
+	if w.City == "" {
+		return w.Name
+	}
+	return w.Name + " (" + w.City + ")"
+}
+
+// wardAnswer reads the answer to "which ward?" (taken); a text that names
+// no ward but asks something else is left to be read on (not taken).
+func (r *residents) wardAnswer(folded string) (bool, error) {
+	ws, err := r.wardList()
+	if err != nil {
+		return true, err
+	}
+	found := matchWardAnswer(folded, ws)
+	if len(r.st.Choices) > 0 && len(found) != 1 { // "which city?": the city alone answers
+		var offered []*models.Ward
+		for _, w := range ws {
+			if slices.Contains(r.st.Choices, w.ID) {
+				offered = append(offered, w)
+			}
+		}
+		if in, _ := byCity(offered, folded); len(in) == 1 {
+			found = in
+		}
+	}
+	switch {
+	case len(found) == 1:
+		return true, r.wardChosen(found[0], true)
+	case len(found) > 1:
+		return true, r.chooseAmong(found)
+	}
+	if intent, _ := r.conv.scorer.Best(folded); intent != "" {
+		return false, nil
+	}
+	r.reply(r.tr("ward_unknown", map[string]any{"Text": shownText(r.in.Text, folded)}), r.wardKeyboard(ws))
+	return true, nil
+}
+
+// shownText is what the resident wrote, when short enough to quote.
+func shownText(raw, folded string) string {
+	if t := []rune(strings.TrimSpace(raw)); len(t) > 0 && len(t) <= 40 {
+		return string(t)
+	}
+	return folded
+}
+
+// chooseAmong asks which of several wards a name meant: the same name in
+// two cities, or two names within a typo.
+func (r *residents) chooseAmong(ws []*models.Ward) error {
+	sameName := true
+	for _, w := range ws[1:] {
+		sameName = sameName && models.Fold(w.Name) == models.Fold(ws[0].Name)
+	}
+	st := r.st
+	st.Await, st.Choices = awaitWard, nil
+	for _, w := range ws {
+		st.Choices = append(st.Choices, w.ID)
+	}
+	r.setState(st)
+	bs := make([]bot.Button, len(ws))
+	for i, w := range ws {
+		bs[i] = bot.Button{Text: wardLabel(w)}
+	}
+	kb := &bot.Keyboard{Rows: append(twoPerRow(bs), []bot.Button{{Text: r.tr("btn_share_location", nil), RequestLocation: true}})}
+	if sameName {
+		r.reply(r.tr("ward_which_city", map[string]any{"Ward": ws[0].Name}), kb)
+		return nil
+	}
+	r.reply(r.tr("ward_which", nil), kb)
+	return nil
+}
+
+// wardChosen places the contact in w, says so, and resumes what waited
+// for the ward (or, with nothing waiting and ask, asks the area).
+func (r *residents) wardChosen(w *models.Ward, ask bool) error {
+	then, q := r.st.Then, r.st.Query
+	if r.st.Await == awaitWard {
+		r.clearState()
+	}
+	r.placeWard(w)
+	r.reply(r.tr("ward_set", map[string]any{"Ward": wardLabel(w)}), nil)
+	if q != nil {
+		r.setState(convState{Query: q})
+		return r.lookup.nameLookup(q)
+	}
+	if then != "" {
+		return r.run(then, "")
+	}
+	if !ask {
+		return nil
+	}
+	return r.askArea("area_ask", "")
+}
+
+// wardInText places the contact in a ward named inside a message ("tôi ở
+// phường Hải Hòa thì bầu ở đâu"), saying so, and returns the rest of the
+// message to read on. An unplaced contact who writes only a ward's name
+// ("ka long") is placed too.
+func (r *residents) wardInText(folded string) (rest string, taken bool, err error) {
+	ws, err := r.wardList()
+	if err != nil || len(ws) < 2 {
+		return folded, false, err
+	}
+	f := findWardInText(folded, ws)
+	if len(f.Wards) == 0 {
+		if cur, err := r.ward(); err != nil || cur != nil {
+			return folded, false, err
+		}
+		// Unplaced: the whole text may be just the name.
+		for _, w := range ws {
+			if folded == bareName(w.Name, wardKindWords) || folded == models.Fold(w.Name) {
+				f = wardFind{Wards: []*models.Ward{w}}
+				break
+			}
+		}
+		if len(f.Wards) == 0 {
+			return folded, false, nil
+		}
+	}
+	if len(f.Wards) > 1 {
+		return f.Rest, true, r.chooseAmong(f.Wards)
+	}
+	w := f.Wards[0]
+	if cur, err := r.ward(); err != nil {
+		return folded, true, err
+	} else if cur != nil && cur.ID == w.ID && r.c.WardID != nil {
+		return f.Rest, false, nil // already there
+	}
+	r.placeWard(w)
+	r.reply(r.tr("ward_set", map[string]any{"Ward": wardLabel(w)}), nil)
+	if strings.TrimSpace(f.Rest) == "" {
+		return "", true, r.askArea("area_ask", r.st.Then)
+	}
+	return f.Rest, false, nil
+}
+
+// nearbyRadiusKm and nearbyPlaces bound the answer to a shared location.
+const (
+	nearbyRadiusKm = 10
+	nearbyPlaces   = 5
+)
+
+// nearby answers a shared location with the nearest polling places, to
+// choose one's own from (buttons "place:<area id>").
+func (r *residents) nearby(loc *bot.Location) error {
+	near, err := r.core.PlacesNear(r.ctx, loc.Lat, loc.Lon, nearbyRadiusKm, nearbyPlaces)
+	if err != nil {
+		return err
+	}
+	if len(near) == 0 {
+		r.reply(r.tr("nearby_none", map[string]any{"Km": nearbyRadiusKm}), nil)
+		return r.askWard("ward_ask", r.st.Then)
+	}
+	lines := make([]string, len(near))
+	bs := make([]bot.Button, len(near))
+	for i, n := range near {
+		a := n.Area
+		lines[i] = r.tr("nearby_line", map[string]any{"N": i + 1, "Place": placeName(a), "Area": a.Name,
+			"Ward": a.Ward.Name, "Distance": locales.DecimalUpTo(r.lang, n.DistanceKm, 1)})
+		bs[i] = bot.Button{Text: a.Name + " — " + a.Ward.Name, Data: "place:" + itoa64(a.ID)}
+	}
+	r.reply(r.tr("nearby_reply", map[string]any{"List": strings.Join(lines, "\n")}),
+		&bot.Keyboard{Inline: true, Rows: oneColumn(bs)})
+	return nil
+}
+
+func oneColumn(bs []bot.Button) [][]bot.Button {
+	rows := make([][]bot.Button, len(bs))
+	for i, b := range bs {
+		rows[i] = []bot.Button{b}
+	}
+	return rows
+}
+
+// choosePlace places the contact in an area of any ward (a poster's deep
+// link, a button under the nearest places, a typed "a123"); false when
+// the area is unknown or not of its ward's current election.
+func (r *residents) choosePlace(areaID int64) (bool, error) {
+	a, err := r.core.Area(r.ctx, areaID)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	el, err := r.core.ElectionForWard(r.ctx, a.Ward)
+	if models.ErrorCode(err) == models.ENOTFOUND || (err == nil && el.ID != a.ElectionID) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	r.placeWard(a.Ward)
+	r.el, r.elLoaded = el, true
+	r.setArea(a)
+	return true, nil
+}
+
+// placeButton is the "place:<area id>" button.
+func (r *residents) placeButton(s string) error {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return models.Errorf(models.EINVALID, "bad place callback %q", s)
+	}
+	ok, err := r.choosePlace(id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return r.askWard("ward_ask", r.st.Then)
+	}
+	a, err := r.myArea()
+	if err != nil || a == nil {
+		return err
+	}
+	return r.areaChosen(a)
 }

@@ -27,13 +27,28 @@ type residents struct {
 	store ResidentStore
 }
 
-// start is /start [area code]: the welcome, and the area of a deep link.
+// start is /start [payload]: the welcome, and the place of a deep link —
+// a poster's area ("a123", any ward) or an area of the ward ("kp1").
+// A contact not placed yet, where there are several wards, is asked the
+// ward.
 func (r *residents) start(payload string) error {
+	if id, ok := models.ParseAreaPayload(payload); ok {
+		if _, err := r.choosePlace(id); err != nil {
+			return err
+		}
+	}
 	el, err := r.election()
 	if err != nil {
 		return err
 	}
 	if el == nil {
+		if ws, err := r.wardList(); err != nil || len(ws) > 1 {
+			if err != nil {
+				return err
+			}
+			r.reply(r.tr("welcome_unplaced", nil), nil)
+			return r.askWard("ward_ask", "")
+		}
 		r.reply(r.tr("welcome_no_election", nil), r.menu())
 		return nil
 	}
@@ -46,6 +61,12 @@ func (r *residents) start(payload string) error {
 		if area, _, _ := matchArea(payload, areas); area != nil {
 			r.setArea(area)
 		}
+	}
+	if a, err := r.myArea(); err != nil || a != nil {
+		if a != nil && payload != "" {
+			r.reply(r.tr("area_set", map[string]any{"Area": a.Name}), r.menu())
+		}
+		return err
 	}
 	return nil
 }

@@ -20,6 +20,8 @@ func (t *turn) dispatch() error {
 			return err
 		}
 		return t.lookup.byPhone(in.Contact)
+	case in.Location != nil: // the nearest polling places
+		return t.residents.nearby(in.Location)
 	case in.PhotoRef != "": // a reporter's signed minutes, else read on
 		if taken, err := t.tallies.photo(); taken || err != nil {
 			return err
@@ -65,6 +67,8 @@ func (t *turn) button(data string) (bool, error) {
 		return true, t.orFallback(t.officials.callback(rest))
 	case "area":
 		return true, t.residents.chooseAreaByID(rest)
+	case "place":
+		return true, t.residents.placeButton(rest)
 	case "act":
 		return true, t.run(action(rest), "")
 	case "bc":
@@ -92,7 +96,23 @@ func (t *turn) command(cmd, arg string) (bool, error) {
 
 // freeText reads typed text that is neither a command nor a button.
 func (t *turn) freeText(folded string) error {
+	if id, ok := models.ParseAreaPayload(folded); ok { // a poster's code typed: "a123"
+		if placed, err := t.residents.choosePlace(id); placed || err != nil {
+			if err != nil {
+				return err
+			}
+			a, err := t.myArea()
+			if err != nil || a == nil {
+				return err
+			}
+			return t.residents.areaChosen(a)
+		}
+	}
 	switch t.st.Await { // the answer the bot is waiting for
+	case awaitWard:
+		if taken, err := t.residents.wardAnswer(folded); taken || err != nil {
+			return err
+		}
 	case awaitHousehold:
 		if no := householdNumber(folded); no != "" {
 			return t.lookup.householdAnswer(no)
@@ -100,7 +120,11 @@ func (t *turn) freeText(folded string) error {
 	case awaitArea:
 		folded = areaAnswer(folded) // a bare number: "1", "IV"
 	}
-	rest, taken, err := t.residents.areaInText(folded) // an area, chosen; the rest is read on
+	rest, taken, err := t.residents.wardInText(folded) // a ward named: placed there, said so
+	if taken || err != nil {
+		return err
+	}
+	rest, taken, err = t.residents.areaInText(rest) // an area, chosen; the rest is read on
 	if taken || err != nil {
 		return err
 	}

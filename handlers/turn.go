@@ -23,6 +23,9 @@ type convState struct {
 	// Draft is an official's tally being written (Await "tally"): the
 	// guided form's answers or a one-message tally waiting to be confirmed.
 	Draft *draft `json:"d,omitempty"`
+	// Choices are the wards offered when a name was ambiguous (Await
+	// "ward"), so that the answer may be just the city.
+	Choices []int64 `json:"w,omitempty"`
 }
 
 // What the bot waits for (convState.Await).
@@ -90,7 +93,7 @@ func (t *turn) now() time.Time { return t.conv.now() }
 func (t *turn) setState(st convState) {
 	t.st = st
 	s := ""
-	if st.Await != "" || st.Then != "" || st.Query != nil || st.Draft != nil {
+	if st.Await != "" || st.Then != "" || st.Query != nil || st.Draft != nil || len(st.Choices) > 0 {
 		b, _ := json.Marshal(st)
 		s = string(b)
 	}
@@ -379,12 +382,20 @@ func (t *turn) areaKeyboard(areas []*models.Area) *bot.Keyboard {
 		bs[i] = bot.Button{Text: a.Name}
 	}
 	kb := &bot.Keyboard{Rows: twoPerRow(bs)}
-	kb.Rows = append(kb.Rows, []bot.Button{{Text: t.tr("btn_menu", nil)}})
+	last := []bot.Button{{Text: t.tr("btn_menu", nil)}}
+	if ws, err := t.wardList(); err == nil && len(ws) > 1 { // another ward's areas are a ward away
+		last = append([]bot.Button{{Text: t.tr("btn_ward", nil)}}, last...)
+	}
+	kb.Rows = append(kb.Rows, last)
 	return kb
 }
 
 // askArea asks which area the resident lives in, to resume `then` after.
 func (t *turn) askArea(msgID string, then action) error {
+	el, err := t.needElection(then) // an unplaced contact is asked the ward first
+	if err != nil || el == nil {
+		return err
+	}
 	areas, err := t.areaList()
 	if err != nil {
 		return err
@@ -392,6 +403,13 @@ func (t *turn) askArea(msgID string, then action) error {
 	if len(areas) == 0 {
 		t.reply(t.tr("no_election", nil), t.menu())
 		return nil
+	}
+	if len(areas) == 1 && t.c.AreaID == nil { // a ward with one area: nothing to ask
+		t.setArea(areas[0])
+		st := t.st
+		st.Then = then
+		t.setState(st)
+		return t.residents.areaChosen(areas[0])
 	}
 	st := t.st
 	st.Await, st.Then = awaitArea, then

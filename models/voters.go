@@ -19,9 +19,13 @@ func (s Registry) FindVoters(ctx context.Context, areaID int64, nameFolded strin
 // (E.164) is phone.
 func (s Registry) FindVotersByPhone(ctx context.Context, electionID int64, phone string) ([]*Voter, error) {
 	var vs []*Voter
-	err := s.DB(ctx).Joins("JOIN areas ON areas.id = voters.area_id").
-		Where("areas.election_id = ? AND voters.phone = ?", electionID, phone).
-		Order("voters.area_id, voters.household_no").Limit(20).Find(&vs).Error
+	q := s.DB(ctx).Joins("JOIN areas ON areas.id = voters.area_id").Where("voters.phone = ?", phone)
+	if electionID != 0 {
+		q = q.Where("areas.election_id = ?", electionID).Order("voters.area_id, voters.household_no")
+	} else {
+		q = q.Order("areas.election_id DESC, voters.area_id, voters.household_no")
+	}
+	err := q.Limit(20).Find(&vs).Error
 	if err != nil {
 		return nil, Wrap(EINTERNAL, err, "find voters by phone")
 	}
