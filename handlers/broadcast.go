@@ -55,7 +55,10 @@ func (bc *broadcasts) command(arg string) (bool, error) {
 		return true, bc.status(el)
 	}
 	b := &models.Broadcast{ElectionID: el.ID, Kind: models.BroadcastAnnouncement, Audience: models.AudienceAll,
-		CreatedBy: &bc.c.ID, Source: "chat"}
+		CreatedBy: &bc.c.ID, Source: "chat", WardID: &el.Ward.ID}
+	if ok, err := bc.wideScope(b, arg); !ok || err != nil {
+		return true, err
+	}
 	if err := bs.CreateBroadcast(bc.ctx, b); err != nil {
 		return true, err
 	}
@@ -272,9 +275,9 @@ func (bc *broadcasts) preview(b *models.Broadcast) error {
 		bc.reply(bc.tr("bc_nobody", map[string]any{"Audience": label}), bc.menu())
 		return nil
 	}
-	msg := bc.tr("bc_header", map[string]any{"Ward": bc.wardName()}) + "\n\n" + b.Body
+	msg := bc.tr("bc_header", map[string]any{"Ward": bc.senderName(b)}) + "\n\n" + b.Body
 	text := bc.tr("bc_preview", map[string]any{"Message": msg, "Count": bc.count(cnt.Reachable), "Audience": label,
-		"Unreachable": cnt.Unreachable})
+		"Unreachable": cnt.Unreachable}) + "\n" + bc.tr("bc_scope", map[string]any{"Scope": bc.scopeName(b)})
 	bc.reply(text, &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{
 		{Text: bc.tr("bc_btn_send", nil), Data: fmt.Sprintf("bc:go:%d", b.ID)},
 		{Text: bc.tr("bc_btn_cancel", nil), Data: fmt.Sprintf("bc:x:%d", b.ID)},

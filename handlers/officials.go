@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -53,6 +54,12 @@ type roleSet struct {
 	viewer  bool
 	areas   []*models.Area // areas the contact reports for
 	elected *models.Election
+	// allWards: an admin or viewer of every ward (a province's or city's
+	// official), not of one ward only.
+	allWards bool
+	// otherWards are the wards where the contact holds a role but which
+	// are not the ward in view: a refusal names them.
+	otherWards []int64
 }
 
 func (r *roleSet) any() bool { return r != nil && (r.admin || r.viewer || len(r.areas) > 0) }
@@ -96,11 +103,16 @@ func (o *officials) roles() (*roleSet, error) {
 		seen := map[int64]bool{}
 		for _, g := range gs {
 			wardOK := g.WardID == nil || *g.WardID == el.Ward.ID
+			if g.WardID != nil && !wardOK && !slices.Contains(r.otherWards, *g.WardID) {
+				r.otherWards = append(r.otherWards, *g.WardID)
+			}
 			switch g.Role {
 			case models.RoleAdmin:
 				r.admin = r.admin || (wardOK && g.AreaID == nil)
+				r.allWards = r.allWards || (g.WardID == nil && g.AreaID == nil)
 			case models.RoleViewer:
 				r.viewer = r.viewer || (wardOK && g.AreaID == nil)
+				r.allWards = r.allWards || (g.WardID == nil && g.AreaID == nil)
 			case models.RoleReporter:
 				if g.AreaID != nil && byID[*g.AreaID] != nil && !seen[*g.AreaID] {
 					seen[*g.AreaID] = true
@@ -151,6 +163,9 @@ func (o *officials) command(name, arg string) (bool, error) {
 		o.reply(o.tr("off_private_only", nil), nil)
 		return true, nil
 	}
+	if err := o.officialView(); err != nil {
+		return true, err
+	}
 	el, err := o.needElection("")
 	if err != nil || el == nil {
 		return true, err
@@ -166,8 +181,7 @@ func (o *officials) command(name, arg string) (bool, error) {
 		return true, o.rolesCommand(r, arg)
 	}
 	if !r.admin {
-		o.reply(o.tr("off_admin_only", nil), o.menu())
-		return true, nil
+		return true, o.refuseAdmin(r)
 	}
 	switch name {
 	case "invite":
@@ -202,6 +216,9 @@ func (o *officials) callback(data string) (bool, error) {
 	if o.in.Group {
 		o.reply(o.tr("off_private_only", nil), nil)
 		return true, nil
+	}
+	if err := o.officialView(); err != nil {
+		return true, err
 	}
 	if draft {
 		return true, o.tallies.draftCallback(kind, arg)
@@ -240,8 +257,7 @@ func (o *officials) callback(data string) (bool, error) {
 	default:
 		return true, o.fallback()
 	}
-	o.reply(o.tr("off_admin_only", nil), o.menu())
-	return true, nil
+	return true, o.refuseAdmin(r)
 }
 
 // help is the part of /help for the contact's roles ("" for residents).

@@ -54,8 +54,8 @@ func (t *turn) wardKeyboard(ws []*models.Ward) *bot.Keyboard {
 
 // grantWard is the ward of an official's grants when they all lie in one
 // (a ward admin, a reporter), so that an official is not asked; nil
-// otherwise.
-func (o *officials) grantWard(ws []*models.Ward) (*models.Ward, error) {
+// otherwise (no grants, grants in several wards, or of every ward).
+func (o *officials) grantWard() (*models.Ward, error) {
 	if !o.on() {
 		return nil, nil
 	}
@@ -63,35 +63,66 @@ func (o *officials) grantWard(ws []*models.Ward) (*models.Ward, error) {
 	if err != nil || len(gs) == 0 {
 		return nil, err
 	}
-	var id int64
+	var w *models.Ward
 	for _, g := range gs {
-		var w int64
+		var gw *models.Ward
 		switch {
 		case g.AreaID != nil:
-			aw, err := o.core.AreaWard(o.ctx, *g.AreaID)
-			if models.ErrorCode(err) == models.ENOTFOUND {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			w = aw.ID
+			gw, err = o.core.AreaWard(o.ctx, *g.AreaID)
 		case g.WardID != nil:
-			w = *g.WardID
+			gw, err = o.core.Ward(o.ctx, *g.WardID)
 		default:
 			return nil, nil // every ward: the official chooses
 		}
-		if id != 0 && id != w {
+		if models.ErrorCode(err) == models.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if w != nil && w.ID != gw.ID {
 			return nil, nil
 		}
-		id = w
+		w = gw
 	}
-	for _, w := range ws {
-		if w.ID == id {
-			return w, nil
+	return w, nil
+}
+
+// officialView puts an official whose roles lie in one ward in front of
+// that ward for an officials' command, a tally or a button, even if they
+// chose another ward as a resident (not remembered: their questions as a
+// resident stay about their own ward).
+func (o *officials) officialView() error {
+	w, err := o.grantWard()
+	if err != nil || w == nil {
+		return err
+	}
+	if cur, err := o.ward(); err != nil || (cur != nil && cur.ID == w.ID) {
+		return err
+	}
+	o.wd, o.wardLoaded = w, true
+	o.el, o.elLoaded, o.areas = nil, false, nil
+	o.loaded = false
+	return nil
+}
+
+// refuseAdmin says why an admin's command is refused: not an admin at
+// all, or an admin of another ward than the one in view.
+func (o *officials) refuseAdmin(r *roleSet) error {
+	if r != nil && len(r.otherWards) > 0 {
+		var names []string
+		for _, id := range r.otherWards {
+			w, err := o.core.Ward(o.ctx, id)
+			if err != nil {
+				return err
+			}
+			names = append(names, w.Name)
 		}
+		o.reply(o.tr("off_other_ward", map[string]any{"Mine": strings.Join(names, ", "), "Ward": o.wardName()}), o.menu())
+		return nil
 	}
-	return nil, nil
+	o.reply(o.tr("off_admin_only", nil), o.menu())
+	return nil
 }
 
 // wardLabel is a ward as a button or a line: "Xã Hải Tiến (TP Móng Cái)".

@@ -22,6 +22,9 @@ func (tl *tallies) text(text string) (handled bool, err error) {
 	// A tally has numbers: other text is not parsed (most messages are
 	// residents' questions).
 	if strings.ContainsAny(text, "0123456789") {
+		if err := tl.officials.officialView(); err != nil { // a reporter's own ward
+			return false, err
+		}
 		areas, err := tl.areaList()
 		if err != nil {
 			return false, err
@@ -147,6 +150,9 @@ func (tl *tallies) photo() (handled bool, err error) {
 		return false, nil
 	}
 	ref := tl.in.PhotoRef
+	if err := tl.officials.officialView(); err != nil {
+		return true, err
+	}
 	if caption := strings.TrimSpace(tl.in.Text); caption != "" {
 		areas, err := tl.areaList()
 		if err != nil {

@@ -173,7 +173,7 @@ func (t *turn) findWard() (*models.Ward, error) {
 	if len(ws) == 1 {
 		return ws[0], nil
 	}
-	return t.officials.grantWard(ws)
+	return t.officials.grantWard()
 }
 
 // wardList is every ward a resident may be placed in, loaded once: only

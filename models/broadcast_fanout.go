@@ -16,30 +16,41 @@ import (
 const optedOut = "NOT EXISTS (SELECT 1 FROM subscriptions su WHERE su.contact_id = contacts.id AND su.stopped_at IS NOT NULL)"
 
 // audience is the query of a broadcast's recipients (reachable or not;
-// contacts who said /stop are never in it).
+// contacts who said /stop are never in it), within its scope: one ward
+// (WardID), one city (City) or the whole election.
 func (s Broadcasts) audience(ctx context.Context, b *Broadcast) (*gorm.DB, error) {
-	const areasOf = "contacts.area_id IN (SELECT id FROM areas WHERE election_id = ?)"
-	const reporters = "contacts.id IN (SELECT rg.contact_id FROM role_grants rg JOIN areas ra ON ra.id = rg.area_id " +
-		"WHERE ra.election_id = ? AND rg.role = 'reporter' AND rg.revoked_at IS NULL AND rg.contact_id IS NOT NULL)"
-	const admins = "contacts.id IN (SELECT ag.contact_id FROM role_grants ag WHERE ag.role = 'admin' AND ag.revoked_at IS NULL " +
-		"AND ag.area_id IS NULL AND ag.contact_id IS NOT NULL AND (ag.ward_id IS NULL OR ag.ward_id = (SELECT ward_id FROM elections WHERE id = ?)))"
-	q := s.DB(ctx).Model(&Contact{}).Where(optedOut)
-	e := b.ElectionID
+	db := s.DB(ctx)
+	areas := db.Model(&Area{}).Select("id").Where("election_id = ?", b.ElectionID)
+	switch {
+	case b.WardID != nil:
+		areas = areas.Where("ward_id = ?", *b.WardID)
+	case b.City != "":
+		areas = areas.Where("ward_id IN (?)", db.Model(&Ward{}).Select("id").Where("city = ?", b.City))
+	}
+	wards := db.Model(&Area{}).Select("ward_id").Where("id IN (?)", areas)
+	residents := db.Where("contacts.area_id IN (?)", areas)
+	reporters := db.Where("contacts.id IN (?)", db.Model(&RoleGrant{}).Select("contact_id").
+		Where("role = ? AND revoked_at IS NULL AND contact_id IS NOT NULL AND area_id IN (?)", RoleReporter, areas))
+	// The admins of the wards in scope and those of every ward.
+	admins := db.Where("contacts.id IN (?)", db.Model(&RoleGrant{}).Select("contact_id").
+		Where("role = ? AND revoked_at IS NULL AND contact_id IS NOT NULL AND area_id IS NULL", RoleAdmin).
+		Where(db.Where("ward_id IS NULL").Or("ward_id IN (?)", wards)))
+	q := db.Model(&Contact{}).Where(optedOut)
 	switch b.Audience {
 	case AudienceAll:
-		q = q.Where("("+areasOf+" OR "+reporters+" OR "+admins+")", e, e, e)
+		q = q.Where(residents.Or(reporters).Or(admins))
 	case AudienceAreas:
 		ids := b.Areas()
 		if len(ids) == 0 {
 			return nil, Errorf(EINVALID, "a broadcast to some areas needs at least one area")
 		}
-		q = q.Where("contacts.area_id IN ?", ids).Where(areasOf, e)
+		q = q.Where("contacts.area_id IN ?", ids).Where("contacts.area_id IN (?)", areas)
 	case AudienceReporters:
-		q = q.Where(reporters, e)
+		q = q.Where(reporters)
 	case AudienceSubscribers:
-		q = q.Where("contacts.reminders = ?", true).Where(areasOf, e)
+		q = q.Where("contacts.reminders = ?", true).Where("contacts.area_id IN (?)", areas)
 	case AudienceOfficials:
-		q = q.Where("("+reporters+" OR "+admins+")", e, e)
+		q = q.Where(reporters.Or(admins))
 	default:
 		return nil, Errorf(EINVALID, "broadcast audience %q", b.Audience)
 	}

@@ -62,6 +62,8 @@ const MaxBroadcastText = 1800
 type Broadcast struct {
 	ID           int64 `gorm:"primaryKey"`
 	ElectionID   int64
+	WardID       *int64 // the one ward it reaches (nil: City's, or the whole election's)
+	City         string // the one city it reaches ("" : WardID's, or the whole election's)
 	Kind         string
 	Audience     string
 	AreaIDs      string `gorm:"column:area_ids"` // comma-separated area ids (audience areas)
