@@ -21,7 +21,8 @@ import (
 	"electionbot/models"
 )
 
-const broadcastUsage = `usage: electionbot broadcast [--election CODE] [--audience all|areas|reporters] [--areas kp1,kp3]
+const broadcastUsage = `usage: electionbot broadcast [--election CODE] [--ward CODE | --city NAME]
+                            [--audience all|areas|reporters] [--areas kp1,kp3]
                             (--text TEXT | --file FILE) [--yes] [--detach]`
 
 // cmdBroadcast is `electionbot broadcast`: the same announcement as
@@ -36,7 +37,9 @@ func cmdBroadcast(ctx context.Context, cfg *Config, args []string, stdin io.Read
 	fs.SetOutput(stderr)
 	election := fs.String("election", "", "election code (default: the current election)")
 	audience := fs.String("audience", "", "all, areas or reporters (default: all; areas with --areas)")
-	areaCodes := fs.String("areas", "", "comma-separated area codes (kp1,kp3): only these areas")
+	areaCodes := fs.String("areas", "", "comma-separated area codes (kp1,kp3): only these areas (of --ward when the election has several wards)")
+	wardCode := fs.String("ward", "", "only this ward's people (its code)")
+	city := fs.String("city", "", "only this city's or district's people (its name, as in the election file)")
 	text := fs.String("text", "", "the announcement")
 	file := fs.String("file", "", "read the announcement from FILE (- for standard input)")
 	yes := fs.Bool("yes", false, "send without asking")
@@ -83,6 +86,9 @@ func cmdBroadcast(ctx context.Context, cfg *Config, args []string, stdin io.Read
 	if (aud == models.AudienceAreas) != (*areaCodes != "") {
 		return usageErr("--areas goes with --audience areas")
 	}
+	if *wardCode != "" && *city != "" {
+		return usageErr("give --ward or --city, not both")
+	}
 
 	s, err := OpenStore(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -99,6 +105,10 @@ func cmdBroadcast(ctx context.Context, cfg *Config, args []string, stdin io.Read
 		return err
 	}
 	b := &models.Broadcast{ElectionID: el.ID, Kind: models.BroadcastAnnouncement, Audience: aud, Body: body, Source: "cli"}
+	speaker, err := broadcastScope(ctx, s, el, b, *wardCode, *city)
+	if err != nil {
+		return err
+	}
 	var names []string
 	if aud == models.AudienceAreas {
 		areas, err := s.Areas(ctx, el.ID)
@@ -108,6 +118,12 @@ func cmdBroadcast(ctx context.Context, cfg *Config, args []string, stdin io.Read
 		byCode := map[string]*models.Area{}
 		var codes []string
 		for _, a := range areas {
+			if b.WardID != nil && a.WardID != *b.WardID {
+				continue
+			}
+			if byCode[a.Code] != nil {
+				return usageErr("--areas: %s has several wards with area %s: give --ward", el.Code, a.Code)
+			}
 			byCode[a.Code] = a
 			codes = append(codes, a.Code)
 		}
@@ -142,15 +158,11 @@ func cmdBroadcast(ctx context.Context, cfg *Config, args []string, stdin io.Read
 	if len(names) > 0 {
 		who = strings.Join(names, ", ")
 	}
-	ward := ""
-	if el.Ward != nil {
-		ward = el.Ward.Name
-	}
 	fmt.Fprintf(stderr, "%s — %s\nto: %s: %s recipients", el.Code, el.Title, who, locales.Number(lang, cnt.Reachable))
 	if cnt.Unreachable > 0 {
 		fmt.Fprintf(stderr, " (%s who blocked the bot are skipped)", locales.Number(lang, cnt.Unreachable))
 	}
-	fmt.Fprintf(stderr, "\n-----\n%s\n\n%s\n-----\n", texts.Header(lang, ward), body)
+	fmt.Fprintf(stderr, "\n-----\n%s\n\n%s\n-----\n", texts.Header(lang, speaker), body)
 	if cnt.Reachable == 0 {
 		_ = s.CancelBroadcast(ctx, b.ID)
 		return fmt.Errorf("nobody to send it to: not sent")
@@ -285,4 +297,37 @@ func apiClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 128
 	return &http.Client{Timeout: 60 * time.Second, Transport: tr}
+}
+
+// broadcastScope sets b's scope from --ward or --city (checked against
+// the election) and returns who speaks in its header: the ward, the city,
+// or the election's province (its one ward for a one-ward election).
+func broadcastScope(ctx context.Context, s *models.Store, el *models.Election, b *models.Broadcast, wardCode, city string) (string, error) {
+	ws, err := s.ElectionWards(ctx, el.ID)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case wardCode != "":
+		for _, w := range ws {
+			if w.Code == wardCode {
+				b.WardID = &w.ID
+				return w.Name, nil
+			}
+		}
+		return "", usageErr("--ward %q is not a ward of %s", wardCode, el.Code)
+	case city != "":
+		for _, w := range ws {
+			if models.Fold(w.City) == models.Fold(city) {
+				b.City = w.City
+				return w.City, nil
+			}
+		}
+		return "", usageErr("--city %q is not a city of %s", city, el.Code)
+	case len(ws) == 1:
+		return ws[0].Name, nil
+	case el.Province != "":
+		return el.Province, nil
+	}
+	return el.Title, nil
 }
