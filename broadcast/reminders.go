@@ -45,8 +45,9 @@ func (b *Broadcaster) fireReminders(ctx context.Context) error {
 // renderCtx is what rendering a broadcast's texts needs, loaded once per
 // fan-out.
 type renderCtx struct {
-	e     *models.Election
-	areas map[int64]*models.Area
+	e       *models.Election
+	areas   map[int64]*models.Area
+	speaker string // who speaks in an announcement's header: its ward, city or province
 	// officials' reminders
 	admins        map[int64]bool
 	reporterAreas map[int64][]int64 // contact → areas it reports for
@@ -64,8 +65,24 @@ func (b *Broadcaster) renderContext(ctx context.Context, bc *models.Broadcast) (
 		return nil, err
 	}
 	rc := &renderCtx{e: e, areas: map[int64]*models.Area{}}
+	wards := map[int64]*models.Ward{}
 	for _, a := range areas {
 		rc.areas[a.ID] = a
+		if a.Ward != nil {
+			wards[a.WardID] = a.Ward
+		}
+	}
+	switch {
+	case bc.WardID != nil && wards[*bc.WardID] != nil:
+		rc.speaker = wards[*bc.WardID].Name
+	case bc.City != "":
+		rc.speaker = bc.City
+	case len(wards) == 1:
+		for _, w := range wards {
+			rc.speaker = w.Name
+		}
+	default:
+		rc.speaker = e.Province
 	}
 	if bc.Kind != models.BroadcastOfficial {
 		return rc, nil
@@ -109,13 +126,9 @@ func (b *Broadcaster) renderContext(ctx context.Context, bc *models.Broadcast) (
 // all reported, an area that is not the election's).
 func (b *Broadcaster) render(rc *renderCtx, bc *models.Broadcast, c *models.Contact) (string, bool) {
 	lang := b.lang(c)
-	ward := ""
-	if rc.e.Ward != nil {
-		ward = rc.e.Ward.Name
-	}
 	switch bc.Kind {
 	case models.BroadcastAnnouncement:
-		return b.Header(lang, ward) + "\n\n" + bc.Body, true
+		return b.Header(lang, rc.speaker) + "\n\n" + bc.Body, true
 	case models.BroadcastReminder:
 		if c.AreaID == nil || rc.areas[*c.AreaID] == nil {
 			return "", false
@@ -137,8 +150,8 @@ func (b *Broadcaster) residentData(lang string, rc *renderCtx, a *models.Area) m
 		"Opens": e.OpensAt.In(loc).Format("15:04"), "Closes": e.ClosesAt.In(loc).Format("15:04"),
 		"Place": "", "Address": "",
 	}
-	if e.Ward != nil {
-		d["Ward"] = e.Ward.Name
+	if a.Ward != nil {
+		d["Ward"] = a.Ward.Name
 	}
 	if a.PollingPlace != nil {
 		d["Place"], d["Address"] = a.PollingPlace.Name, a.PollingPlace.Address

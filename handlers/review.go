@@ -49,6 +49,13 @@ func (tl *tallies) review(arg string, accept bool) error {
 	}
 	area, rest := areaArg(arg, areas)
 	if area == nil {
+		if word := strings.Fields(arg); len(word) > 0 && strings.ContainsAny(word[0], "0123456789") {
+			// "/congnhan kp9", or another ward's "thon-1": not an area of
+			// the ward the official acts in.
+			tl.reply(tl.tr("off_area_not_in_ward", map[string]any{"Ward": tl.wardName(), "Text": word[0],
+				"Areas": areaNames(areas)}), nil)
+			return nil
+		}
 		tl.reply(tl.tr(usage, nil), nil)
 		return nil
 	}

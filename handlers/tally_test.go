@@ -126,7 +126,7 @@ func TestOfficialsCorrectionThenAcceptance(t *testing.T) {
 		o.submit("2", "KQ KP1 TD 290 PR 290 TV 289 HL 285 KHL 4 UV1 240 UV2 45")
 		expect(t, mine("2", o.submit("2", kp1Tally)), "bản 2 — tạm thời")
 		expect(t, mine("1", o.send("1", "/tuchoi kp1")), "Phải ghi lý do")
-		expect(t, mine("1", o.send("1", "/congnhan kp9")), "Cú pháp")
+		expect(t, mine("1", o.send("1", "/congnhan kp9")), "Phường Ka Long không có \"kp9\"", "Khu phố 6")
 		expect(t, mine("1", o.send("1", "/congnhan kp1 7")), "không có bản 7")
 		expect(t, mine("1", o.send("1", "/congnhan kp2")), "chưa có biên bản nào")
 		detail := mine("1", o.send("1", "/ketqua kp1"))
