@@ -133,12 +133,38 @@ func matchArea(text string, areas []*models.Area) (area *models.Area, ref areaRe
 	if !found {
 		return nil, ref, false
 	}
+	// "thôn 1" is not "Khu phố 1": a unit word that says village or town
+	// must agree with the area's kind; "khu 1", "area 1" match either.
+	family := unitFamily(refUnit(ref.Text))
 	for _, a := range areas {
-		if areaNumber(a) == ref.Num {
+		if areaNumber(a) == ref.Num && (family == "" || family == unitFamily(models.UnitOf(a, a.Ward))) {
 			return a, ref, true
 		}
 	}
 	return nil, ref, true
+}
+
+// refUnit is the unit kind a reference's words name ("thon 1", "kp1",
+// "to dan pho 3"); "" for words that name none ("khu", "area").
+func refUnit(text string) string {
+	words := strings.TrimRight(text, "0123456789 ")
+	if u := models.UnitFromName(words); u != models.UnitKhu {
+		return u
+	}
+	return ""
+}
+
+// unitFamily groups unit kinds by the words people mix up: villages
+// (thôn, xóm, bản, ấp) and town quarters (khu phố, tổ dân phố); "" for khu
+// and unknown kinds, which go with either.
+func unitFamily(unit string) string {
+	switch unit {
+	case models.UnitThon, models.UnitBan, models.UnitAp:
+		return "village"
+	case models.UnitKhuPho, models.UnitToDanPho:
+		return "town"
+	}
+	return ""
 }
 
 // areaAnswer reads a bare number answering "which area?" ("1", "IV") as

@@ -84,6 +84,9 @@ func (bc *broadcasts) command(arg string) (bool, error) {
 // admin checks the contact is a ward admin of the current election, in a
 // private chat; it answers otherwise.
 func (bc *broadcasts) admin() (*models.Election, bool, error) {
+	if err := bc.officials.officialView(); err != nil {
+		return nil, false, err
+	}
 	o, err := bc.officials.roles()
 	if err != nil {
 		return nil, false, err
