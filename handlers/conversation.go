@@ -78,6 +78,11 @@ type CoreStore interface {
 	// Wards are the wards a resident may be placed in (few: read only
 	// for contacts not placed yet).
 	Wards(ctx context.Context) ([]*models.Ward, error)
+	// WardsNamed are the wards whose folded name (models.WardFolded) is
+	// one of names, by index: how a message is searched for ward names.
+	WardsNamed(ctx context.Context, names []string) ([]*models.Ward, error)
+	// ManyWards says whether there is more than one ward.
+	ManyWards(ctx context.Context) (bool, error)
 	// Ward and AreaWard find a ward by id or by one of its areas' id;
 	// models.ENOTFOUND when there is none.
 	Ward(ctx context.Context, id int64) (*models.Ward, error)

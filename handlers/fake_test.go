@@ -116,6 +116,25 @@ func (f *fakeStore) Wards(ctx context.Context) ([]*models.Ward, error) {
 	return []*models.Ward{f.election.Ward}, nil
 }
 
+func (f *fakeStore) WardsNamed(ctx context.Context, names []string) ([]*models.Ward, error) {
+	ws, err := f.Wards(ctx)
+	var out []*models.Ward
+	for _, w := range ws {
+		for _, n := range names {
+			if models.WardFolded(w.Name) == n {
+				out = append(out, w)
+				break
+			}
+		}
+	}
+	return out, err
+}
+
+func (f *fakeStore) ManyWards(ctx context.Context) (bool, error) {
+	ws, err := f.Wards(ctx)
+	return len(ws) > 1, err
+}
+
 func (f *fakeStore) Ward(ctx context.Context, id int64) (*models.Ward, error) {
 	if f.failAll != nil {
 		return nil, f.failAll

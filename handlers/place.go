@@ -226,8 +226,11 @@ func (r *residents) wardChosen(w *models.Ward, ask bool) error {
 // message to read on. An unplaced contact who writes only a ward's name
 // ("ka long") is placed too.
 func (r *residents) wardInText(folded string) (rest string, taken bool, err error) {
-	ws, err := r.wardList()
-	if err != nil || len(ws) < 2 {
+	ws, err := r.core.WardsNamed(r.ctx, wardNameCandidates(folded))
+	if err != nil || len(ws) == 0 {
+		return folded, false, err
+	}
+	if many, err := r.core.ManyWards(r.ctx); err != nil || !many {
 		return folded, false, err
 	}
 	f := findWardInText(folded, ws)
@@ -237,9 +240,8 @@ func (r *residents) wardInText(folded string) (rest string, taken bool, err erro
 		}
 		// Unplaced: the whole text may be just the name.
 		for _, w := range ws {
-			if folded == bareName(w.Name, wardKindWords) || folded == models.Fold(w.Name) {
-				f = wardFind{Wards: []*models.Ward{w}}
-				break
+			if folded == w.Folded || folded == models.Fold(w.Name) {
+				f.Wards = append(f.Wards, w)
 			}
 		}
 		if len(f.Wards) == 0 {

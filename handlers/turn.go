@@ -383,7 +383,7 @@ func (t *turn) areaKeyboard(areas []*models.Area) *bot.Keyboard {
 	}
 	kb := &bot.Keyboard{Rows: twoPerRow(bs)}
 	last := []bot.Button{{Text: t.tr("btn_menu", nil)}}
-	if ws, err := t.wardList(); err == nil && len(ws) > 1 { // another ward's areas are a ward away
+	if many, err := t.core.ManyWards(t.ctx); err == nil && many { // another ward's areas are a ward away
 		last = append([]bot.Button{{Text: t.tr("btn_ward", nil)}}, last...)
 	}
 	kb.Rows = append(kb.Rows, last)

@@ -41,6 +41,38 @@ type wardFind struct {
 	Rest  string         // the text without the ward's (and city's) words
 }
 
+// maxWardWords bounds the words of a ward's own name ("Quảng Nghĩa" 2,
+// "Hải Xuân" 2, a few have 3).
+const maxWardWords = 4
+
+// wardNameCandidates are the word sequences of a text that could be a
+// ward's folded name under findWardInText's rules — those right after a
+// kind word or "ở"/"tại" — and the whole text when it is short: the keys
+// looked up in wards.folded.
+func wardNameCandidates(folded string) []string {
+	toks := strings.Fields(folded)
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	if len(toks) <= maxWardWords {
+		add(folded)
+	}
+	for i := range toks {
+		if kindBefore(toks, i) == 0 && !(i > 0 && (toks[i-1] == "o" || toks[i-1] == "tai")) {
+			continue
+		}
+		for n := 1; n <= maxWardWords && i+n <= len(toks); n++ {
+			add(strings.Join(toks[i:i+n], " "))
+		}
+	}
+	return out
+}
+
 // findWardInText finds a ward named inside a sentence: its kind word and
 // name ("… o phuong hai hoa thi …"), or "ở"/"tại" and a name of two words
 // or more ("toi o ka long …"). A bare name inside a sentence is not taken:
@@ -50,7 +82,7 @@ func findWardInText(folded string, ws []*models.Ward) wardFind {
 	var best wardFind
 	bestLen := 0
 	for _, w := range ws {
-		name := strings.Fields(bareName(w.Name, wardKindWords))
+		name := strings.Fields(models.WardFolded(w.Name))
 		if len(name) == 0 {
 			continue
 		}
@@ -123,7 +155,7 @@ func matchWardAnswer(folded string, ws []*models.Ward) []*models.Ward {
 	// names within a typo or two.
 	var exact []*models.Ward
 	for _, w := range ws {
-		name := bareName(w.Name, wardKindWords)
+		name := models.WardFolded(w.Name)
 		if text == name || strings.HasPrefix(text, name+" ") {
 			exact = append(exact, w)
 		}
@@ -135,7 +167,7 @@ func matchWardAnswer(folded string, ws []*models.Ward) []*models.Ward {
 	best, bestD := []*models.Ward(nil), 1<<30
 	squeezed := strings.ReplaceAll(text, " ", "")
 	for _, w := range ws {
-		name := strings.ReplaceAll(bareName(w.Name, wardKindWords), " ", "")
+		name := strings.ReplaceAll(models.WardFolded(w.Name), " ", "")
 		d := editDistance(squeezed, name)
 		if d > typoBudget(len(name)) {
 			continue

@@ -296,7 +296,7 @@ func (s Elections) loadWard(db *gorm.DB, fw *FileWard, now time.Time, rep *LoadR
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		w = Ward{Code: fw.Code, Name: fw.Name, City: fw.City, Province: fw.Province, Kind: fw.Kind,
-			CreatedAt: now, UpdatedAt: now}
+			Folded: WardFolded(fw.Name), CreatedAt: now, UpdatedAt: now}
 		if err := db.Create(&w).Error; err != nil {
 			return 0, Wrap(EINTERNAL, err, "create ward %s", w.Code)
 		}
@@ -309,6 +309,7 @@ func (s Elections) loadWard(db *gorm.DB, fw *FileWard, now time.Time, rep *LoadR
 		c.str("city", w.City, fw.City)
 		c.str("province", w.Province, fw.Province)
 		c.str("kind", w.Kind, fw.Kind)
+		c.str("folded", w.Folded, WardFolded(fw.Name))
 		if err := c.apply(db, &w, now, rep); err != nil {
 			return 0, Wrap(EINTERNAL, err, "update ward %s", w.Code)
 		}

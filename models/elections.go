@@ -149,3 +149,30 @@ func (s Elections) AreaWard(ctx context.Context, areaID int64) (*Ward, error) {
 	}
 	return &w, nil
 }
+
+// WardsNamed lists the wards (with areas in some election) whose folded
+// name (WardFolded) is one of names: the lookup of the ward names a
+// message may contain, by index, whatever the number of wards.
+func (s Elections) WardsNamed(ctx context.Context, names []string) ([]*Ward, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	var ws []*Ward
+	err := s.DB(ctx).Where("folded IN ? AND id IN (?)", names, s.DB(ctx).Model(&Area{}).Select("ward_id")).
+		Order("city, name, id").Find(&ws).Error
+	if err != nil {
+		return nil, Wrap(EINTERNAL, err, "wards named")
+	}
+	return ws, nil
+}
+
+// ManyWards says whether residents have more than one ward to be placed
+// in (a province's deployment) — without listing them.
+func (s Elections) ManyWards(ctx context.Context) (bool, error) {
+	var n int64
+	err := s.DB(ctx).Raw(`SELECT COUNT(*) FROM (SELECT DISTINCT ward_id FROM areas LIMIT 2) w`).Scan(&n).Error
+	if err != nil {
+		return false, Wrap(EINTERNAL, err, "count wards")
+	}
+	return n > 1, nil
+}

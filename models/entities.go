@@ -42,6 +42,7 @@ type Ward struct {
 	City      string
 	Province  string
 	Kind      string
+	Folded    string // WardFolded(Name)
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -209,6 +209,21 @@ func (s *Store) Migrate(ctx context.Context) error {
 	for _, r := range results {
 		slog.Info("migrated", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "took", r.Duration)
 	}
+	return s.backfillWardNames(ctx)
+}
+
+// backfillWardNames fills wards.folded (migration 6) for the wards loaded
+// before it: SQL cannot fold Vietnamese, Go can.
+func (s *Store) backfillWardNames(ctx context.Context) error {
+	var ws []*Ward
+	if err := s.DB(ctx).Where("folded = ''").Find(&ws).Error; err != nil {
+		return Wrap(EINTERNAL, err, "wards to backfill")
+	}
+	for _, w := range ws {
+		if err := s.DB(ctx).Model(w).Update("folded", WardFolded(w.Name)).Error; err != nil {
+			return Wrap(EINTERNAL, err, "backfill ward %s", w.Code)
+		}
+	}
 	return nil
 }
 

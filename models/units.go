@@ -136,3 +136,19 @@ func ParseAreaPayload(s string) (id int64, ok bool) {
 	id, err := strconv.ParseInt(rest, 10, 64)
 	return id, err == nil && id > 0
 }
+
+// wardKindWords are the words that may precede a ward's own name.
+var wardKindWords = []string{"thi tran", "phuong", "xa", "tt", "p"}
+
+// WardFolded is a ward's name as people type it: folded, without its kind
+// word — "Phường Ka Long" → "ka long", "Thị trấn Cái Rồng" → "cai rong".
+// Stored as wards.folded, the key of the lookup of ward names in messages.
+func WardFolded(name string) string {
+	f := Fold(name)
+	for _, k := range wardKindWords {
+		if rest, ok := strings.CutPrefix(f, k+" "); ok && rest != "" {
+			return rest
+		}
+	}
+	return f
+}

@@ -4,6 +4,11 @@
 -- made from a one-ward file still names its ward (elections.ward_id), a
 -- province's election (the `wards:` form) does not.
 ALTER TABLE wards ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+-- The name as typed, folded and without its kind word ("ka long"): a
+-- message is searched for ward names by lookups on this column, so its
+-- cost does not grow with the number of wards.
+ALTER TABLE wards ADD COLUMN folded TEXT NOT NULL DEFAULT '';
+CREATE INDEX wards_folded_idx ON wards (folded);
 ALTER TABLE elections ADD COLUMN province TEXT NOT NULL DEFAULT '';
 ALTER TABLE elections ALTER COLUMN ward_id DROP NOT NULL;
 
@@ -30,4 +35,6 @@ ALTER TABLE areas DROP COLUMN unit;
 ALTER TABLE areas DROP COLUMN ward_id;
 ALTER TABLE elections ALTER COLUMN ward_id SET NOT NULL;
 ALTER TABLE elections DROP COLUMN province;
+DROP INDEX wards_folded_idx;
+ALTER TABLE wards DROP COLUMN folded;
 ALTER TABLE wards DROP COLUMN kind;

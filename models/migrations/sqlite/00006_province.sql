@@ -8,6 +8,11 @@
 PRAGMA foreign_keys = OFF;
 BEGIN;
 ALTER TABLE wards ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+-- The name as typed, folded and without its kind word ("ka long"): a
+-- message is searched for ward names by lookups on this column, so its
+-- cost does not grow with the number of wards.
+ALTER TABLE wards ADD COLUMN folded TEXT NOT NULL DEFAULT '';
+CREATE INDEX wards_folded_idx ON wards (folded);
 
 CREATE TABLE elections_new (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
