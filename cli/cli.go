@@ -35,6 +35,8 @@ Usage:
   electionbot broadcast [--election CODE] [--audience all|areas|reporters] [--areas kp1,kp3]
                       (--text TEXT | --file FILE) [--yes] [--detach]
                                              send an announcement (progress on stderr)
+  electionbot posters --election CODE --out DIR [--ward CODE] [--lang vi|en]
+                                             A4 posters with a QR code per area, and links.csv
   electionbot healthcheck                    ask a running serve's /healthz (for Docker)
 
 Environment: DATABASE_URL (default sqlite://electionbot.db), TELEGRAM_TOKEN,
@@ -102,20 +104,19 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = cmdExport(ctx, cfg, rest, stdout, stderr)
 	case "broadcast":
 		err = cmdBroadcast(ctx, cfg, rest, stdin, stdout, stderr)
+	case "posters":
+		err = cmdPosters(ctx, cfg, rest, stdout, stderr)
 	case "healthcheck":
 		err = cmdHealthcheck(ctx, cfg)
 	default:
 		err = usageErr("unknown command %q\n\n%s", cmd, usage)
 	}
-	if err == nil {
-		return 0
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0 // the command printed its usage when asked for help
 	}
 	fmt.Fprintf(stderr, "electionbot %s: %s\n", cmd, describe(err))
 	var ee *exitError
-	if errors.As(err, &ee) || errors.Is(err, flag.ErrHelp) {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
+	if errors.As(err, &ee) {
 		return ee.code
 	}
 	return 1

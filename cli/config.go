@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"electionbot/posters"
 )
 
 // Config is read from the environment (docs/design.md §5). A bad value stops the
@@ -15,6 +18,7 @@ type Config struct {
 	DatabaseURL           string        `env:"DATABASE_URL" envDefault:"sqlite://electionbot.db"`
 	TelegramToken         string        `env:"TELEGRAM_TOKEN"`
 	TelegramAPIEndpoint   string        `env:"TELEGRAM_API_ENDPOINT" envDefault:"https://api.telegram.org/bot%s/%s"`
+	TelegramBotUsername   string        `env:"TELEGRAM_BOT_USERNAME"`
 	TelegramWebhookURL    string        `env:"TELEGRAM_WEBHOOK_URL"`
 	TelegramWebhookSecret string        `env:"TELEGRAM_WEBHOOK_SECRET"`
 	ZaloAppID             string        `env:"ZALO_APP_ID"`
@@ -22,6 +26,7 @@ type Config struct {
 	ZaloOASecretKey       string        `env:"ZALO_OA_SECRET_KEY"`
 	ZaloAccessToken       string        `env:"ZALO_ACCESS_TOKEN"`
 	ZaloRefreshToken      string        `env:"ZALO_REFRESH_TOKEN"`
+	ZaloOAID              string        `env:"ZALO_OA_ID"` // the OA's page zalo.me/<id> (posters)
 	ZaloAPIEndpoint       string        `env:"ZALO_API_ENDPOINT" envDefault:"https://openapi.zalo.me"`
 	ZaloOAuthEndpoint     string        `env:"ZALO_OAUTH_ENDPOINT" envDefault:"https://oauth.zaloapp.com"`
 	ListenAddr            string        `env:"LISTEN_ADDR" envDefault:":8080"`
@@ -69,6 +74,14 @@ func LoadConfig(environ map[string]string) (*Config, error) {
 		return nil, &ConfigError{"LOOKUP_WINDOW", fmt.Sprintf("%v: must be at least 1s", c.LookupWindow)}
 	case c.ListenAddr == "":
 		return nil, &ConfigError{"LISTEN_ADDR", "must not be empty"}
+	}
+	if c.TelegramBotUsername != "" {
+		if _, err := posters.BotUsername(c.TelegramBotUsername); err != nil {
+			return nil, &ConfigError{"TELEGRAM_BOT_USERNAME", err.Error()}
+		}
+	}
+	if c.ZaloOAID != "" && strings.Trim(c.ZaloOAID, "0123456789") != "" {
+		return nil, &ConfigError{"ZALO_OA_ID", fmt.Sprintf("%q: must be the Official Account's id, digits only (as in https://zalo.me/<id>)", c.ZaloOAID)}
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

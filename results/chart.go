@@ -2,7 +2,6 @@ package results
 
 import (
 	"bytes"
-	_ "embed"
 	"fmt"
 	"image"
 	"image/color"
@@ -10,6 +9,8 @@ import (
 	"image/png"
 	"strings"
 	"sync"
+
+	"electionbot/fonts"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/image/font"
@@ -24,30 +25,6 @@ const (
 	ChartHeight = 450
 )
 
-// The Go fonts (golang.org/x/image/font/gofont) have no Vietnamese letters
-// (ư, ơ, ạ, ế, … are missing), so the charts use DejaVu Sans, subset to
-// Latin and Vietnamese (fonts/LICENSE).
-var (
-	//go:embed fonts/DejaVuSans.ttf
-	regularTTF []byte
-	//go:embed fonts/DejaVuSans-Bold.ttf
-	boldTTF []byte
-
-	fontsOnce           sync.Once
-	regularFont, boldFt *opentype.Font
-	fontsErr            error
-)
-
-func fonts() (*opentype.Font, *opentype.Font, error) {
-	fontsOnce.Do(func() {
-		if regularFont, fontsErr = opentype.Parse(regularTTF); fontsErr != nil {
-			return
-		}
-		boldFt, fontsErr = opentype.Parse(boldTTF)
-	})
-	return regularFont, boldFt, fontsErr
-}
-
 // faces are the chart's type sizes; a Face is not safe for concurrent use,
 // so each chart makes its own.
 type faces struct {
@@ -55,12 +32,10 @@ type faces struct {
 }
 
 func newFaces() (*faces, error) {
-	reg, bold, err := fonts()
+	// DejaVu Sans: the Go fonts have no Vietnamese letters (package fonts).
+	reg, bold, err := fonts.Fonts()
 	if err != nil {
 		return nil, fmt.Errorf("results: chart fonts: %w", err)
-	}
-	mk := func(f *opentype.Font, size float64) (font.Face, error) {
-		return opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
 	}
 	var fs faces
 	for _, x := range []struct {
@@ -68,7 +43,7 @@ func newFaces() (*faces, error) {
 		f    *opentype.Font
 		size float64
 	}{{&fs.title, bold, 26}, {&fs.text, reg, 20}, {&fs.small, reg, 16}, {&fs.big, bold, 44}} {
-		if *x.dst, err = mk(x.f, x.size); err != nil {
+		if *x.dst, err = fonts.Face(x.f, x.size); err != nil {
 			return nil, fmt.Errorf("results: chart fonts: %w", err)
 		}
 	}
