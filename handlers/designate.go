@@ -17,6 +17,9 @@ import (
 type scope struct {
 	role string
 	area *models.Area
+	// everyWard: an admin or viewer of every ward ("quantri toan tinh"),
+	// which only such an official may grant.
+	everyWard bool
 }
 
 // scopeArg reads "kp1 …", "xem …", "quantri …" and returns the rest.
@@ -26,6 +29,11 @@ func (o *officials) scopeArg(arg string) (scope, string, error) {
 		return scope{}, "", nil
 	}
 	if r := roleArg(words[0]); r != "" {
+		for n := min(3, len(words)-1); n >= 1; n-- { // "quantri toan tinh 0912…"
+			if wholeElectionWords[models.Fold(strings.Join(words[1:1+n], " "))] {
+				return scope{role: r, everyWard: true}, strings.Join(words[1+n:], " "), nil
+			}
+		}
 		return scope{role: r}, strings.Join(words[1:], " "), nil
 	}
 	areas, err := o.areaList()
@@ -41,6 +49,18 @@ func (o *officials) scopeArg(arg string) (scope, string, error) {
 
 // scopeName is "người báo cáo của Khu phố 1", "người xem kết quả", …
 func (x *texts) scopeName(lang string, role string, area *models.Area) string {
+	return x.scopeNameOf(lang, scope{role: role, area: area})
+}
+
+// scopeNameOf names a scope, every ward's roles included.
+func (x *texts) scopeNameOf(lang string, sc scope) string {
+	role, area := sc.role, sc.area
+	switch {
+	case sc.everyWard && role == models.RoleViewer:
+		return x.tr(lang, "off_role_viewer_all", nil)
+	case sc.everyWard:
+		return x.tr(lang, "off_role_admin_all", nil)
+	}
 	switch role {
 	case models.RoleReporter:
 		name := "?"
@@ -80,10 +100,14 @@ func (o *officials) invite(arg string) error {
 		o.reply(o.tr("off_invite_usage", nil), nil)
 		return nil
 	}
+	if ok, err := o.mayGrant(sc); !ok || err != nil {
+		return err
+	}
 	inv := &models.Invite{Role: sc.role, CreatedBy: &o.c.ID}
-	if sc.area != nil {
+	switch {
+	case sc.area != nil:
 		inv.AreaID = &sc.area.ID
-	} else {
+	case !sc.everyWard:
 		inv.WardID = &o.el.Ward.ID
 	}
 	code, err := o.store.CreateInvite(o.ctx, inv)
@@ -98,7 +122,7 @@ func (o *officials) invite(arg string) error {
 		how = o.tr("off_invite_console", map[string]any{"Code": code})
 	}
 	o.reply(o.tr("off_invite_created", map[string]any{
-		"Role":    o.texts.scopeName(o.lang, sc.role, sc.area),
+		"Role":    o.texts.scopeNameOf(o.lang, sc),
 		"How":     how,
 		"Expires": o.texts.when(o.lang, o.el, inv.ExpiresAt),
 		"Hours":   int(models.InviteTTL.Hours()),
@@ -132,7 +156,8 @@ func (o *officials) redeemInvite(code string) error {
 	if err != nil {
 		return err
 	}
-	o.reply(o.tr("off_granted", map[string]any{"Role": o.texts.scopeName(o.lang, role, area)}), nil)
+	sc := scope{role: role, area: area, everyWard: inv.WardID == nil && inv.AreaID == nil}
+	o.reply(o.tr("off_granted", map[string]any{"Role": o.texts.scopeNameOf(o.lang, sc)}), nil)
 	if inv.CreatedBy != nil {
 		cs, err := o.store.ContactsByID(o.ctx, []int64{*inv.CreatedBy})
 		if err != nil {
@@ -141,7 +166,7 @@ func (o *officials) redeemInvite(code string) error {
 		if c := cs[*inv.CreatedBy]; c != nil {
 			me := contactLabel(o.c, o.c.ID)
 			o.notice(c, func(lang string) string {
-				return o.texts.tr(lang, "off_invite_redeemed", map[string]any{"Name": me, "Role": o.texts.scopeName(lang, role, area)})
+				return o.texts.tr(lang, "off_invite_redeemed", map[string]any{"Name": me, "Role": o.texts.scopeNameOf(lang, sc)})
 			})
 		}
 	}
@@ -175,11 +200,15 @@ func (o *officials) designate(arg string) error {
 		o.reply(o.tr("off_phone_invalid", map[string]any{"Phone": strings.TrimSpace(rest)}), nil)
 		return nil
 	}
+	if ok, err := o.mayGrant(sc); !ok || err != nil {
+		return err
+	}
 	g := func() *models.RoleGrant {
 		g := &models.RoleGrant{Role: sc.role, GrantedBy: &o.c.ID}
-		if sc.area != nil {
+		switch {
+		case sc.area != nil:
 			g.AreaID = &sc.area.ID
-		} else {
+		case !sc.everyWard:
 			g.WardID = &o.el.Ward.ID
 		}
 		return g
@@ -196,7 +225,7 @@ func (o *officials) designate(arg string) error {
 		if err := o.store.Grant(o.ctx, pg); err != nil {
 			return err
 		}
-		o.reply(o.tr("off_designated_pending", map[string]any{"Phone": phone, "Role": o.texts.scopeName(o.lang, sc.role, sc.area)}), nil)
+		o.reply(o.tr("off_designated_pending", map[string]any{"Phone": phone, "Role": o.texts.scopeNameOf(o.lang, sc)}), nil)
 		return nil
 	}
 	for _, c := range owners {
@@ -206,11 +235,11 @@ func (o *officials) designate(arg string) error {
 			return err
 		}
 		o.notice(c, func(lang string) string {
-			return o.texts.tr(lang, "off_granted", map[string]any{"Role": o.texts.scopeName(lang, sc.role, sc.area)})
+			return o.texts.tr(lang, "off_granted", map[string]any{"Role": o.texts.scopeNameOf(lang, sc)})
 		})
 	}
 	o.rolesChanged()
-	o.reply(o.tr("off_designated_now", map[string]any{"Phone": phone, "Role": o.texts.scopeName(o.lang, sc.role, sc.area)}), nil)
+	o.reply(o.tr("off_designated_now", map[string]any{"Phone": phone, "Role": o.texts.scopeNameOf(o.lang, sc)}), nil)
 	return nil
 }
 
@@ -243,6 +272,23 @@ func (o *officials) claimPhone(sc *bot.SharedContact) (handled bool, err error) 
 	}
 	o.reply(o.tr("off_granted", map[string]any{"Role": strings.Join(names, "; ")}), nil)
 	return true, o.helpAfterGrant()
+}
+
+// mayGrant refuses (with the reason) a role of every ward to an official
+// of one ward only: a ward's admin grants within their ward.
+func (o *officials) mayGrant(sc scope) (bool, error) {
+	if !sc.everyWard {
+		return true, nil
+	}
+	r, err := o.roles()
+	if err != nil {
+		return false, err
+	}
+	if r == nil || !r.allWards {
+		o.reply(o.tr("off_scope_forbidden", map[string]any{"Ward": o.wardName()}), nil)
+		return false, nil
+	}
+	return true, nil
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -72,8 +72,19 @@ func TestProvinceOfficialsScope(t *testing.T) {
 			// The whole province is not theirs to reach.
 			expect(t, c.announce("ad", "toan tinh"), "chỉ gửi được thông báo trong phạm vi Phường Ka Long")
 
+			// Roles: a ward's admin grants within the ward, never the province.
+			expect(t, c.say("ad", "/moi quantri toan tinh"), "chỉ cấp được quyền trong phạm vi Phường Ka Long")
+			expect(t, c.say("ad", "/chidinh xem toan tinh 0912000111"), "chỉ cấp được quyền trong phạm vi Phường Ka Long")
+			c.say("pa", "/xa hai tien") // a ward to work in (every ward is theirs)
+			expect(t, c.say("pa", "/moi quantri toan tinh"), "cán bộ quản trị của tỉnh, thành phố")
+			c.say("pa", "/chidinh xem toan tinh 0912000111")
+			var pending models.RoleGrant
+			if err := c.s.DB(context.Background()).Where("phone = ?", "+84912000111").Take(&pending).Error; err != nil ||
+				pending.WardID != nil || pending.Role != models.RoleViewer {
+				t.Errorf("province viewer grant = %+v, %v", pending, err)
+			}
+
 			// The province's admin: any ward they choose, or all of them.
-			c.say("pa", "/xa hai tien")
 			expect(t, c.say("pa", "/chuabao"), "Thôn 1", "Thôn 2")
 			got = c.announce("pa", "toan tinh")
 			expect(t, got, "Phạm vi: toàn bộ các xã, phường của cuộc bầu cử.", "Người nhận: 6 ")
