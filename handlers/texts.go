@@ -125,7 +125,9 @@ func (x *texts) at(w *models.Ward, a *models.Area) *texts {
 func (t *turn) placed(a *models.Area) *texts {
 	if a == nil {
 		cp := *t.texts
-		cp.place = func(lang string) map[string]any { return t.texts.turnWords(lang, t.wd, t.wardLoaded, t.areas, t.c.AreaID) }
+		cp.place = func(lang string) map[string]any {
+			return t.texts.turnWords(lang, t.wd, t.wardLoaded, t.areas, t.c.AreaID)
+		}
 		return &cp
 	}
 	w := a.Ward
