@@ -98,7 +98,7 @@ func (o *officials) invite(arg string) error {
 		how = o.tr("off_invite_console", map[string]any{"Code": code})
 	}
 	o.reply(o.tr("off_invite_created", map[string]any{
-		"Role":    o.texts.scopeName(o.lang, sc.role, sc.area),
+		"Role":    o.placed(nil).scopeName(o.lang, sc.role, sc.area),
 		"How":     how,
 		"Expires": o.texts.when(o.lang, o.el, inv.ExpiresAt),
 		"Hours":   int(models.InviteTTL.Hours()),
@@ -132,7 +132,7 @@ func (o *officials) redeemInvite(code string) error {
 	if err != nil {
 		return err
 	}
-	o.reply(o.tr("off_granted", map[string]any{"Role": o.texts.scopeName(o.lang, role, area)}), nil)
+	o.reply(o.tr("off_granted", map[string]any{"Role": o.placed(nil).scopeName(o.lang, role, area)}), nil)
 	if inv.CreatedBy != nil {
 		cs, err := o.store.ContactsByID(o.ctx, []int64{*inv.CreatedBy})
 		if err != nil {
@@ -141,7 +141,7 @@ func (o *officials) redeemInvite(code string) error {
 		if c := cs[*inv.CreatedBy]; c != nil {
 			me := contactLabel(o.c, o.c.ID)
 			o.notice(c, func(lang string) string {
-				return o.texts.tr(lang, "off_invite_redeemed", map[string]any{"Name": me, "Role": o.texts.scopeName(lang, role, area)})
+				return o.texts.tr(lang, "off_invite_redeemed", map[string]any{"Name": me, "Role": o.placed(nil).scopeName(lang, role, area)})
 			})
 		}
 	}
@@ -196,7 +196,7 @@ func (o *officials) designate(arg string) error {
 		if err := o.store.Grant(o.ctx, pg); err != nil {
 			return err
 		}
-		o.reply(o.tr("off_designated_pending", map[string]any{"Phone": phone, "Role": o.texts.scopeName(o.lang, sc.role, sc.area)}), nil)
+		o.reply(o.tr("off_designated_pending", map[string]any{"Phone": phone, "Role": o.placed(nil).scopeName(o.lang, sc.role, sc.area)}), nil)
 		return nil
 	}
 	for _, c := range owners {
@@ -206,11 +206,11 @@ func (o *officials) designate(arg string) error {
 			return err
 		}
 		o.notice(c, func(lang string) string {
-			return o.texts.tr(lang, "off_granted", map[string]any{"Role": o.texts.scopeName(lang, sc.role, sc.area)})
+			return o.texts.tr(lang, "off_granted", map[string]any{"Role": o.placed(nil).scopeName(lang, sc.role, sc.area)})
 		})
 	}
 	o.rolesChanged()
-	o.reply(o.tr("off_designated_now", map[string]any{"Phone": phone, "Role": o.texts.scopeName(o.lang, sc.role, sc.area)}), nil)
+	o.reply(o.tr("off_designated_now", map[string]any{"Phone": phone, "Role": o.placed(nil).scopeName(o.lang, sc.role, sc.area)}), nil)
 	return nil
 }
 
@@ -239,7 +239,7 @@ func (o *officials) claimPhone(sc *bot.SharedContact) (handled bool, err error) 
 		if err != nil {
 			return true, err
 		}
-		names = append(names, o.texts.scopeName(o.lang, role, area))
+		names = append(names, o.placed(nil).scopeName(o.lang, role, area))
 	}
 	o.reply(o.tr("off_granted", map[string]any{"Role": strings.Join(names, "; ")}), nil)
 	return true, o.helpAfterGrant()

@@ -16,6 +16,8 @@ const (
 	WordUnitCap     = "UnitCap"     // "Thôn": to start a sentence
 	WordUnits       = "Units"       // the plural: "villages" (Vietnamese: as Unit)
 	WordUnitEx      = "UnitEx"      // how to type one: "\"thon 1\""
+	WordUnitCode    = "UnitCode"    // an example code in a command: "thon1", "kp1"
+	WordUnitName    = "UnitName"    // as areas are named, in both languages: "Thôn" ("Thôn 1")
 	WordHead        = "Head"        // "Trưởng thôn", "Tổ trưởng tổ dân phố"; "village head"
 	WordWardKind    = "WardKind"    // "xã", "phường", "thị trấn"; "commune", "ward", "town"
 	WordWardKindCap = "WardKindCap" // "Xã"
@@ -23,7 +25,7 @@ const (
 )
 
 // WordKeys are the template keys PlaceWords fills.
-var WordKeys = []string{WordUnit, WordUnitCap, WordUnits, WordUnitEx, WordHead, WordWardKind, WordWardKindCap, WordCommittee}
+var WordKeys = []string{WordUnit, WordUnitCap, WordUnits, WordUnitEx, WordUnitCode, WordUnitName, WordHead, WordWardKind, WordWardKindCap, WordCommittee}
 
 // UnitOrder is the order in which the unit kinds of a ward with several are
 // named ("thôn, tổ dân phố"): models.Units, which this package cannot
@@ -106,6 +108,8 @@ func (l *Localizers) placeWords(lang, wardKind string, units []string) map[strin
 		WordUnitCap:     strings.Join(caps, or),
 		WordUnits:       join("unit_pl_", and),
 		WordUnitEx:      msg("unit_ex_" + units[0]),
+		WordUnitCode:    msg("unit_code_" + units[0]),
+		WordUnitName:    msg("unit_name_" + units[0]),
 		WordHead:        join("unit_head_", or),
 		WordWardKind:    msg("ward_kind_" + wardKind),
 		WordWardKindCap: msg("ward_kind_cap_" + wardKind),
