@@ -26,7 +26,7 @@ type texts struct {
 // logged and its id shown, and so is a template key the data lacks (a
 // text about a place rendered without its words).
 func (x *texts) tr(lang, id string, data map[string]any) string {
-	if x.place != nil {
+	if x.place != nil && locales.UsesWords(id) {
 		data = locales.MergeWords(x.place(lang), data)
 	}
 	s, err := x.locs.Localize(lang, id, data)
@@ -41,6 +41,15 @@ func (x *texts) tr(lang, id string, data map[string]any) string {
 // trWords is tr with the words of a place under the keys data does not set.
 func (x *texts) trWords(lang, id string, data, words map[string]any) string {
 	return x.tr(lang, id, locales.MergeWords(words, data))
+}
+
+// trTurn is tr with the words of a turn (turnWords), looked for only when
+// the message uses them: every reply goes through it.
+func (x *texts) trTurn(lang, id string, data map[string]any, w *models.Ward, loaded bool, areas []*models.Area, areaID *int64) string {
+	if x.place != nil || !locales.UsesWords(id) {
+		return x.tr(lang, id, data)
+	}
+	return x.trWords(lang, id, data, x.turnWords(lang, w, loaded, areas, areaID))
 }
 
 // The words of the place a text is about (docs/design.md §2): Trưởng thôn

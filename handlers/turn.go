@@ -107,7 +107,7 @@ func (t *turn) clearState() { t.setState(convState{}) }
 // else the ward in view; only what is already loaded) under the keys the
 // data does not set.
 func (t *turn) tr(id string, data map[string]any) string {
-	return t.texts.trWords(t.lang, id, data, t.texts.turnWords(t.lang, t.wd, t.wardLoaded, t.areas, t.c.AreaID))
+	return t.texts.trTurn(t.lang, id, data, t.wd, t.wardLoaded, t.areas, t.c.AreaID)
 }
 
 // reply appends a text message with an optional keyboard.

@@ -1,9 +1,12 @@
 package locales
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
+
+	"gopkg.in/yaml.v3"
 )
 
 // The words of a place (docs/design.md §2): a text about a thôn in a xã
@@ -116,6 +119,36 @@ func (l *Localizers) placeWords(lang, wardKind string, units []string) map[strin
 		WordCommittee:   msg("committee_" + wardKind),
 	}
 }
+
+// usesWords are the ids of the messages whose text has a key of WordKeys,
+// read once from the embedded files: the others are rendered without
+// merging the words (most messages, the menu's buttons among them).
+var usesWords = sync.OnceValue(func() map[string]bool {
+	ids := map[string]bool{}
+	for _, f := range Files {
+		buf, err := files.ReadFile(f)
+		if err != nil {
+			panic(err)
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(buf, &m); err != nil {
+			panic(fmt.Errorf("locales: %s: %w", f, err))
+		}
+		for id, v := range m {
+			text := fmt.Sprint(v) // a string, or a map with "other"
+			for _, k := range WordKeys {
+				if strings.Contains(text, "."+k) {
+					ids[id] = true
+				}
+			}
+		}
+	}
+	return ids
+})
+
+// UsesWords says whether message id uses the words of a place (has one of
+// WordKeys in a language).
+func UsesWords(id string) bool { return usesWords()[id] }
 
 // MergeWords is a new map of the words and data, data's values winning:
 // a caller's own "Unit" is kept.
