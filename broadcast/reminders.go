@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"electionbot/locales"
 	"electionbot/models"
 )
 
@@ -121,6 +122,25 @@ func (b *Broadcaster) renderContext(ctx context.Context, bc *models.Broadcast) (
 	return rc, nil
 }
 
+// contactAreas are the areas an official's reminder is about: every area
+// of the election for an admin, a reporter's own.
+func (rc *renderCtx) contactAreas(c *models.Contact) []*models.Area {
+	if rc.admins[c.ID] {
+		as := make([]*models.Area, 0, len(rc.areas))
+		for _, a := range rc.areas {
+			as = append(as, a)
+		}
+		return as
+	}
+	var as []*models.Area
+	for _, id := range rc.reporterAreas[c.ID] {
+		if a := rc.areas[id]; a != nil {
+			as = append(as, a)
+		}
+	}
+	return as
+}
+
 // render is the text of a broadcast for one contact, in its language; false
 // when the broadcast has nothing to tell it (a reporter whose areas have
 // all reported, an area that is not the election's).
@@ -145,13 +165,17 @@ func (b *Broadcaster) residentData(lang string, rc *renderCtx, a *models.Area) m
 	e := rc.e
 	loc := e.Location()
 	day := e.Day()
-	d := map[string]any{
+	w := a.Ward // the area's own ward, in a province's election
+	if w == nil {
+		w = e.Ward
+	}
+	d := locales.MergeWords(b.words(lang, w, a), map[string]any{
 		"Title": e.Title, "Area": a.Name, "Day": b.day(lang, day),
 		"Opens": e.OpensAt.In(loc).Format("15:04"), "Closes": e.ClosesAt.In(loc).Format("15:04"),
 		"Place": "", "Address": "",
-	}
-	if a.Ward != nil {
-		d["Ward"] = a.Ward.Name
+	})
+	if w != nil {
+		d["Ward"] = w.Name
 	}
 	if a.PollingPlace != nil {
 		d["Place"], d["Address"] = a.PollingPlace.Name, a.PollingPlace.Address
@@ -165,11 +189,11 @@ func (b *Broadcaster) residentData(lang string, rc *renderCtx, a *models.Area) m
 func (b *Broadcaster) renderOfficial(lang string, rc *renderCtx, bc *models.Broadcast, c *models.Contact) (string, bool) {
 	e := rc.e
 	day := e.Day()
-	data := map[string]any{
+	data := locales.MergeWords(b.words(lang, e.Ward, rc.contactAreas(c)...), map[string]any{
 		"Title": e.Title, "Day": b.day(lang, day),
 		"ListDays": e.ListPostedDays, "NoticeDays": e.NoticeDays,
 		"Closes": e.ClosesAt.In(e.Location()).Format("15:04"), "WorkingDays": models.ResultsWorkingDays,
-	}
+	})
 	switch bc.MessageKey {
 	case models.RemindOfficialList:
 		data["Deadline"] = b.day(lang, models.ListPostedDeadline(e))
@@ -179,20 +203,26 @@ func (b *Broadcaster) renderOfficial(lang string, rc *renderCtx, bc *models.Broa
 		return b.tr(lang, "rem_"+bc.MessageKey, data), true
 	case models.RemindOfficialUnreported, models.RemindOfficialResults:
 		data["Deadline"] = b.day(lang, models.ResultsDeadline(e))
-		var names []string
+		var open []*models.Area
 		if rc.admins[c.ID] {
-			for _, a := range rc.open {
-				names = append(names, a.Name)
-			}
+			open = rc.open
 		} else {
 			for _, id := range rc.reporterAreas[c.ID] {
 				if rc.openSet[id] && rc.areas[id] != nil {
-					names = append(names, rc.areas[id].Name)
+					open = append(open, rc.areas[id])
 				}
 			}
 		}
-		if len(names) == 0 {
+		if len(open) == 0 {
 			return "", false
+		}
+		names := make([]string, len(open))
+		for i, a := range open {
+			names[i] = a.Name
+		}
+		// The words of the areas named ("3 thôn chưa gửi biên bản").
+		for k, v := range b.words(lang, e.Ward, open...) {
+			data[k] = v
 		}
 		data["Areas"], data["Count"] = strings.Join(names, ", "), len(names)
 		who := "reporter"

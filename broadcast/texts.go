@@ -46,6 +46,8 @@ func (t *Texts) tr(lang, id string, data map[string]any) string {
 	s, err := t.locs.Localize(lang, id, data)
 	if err != nil {
 		t.log.Error("broadcast: missing message", "id", id, "lang", lang, "err", err)
+	} else if strings.Contains(s, "<no value>") { // a key the data lacks: a place's words
+		t.log.Error("broadcast: message data incomplete", "id", id, "lang", lang)
 	}
 	return s
 }
@@ -74,6 +76,39 @@ func (t *Texts) ReportText(lang string, bc *models.Broadcast, st *models.Broadca
 		"ID": bc.ID, "Total": n(st.Total), "Sent": n(st.Sent), "Unreachable": n(st.Unreachable),
 		"Skipped": n(st.Skipped), "Failed": n(st.Failed), "Pending": n(st.Pending), "Reasons": reasons.String(),
 	})
+}
+
+// words are the words of the place a text is about (locales.PlaceWords:
+// {{.Unit}}, {{.Committee}}…): the unit kinds of the areas, in their ward
+// when they all lie in one, else in w (the election's ward, nil for a
+// province's: the general words of a ward's kind).
+func (t *Texts) words(lang string, w *models.Ward, areas ...*models.Area) map[string]any {
+	ward := w
+	if len(areas) > 0 && areas[0].Ward != nil {
+		ward = areas[0].Ward
+		for _, a := range areas[1:] {
+			if a.Ward == nil || a.Ward.ID != ward.ID {
+				ward = w // areas of several wards
+				break
+			}
+		}
+	}
+	units := make([]string, 0, 2)
+	for _, a := range areas {
+		aw := a.Ward
+		if aw == nil {
+			aw = ward
+		}
+		units = append(units, models.UnitOf(a, aw))
+	}
+	kind := ""
+	if ward != nil {
+		kind = models.KindOf(ward)
+		if len(units) == 0 {
+			units = append(units, models.UnitOf(nil, ward))
+		}
+	}
+	return t.locs.PlaceWords(lang, kind, units)
 }
 
 // day is a date as the reminders write it, "Chủ nhật 05/06/2022", "Sunday

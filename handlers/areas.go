@@ -31,6 +31,8 @@ var areaPrefixes = []struct {
 	{[]string{"tdp"}, true},
 	{[]string{"thon"}, true},
 	{[]string{"xom"}, true},
+	{[]string{"ban"}, false},
+	{[]string{"ap"}, false},
 	{[]string{"to"}, false},
 	{[]string{"area"}, false},
 	{[]string{"zone"}, false},
@@ -40,7 +42,7 @@ var areaPrefixes = []struct {
 }
 
 // gluedPrefixes may be written stuck to the number: "kp1", "khu2", "tdp03".
-var gluedPrefixes = []string{"kp", "khu", "tdp", "thon", "to"}
+var gluedPrefixes = []string{"kp", "khu", "tdp", "thon", "to", "ban", "ap"}
 
 // findAreaRef finds the first area reference in a text. The number has at
 // most 3 digits, so a birth year ("khu 1961") is not an area.
@@ -133,15 +135,42 @@ func matchArea(text string, areas []*models.Area) (area *models.Area, ref areaRe
 	if !found {
 		return nil, ref, false
 	}
-	// "thôn 1" is not "Khu phố 1": a unit word that says village or town
-	// must agree with the area's kind; "khu 1", "area 1" match either.
-	family := unitFamily(refUnit(ref.Text))
+	// "thôn 1" is Thôn 1 where the ward has both kinds; in a ward of khu
+	// phố only, it is read as Khu phố 1 (people mix the words, and the
+	// reply names the area it took).
+	var loose *models.Area
 	for _, a := range areas {
-		if areaNumber(a) == ref.Num && (family == "" || family == unitFamily(models.UnitOf(a, a.Ward))) {
+		if areaNumber(a) != ref.Num {
+			continue
+		}
+		if sameKind(ref, a) {
 			return a, ref, true
 		}
+		if loose == nil {
+			loose = a
+		}
+	}
+	if loose != nil && !anyOfKind(ref, areas) {
+		return loose, ref, true
 	}
 	return nil, ref, true
+}
+
+// sameKind says whether a reference's unit word ("thôn", "kp", "tổ dân
+// phố"; none for "khu", "area") agrees with an area's kind.
+func sameKind(ref areaRef, a *models.Area) bool {
+	family := unitFamily(refUnit(ref.Text))
+	return family == "" || family == unitFamily(models.UnitOf(a, a.Ward))
+}
+
+// anyOfKind says whether some area is of the kind a reference names.
+func anyOfKind(ref areaRef, areas []*models.Area) bool {
+	for _, a := range areas {
+		if unitFamily(refUnit(ref.Text)) != "" && sameKind(ref, a) {
+			return true
+		}
+	}
+	return false
 }
 
 // refUnit is the unit kind a reference's words name ("thon 1", "kp1",

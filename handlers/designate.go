@@ -122,7 +122,7 @@ func (o *officials) invite(arg string) error {
 		how = o.tr("off_invite_console", map[string]any{"Code": code})
 	}
 	o.reply(o.tr("off_invite_created", map[string]any{
-		"Role":    o.texts.scopeNameOf(o.lang, sc),
+		"Role":    o.placed(nil).scopeNameOf(o.lang, sc),
 		"How":     how,
 		"Expires": o.texts.when(o.lang, o.el, inv.ExpiresAt),
 		"Hours":   int(models.InviteTTL.Hours()),
@@ -157,7 +157,7 @@ func (o *officials) redeemInvite(code string) error {
 		return err
 	}
 	sc := scope{role: role, area: area, everyWard: inv.WardID == nil && inv.AreaID == nil}
-	o.reply(o.tr("off_granted", map[string]any{"Role": o.texts.scopeNameOf(o.lang, sc)}), nil)
+	o.reply(o.tr("off_granted", map[string]any{"Role": o.placed(nil).scopeNameOf(o.lang, sc)}), nil)
 	if inv.CreatedBy != nil {
 		cs, err := o.store.ContactsByID(o.ctx, []int64{*inv.CreatedBy})
 		if err != nil {
@@ -166,7 +166,7 @@ func (o *officials) redeemInvite(code string) error {
 		if c := cs[*inv.CreatedBy]; c != nil {
 			me := contactLabel(o.c, o.c.ID)
 			o.notice(c, func(lang string) string {
-				return o.texts.tr(lang, "off_invite_redeemed", map[string]any{"Name": me, "Role": o.texts.scopeNameOf(lang, sc)})
+				return o.texts.tr(lang, "off_invite_redeemed", map[string]any{"Name": me, "Role": o.placed(nil).scopeNameOf(lang, sc)})
 			})
 		}
 	}
@@ -225,7 +225,7 @@ func (o *officials) designate(arg string) error {
 		if err := o.store.Grant(o.ctx, pg); err != nil {
 			return err
 		}
-		o.reply(o.tr("off_designated_pending", map[string]any{"Phone": phone, "Role": o.texts.scopeNameOf(o.lang, sc)}), nil)
+		o.reply(o.tr("off_designated_pending", map[string]any{"Phone": phone, "Role": o.placed(nil).scopeNameOf(o.lang, sc)}), nil)
 		return nil
 	}
 	for _, c := range owners {
@@ -235,11 +235,11 @@ func (o *officials) designate(arg string) error {
 			return err
 		}
 		o.notice(c, func(lang string) string {
-			return o.texts.tr(lang, "off_granted", map[string]any{"Role": o.texts.scopeNameOf(lang, sc)})
+			return o.texts.tr(lang, "off_granted", map[string]any{"Role": o.placed(nil).scopeNameOf(lang, sc)})
 		})
 	}
 	o.rolesChanged()
-	o.reply(o.tr("off_designated_now", map[string]any{"Phone": phone, "Role": o.texts.scopeNameOf(o.lang, sc)}), nil)
+	o.reply(o.tr("off_designated_now", map[string]any{"Phone": phone, "Role": o.placed(nil).scopeNameOf(o.lang, sc)}), nil)
 	return nil
 }
 
@@ -268,7 +268,7 @@ func (o *officials) claimPhone(sc *bot.SharedContact) (handled bool, err error) 
 		if err != nil {
 			return true, err
 		}
-		names = append(names, o.texts.scopeName(o.lang, role, area))
+		names = append(names, o.placed(nil).scopeName(o.lang, role, area))
 	}
 	o.reply(o.tr("off_granted", map[string]any{"Role": strings.Join(names, "; ")}), nil)
 	return true, o.helpAfterGrant()

@@ -388,3 +388,35 @@ func text(out []bot.Outgoing) string {
 	}
 	return s
 }
+
+// newFakeCommuneStore is the fake as a commune (xã) with thôn: the same
+// voters and candidates, under the Law of 2022 (whose texts name the
+// committee and the interim head); Thôn 6 has no polling place yet.
+func newFakeCommuneStore() *fakeStore {
+	f := newFakeStore()
+	w := &models.Ward{ID: 2, Code: "hai-tien", Name: "Xã Hải Tiến", City: "TP Móng Cái", Province: "Quảng Ninh", Kind: models.WardCommune}
+	el := f.election
+	el.Code, el.WardID, el.Ward = "hai-tien-2022", ptr(w.ID), w
+	el.Title = "Bầu cử Trưởng thôn nhiệm kỳ 2022–2025"
+	el.Rules = models.RulesLuat2022
+	for _, a := range f.areas {
+		n := itoa(int(a.ID))
+		a.WardID, a.Ward, a.Unit = w.ID, w, models.UnitThon
+		a.Code, a.Name = "thon"+n, "Thôn "+n
+		a.PollingPlace.Name = "Nhà văn hóa thôn " + n
+		a.PollingPlace.Address = "Thôn " + n + ", Xã Hải Tiến"
+	}
+	f.areas[5].PollingPlace = nil
+	return f
+}
+
+// newHarnessWith is newHarness on a given fake.
+func newHarnessWith(t *testing.T, st *fakeStore) *harness {
+	t.Helper()
+	clk := &clock{t: at(2022, 6, 2, 9, 0)}
+	h, err := New(Config{Stores: st.stores, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, store: st, clk: clk, h: h, user: "1"}
+}

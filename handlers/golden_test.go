@@ -26,7 +26,11 @@ type step struct {
 // transcript runs a script and writes every reply: its text, keyboard
 // buttons and map pin.
 func transcript(t *testing.T, lang string, script []step) []byte {
-	hs := newHarness(t)
+	return transcriptOf(newHarness(t), lang, script)
+}
+
+// transcriptOf is transcript on a given harness.
+func transcriptOf(hs *harness, lang string, script []step) []byte {
 	hs.lang = lang
 	var b bytes.Buffer
 	for _, s := range script {

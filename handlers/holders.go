@@ -48,7 +48,7 @@ func (o *officials) revokeCommand(arg string) error {
 	if err != nil {
 		return err
 	}
-	role := o.texts.scopeName(o.lang, sc.role, sc.area)
+	role := o.placed(nil).scopeName(o.lang, sc.role, sc.area)
 	if strings.TrimSpace(rest) == "" {
 		// Choose from the list.
 		if len(hs) == 0 {
@@ -126,9 +126,9 @@ func (o *officials) revoke(h *models.GrantHolder, role string, area *models.Area
 		}
 		return err
 	}
-	o.reply(o.tr("off_revoked", map[string]any{"Who": o.holderLabel(h), "Role": o.texts.scopeName(o.lang, role, area)}), nil)
+	o.reply(o.tr("off_revoked", map[string]any{"Who": o.holderLabel(h), "Role": o.placed(nil).scopeName(o.lang, role, area)}), nil)
 	o.notice(h.Contact, func(lang string) string {
-		return o.texts.tr(lang, "off_revoked_notice", map[string]any{"Role": o.texts.scopeName(lang, role, area)})
+		return o.placed(nil).tr(lang, "off_revoked_notice", map[string]any{"Role": o.placed(nil).scopeName(lang, role, area)})
 	})
 	return nil
 }
@@ -142,13 +142,13 @@ func (o *officials) rolesCommand(r *roleSet, arg string) error {
 	}
 	var mine []string
 	if r.admin {
-		mine = append(mine, o.texts.scopeName(o.lang, models.RoleAdmin, nil))
+		mine = append(mine, o.placed(nil).scopeName(o.lang, models.RoleAdmin, nil))
 	}
 	if r.viewer {
-		mine = append(mine, o.texts.scopeName(o.lang, models.RoleViewer, nil))
+		mine = append(mine, o.placed(nil).scopeName(o.lang, models.RoleViewer, nil))
 	}
 	for _, a := range r.areas {
-		mine = append(mine, o.texts.scopeName(o.lang, models.RoleReporter, a))
+		mine = append(mine, o.placed(nil).scopeName(o.lang, models.RoleReporter, a))
 	}
 	lines := []string{o.tr("off_roles_mine", map[string]any{"Roles": strings.Join(mine, "; ")})}
 	if !r.admin {
@@ -174,7 +174,7 @@ func (o *officials) rolesCommand(r *roleSet, arg string) error {
 			if len(names) == 0 {
 				names = []string{"—"}
 			}
-			lines = append(lines, o.tr("off_roles_line", map[string]any{"Role": o.texts.scopeName(o.lang, role, nil), "Who": strings.Join(names, ", ")}))
+			lines = append(lines, o.tr("off_roles_line", map[string]any{"Role": o.placed(nil).scopeName(o.lang, role, nil), "Who": strings.Join(names, ", ")}))
 		}
 	}
 	ids := make([]int64, len(areas))

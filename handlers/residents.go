@@ -74,6 +74,9 @@ func (r *residents) start(payload string) error {
 // help is the residents' help, then the officials' part for the
 // contact's roles.
 func (r *residents) help() error {
+	if _, err := r.ward(); err != nil { // the help speaks of the place's own units
+		return err
+	}
 	r.reply(r.tr("help", nil), r.menu())
 	extra, err := r.officials.help()
 	if err != nil {

@@ -167,7 +167,7 @@ func (wr *wardResults) summaryPage(page int) error {
 			elected = append(elected, wr.tr("off_res_elected_line", map[string]any{"Area": a.Name, "Name": r.outcome.Winner.Name,
 				"Votes": locales.Number(lang, r.outcome.Votes), "Percent": locales.Percent(lang, r.outcome.Votes, r.n.Households), "State": state}))
 		default:
-			rerun = append(rerun, wr.tr("off_res_rerun_line", map[string]any{"Area": a.Name, "Why": wr.texts.rerunWhy(lang, *r.outcome, r.n), "State": state}))
+			rerun = append(rerun, wr.tr("off_res_rerun_line", map[string]any{"Area": a.Name, "Why": wr.placed(a).rerunWhy(lang, *r.outcome, r.n), "State": state}))
 		}
 		received++
 		if l.Status == models.TallyAccepted {
@@ -262,7 +262,7 @@ func (wr *wardResults) areaDetail(a *models.Area) error {
 	if n.Households <= 0 {
 		n.Households = a.Households
 	}
-	lines = append(lines, "", wr.tr("off_detail_current", map[string]any{"State": wr.texts.stateText(lang, cur),
+	lines = append(lines, "", wr.tr("off_detail_current", map[string]any{"State": wr.placed(a).stateText(lang, cur),
 		"By": name(cur.ReporterID), "At": wr.texts.when(lang, wr.el, cur.CreatedAt)}))
 	lines = append(lines, wr.texts.tallyTable(lang, h.Area, n.Method, n.Number, n.Votes))
 	if cur.Status != models.TallyRejected {
@@ -271,14 +271,14 @@ func (wr *wardResults) areaDetail(a *models.Area) error {
 			if cur.Status == models.TallyAccepted {
 				id = "off_outcome_accepted"
 			}
-			lines = append(lines, wr.tr(id, map[string]any{"Outcome": wr.texts.outcomeText(lang, o, n)}))
+			lines = append(lines, wr.tr(id, map[string]any{"Outcome": wr.placed(a).outcomeText(lang, o, n)}))
 		} else {
 			lines = append(lines, wr.texts.violations(wr.lang, models.CheckTally(n, h.Area.Candidates)))
 		}
 	}
 	lines = append(lines, "", wr.tr("off_detail_versions", nil))
 	for _, v := range h.Versions {
-		line := "• " + wr.texts.stateText(lang, v) + " — " + name(v.ReporterID) + ", " + wr.texts.when(lang, wr.el, v.CreatedAt)
+		line := "• " + wr.placed(a).stateText(lang, v) + " — " + name(v.ReporterID) + ", " + wr.texts.when(lang, wr.el, v.CreatedAt)
 		if sup := h.Supporters(v); len(sup) > 1 {
 			var ns []string
 			for _, id := range sup[1:] {

@@ -129,7 +129,8 @@ func TestOfficialsResultsAtProvinceScale(t *testing.T) {
 			}
 			out := o.send("1", "/ketqua")
 			first := mine("1", out)
-			expect(t, first, "Đã nhận biên bản: 1.401/1.452 khu phố", "Trúng cử (", "(trang 1/")
+			// The areas are named "Thôn …", so they are thôn (models.UnitFromName).
+			expect(t, first, "Đã nhận biên bản: 1.401/1.452 thôn", "Trúng cử (", "(trang 1/")
 			pagesSeen, page := 1, out
 			for {
 				for _, m := range page {
@@ -157,7 +158,7 @@ func TestOfficialsResultsAtProvinceScale(t *testing.T) {
 			if testing.Verbose() {
 				t.Logf("%d pages; first:\n%s", all, first)
 			}
-			expect(t, mine("1", page), fmt.Sprintf("(trang %d/%d)", all, all), "Chưa báo cáo: 51 khu phố")
+			expect(t, mine("1", page), fmt.Sprintf("(trang %d/%d)", all, all), "Chưa báo cáo: 51 thôn")
 			if all < 10 {
 				t.Errorf("%d pages for 1,452 areas", all)
 			}

@@ -86,7 +86,7 @@ func (tl *tallies) review(arg string, accept bool) error {
 		}
 		state := ""
 		if v != nil {
-			state = tl.texts.stateText(tl.lang, v)
+			state = tl.placed(area).stateText(tl.lang, v)
 		}
 		tl.reply(tl.tr("off_review_already", map[string]any{"Area": area.Name, "State": state}), nil)
 		return nil
@@ -107,7 +107,7 @@ func (tl *tallies) review(arg string, accept bool) error {
 	}
 	data := map[string]any{
 		"Area":    area.Name,
-		"State":   tl.texts.stateText(tl.lang, res.Tally),
+		"State":   tl.placed(area).stateText(tl.lang, res.Tally),
 		"Version": reviewed.Version,
 		"By":      contactLabel(cs[reviewed.ReporterID], reviewed.ReporterID),
 		"At":      tl.texts.when(tl.lang, tl.el, reviewed.CreatedAt),
@@ -117,7 +117,7 @@ func (tl *tallies) review(arg string, accept bool) error {
 		tl.reply(tl.tr("off_rejected", data), nil)
 		for _, id := range res.Supporters {
 			tl.notice(cs[id], func(lang string) string {
-				return tl.texts.tr(lang, "off_rejected_notice", map[string]any{"Area": area.Name, "Version": reviewed.Version, "Reason": reason})
+				return tl.placed(area).tr(lang, "off_rejected_notice", map[string]any{"Area": area.Name, "Version": reviewed.Version, "Reason": reason})
 			})
 		}
 		return nil
@@ -125,7 +125,7 @@ func (tl *tallies) review(arg string, accept bool) error {
 	n := models.TallyNumbersOf(res.Tally, h.Area.Candidates)
 	outcome := ""
 	if o, err := models.DecideOutcome(tl.el.Rules, n, h.Area.Candidates); err == nil {
-		outcome = tl.texts.outcomeText(tl.lang, o, n)
+		outcome = tl.placed(area).outcomeText(tl.lang, o, n)
 	}
 	data["Outcome"] = outcome
 	text := tl.tr("off_accepted", data)
@@ -135,8 +135,9 @@ func (tl *tallies) review(arg string, accept bool) error {
 	tl.reply(text, nil)
 	for _, id := range res.Supporters {
 		tl.notice(cs[id], func(lang string) string {
-			return tl.texts.tr(lang, "off_accepted_notice", map[string]any{"Area": area.Name, "Version": reviewed.Version,
-				"State": tl.texts.stateText(lang, res.Tally)})
+			x := tl.placed(area)
+			return x.tr(lang, "off_accepted_notice", map[string]any{"Area": area.Name, "Version": reviewed.Version,
+				"State": x.stateText(lang, res.Tally)})
 		})
 	}
 	return nil
@@ -167,7 +168,7 @@ func (tl *tallies) photoCommand(arg string) error {
 			return err
 		}
 		rc := cs[v.ReporterID]
-		caption := tl.tr("off_photo_caption", map[string]any{"Area": area.Name, "State": tl.texts.stateText(tl.lang, v),
+		caption := tl.tr("off_photo_caption", map[string]any{"Area": area.Name, "State": tl.placed(area).stateText(tl.lang, v),
 			"By": contactLabel(rc, v.ReporterID), "At": tl.texts.when(tl.lang, tl.el, v.CreatedAt)})
 		if rc != nil && rc.Channel != tl.in.Channel {
 			// A file reference is valid only on the channel it came from.

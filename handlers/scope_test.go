@@ -59,10 +59,12 @@ func TestProvinceOfficialsScope(t *testing.T) {
 			// A ward admin is put in front of their own ward, unasked.
 			expect(t, c.say("ad", "/chuabao"), "Khu phố 1", "Khu phố 2")
 			// Another ward's area: refused, naming the ward's own.
-			expect(t, c.say("ad", "/congnhan thon-1"), "Phường Ka Long không có \"thon-1\"")
-			// Even after choosing another ward as a resident.
+			expect(t, c.say("ad", "/congnhan thon-3"), "Phường Ka Long không có \"thon-3\"", "Khu phố 1, Khu phố 2")
+			// Even after choosing another ward as a resident: the official
+			// acts in their own ward.
 			c.say("ad", "/xa hai tien")
-			expect(t, c.say("ad", "/congnhan thon-1"), "Phường Ka Long không có \"thon-1\"")
+			expect(t, c.say("ad", "/congnhan thon-3"), "Phường Ka Long không có \"thon-3\"")
+			expect(t, c.say("ad", "/chuabao"), "Khu phố 1")
 
 			// A ward admin's announcement reaches the ward's people (2
 			// residents, its admin, the province's admin) and no one else.

@@ -194,6 +194,6 @@ func (tl *tallies) photo() (handled bool, err error) {
 			name = a.Name
 		}
 	}
-	tl.reply(tl.tr("off_photo_attached", map[string]any{"Area": name, "State": tl.texts.stateText(tl.lang, v)}), tl.menu())
+	tl.reply(tl.tr("off_photo_attached", map[string]any{"Area": name, "State": tl.placed(nil).stateText(tl.lang, v)}), tl.menu())
 	return true, nil
 }

@@ -48,7 +48,7 @@ func (tl *tallies) summary(d *draft, area *models.Area, notes []string) error {
 	if err != nil {
 		return err
 	}
-	parts = append(parts, tl.tr("off_outcome_provisional", map[string]any{"Outcome": tl.texts.outcomeText(tl.lang, o, n)}),
+	parts = append(parts, tl.tr("off_outcome_provisional", map[string]any{"Outcome": tl.placed(area).outcomeText(tl.lang, o, n)}),
 		tl.tr("off_summary_confirm", nil))
 	tl.reply(strings.Join(parts, "\n\n"), &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{
 		{Text: tl.tr("off_btn_confirm", nil), Data: "o:ok:" + d.nonce()},
@@ -72,7 +72,7 @@ func (tl *tallies) submitDraft(d *draft, area *models.Area) error {
 	if err != nil {
 		return err
 	}
-	outcome := tl.tr("off_outcome_provisional", map[string]any{"Outcome": tl.texts.outcomeText(tl.lang, o, n)})
+	outcome := tl.tr("off_outcome_provisional", map[string]any{"Outcome": tl.placed(area).outcomeText(tl.lang, o, n)})
 	ids := append([]int64{}, res.Supporters...)
 	for _, c := range res.Conflicts {
 		ids = append(ids, c.ReporterID)
@@ -81,7 +81,7 @@ func (tl *tallies) submitDraft(d *draft, area *models.Area) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Area": area.Name, "State": tl.texts.stateText(tl.lang, res.Tally), "Count": len(res.Supporters)}
+	data := map[string]any{"Area": area.Name, "State": tl.placed(area).stateText(tl.lang, res.Tally), "Count": len(res.Supporters)}
 	switch res.Kind {
 	case models.SubmitDuplicate:
 		tl.reply(tl.tr("off_submit_duplicate", data), tl.menu())
@@ -127,7 +127,7 @@ func (tl *tallies) submitDraft(d *draft, area *models.Area) error {
 		}
 		told[rc.ID] = true
 		tl.notice(rc, func(lang string) string {
-			return tl.texts.tr(lang, "off_conflict_reporter", map[string]any{"Area": area.Name, "Name": me,
+			return tl.placed(area).tr(lang, "off_conflict_reporter", map[string]any{"Area": area.Name, "Name": me,
 				"Version": res.Tally.Version, "Diff": diffFor(lang)})
 		})
 	}

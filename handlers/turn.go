@@ -105,9 +105,12 @@ func (t *turn) setState(st convState) {
 
 func (t *turn) clearState() { t.setState(convState{}) }
 
-// tr localises a message id with template data in the contact's language.
+// tr localises a message id with template data in the contact's language,
+// with the words of the turn's place (texts.turnWords: the contact's area,
+// else the ward in view; only what is already loaded) under the keys the
+// data does not set.
 func (t *turn) tr(id string, data map[string]any) string {
-	return t.texts.tr(t.lang, id, data)
+	return t.texts.trTurn(t.lang, id, data, t.wd, t.wardLoaded, t.areas, t.c.AreaID)
 }
 
 // reply appends a text message with an optional keyboard.

@@ -76,3 +76,27 @@ func TestBundleDefaultsToVietnamese(t *testing.T) {
 		t.Fatalf("en-US → %q, %v", got, err)
 	}
 }
+
+func TestUsesWords(t *testing.T) {
+	for id, want := range map[string]bool{"area_ask": true, "off_state_provisional": true, "rem_official_results_due_admin": true,
+		"btn_date": false, "unit_thon": false, "welcome": false} {
+		if got := UsesWords(id); got != want {
+			t.Errorf("UsesWords(%q) = %v", id, got)
+		}
+	}
+}
+
+func TestPlaceWordsJoinSeveralUnits(t *testing.T) {
+	b, err := NewBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := NewLocalizers(b, "vi")
+	w := l.PlaceWords("vi", "thi-tran", []string{"to-dan-pho", "nonsense", "thon", "thon"})
+	if w[WordUnit] != "thôn, tổ dân phố" || w[WordUnitCap] != "Thôn, tổ dân phố" || w[WordCommittee] != "UBND thị trấn" {
+		t.Errorf("%v", w)
+	}
+	if w := l.PlaceWords("en", "nonsense", nil); w[WordUnit] != "village or residential group" || w[WordCommittee] != "commune-level People's Committee" {
+		t.Errorf("general words: %v", w)
+	}
+}
