@@ -49,12 +49,12 @@ func TestLevelsRollUpCounts(t *testing.T) {
 				p1, c0 := pc(1, 0)
 				p0, c1 := pc(0, 1)
 				want := map[string]counts{
-					"ward ka-long":            {2, 2, 1, 1, 0, p1, c0, 599},
-					"ward hai-hoa":            {2, 1, 1, 1, 0, 0, 0, 450},
-					"ward tan-lap":            {2, 2, 1, 0, 1, p0, c1, 330},
-					"city tp-mong-cai":        {4, 3, 2, 2, 0, p1, c0, 1049},
-					"city huyen-dam-ha":       {2, 2, 1, 0, 1, p0, c1, 330},
-					"province Quảng Ninh":     {6, 5, 3, 2, 1, p1, c1, 1379},
+					"ward ka-long":           {2, 2, 1, 1, 0, p1, c0, 599},
+					"ward hai-hoa":           {2, 1, 1, 1, 0, 0, 0, 450},
+					"ward tan-lap":           {2, 2, 1, 0, 1, p0, c1, 330},
+					"city tp-mong-cai":       {4, 3, 2, 2, 0, p1, c0, 1049},
+					"city huyen-dam-ha":      {2, 2, 1, 0, 1, p0, c1, 330},
+					"province Quảng Ninh":    {6, 5, 3, 2, 1, p1, c1, 1379},
 					"progress (whole page) ": {6, 5, 3, 2, 1, p1, c1, 1379},
 				}
 				got := map[string]counts{"progress (whole page) ": countsOf(r.Progress)}
