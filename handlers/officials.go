@@ -53,6 +53,10 @@ type roleSet struct {
 	viewer  bool
 	areas   []*models.Area // areas the contact reports for
 	elected *models.Election
+
+	// allWards: an admin or viewer grant of every ward (a province's or
+	// city's official), not of one.
+	allWards bool
 }
 
 func (r *roleSet) any() bool { return r != nil && (r.admin || r.viewer || len(r.areas) > 0) }
@@ -96,6 +100,9 @@ func (o *officials) roles() (*roleSet, error) {
 		seen := map[int64]bool{}
 		for _, g := range gs {
 			wardOK := g.WardID == nil || *g.WardID == el.Ward.ID
+			if g.WardID == nil && g.AreaID == nil && (g.Role == models.RoleAdmin || g.Role == models.RoleViewer) {
+				r.allWards = true
+			}
 			switch g.Role {
 			case models.RoleAdmin:
 				r.admin = r.admin || (wardOK && g.AreaID == nil)
