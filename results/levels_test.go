@@ -375,3 +375,24 @@ func TestRollupMessagesAreThePagesKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestOfficialsLinks(t *testing.T) {
+	now := func() time.Time { return electionDay }
+	link := results.OfficialsLinks("https://kq.example.vn/", testKey, time.Hour, now)
+	exp := strconv.FormatInt(electionDay.Add(time.Hour).Unix(), 10)
+	all, ward := link("qn-2022", ""), link("qn-2022", "ka-long")
+	if !strings.HasPrefix(all, "https://kq.example.vn/results/qn-2022?exp="+exp+"&sig=") || strings.Contains(all, "ward") {
+		t.Errorf("election link %s", all)
+	}
+	u, _ := url.Parse(ward)
+	q := u.Query()
+	if _, bound, err := results.VerifyAdminScope("qn-2022", "ka-long", q.Get("exp"), q.Get("sig"), testKey, electionDay); err != nil || !bound {
+		t.Errorf("ward link %s: bound %v, %v", ward, bound, err)
+	}
+	if got := results.OfficialsLinks("https://kq.example.vn", nil, time.Hour, now)("qn-2022", "ka-long"); got != "https://kq.example.vn/results/qn-2022?ward=ka-long" {
+		t.Errorf("without a key: %s", got)
+	}
+	if got := results.OfficialsLinks(" ", testKey, time.Hour, now)("qn-2022", ""); got != "" {
+		t.Errorf("without a base: %q", got)
+	}
+}

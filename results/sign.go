@@ -114,3 +114,25 @@ func VerifyAdmin(election, exp, sig string, key []byte, now time.Time) (time.Tim
 	}
 	return at, nil
 }
+
+// OfficialsLinks makes the chat's links to the results page at base (the
+// server's public URL; handlers.Config.ResultsLink): officials' links
+// valid for ttl from now(), bound to the ward when one is given
+// (SignWardAdminLink). Without a key they are the public page's links,
+// without a base there are none ("").
+func OfficialsLinks(base string, key []byte, ttl time.Duration, now func() time.Time) func(election, ward string) string {
+	base = strings.TrimRight(strings.TrimSpace(base), "/")
+	return func(election, ward string) string {
+		switch {
+		case base == "":
+			return ""
+		case len(key) == 0:
+			u := base + "/results/" + url.PathEscape(election)
+			if ward != "" {
+				u += "?" + url.Values{"ward": {ward}}.Encode()
+			}
+			return u
+		}
+		return SignWardAdminLink(base, election, ward, key, now().Add(ttl))
+	}
+}
