@@ -94,13 +94,14 @@ func cmdImport(ctx context.Context, cfg *Config, args []string, stdout, stderr i
 }
 
 func cmdExport(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) error {
-	const use = "usage: electionbot export results --election CODE --format csv|xlsx [--out FILE]"
+	const use = "usage: electionbot export results --election CODE [--ward CODE] --format csv|xlsx [--out FILE]"
 	if len(args) == 0 || args[0] != "results" {
 		return usageErr(use)
 	}
 	fs := flag.NewFlagSet("export results", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	election := fs.String("election", "", "election code (required)")
+	ward := fs.String("ward", "", "only this ward's areas (its code)")
 	format := fs.String("format", "csv", "csv or xlsx")
 	out := fs.String("out", "", "file to write (default: standard output)")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -121,7 +122,7 @@ func cmdExport(ctx context.Context, cfg *Config, args []string, stdout, stderr i
 	}
 	defer s.Close()
 	if *out == "" {
-		return s.ExportResults(ctx, *election, *format, stdout)
+		return s.ExportResultsOf(ctx, *election, *ward, *format, stdout)
 	}
 	// Write next to the target and rename, so a failed export leaves no
 	// half-written file behind.
@@ -130,7 +131,7 @@ func cmdExport(ctx context.Context, cfg *Config, args []string, stdout, stderr i
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if err := s.ExportResults(ctx, *election, *format, tmp); err != nil {
+	if err := s.ExportResultsOf(ctx, *election, *ward, *format, tmp); err != nil {
 		tmp.Close()
 		return err
 	}

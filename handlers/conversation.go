@@ -126,6 +126,10 @@ type Config struct {
 	InviteLink func(channel, code string) string
 	// Charts draws /ketqua's charts; nil sends none.
 	Charts Charts
+	// ResultsLink is the officials' link to an election's results page
+	// (of one ward when ward is a ward's code), "" when the page has no
+	// public address; nil: /ketqua gives no link.
+	ResultsLink func(election, ward string) string
 }
 
 // Conversation is the bot's side of every chat. It keeps no state between
@@ -139,6 +143,7 @@ type Conversation struct {
 	window     time.Duration
 	inviteLink func(channel, code string) string
 	charts     Charts
+	resultsURL func(election, ward string) string
 
 	texts   *texts
 	scorer  *Scorer
@@ -161,6 +166,7 @@ func New(cfg Config) (*Conversation, error) {
 		window:     cfg.LookupWindow,
 		inviteLink: cfg.InviteLink,
 		charts:     cfg.Charts,
+		resultsURL: cfg.ResultsLink,
 	}
 	if c.now == nil {
 		c.now = time.Now

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -16,11 +15,18 @@ import (
 // ResultStore is what the ward's results use. *models.Store satisfies it.
 type ResultStore interface {
 	// ElectionResults is every area of the election with its latest
-	// tallies, in one query.
+	// tallies, in one query: only a province's or city's official's
+	// roll-up reads it.
 	ElectionResults(ctx context.Context, code string) (*models.Election, []*models.AreaTallies, error)
-	// ExportResults writes the results as format (models.ExportXLSX,
-	// ExportCSV).
-	ExportResults(ctx context.Context, electionCode, format string, w io.Writer) error
+	// ElectionResultsOf is ElectionResults of one ward's areas.
+	ElectionResultsOf(ctx context.Context, code string, wardID int64) (*models.Election, []*models.AreaTallies, error)
+	// ExportResultsOf writes the results (of one ward when wardCode is
+	// not "") as format (models.ExportXLSX, ExportCSV).
+	ExportResultsOf(ctx context.Context, electionCode, wardCode, format string, w io.Writer) error
+	// CurrentElection is the election a province's official with no
+	// ward in view is shown; ElectionWards an election's wards.
+	CurrentElection(ctx context.Context) (*models.Election, error)
+	ElectionWards(ctx context.Context, electionID int64) ([]*models.Ward, error)
 	AreaHistory(ctx context.Context, areaID int64) (*models.TallyHistory, error)
 	ContactsByID(ctx context.Context, ids []int64) (map[int64]*models.Contact, error)
 	ElectionReporters(ctx context.Context, electionID int64) ([]*models.GrantHolder, error)
@@ -41,14 +47,24 @@ type wardResults struct {
 func (wr *wardResults) on() bool { return wr.store != nil && wr.officials.on() }
 
 // summary answers /ketqua for admins and viewers; handled is false for
-// anyone else (residents get their area's recognised result).
+// anyone else (residents get their area's recognised result). An official
+// of one ward gets that ward's results; a province's or city's official
+// (allWards) with no ward in view, or who asks for /ketqua tatca, the
+// roll-up of the whole election by city and ward, and /ketqua <ward> one
+// ward's results (results_rollup.go).
 func (wr *wardResults) summary(arg string) (handled bool, err error) {
 	if !wr.on() {
 		return false, nil
 	}
 	o, err := wr.officials.roles()
-	if err != nil || o == nil || (!o.admin && !o.viewer) {
+	if err != nil {
 		return false, err
+	}
+	if o == nil {
+		return wr.unplacedSummary(arg)
+	}
+	if !o.admin && !o.viewer {
+		return false, nil
 	}
 	if strings.TrimSpace(arg) != "" {
 		areas, err := wr.areaList()
@@ -62,6 +78,11 @@ func (wr *wardResults) summary(arg string) (handled bool, err error) {
 			wr.chart(a.Code)
 			return true, nil
 		}
+		if o.allWards {
+			if done, err := wr.levelArg(wr.el, arg); done || err != nil {
+				return true, err
+			}
+		}
 	}
 	if err := wr.summaryPage(1); err != nil {
 		return true, err
@@ -74,16 +95,27 @@ func (wr *wardResults) summary(arg string) (handled bool, err error) {
 // per candidate of one area (the officials' view: provisional numbers too).
 // A chart that cannot be drawn is logged and left out; the text stands.
 func (wr *wardResults) chart(areaCode string) {
-	charts := wr.conv.charts
-	if charts == nil {
+	if wr.conv.charts == nil {
 		return
 	}
-	e, ats, err := wr.store.ElectionResults(wr.ctx, wr.el.Code)
+	e, ats, err := wr.load(wr.el, wr.wardID())
 	if err != nil {
 		slog.Warn("handlers: chart", "err", err)
 		return
 	}
-	var png []byte
+	wr.chartOf(e, ats, areaCode)
+}
+
+// chartOf adds the chart of results already read.
+func (wr *wardResults) chartOf(e *models.Election, ats []*models.AreaTallies, areaCode string) {
+	charts := wr.conv.charts
+	if charts == nil {
+		return
+	}
+	var (
+		png []byte
+		err error
+	)
 	name := "tien-do-" + e.Code + ".png"
 	if areaCode == "" {
 		png, err = charts.Progress(e, ats, wr.now(), wr.lang)
@@ -109,11 +141,40 @@ type areaResult struct {
 	outcome *models.Outcome // nil: nothing reported, rejected or inconsistent
 }
 
+// wardID is the ward in view's id (0, the whole election, without one).
+func (wr *wardResults) wardID() int64 {
+	if wr.el == nil || wr.el.Ward == nil {
+		return 0
+	}
+	return wr.el.Ward.ID
+}
+
+// rollUp is the standing of the areas of the ward in view: never the
+// whole province's.
 func (wr *wardResults) rollUp() ([]*areaResult, error) {
-	_, ats, err := wr.store.ElectionResults(wr.ctx, wr.el.Code)
+	return wr.rollUpOf(wr.el, wr.wardID())
+}
+
+// rollUpOf is the standing of an election's areas, of one ward unless
+// wardID is 0.
+func (wr *wardResults) rollUpOf(el *models.Election, wardID int64) ([]*areaResult, error) {
+	_, ats, err := wr.load(el, wardID)
 	if err != nil {
 		return nil, err
 	}
+	return standings(el.Rules, ats), nil
+}
+
+// load reads an election's results, of one ward unless wardID is 0.
+func (wr *wardResults) load(el *models.Election, wardID int64) (*models.Election, []*models.AreaTallies, error) {
+	if wardID == 0 {
+		return wr.store.ElectionResults(wr.ctx, el.Code)
+	}
+	return wr.store.ElectionResultsOf(wr.ctx, el.Code, wardID)
+}
+
+// standings are the areas' standing under the election's rules.
+func standings(rules string, ats []*models.AreaTallies) []*areaResult {
 	out := make([]*areaResult, len(ats))
 	for i, at := range ats {
 		r := &areaResult{at: at}
@@ -122,21 +183,43 @@ func (wr *wardResults) rollUp() ([]*areaResult, error) {
 			if r.n.Households <= 0 {
 				r.n.Households = at.Area.Households
 			}
-			if o, err := models.DecideOutcome(wr.el.Rules, r.n, at.Area.Candidates); err == nil {
+			if o, err := models.DecideOutcome(rules, r.n, at.Area.Candidates); err == nil {
 				r.outcome = &o
 			}
 		}
 		out[i] = r
 	}
-	return out, nil
+	return out
 }
 
 // summaryPage: areas reported, elected heads, re-runs, conflicts,
-// turnout; paginated for large elections (1,452 areas from one query).
+// turnout of the ward in view; paginated for large wards. A province's
+// official is told where the whole election's roll-up is.
 func (wr *wardResults) summaryPage(page int) error {
-	rs, err := wr.rollUp()
+	lines, err := wr.summaryLines(wr.el, wr.el.Ward, true)
 	if err != nil {
 		return err
+	}
+	if hint, err := wr.allWardsHint(); err != nil {
+		return err
+	} else if hint != "" {
+		lines = append(lines, hint)
+	}
+	wr.replyPage(lines, page, "o:kq:")
+	return nil
+}
+
+// summaryLines are a ward's results (w of el; wr.el's ward when inView,
+// whose areas /ketqua kp1 details).
+func (wr *wardResults) summaryLines(el *models.Election, w *models.Ward, inView bool) ([]string, error) {
+	var wardID int64
+	wardName := ""
+	if w != nil {
+		wardID, wardName = w.ID, w.Name
+	}
+	rs, err := wr.rollUpOf(el, wardID)
+	if err != nil {
+		return nil, err
 	}
 	lang := wr.lang
 	var elected, rerun, conflict, rejected []string
@@ -180,7 +263,7 @@ func (wr *wardResults) summaryPage(page int) error {
 	}
 	total := len(rs)
 	lines := []string{
-		wr.tr("off_res_head", map[string]any{"Title": wr.el.Title, "Ward": wr.wardName(), "At": wr.texts.when(lang, wr.el, wr.now())}),
+		wr.tr("off_res_head", map[string]any{"Title": el.Title, "Ward": wardName, "At": wr.texts.when(lang, el, wr.now())}),
 		wr.tr("off_res_progress", map[string]any{"Received": locales.Number(lang, received), "Accepted": locales.Number(lang, accepted),
 			"Total": locales.Number(lang, total), "Percent": locales.Percent(lang, received, total)}),
 	}
@@ -202,9 +285,13 @@ func (wr *wardResults) summaryPage(page int) error {
 	if notReported > 0 {
 		lines = append(lines, "", wr.tr("off_res_not_reported", map[string]any{"Count": locales.Number(lang, notReported)}))
 	}
-	lines = append(lines, "", wr.tr("off_res_hint", nil))
-	wr.replyPage(lines, page, "o:kq:")
-	return nil
+	if inView {
+		lines = append(lines, "", wr.tr("off_res_hint", nil))
+	}
+	if u := wr.resultsLink(el, w); u != "" {
+		lines = append(lines, wr.tr("off_rollup_link", map[string]any{"URL": u}))
+	}
+	return lines, nil
 }
 
 // rerunWhy says why nobody was elected.
@@ -307,26 +394,5 @@ func (wr *wardResults) areaDetail(a *models.Area) error {
 	}
 	lines = append(lines, "", wr.tr("off_detail_hint", map[string]any{"Code": a.Code}))
 	wr.replyPages(lines)
-	return nil
-}
-
-// export: /xuat [csv] — the results as a spreadsheet.
-func (wr *wardResults) export(arg string) error {
-	format, ext, mime := models.ExportXLSX, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	if strings.Contains(models.Fold(arg), "csv") {
-		format, ext, mime = models.ExportCSV, "csv", "text/csv"
-	}
-	var buf bytes.Buffer
-	if err := wr.store.ExportResults(wr.ctx, wr.el.Code, format, &buf); err != nil {
-		return err
-	}
-	if err := wr.audit(wr.store, ActionExport, wr.el.Code, "format="+format, true); err != nil {
-		return err
-	}
-	name := "ket-qua-" + wr.el.Code + "-" + wr.now().In(wr.el.Location()).Format("20060102-1504") + "." + ext
-	wr.out = append(wr.out, bot.Outgoing{
-		Text:     wr.tr("off_export_caption", map[string]any{"Title": wr.el.Title, "At": wr.texts.when(wr.lang, wr.el, wr.now())}),
-		Document: &bot.Document{Name: name, MIME: mime, Data: buf.Bytes()},
-	})
 	return nil
 }

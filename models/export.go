@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -21,6 +22,7 @@ const (
 // review.
 type ExportRow struct {
 	Election, Ward, AreaCode, AreaName string
+	WardCode, City, Province           string // the area's ward's
 	ListHouseholds                     int
 	Status                             string // the latest version's status, or "not-reported"
 	Version                            int    // 0: nothing reported
@@ -56,11 +58,42 @@ const NotReported = "not-reported"
 // order. The results come from one query (ElectionResults); reviews and
 // contacts from one query each.
 func (s Tallies) ExportRows(ctx context.Context, electionCode string) (*Election, []*ExportRow, error) {
-	e, areas, err := s.ElectionResults(ctx, electionCode)
+	return s.ExportRowsOf(ctx, electionCode, "")
+}
+
+// ExportRowsOf is ExportRows of one ward's areas (by its code; "" for the
+// whole election): the ward's areas and their reviews are read alone. A
+// ward that does not exist, or has no area in the election, is ENOTFOUND
+// naming the election's wards.
+func (s Tallies) ExportRowsOf(ctx context.Context, electionCode, wardCode string) (*Election, []*ExportRow, error) {
+	var wardID int64
+	if wardCode != "" {
+		w, err := s.WardByCode(ctx, wardCode)
+		switch {
+		case ErrorCode(err) == ENOTFOUND:
+			return nil, nil, s.noSuchWard(ctx, electionCode, wardCode)
+		case err != nil:
+			return nil, nil, err
+		}
+		wardID = w.ID
+	}
+	e, areas, err := s.ElectionResultsOf(ctx, electionCode, wardID)
 	if err != nil {
 		return nil, nil, err
 	}
-	reviews, err := s.ElectionReviews(ctx, e.ID)
+	if wardCode != "" && len(areas) == 0 {
+		return nil, nil, s.noSuchWard(ctx, electionCode, wardCode)
+	}
+	var reviews map[int64][]*TallyReview
+	if wardCode == "" {
+		reviews, err = s.ElectionReviews(ctx, e.ID)
+	} else {
+		ids := make([]int64, len(areas))
+		for i, at := range areas {
+			ids[i] = at.Area.ID
+		}
+		reviews, err = s.areaReviews(ctx, ids)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -86,15 +119,17 @@ func (s Tallies) ExportRows(ctx context.Context, electionCode string) (*Election
 		return fmt.Sprintf("#%d", id)
 	}
 	loc := e.Location()
-	ward := ""
-	if e.Ward != nil {
-		ward = e.Ward.Name
-	}
 	rows := make([]*ExportRow, 0, len(areas))
 	for _, at := range areas {
 		a := at.Area
-		r := &ExportRow{Election: e.Code, Ward: ward, AreaCode: a.Code, AreaName: a.Name,
-			ListHouseholds: a.Households, Status: NotReported}
+		r := &ExportRow{Election: e.Code, AreaCode: a.Code, AreaName: a.Name,
+			ListHouseholds: a.Households, Status: NotReported, Province: e.Province}
+		if w := a.Ward; w != nil {
+			r.Ward, r.WardCode, r.City = w.Name, w.Code, w.City
+			if w.Province != "" {
+				r.Province = w.Province
+			}
+		}
 		t := at.Latest
 		if t == nil {
 			for _, c := range a.Candidates {
@@ -161,12 +196,57 @@ func ContactLabel(c *Contact) string {
 	return c.Channel + ":" + c.ExternalID
 }
 
+// noSuchWard is the error of an export of a ward the election does not
+// have: it names the election's wards (the first few of a province's).
+func (s Tallies) noSuchWard(ctx context.Context, electionCode, wardCode string) error {
+	e, err := s.ElectionByCode(ctx, electionCode)
+	if err != nil {
+		return err
+	}
+	ws, err := s.ElectionWards(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	var codes []string
+	for i, w := range ws {
+		if i == 10 {
+			codes = append(codes, fmt.Sprintf("… (%d in all)", len(ws)))
+			break
+		}
+		codes = append(codes, w.Code)
+	}
+	return Errorf(ENOTFOUND, "election %q has no ward %q (its wards: %s)", electionCode, wardCode, strings.Join(codes, ", "))
+}
+
+// areaReviews are the reviews of the tallies of some areas, by tally id
+// (ElectionReviews of a part of the election).
+func (s Tallies) areaReviews(ctx context.Context, areaIDs []int64) (map[int64][]*TallyReview, error) {
+	var rs []*TallyReview
+	err := s.DB(ctx).Joins("JOIN tallies ON tallies.id = tally_reviews.tally_id").
+		Where("tallies.area_id IN ?", areaIDs).Order("tally_reviews.id").Find(&rs).Error
+	if err != nil {
+		return nil, Wrap(EINTERNAL, err, "reviews of %d areas", len(areaIDs))
+	}
+	out := map[int64][]*TallyReview{}
+	for _, r := range rs {
+		r.At = r.At.UTC()
+		out[r.TallyID] = append(out[r.TallyID], r)
+	}
+	return out, nil
+}
+
 // ExportResults writes an election's results, one row per area with every
 // field of its latest tally version, the outcome, the version and its
 // state, the reporter and the times, as CSV (UTF-8, header row) or XLSX
 // (one sheet "results"). An unknown format is EINVALID, an unknown election
 // ENOTFOUND.
 func (s Tallies) ExportResults(ctx context.Context, electionCode, format string, w io.Writer) error {
+	return s.ExportResultsOf(ctx, electionCode, "", format, w)
+}
+
+// ExportResultsOf is ExportResults of one ward (by its code; "" for the
+// whole election); a ward the election does not have is ENOTFOUND.
+func (s Tallies) ExportResultsOf(ctx context.Context, electionCode, wardCode, format string, w io.Writer) error {
 	if format != ExportCSV && format != ExportXLSX {
 		return Errorf(EINVALID, "export format %q: want csv or xlsx", format)
 	}
@@ -177,7 +257,7 @@ func (s Tallies) ExportResults(ctx context.Context, electionCode, format string,
 			return err
 		}
 	}
-	_, rows, err := s.ExportRows(ctx, electionCode)
+	_, rows, err := s.ExportRowsOf(ctx, electionCode, wardCode)
 	if err != nil {
 		return err
 	}
@@ -212,7 +292,10 @@ func ExportTable(rows []*ExportRow) [][]string {
 	}
 	header = append(header, "outcome", "winner", "winner_votes", "winner_percent",
 		"reporter", "reporter_channel", "confirmed_by", "reported_at",
-		"reviewed_by", "reviewed_at", "reject_reason", "copy_of_version", "photo_ref")
+		"reviewed_by", "reviewed_at", "reject_reason", "copy_of_version", "photo_ref",
+		// Added with the wards of a province: at the end, the columns before
+		// keep their places.
+		"ward_code", "city", "province")
 	out := [][]string{header}
 	for _, r := range rows {
 		reported := r.Version > 0
@@ -255,7 +338,8 @@ func ExportTable(rows []*ExportRow) [][]string {
 		}
 		line = append(line, r.Outcome, r.Winner, wv, wp,
 			r.Reporter, r.ReporterChannel, joinNames(r.ConfirmedBy), timeCell(r.ReportedAt),
-			r.ReviewedBy, timeCell(r.ReviewedAt), r.Reason, optPositive(r.CopyOf), r.PhotoRef)
+			r.ReviewedBy, timeCell(r.ReviewedAt), r.Reason, optPositive(r.CopyOf), r.PhotoRef,
+			r.WardCode, r.City, r.Province)
 		out = append(out, line)
 	}
 	return out

@@ -91,12 +91,14 @@ func (c *ttlCache[V]) put(k cacheKey, v V, now time.Time) {
 // cacheKey names one cached response.
 type cacheKey struct {
 	code   string
+	scope  string // Scope.key(): "" for the whole election
 	view   View
 	lang   string
 	format string
 	exp    int64
+	bound  bool // an officials' link bound to the scope's ward
 }
 
 func (k cacheKey) String() string {
-	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%d", k.code, k.view, k.lang, k.format, k.exp)
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%v", k.code, k.scope, k.view, k.lang, k.format, k.exp, k.bound)
 }

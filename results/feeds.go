@@ -21,14 +21,25 @@ const FeedVersion = 1
 
 // Feed is the JSON document of GET /results/{election}.json.
 type Feed struct {
-	FormatVersion int            `json:"format_version"`
-	View          View           `json:"view"`
-	GeneratedAt   time.Time      `json:"generated_at"`
-	Counting      bool           `json:"counting"`
-	Election      FeedElection   `json:"election"`
-	Progress      FeedRollUp     `json:"progress"`
-	RollUps       []FeedRollUp   `json:"rollups"`
-	Areas         []FeedAreaItem `json:"areas"`
+	FormatVersion int       `json:"format_version"`
+	View          View      `json:"view"`
+	GeneratedAt   time.Time `json:"generated_at"`
+	Counting      bool      `json:"counting"`
+	// Scope is the part of the election the feed covers (?ward=, ?city=).
+	Scope    FeedScope      `json:"scope"`
+	Election FeedElection   `json:"election"`
+	Progress FeedRollUp     `json:"progress"`
+	RollUps  []FeedRollUp   `json:"rollups"`
+	Areas    []FeedAreaItem `json:"areas"`
+}
+
+// FeedScope is the part of the election a feed covers: level "election"
+// (all of it), "city" (code: the city's slug) or "ward" (code: the ward's
+// code). The rollups are of that part: every ward's, city's and the
+// province's, the wards naming their code and city.
+type FeedScope struct {
+	Level string `json:"level"`
+	Code  string `json:"code,omitempty"`
 }
 
 // FeedElection is the election.
@@ -59,6 +70,9 @@ type FeedWard struct {
 type FeedRollUp struct {
 	Level                string  `json:"level,omitempty"`
 	Name                 string  `json:"name,omitempty"`
+	Code                 string  `json:"code,omitempty"`     // a ward's code, a city's slug
+	City                 string  `json:"city,omitempty"`     // a ward's city
+	Province             string  `json:"province,omitempty"` // a ward's or city's province
 	Areas                int     `json:"areas"`
 	Recognised           int     `json:"recognised"`
 	Elected              int     `json:"elected"`
@@ -78,6 +92,8 @@ type FeedAreaItem struct {
 	Code       string          `json:"code"`
 	Name       string          `json:"name"`
 	Ward       string          `json:"ward"`
+	WardCode   string          `json:"ward_code"`
+	City       string          `json:"city"`
 	Households int             `json:"households"`
 	State      State           `json:"state"`
 	Candidates []FeedCandidate `json:"candidates"`
@@ -127,6 +143,7 @@ type FeedWinner struct {
 func ToFeed(r *Results) *Feed {
 	f := &Feed{
 		FormatVersion: FeedVersion, View: r.View, GeneratedAt: r.GeneratedAt, Counting: r.Counting,
+		Scope: FeedScope{Level: "election"},
 		Election: FeedElection{
 			Code: r.Election.Code, Title: r.Election.Title, Date: r.Election.Date,
 			Opens: r.Election.Opens, Closes: r.Election.Closes, Timezone: r.Election.Timezone,
@@ -138,11 +155,15 @@ func ToFeed(r *Results) *Feed {
 		RollUps:  make([]FeedRollUp, 0, len(r.RollUps)),
 		Areas:    make([]FeedAreaItem, 0, len(r.Areas)),
 	}
+	if l := r.Scope.Level(); l != "" {
+		f.Scope = FeedScope{Level: l, Code: r.Scope.Ward + r.Scope.City}
+	}
 	for _, ru := range r.RollUps {
 		f.RollUps = append(f.RollUps, feedRollUp(ru, r.View))
 	}
 	for _, a := range r.Areas {
-		it := FeedAreaItem{Code: a.Code, Name: a.Name, Ward: a.Ward, Households: a.Households, State: a.State,
+		it := FeedAreaItem{Code: a.Code, Name: a.Name, Ward: a.Ward, WardCode: a.WardCode, City: a.City,
+			Households: a.Households, State: a.State,
 			Candidates: make([]FeedCandidate, 0, len(a.Candidates))}
 		for _, c := range a.Candidates {
 			fc := FeedCandidate{BallotNo: c.BallotNo, Name: c.Name}
@@ -161,7 +182,8 @@ func ToFeed(r *Results) *Feed {
 }
 
 func feedRollUp(r RollUp, v View) FeedRollUp {
-	f := FeedRollUp{Level: r.Level, Name: r.Name, Areas: r.Areas, Recognised: r.Recognised,
+	f := FeedRollUp{Level: r.Level, Name: r.Name, Code: r.Code, City: r.City, Province: r.Province,
+		Areas: r.Areas, Recognised: r.Recognised,
 		Elected: r.Elected, RerunNeeded: r.Rerun, Received: r.Received, Households: r.Households,
 		RecognisedHouseholds: r.RecognisedHouseholds, Attending: r.Attending,
 		RecognisedPercent: round2(r.RecognisedPercent()), TurnoutPercent: round2(r.TurnoutPercent())}

@@ -77,6 +77,9 @@ func New(src Source, key []byte, opts Options) (*Server, error) {
 	if err := CheckBundle(opts.Bundle); err != nil {
 		return nil, err
 	}
+	if err := checkRollupBundle(opts.Bundle); err != nil {
+		return nil, err
+	}
 	opts.DefaultLang = pickLang(opts.DefaultLang, Languages[0])
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -117,7 +120,9 @@ const (
 	formatCSV  = "csv"
 )
 
-// ServeHTTP answers /results/{election}[.json|.csv][?lang=en][&exp=…&sig=…].
+// ServeHTTP answers /results/{election}[.json|.csv][?lang=en][&exp=…&sig=…]
+// [&ward=CODE | &city=SLUG]: the whole election, or one ward's or city's
+// part of it (Scope).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	lang := pickLang(r.URL.Query().Get("lang"), s.opts.DefaultLang)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -143,33 +148,40 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	now := s.opts.Now()
 	q := r.URL.Query()
-	admin := false
+	scope := Scope{Ward: q.Get("ward"), City: q.Get("city")}.norm()
+	admin, bound := false, false
 	var adminExp time.Time
 	if q.Has("sig") || q.Has("exp") {
-		exp, err := VerifyAdmin(code, q.Get("exp"), q.Get("sig"), s.key, now)
+		exp, b, err := VerifyAdminScope(code, scope.Ward, q.Get("exp"), q.Get("sig"), s.key, now)
 		if err != nil {
 			s.log.Info("results: admin link refused", "election", code, "reason", err)
 			s.errorPage(w, r, lang, code, http.StatusForbidden)
 			return
 		}
-		admin, adminExp = true, exp
+		admin, bound, adminExp = true, b, exp
 	}
 
 	view := ViewPublic
 	if admin {
 		view = ViewAdmin
 	}
-	key := cacheKey{code: code, view: view, lang: lang, format: format}
+	key := cacheKey{code: code, scope: scope.key(), view: view, lang: lang, format: format, bound: bound}
 	if admin {
 		// The page of an officials' link states its expiry.
 		key.exp = adminExp.Unix()
 	}
-	body, err := s.render(r.Context(), key, adminExp, q)
+	body, err := s.render(r.Context(), key, scope, adminExp, q)
 	if err != nil {
 		status := http.StatusInternalServerError
-		if models.ErrorCode(err) == models.ENOTFOUND {
+		switch {
+		case errors.Is(err, ErrNotInElection):
+			t := s.trs[lang]
+			s.errorMessage(w, r, lang, http.StatusNotFound, t.T("rollup_not_found_title"),
+				t.T("rollup_not_found_body", "Code", q.Get("ward")+q.Get("city")))
+			return
+		case models.ErrorCode(err) == models.ENOTFOUND:
 			status = http.StatusNotFound
-		} else {
+		default:
 			s.log.Error("results", "election", code, "err", err)
 		}
 		s.errorPage(w, r, lang, code, status)
@@ -217,10 +229,10 @@ type rendered struct {
 
 // render returns the body for key from the cache, or builds it: one query
 // (shared by concurrent requests for the same key) and one rendering.
-func (s *Server) render(ctx context.Context, key cacheKey, adminExp time.Time, q url.Values) (*rendered, error) {
+func (s *Server) render(ctx context.Context, key cacheKey, scope Scope, adminExp time.Time, q url.Values) (*rendered, error) {
 	now := s.opts.Now()
 	return s.bodies.get(ctx, key, now, func(ctx context.Context) (*rendered, error) {
-		res, err := s.results(ctx, key.code, key.view == ViewAdmin, now)
+		res, err := s.results(ctx, key.code, scope, key.view == ViewAdmin, now)
 		if err != nil {
 			return nil, err
 		}
@@ -231,7 +243,7 @@ func (s *Server) render(ctx context.Context, key cacheKey, adminExp time.Time, q
 		case formatCSV:
 			err = writeCSV(&buf, res)
 		default:
-			err = s.tmpl.ExecuteTemplate(&buf, "page", s.pageData(res, key.lang, adminExp, q))
+			err = s.tmpl.ExecuteTemplate(&buf, "page", s.pageData(res, key.lang, adminExp, key.bound, q))
 		}
 		if err != nil {
 			return nil, err
@@ -248,22 +260,28 @@ func (s *Server) render(ctx context.Context, key cacheKey, adminExp time.Time, q
 	})
 }
 
-// results builds one view of an election, sharing the query between the
-// formats and languages of the same view within the cache's lifetime.
-func (s *Server) results(ctx context.Context, code string, admin bool, now time.Time) (*Results, error) {
-	mk := cacheKey{code: code, view: ViewPublic, format: "model"}
+// results builds one view of an election (of its scope), sharing the
+// query between the formats and languages of the same view within the
+// cache's lifetime.
+func (s *Server) results(ctx context.Context, code string, scope Scope, admin bool, now time.Time) (*Results, error) {
+	mk := cacheKey{code: code, scope: scope.key(), view: ViewPublic, format: "model"}
 	if admin {
 		mk.view = ViewAdmin
 	}
 	return s.models.get(ctx, mk, now, func(ctx context.Context) (*Results, error) {
-		return Load(ctx, s.src, code, admin, now)
+		return LoadScope(ctx, s.src, code, scope, admin, now)
 	})
 }
 
 // Results returns an election's results as the page shows them (through
 // the same cache): public unless admin. For the chat's /ketqua.
 func (s *Server) Results(ctx context.Context, code string, admin bool) (*Results, error) {
-	return s.results(ctx, code, admin, s.opts.Now())
+	return s.results(ctx, code, Scope{}, admin, s.opts.Now())
+}
+
+// ResultsOf is Results of a part of the election (a ward's, a city's).
+func (s *Server) ResultsOf(ctx context.Context, code string, scope Scope, admin bool) (*Results, error) {
+	return s.results(ctx, code, scope.norm(), admin, s.opts.Now())
 }
 
 func safeFileName(s string) string {

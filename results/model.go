@@ -50,7 +50,9 @@ type Source interface {
 
 // Results is one election's results as one view may see them.
 type Results struct {
-	View        View
+	View View
+	// Scope is the part of the election the view covers (zero: all of it).
+	Scope       Scope
 	Election    ElectionInfo
 	GeneratedAt time.Time
 	// Counting: the election has opened and some area's result is not yet
@@ -67,15 +69,24 @@ type ElectionInfo struct {
 	Code, Title, Date, Opens, Closes, Timezone, Rules, Method string
 	Basis                                                     string // legal source of the rules
 	OpensAt, ClosesAt                                         time.Time
-	WardCode, Ward, City, Province                            string
+	// The place of the view: the ward, city and province of its areas
+	// when they are of one ward; the city and province when of one city;
+	// the province otherwise.
+	WardCode, Ward, City, Province string
 }
 
 // RollUp is the totals of a set of areas.
 type RollUp struct {
 	Level string // "ward", "city", "province"; "" for the page's total
 	Name  string // the ward's, city's or province's name
-	Areas int
-	// Recognised = Elected + Rerun: areas whose result is accepted.
+	// Code is a ward's code or a city's slug (CitySlug): what ?ward= and
+	// ?city= take. City is a ward's city; Province a ward's or city's.
+	Code, City, Province string
+	Areas                int
+	// Recognised: areas whose result is accepted; Elected those with a
+	// head elected, Rerun those where nobody was (re-run, meeting not
+	// valid, undecided). Recognised = Elected + Rerun but for accepted
+	// minutes the rules cannot decide (logged when built).
 	Recognised, Elected, Rerun int
 	// Received: areas with a tally in (recognised or not yet).
 	Received int
@@ -189,6 +200,9 @@ func Build(e *models.Election, areas []*models.AreaTallies, admin bool, now time
 	for _, at := range areas {
 		r.Areas = append(r.Areas, buildArea(r.Election, e.Rules, at, admin))
 	}
+	if e.Ward == nil {
+		r.Election.WardCode, r.Election.Ward, r.Election.City, r.Election.Province = placeOf(r.Areas, e.Province)
+	}
 	r.Progress = rollUp("", "", r.Areas, admin)
 	r.RollUps = rollUps(r.Areas, admin)
 	r.Counting = !now.Before(e.OpensAt) && r.Progress.Recognised < r.Progress.Areas
@@ -200,6 +214,9 @@ func buildArea(el ElectionInfo, rules string, at *models.AreaTallies, admin bool
 		Code: at.Area.Code, Name: at.Area.Name, Households: at.Area.Households,
 		WardCode: el.WardCode, Ward: el.Ward, City: el.City, Province: el.Province,
 		State: StateNotReported,
+	}
+	if w := at.Area.Ward; w != nil {
+		a.WardCode, a.Ward, a.City, a.Province = w.Code, w.Name, w.City, w.Province
 	}
 	for _, c := range at.Area.Candidates {
 		a.Candidates = append(a.Candidates, CandidateResult{BallotNo: c.BallotNo, Name: c.Name})
@@ -292,7 +309,9 @@ func rollUp(level, name string, areas []*AreaResult, admin bool) RollUp {
 		r.Households += a.Households
 		switch a.State {
 		case StateAccepted:
-			r.Elected++
+			if a.Tally.OutcomeKind == models.OutcomeElected {
+				r.Elected++
+			}
 		case StateRerun:
 			r.Rerun++
 		case StateProvisional:
@@ -341,7 +360,15 @@ func rollUps(areas []*AreaResult, admin bool) []RollUp {
 			groups[k] = append(groups[k], a)
 		}
 		for _, k := range order {
-			out = append(out, rollUp(lv.level, names[k], groups[k], admin))
+			ru := rollUp(lv.level, names[k], groups[k], admin)
+			a := groups[k][0]
+			switch lv.level {
+			case "ward":
+				ru.Code, ru.City, ru.Province = a.WardCode, a.City, a.Province
+			case "city":
+				ru.Code, ru.Province = CitySlug(a.City), a.Province
+			}
+			out = append(out, ru)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return levelRank(out[i].Level) < levelRank(out[j].Level) })

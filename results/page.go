@@ -25,6 +25,11 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, lang, code st
 	default:
 		title, body = t.T("results_error_title"), t.T("results_error_body")
 	}
+	s.errorMessage(w, r, lang, status, title, body)
+}
+
+// errorMessage answers an error page with its title and text.
+func (s *Server) errorMessage(w http.ResponseWriter, r *http.Request, lang string, status int, title, body string) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -56,6 +61,12 @@ type pageData struct {
 	AdminExp time.Time
 	Loc      *time.Location
 	Title    string
+	// Multi: the view has several wards; it shows them, not the areas.
+	Multi bool
+	// keep are the query values every link of the page carries: the
+	// officials' signature (not a ward-bound one, which opens nothing
+	// else) and a language other than the default.
+	keep url.Values
 
 	OtherLang, OtherLangName, OtherLangURL string
 	JSONURL, CSVURL                        string
@@ -70,7 +81,7 @@ func (s *Server) basePage(lang string, q url.Values) *pageData {
 		other = "vi"
 	}
 	oq := url.Values{}
-	for _, k := range []string{"exp", "sig"} {
+	for _, k := range []string{"exp", "sig", "ward", "city"} {
 		if v := q.Get(k); v != "" {
 			oq.Set(k, v)
 		}
@@ -89,22 +100,41 @@ func (s *Server) basePage(lang string, q url.Values) *pageData {
 	return d
 }
 
-func (s *Server) pageData(res *Results, lang string, adminExp time.Time, q url.Values) *pageData {
+func (s *Server) pageData(res *Results, lang string, adminExp time.Time, bound bool, q url.Values) *pageData {
 	d := s.basePage(lang, q)
 	d.R = res
 	d.Admin = res.View == ViewAdmin
 	d.AdminExp = adminExp
+	d.Multi = res.MultiWard()
+	d.keep = url.Values{}
+	if d.Admin && !bound {
+		d.keep.Set("exp", q.Get("exp"))
+		d.keep.Set("sig", q.Get("sig"))
+	}
+	if lang != s.opts.DefaultLang {
+		d.keep.Set("lang", lang)
+	}
 	if loc, err := time.LoadLocation(res.Election.Timezone); err == nil && res.Election.Timezone != "" {
 		d.Loc = loc
 	}
 	d.Title = d.T.T("results_title") + " — " + res.Election.Title
-	if res.Election.Ward != "" {
-		d.Title += " — " + res.Election.Ward
+	switch e := res.Election; {
+	case e.Ward != "":
+		d.Title += " — " + e.Ward
+	case e.City != "":
+		d.Title += " — " + e.City
+	case e.Province != "":
+		d.Title += " — " + e.Province
 	}
 	fq := url.Values{}
 	if d.Admin {
 		fq.Set("exp", q.Get("exp"))
 		fq.Set("sig", q.Get("sig"))
+	}
+	if sc := res.Scope; sc.Ward != "" {
+		fq.Set("ward", sc.Ward)
+	} else if sc.City != "" {
+		fq.Set("city", sc.City)
 	}
 	suffix := ""
 	if len(fq) > 0 {

@@ -19,12 +19,16 @@ var (
 )
 
 // adminSig is hex(HMAC-SHA256(key, election + "\n" + exp)), exp in Unix
-// seconds.
-func adminSig(election string, exp int64, key []byte) string {
+// seconds; a link bound to one ward signs election + "\n" + exp +
+// "\nward:" + code, so that it cannot be widened to the whole election.
+func adminSig(election string, exp int64, key []byte, ward ...string) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(election))
 	m.Write([]byte{'\n'})
 	m.Write([]byte(strconv.FormatInt(exp, 10)))
+	for _, w := range ward {
+		m.Write([]byte("\nward:" + w))
+	}
 	return hex.EncodeToString(m.Sum(nil))
 }
 
@@ -40,6 +44,48 @@ func SignAdminLink(base, election string, key []byte, exp time.Time) string {
 	q.Set("exp", strconv.FormatInt(e, 10))
 	q.Set("sig", adminSig(election, e, key))
 	return strings.TrimRight(base, "/") + "/results/" + url.PathEscape(election) + "?" + q.Encode()
+}
+
+// SignWardAdminLink is SignAdminLink bound to one ward: the officials'
+// view of that ward's page (…?exp=…&sig=…&ward=CODE) and feeds, and of
+// no other ward or level — the link a ward's official is given. An empty
+// ward is SignAdminLink.
+func SignWardAdminLink(base, election, ward string, key []byte, exp time.Time) string {
+	if ward == "" {
+		return SignAdminLink(base, election, key, exp)
+	}
+	e := exp.Unix()
+	q := url.Values{}
+	q.Set("exp", strconv.FormatInt(e, 10))
+	q.Set("sig", adminSig(election, e, key, ward))
+	q.Set("ward", ward)
+	return strings.TrimRight(base, "/") + "/results/" + url.PathEscape(election) + "?" + q.Encode()
+}
+
+// VerifyAdminScope checks an officials' link to a view of election: a
+// link to the whole election opens every view of it; a link bound to a
+// ward (SignWardAdminLink) only that ward's, so ward is the view's ward
+// ("" for the whole election or a city). bound reports a ward-bound
+// link. Errors as VerifyAdmin's.
+func VerifyAdminScope(election, ward, exp, sig string, key []byte, now time.Time) (at time.Time, bound bool, err error) {
+	at, err = VerifyAdmin(election, exp, sig, key, now)
+	if err != ErrBadSignature || ward == "" {
+		return at, false, err
+	}
+	e, perr := strconv.ParseInt(exp, 10, 64)
+	got, herr := hex.DecodeString(sig)
+	if perr != nil || herr != nil {
+		return time.Time{}, false, ErrBadSignature
+	}
+	want, _ := hex.DecodeString(adminSig(election, e, key, ward))
+	if !hmac.Equal(got, want) {
+		return time.Time{}, false, ErrBadSignature
+	}
+	at = time.Unix(e, 0).UTC()
+	if !now.Before(at) {
+		return at, true, ErrExpired
+	}
+	return at, true, nil
 }
 
 // VerifyAdmin checks the exp and sig parameters of an officials' link to
@@ -67,4 +113,26 @@ func VerifyAdmin(election, exp, sig string, key []byte, now time.Time) (time.Tim
 		return at, ErrExpired
 	}
 	return at, nil
+}
+
+// OfficialsLinks makes the chat's links to the results page at base (the
+// server's public URL; handlers.Config.ResultsLink): officials' links
+// valid for ttl from now(), bound to the ward when one is given
+// (SignWardAdminLink). Without a key they are the public page's links,
+// without a base there are none ("").
+func OfficialsLinks(base string, key []byte, ttl time.Duration, now func() time.Time) func(election, ward string) string {
+	base = strings.TrimRight(strings.TrimSpace(base), "/")
+	return func(election, ward string) string {
+		switch {
+		case base == "":
+			return ""
+		case len(key) == 0:
+			u := base + "/results/" + url.PathEscape(election)
+			if ward != "" {
+				u += "?" + url.Values{"ward": {ward}}.Encode()
+			}
+			return u
+		}
+		return SignWardAdminLink(base, election, ward, key, now().Add(ttl))
+	}
 }

@@ -1,0 +1,262 @@
+package handlers
+
+import (
+	"strings"
+
+	"electionbot/locales"
+	"electionbot/models"
+)
+
+// The results of a province's or city's election for its officials (an
+// admin or viewer grant of every ward): /ketqua without a ward in view, or
+// /ketqua tatca, rolls the areas up by ward and city, one line each;
+// /ketqua <ward> is one ward's results. An official of one ward never
+// reaches this: their /ketqua reads their ward's areas only.
+
+// maxRollupWards is how many wards the chat's roll-up lists; the rest are
+// on the results page (a province has 177).
+const maxRollupWards = 30
+
+// allWordsArgs are the arguments of /ketqua that ask for the whole
+// election, folded.
+var allWordsArgs = map[string]bool{"tatca": true, "tat ca": true, "all": true, "toan bo": true,
+	"toan tinh": true, "tong hop": true}
+
+// unplacedSummary is /ketqua of an official with no ward in view: the
+// roll-up of the current election for a province's or city's official.
+// handled is false for anyone else (they are asked for their ward).
+func (wr *wardResults) unplacedSummary(arg string) (handled bool, err error) {
+	if w, err := wr.ward(); err != nil || w != nil {
+		return false, err
+	}
+	if all, err := wr.coversAllWards(); err != nil || !all {
+		return false, err
+	}
+	el, err := wr.store.CurrentElection(wr.ctx)
+	if models.ErrorCode(err) == models.ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if strings.TrimSpace(arg) != "" {
+		if done, err := wr.levelArg(el, arg); done || err != nil {
+			return true, err
+		}
+	}
+	return true, wr.electionRollUp(el)
+}
+
+// coversAllWards reports whether the contact holds an admin or viewer
+// grant of every ward: roles() has none to read without an election in
+// view.
+func (wr *wardResults) coversAllWards() (bool, error) {
+	gs, err := wr.officials.store.ActiveGrants(wr.ctx, wr.c.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, g := range gs {
+		if g.WardID == nil && g.AreaID == nil && (g.Role == models.RoleAdmin || g.Role == models.RoleViewer) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// levelArg answers /ketqua tatca (the whole election) and /ketqua <ward>
+// (by code or name, of el) for a province's official; done is false when
+// arg is neither.
+func (wr *wardResults) levelArg(el *models.Election, arg string) (done bool, err error) {
+	if allWordsArgs[models.Fold(arg)] {
+		return true, wr.electionRollUp(el)
+	}
+	ws, err := wr.store.ElectionWards(wr.ctx, el.ID)
+	if err != nil {
+		return true, err
+	}
+	w := wardArg(arg, ws)
+	if w == nil {
+		return false, nil
+	}
+	lines, err := wr.summaryLines(el, w, wr.el != nil && wr.el.Ward != nil && wr.el.Ward.ID == w.ID)
+	if err != nil {
+		return true, err
+	}
+	// Another ward's results are short and are not paged: the page
+	// buttons turn the pages of the ward in view.
+	wr.replyPages(lines)
+	return true, nil
+}
+
+// wardArg is the ward arg names: its code, or its name with or without
+// its kind ("phuong ka long", "ka long"); nil unless exactly one.
+func wardArg(arg string, ws []*models.Ward) *models.Ward {
+	f := models.Fold(arg)
+	var found *models.Ward
+	for _, w := range ws {
+		name := models.Fold(w.Name)
+		bare := name
+		for _, kind := range []string{"phuong ", "xa ", "thi tran "} {
+			bare = strings.TrimPrefix(bare, kind)
+		}
+		if strings.EqualFold(strings.TrimSpace(arg), w.Code) || f == name || f == bare {
+			if found != nil && found.ID != w.ID {
+				return nil
+			}
+			found = w
+		}
+	}
+	return found
+}
+
+// allWardsHint is the line under a ward's results telling a province's
+// official how to see the whole election ("" for anyone else, and for an
+// election of one ward).
+func (wr *wardResults) allWardsHint() (string, error) {
+	o, err := wr.officials.roles()
+	if err != nil || o == nil || !o.allWards {
+		return "", err
+	}
+	ws, err := wr.store.ElectionWards(wr.ctx, wr.el.ID)
+	if err != nil || len(ws) < 2 {
+		return "", err
+	}
+	return wr.tr("off_rollup_hint_all", nil), nil
+}
+
+// resultsLink is the officials' link to the results page of el (of w
+// when it is one ward's results), "" without one.
+func (wr *wardResults) resultsLink(el *models.Election, w *models.Ward) string {
+	if wr.conv.resultsURL == nil {
+		return ""
+	}
+	code := ""
+	if w != nil && el.WardID == nil {
+		code = w.Code
+	}
+	return wr.conv.resultsURL(el.Code, code)
+}
+
+// tallyCount is the reporting progress of a set of areas, as the results
+// page counts it in the officials' view.
+type tallyCount struct {
+	total, received, accepted, elected, rerun, provisional, conflict int
+}
+
+func (c *tallyCount) add(r *areaResult) {
+	c.total++
+	l := r.at.Latest
+	if l == nil || l.Status == models.TallyRejected {
+		return
+	}
+	c.received++
+	switch l.Status {
+	case models.TallyAccepted:
+		c.accepted++
+		if r.outcome != nil && r.outcome.Kind == models.OutcomeElected {
+			c.elected++
+		} else if r.outcome != nil {
+			c.rerun++
+		}
+	case models.TallyProvisional:
+		c.provisional++
+	case models.TallyConflict:
+		c.conflict++
+	}
+}
+
+func (c tallyCount) data(lang string) map[string]any {
+	return map[string]any{"Received": locales.Number(lang, c.received), "Total": locales.Number(lang, c.total),
+		"Accepted": locales.Number(lang, c.accepted), "Elected": locales.Number(lang, c.elected),
+		"Rerun": locales.Number(lang, c.rerun), "Percent": locales.Percent(lang, c.received, c.total),
+		"Provisional": locales.Number(lang, c.provisional), "Conflict": locales.Number(lang, c.conflict)}
+}
+
+// electionRollUp answers the roll-up of a whole election: its totals,
+// then each city with its wards (the first maxRollupWards of them), from
+// one query; with the progress chart.
+func (wr *wardResults) electionRollUp(el *models.Election) error {
+	e, ats, err := wr.load(el, 0)
+	if err != nil {
+		return err
+	}
+	rs := standings(el.Rules, ats)
+	type wardCount struct {
+		w *models.Ward
+		tallyCount
+	}
+	type cityCount struct {
+		name string
+		tallyCount
+		wards []*wardCount
+	}
+	var (
+		total  tallyCount
+		cities []*cityCount
+		byCity = map[string]*cityCount{}
+		byWard = map[int64]*wardCount{}
+	)
+	for _, r := range rs {
+		total.add(r)
+		w := r.at.Area.Ward
+		if w == nil {
+			w = &models.Ward{ID: r.at.Area.WardID}
+		}
+		c := byCity[w.Province+"\x00"+w.City]
+		if c == nil {
+			c = &cityCount{name: w.City}
+			byCity[w.Province+"\x00"+w.City] = c
+			cities = append(cities, c)
+		}
+		c.add(r)
+		wc := byWard[w.ID]
+		if wc == nil {
+			wc = &wardCount{w: w}
+			byWard[w.ID] = wc
+			c.wards = append(c.wards, wc)
+		}
+		wc.add(r)
+	}
+	lang := wr.lang
+	lines := []string{
+		wr.tr("off_rollup_head", map[string]any{"Title": el.Title, "Place": el.Province, "At": wr.texts.when(lang, el, wr.now())}),
+		wr.tr("off_rollup_total", total.data(lang)),
+	}
+	if total.provisional+total.conflict > 0 {
+		lines = append(lines, wr.tr("off_rollup_pending", total.data(lang)))
+	}
+	listed, example := 0, ""
+	for _, c := range cities {
+		d := c.data(lang)
+		d["City"] = c.name
+		lines = append(lines, "", wr.tr("off_rollup_city", d))
+		for _, wc := range c.wards {
+			if listed == maxRollupWards {
+				break
+			}
+			listed++
+			d := wc.data(lang)
+			d["Ward"], d["Code"] = wc.w.Name, wc.w.Code
+			lines = append(lines, wr.tr("off_rollup_ward", d))
+			if example == "" {
+				example = wc.w.Code
+			}
+		}
+	}
+	link := wr.resultsLink(el, nil)
+	lines = append(lines, "")
+	switch more := len(byWard) - listed; {
+	case more > 0 && link != "":
+		lines = append(lines, wr.tr("off_rollup_more_link", map[string]any{"Count": locales.Number(lang, more), "URL": link}))
+	case more > 0:
+		lines = append(lines, wr.tr("off_rollup_more", map[string]any{"Count": locales.Number(lang, more)}))
+	case link != "":
+		lines = append(lines, wr.tr("off_rollup_link", map[string]any{"URL": link}))
+	}
+	if example != "" {
+		lines = append(lines, wr.tr("off_rollup_hint", map[string]any{"Code": example}))
+	}
+	wr.replyPages(lines)
+	wr.chartOf(e, ats, "")
+	return nil
+}
