@@ -78,6 +78,20 @@ func (s Elections) LoadElectionFile(ctx context.Context, path string) (*LoadRepo
 // tallies: then the load is refused (ECONFLICT) and nothing changes. So is
 // dropping a candidate who has votes in a tally.
 func (s Elections) LoadElection(ctx context.Context, f *ElectionFile) (*LoadReport, error) {
+	return s.LoadElectionWith(ctx, f, LoadOptions{})
+}
+
+// LoadOptions tune LoadElectionWith.
+type LoadOptions struct {
+	// KeepReminders leaves the election's reminder schedule as it is
+	// instead of making it f.Schedule: import areas builds a file from the
+	// stored election, which does not hold the reminders: list of the
+	// election file it was loaded from.
+	KeepReminders bool
+}
+
+// LoadElectionWith is LoadElection with options.
+func (s Elections) LoadElectionWith(ctx context.Context, f *ElectionFile, opts LoadOptions) (*LoadReport, error) {
 	if f == nil {
 		return nil, Errorf(EINVALID, "no election file")
 	}
@@ -87,7 +101,7 @@ func (s Elections) LoadElection(ctx context.Context, f *ElectionFile) (*LoadRepo
 	var rep *LoadReport
 	err := s.InTx(ctx, func(tx *Store) error {
 		rep = &LoadReport{Election: f.Election.Code, Areas: f.AreaCount(), Wards: len(f.AllWards())}
-		return tx.loadElection(ctx, f, rep)
+		return tx.loadElection(ctx, f, opts, rep)
 	})
 	if err != nil {
 		return nil, err
@@ -95,7 +109,7 @@ func (s Elections) LoadElection(ctx context.Context, f *ElectionFile) (*LoadRepo
 	return rep, nil
 }
 
-func (s Elections) loadElection(ctx context.Context, f *ElectionFile, rep *LoadReport) error {
+func (s Elections) loadElection(ctx context.Context, f *ElectionFile, opts LoadOptions, rep *LoadReport) error {
 	db := s.DB(ctx)
 	now := s.now()
 	wards := f.AllWards()
@@ -155,8 +169,10 @@ func (s Elections) loadElection(ctx context.Context, f *ElectionFile, rep *LoadR
 	}
 
 	// Its reminders: rescheduled, never duplicated.
-	if err := s.scheduleReminders(db, e.ID, f.Schedule); err != nil {
-		return err
+	if !opts.KeepReminders || rep.Created {
+		if err := s.scheduleReminders(db, e.ID, f.Schedule); err != nil {
+			return err
+		}
 	}
 	return s.loadAreas(db, &e, f, wards, wardIDs, rep)
 }

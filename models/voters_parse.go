@@ -123,6 +123,8 @@ func (p *voterParser) header(fields []string) error {
 	return nil
 }
 
+func (p *voterParser) rowsRead() int { return p.nread }
+
 // bad records the reason a line is refused.
 func (p *voterParser) bad(line int, format string, args ...any) {
 	p.nerrs++
