@@ -30,6 +30,8 @@ Usage:
   electionbot load FILE.yaml                 load or update an election
   electionbot import voters FILE [--election CODE]
                                              import a voter list (.csv or .xlsx)
+  electionbot import areas FILE --election CODE
+                                             load a province's wards and areas from a table
   electionbot export results --election CODE --format csv|xlsx [--out FILE]
                                              one row per area: numbers, outcome, state
   electionbot broadcast [--election CODE] [--audience all|areas|reporters] [--areas kp1,kp3]
