@@ -33,11 +33,11 @@ type voterParser struct {
 	year     int // of the election
 	areas    []*Area
 	wards    []*Ward
-	multi    bool                 // several wards: a row names its ward (ward_code)
-	areaWard []int32              // index in wards of each area
-	wardIdx  map[string]int32     // ward code, and lower-cased → index in wards
-	byCode   map[areaRef]int32    // (ward, area code) → index in areas
-	byLower  map[areaRef]int32    // the same, lower-cased
+	multi    bool              // several wards: a row names its ward (ward_code)
+	areaWard []int32           // index in wards of each area
+	wardIdx  map[string]int32  // ward code, and lower-cased → index in wards
+	byCode   map[areaRef]int32 // (ward, area code) → index in areas
+	byLower  map[areaRef]int32 // the same, lower-cased
 	xlsx     bool
 	progress io.Writer
 
