@@ -24,7 +24,7 @@ const usage = `electionbot — bầu cử Trưởng thôn / Trưởng khu phố
 
 Usage:
   electionbot serve                          run the bot (Telegram, Zalo, HTTP)
-  electionbot chat [--demo] [--as ID] [--admin] [--now TIME] [--lang vi|en]
+  electionbot chat [--demo|--demo-city] [--as ID] [--admin] [--now TIME] [--lang vi|en]
                                              talk to the bot in this terminal
   electionbot migrate                        apply database migrations
   electionbot load FILE.yaml                 load or update an election
