@@ -116,15 +116,6 @@ func newVoterParser(election string, year int, wards []*Ward, areas []*Area) *vo
 	return p
 }
 
-// areaName names area i in a message: "kp1", or "hai-hoa/kp1" when the
-// election has several wards.
-func (p *voterParser) areaName(i int32) string {
-	if !p.multi {
-		return p.areas[i].Code
-	}
-	return p.wards[p.areaWard[i]].Code + "/" + p.areas[i].Code
-}
-
 // header maps the columns of the header row.
 func (p *voterParser) header(fields []string) error {
 	for i := range p.cols {
@@ -335,32 +326,6 @@ func (p *voterParser) row(line int, rec []string) {
 	// Valid rows are kept even once the file is known to be bad, so that
 	// later duplicates of them are still found.
 	p.add(area, year, hh, name, folded, addr, phone)
-}
-
-// ward is the index of the row's ward: its ward_code, required with
-// several wards; with one, a ward_code (if any) must be that ward's.
-func (p *voterParser) ward(line int, rec []string) (int32, bool) {
-	wc := p.field(rec, colWard)
-	if wc == "" {
-		if p.multi {
-			p.bad(line, "ward_code is empty")
-			return 0, false
-		}
-		return 0, true
-	}
-	wi, ok := p.wardIdx[wc]
-	if !ok {
-		wi, ok = p.wardIdx[strings.ToLower(wc)]
-	}
-	switch {
-	case ok:
-		return wi, true
-	case p.multi:
-		p.bad(line, "ward_code %q is not a ward of election %s", wc, p.election)
-	default:
-		p.bad(line, "ward_code %q is not the ward of election %s (%s)", wc, p.election, p.wards[0].Code)
-	}
-	return 0, false
 }
 
 // add appends a valid row to the arena.
