@@ -121,7 +121,7 @@ func (s Elections) ImportAreas(ctx context.Context, r io.Reader, format string, 
 		return nil, err
 	}
 	p := &areaParser{xlsx: format == "xlsx", progress: opts.Progress, byWard: map[string]int{}}
-	r = io.LimitReader(r, maxAreaFileSize+1)
+	r = &sizeLimit{r: r, left: maxAreaFileSize}
 	if format == "csv" {
 		err = readCSVTable(ctx, r, p, "area")
 	} else {

@@ -6,6 +6,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -227,4 +228,26 @@ func (p *areaParser) err() error {
 		out = append(out, fmt.Sprintf("… and %d more problems", more))
 	}
 	return Errorf(EINVALID, "%s", strings.Join(out, "\n"))
+}
+
+// sizeLimit reads at most left bytes of r, then fails: a table is never
+// silently cut short.
+type sizeLimit struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *sizeLimit) Read(b []byte) (int, error) {
+	if l.left <= 0 {
+		if n, _ := l.r.Read(make([]byte, 1)); n > 0 {
+			return 0, Errorf(EINVALID, "the areas table is larger than %d MB", maxAreaFileSize>>20)
+		}
+		return 0, io.EOF
+	}
+	if int64(len(b)) > l.left {
+		b = b[:l.left]
+	}
+	n, err := l.r.Read(b)
+	l.left -= int64(n)
+	return n, err
 }

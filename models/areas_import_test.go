@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -351,5 +352,15 @@ func TestImportAreasConflicts(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+func TestImportAreasTooLarge(t *testing.T) {
+	s := testdb.SQLite(t)
+	loadWardsFile(t, s)
+	big := io.MultiReader(strings.NewReader(string(readFile(t, areasTable))), strings.NewReader(strings.Repeat("\n", 64<<20)))
+	_, err := s.ImportAreas(context.Background(), big, "csv", models.AreaImportOptions{ElectionCode: tinhThu})
+	if want := "the areas table is larger than 64 MB"; models.ErrorMessage(err) != want {
+		t.Fatalf("error %v, want %q", err, want)
 	}
 }

@@ -86,6 +86,10 @@ func readCSVTable(ctx context.Context, r io.Reader, p tableSink, what string) er
 				p.bad(pe.Line, "%v", pe.Err)
 				break
 			}
+			var me *Error
+			if errors.As(err, &me) {
+				return me // the reader's own (the file is too large)
+			}
 			return Wrap(EINVALID, err, "read %s file", what)
 		}
 		line, _ := cr.FieldPos(0)

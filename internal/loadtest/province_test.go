@@ -3,10 +3,14 @@ package loadtest
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"electionbot/internal/testdb"
 	"electionbot/models"
@@ -157,5 +161,40 @@ func TestProvinceImportAreas(t *testing.T) {
 				t.Fatalf("voters: %v, %+v", err, vr)
 			}
 		})
+	}
+}
+
+// TestWriteProvinceFiles writes the province's seed election file and
+// areas table into $PROVINCE_OUT, to try `electionbot load` and `import
+// areas` by hand:
+//
+//	PROVINCE_OUT=/tmp/qn go test ./internal/loadtest -run TestWriteProvinceFiles
+//	electionbot load /tmp/qn/qn-2022-seed.yaml
+//	electionbot import areas /tmp/qn/qn-2022-areas.csv --election qn-2022
+func TestWriteProvinceFiles(t *testing.T) {
+	dir := os.Getenv("PROVINCE_OUT")
+	if dir == "" {
+		t.Skip("PROVINCE_OUT is not set")
+	}
+	p := QuangNinh(346_663)
+	seed, err := yaml.Marshal(p.SeedElectionFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table bytes.Buffer
+	if err := p.AreasCSV(&table); err != nil {
+		t.Fatal(err)
+	}
+	voters, err := p.VoterCSV()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"qn-2022-seed.yaml": seed, "qn-2022-areas.csv": table.Bytes(), "qn-2022-voters.csv": voters} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := models.ParseElectionFile(seed); err != nil {
+		t.Fatalf("the seed file does not parse: %v", err)
 	}
 }
