@@ -70,8 +70,8 @@ func (s Elections) LoadElectionFile(ctx context.Context, path string) (*LoadRepo
 }
 
 // LoadElection writes an election file to the database in one transaction,
-// upserting by codes: the ward by ward.code, the election by election.code,
-// areas by (election, code), the polling place by area, candidates by
+// upserting by codes: the wards by their codes, the election by election.code,
+// areas by (ward, code), the polling place by area, candidates by
 // ballot number. Rows that already match are not written, so loading the
 // same file twice leaves the same state (same IDs, same timestamps).
 // Areas no longer in the file are deleted, unless they have voters or
