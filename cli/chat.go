@@ -16,14 +16,19 @@ import (
 	"electionbot/models"
 )
 
-// demoDatabase is where `chat --demo` keeps the Ka Long example.
-const demoDatabase = "electionbot-demo.db"
+// demoDatabase is where `chat --demo` keeps the Ka Long example;
+// demoCityDatabase where `chat --demo-city` keeps the TP Móng Cái one.
+const (
+	demoDatabase     = "electionbot-demo.db"
+	demoCityDatabase = "electionbot-demo-city.db"
+)
 
 func cmdChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	useDemo := fs.Bool("demo", false, "load the Ka Long 2022 example into a fresh embedded database ("+demoDatabase+")")
-	keep := fs.Bool("keep", false, "with --demo: keep the demo database of an earlier run (to talk as another contact)")
+	useCity := fs.Bool("demo-city", false, "load the TP Móng Cái example (Phường Ka Long, Phường Hải Hòa, Xã Hải Tiến) into a fresh embedded database ("+demoCityDatabase+")")
+	keep := fs.Bool("keep", false, "with --demo or --demo-city: keep the demo database of an earlier run (to talk as another contact)")
 	as := fs.String("as", "1", "console contact id: several residents and officials can share one database")
 	admin := fs.Bool("admin", false, "make this contact a ward admin")
 	nowFlag := fs.String("now", "", `pretend the clock is this local time, e.g. "2022-06-02 09:00" (Asia/Ho_Chi_Minh)`)
@@ -33,6 +38,9 @@ func cmdChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 	}
 	if fs.NArg() > 0 {
 		return usageErr("chat takes no arguments, got %q", fs.Arg(0))
+	}
+	if *useDemo && *useCity {
+		return usageErr("give --demo or --demo-city, not both")
 	}
 	if *lang != "" && *lang != "vi" && *lang != "en" {
 		return usageErr("--lang %q: must be vi or en", *lang)
@@ -48,11 +56,15 @@ func cmdChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 	}
 
 	dbURL := cfg.DatabaseURL
-	if *useDemo {
-		dbURL = "sqlite://" + demoDatabase
+	demoDB, demoCode, demoLoad := demoDatabase, demo.ElectionCode, demo.Load
+	if *useCity {
+		demoDB, demoCode, demoLoad = demoCityDatabase, demo.CityElectionCode, demo.LoadCity
+	}
+	if *useDemo || *useCity {
+		dbURL = "sqlite://" + demoDB
 		if !*keep {
 			for _, suffix := range []string{"", "-wal", "-shm"} {
-				if err := os.Remove(demoDatabase + suffix); err != nil && !os.IsNotExist(err) {
+				if err := os.Remove(demoDB + suffix); err != nil && !os.IsNotExist(err) {
 					return err
 				}
 			}
@@ -64,9 +76,9 @@ func cmdChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 	}
 	defer s.Close()
 	s.Now = clock
-	if *useDemo {
-		if _, err := s.ElectionByCode(ctx, demo.ElectionCode); models.ErrorCode(err) == models.ENOTFOUND {
-			if err := demo.Load(ctx, s); err != nil {
+	if *useDemo || *useCity {
+		if _, err := s.ElectionByCode(ctx, demoCode); models.ErrorCode(err) == models.ENOTFOUND {
+			if err := demoLoad(ctx, s); err != nil {
 				return fmt.Errorf("load demo: %w", err)
 			}
 		} else if err != nil {

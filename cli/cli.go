@@ -24,12 +24,14 @@ const usage = `electionbot — bầu cử Trưởng thôn / Trưởng khu phố
 
 Usage:
   electionbot serve                          run the bot (Telegram, Zalo, HTTP)
-  electionbot chat [--demo] [--as ID] [--admin] [--now TIME] [--lang vi|en]
+  electionbot chat [--demo|--demo-city] [--as ID] [--admin] [--now TIME] [--lang vi|en]
                                              talk to the bot in this terminal
   electionbot migrate                        apply database migrations
   electionbot load FILE.yaml                 load or update an election
   electionbot import voters FILE [--election CODE]
                                              import a voter list (.csv or .xlsx)
+  electionbot import areas FILE --election CODE
+                                             load a province's wards and areas from a table
   electionbot export results --election CODE --format csv|xlsx [--out FILE]
                                              one row per area: numbers, outcome, state
   electionbot broadcast [--election CODE] [--audience all|areas|reporters] [--areas kp1,kp3]

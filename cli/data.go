@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -64,8 +65,11 @@ func cmdLoad(ctx context.Context, cfg *Config, args []string, stdout io.Writer) 
 }
 
 func cmdImport(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "areas" {
+		return cmdImportAreas(ctx, cfg, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "voters" {
-		return usageErr("usage: electionbot import voters FILE [--election CODE]")
+		return usageErr("usage: electionbot import voters FILE [--election CODE]\n       electionbot import areas FILE --election CODE")
 	}
 	fs := flag.NewFlagSet("import voters", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -90,6 +94,54 @@ func cmdImport(ctx context.Context, cfg *Config, args []string, stdout, stderr i
 		return err
 	}
 	fmt.Fprint(stdout, rep.String())
+	return nil
+}
+
+const importAreasUsage = `usage: electionbot import areas FILE.csv|FILE.xlsx --election CODE
+
+Makes the wards and areas of election CODE those of the table FILE, one row
+per area (the whole list: areas it leaves out are removed, refused if they
+have voters or tallies). Columns, in any order (docs/design.md §5):
+  city,ward_code,ward,area_code,area,households,polling_place,address,lat,lon,candidates
+or in Vietnamese:
+  thanh_pho,ma_xa,xa,ma_khu,khu,so_ho,noi_bo_phieu,dia_chi,vi_do,kinh_do,nguoi_ung_cu
+and optionally unit (loai: thon, ban, ap, khu, khu-pho, to-dan-pho) and
+ward_kind (loai_xa: xa, phuong, thi-tran). Candidates are separated by ";".
+A column left out keeps what is stored. A bad row refuses the whole table
+("line N: reason"). The election is created by "electionbot load FILE.yaml"
+first; its date, hours and reminders are left as they are.
+`
+
+// cmdImportAreas is `import areas FILE --election CODE`.
+func cmdImportAreas(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("import areas", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	election := fs.String("election", "", "election code (required)")
+	file, flagArgs := splitPositional(args)
+	if err := fs.Parse(flagArgs); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, importAreasUsage)
+			return nil
+		}
+		return usageErr("%v\n%s", err, importAreasUsage)
+	}
+	extra := fs.Args()
+	if file == "" && len(extra) > 0 {
+		file, extra = extra[0], extra[1:]
+	}
+	if file == "" || *election == "" || len(extra) > 0 {
+		return usageErr("%s", importAreasUsage)
+	}
+	s, err := OpenStore(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rep, err := s.ImportAreasFile(ctx, file, models.AreaImportOptions{ElectionCode: *election, Progress: stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, rep.String())
 	return nil
 }
 

@@ -13,13 +13,17 @@ import (
 
 // GenArea is an area of a generated voter list.
 type GenArea struct {
+	Ward       string // the ward's code: the list has a ward_code column when an area has one
 	Code       string
+	Name       string // optional: the area's name in addresses ("Thôn 1"); read from the code when ""
 	Households int    // rows of the area, fixed rows included
 	Street     string // optional: the street of every address; varied when ""
+	Rural      bool   // addresses by xóm within the thôn or bản, not by street
 }
 
 // VoterRow is one row of a voter file.
 type VoterRow struct {
+	WardCode                        string // written only in a list with a ward_code column
 	AreaCode, HouseholdNo, FullName string
 	BirthYear                       int
 	Address, Phone                  string
@@ -56,6 +60,7 @@ var (
 	genFemaleMiddle = []string{"Thị", "Thị", "Thị", "Thị", "Ngọc", "Thanh", "Minh", "Thu", "Kim", "Thùy", "Hồng", "Phương", "Bích"}
 	genMaleGiven    = []string{"An", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hiếu", "Hoàng", "Hùng", "Huy", "Khánh", "Khoa", "Long", "Lâm", "Minh", "Nam", "Nghĩa", "Phong", "Phúc", "Quân", "Quang", "Sơn", "Tài", "Thắng", "Thành", "Toàn", "Trung", "Tuấn", "Tùng", "Việt", "Vinh", "Định", "Đông", "Hưng", "Lộc"}
 	genFemaleGiven  = []string{"An", "Anh", "Bích", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hoa", "Hồng", "Hương", "Huyền", "Lan", "Liên", "Linh", "Loan", "Mai", "Nga", "Ngân", "Nhung", "Oanh", "Phương", "Quyên", "Tâm", "Thảo", "Thủy", "Trang", "Tuyết", "Vân", "Yến", "Xuân", "Diệp", "Lụa"}
+	genHamlets      = []string{"Đông", "Tây", "Nam", "Bắc", "Trên", "Dưới", "Giữa", "Chùa", "Đình", "Bến", "Đồng", "Trại"} // xóm of a thôn
 	genStreets      = []string{"Hùng Vương", "Trần Phú", "Lê Lợi", "Nguyễn Du", "Quang Trung", "Hòa Bình", "Tuệ Tĩnh", "Vân Đồn", "Triều Dương", "Đại Lộ Hòa Bình", "Hữu Nghị", "Lý Tự Trọng", "Chu Văn An", "Lê Thánh Tông", "Bà Triệu", "Trần Hưng Đạo"}
 	// Mobile prefixes of Viettel, Vinaphone, Mobifone, Vietnamobile, Gmobile.
 	genMobilePrefixes = []string{"86", "96", "97", "98", "32", "33", "34", "35", "36", "37", "38", "39",
@@ -70,27 +75,42 @@ var (
 // 1940–2004 (adults on the reference election day of 2022), addresses like
 // "Số 12, đường Hùng Vương, Khu phố 1", and about 40% of rows have a mobile
 // number spelt in the ways people write them ("0912 345 678", "+84 912…").
-// The same arguments give the same bytes.
+// The same arguments give the same bytes. When an area has a Ward, the
+// list starts with a ward_code column (docs/design.md §5: an election with
+// several wards), and households are numbered per ward and area.
 func GenerateVoters(w io.Writer, areas []GenArea, seed int64, fixed ...VoterRow) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	cw := csv.NewWriter(bw)
-	rec := make([]string, 6)
+	wards := false
+	for _, a := range areas {
+		wards = wards || a.Ward != ""
+	}
+	header := []string{"area_code", "household_no", "full_name", "birth_year", "address", "phone"}
+	if wards {
+		header = append([]string{"ward_code"}, header...)
+	}
+	rec := make([]string, len(header))
 	write := func(v VoterRow) error {
-		rec[0], rec[1], rec[2], rec[3], rec[4], rec[5] = v.AreaCode, v.HouseholdNo, v.FullName, strconv.Itoa(v.BirthYear), v.Address, v.Phone
+		r := rec
+		if wards {
+			rec[0], r = v.WardCode, rec[1:]
+		}
+		r[0], r[1], r[2], r[3], r[4], r[5] = v.AreaCode, v.HouseholdNo, v.FullName, strconv.Itoa(v.BirthYear), v.Address, v.Phone
 		return cw.Write(rec)
 	}
-	if err := cw.Write([]string{"area_code", "household_no", "full_name", "birth_year", "address", "phone"}); err != nil {
+	if err := cw.Write(header); err != nil {
 		return models.Wrap(models.EINTERNAL, err, "write voters")
 	}
-	used := make(map[string]map[string]bool)
+	used := make(map[[2]string]map[string]bool) // (ward, area) → household numbers
 	for _, v := range fixed {
 		if err := write(v); err != nil {
 			return models.Wrap(models.EINTERNAL, err, "write voters")
 		}
-		if used[v.AreaCode] == nil {
-			used[v.AreaCode] = make(map[string]bool)
+		key := [2]string{v.WardCode, v.AreaCode}
+		if used[key] == nil {
+			used[key] = make(map[string]bool)
 		}
-		used[v.AreaCode][v.HouseholdNo] = true
+		used[key][v.HouseholdNo] = true
 	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x766f74657273)) // "voters"
 	var b strings.Builder
@@ -98,26 +118,34 @@ func GenerateVoters(w io.Writer, areas []GenArea, seed int64, fixed ...VoterRow)
 		if a.Households < 0 {
 			return models.Errorf(models.EINVALID, "area %s: households must not be negative", a.Code)
 		}
-		place := genPlaceName(a.Code)
-		n := a.Households - len(used[a.Code])
+		place := a.Name
+		if place == "" {
+			place = genPlaceName(a.Code)
+		}
+		taken := used[[2]string{a.Ward, a.Code}]
+		n := a.Households - len(taken)
 		for no := 1; n > 0; no++ {
 			hh := strconv.Itoa(no)
-			if used[a.Code][hh] {
+			if taken[hh] {
 				continue
 			}
 			n--
-			v := VoterRow{AreaCode: a.Code, HouseholdNo: hh}
+			v := VoterRow{WardCode: a.Ward, AreaCode: a.Code, HouseholdNo: hh}
 			v.FullName = genName(rng, &b)
 			v.BirthYear = genBirthYear(rng)
-			street := a.Street
-			if street == "" {
-				street = genStreets[rng.IntN(len(genStreets))]
+			if a.Rural {
+				v.Address = "Số nhà " + strconv.Itoa(1+rng.IntN(120)) + ", xóm " + genHamlets[rng.IntN(len(genHamlets))] + ", " + place
+			} else {
+				street := a.Street
+				if street == "" {
+					street = genStreets[rng.IntN(len(genStreets))]
+				}
+				house := strconv.Itoa(1 + rng.IntN(250))
+				if rng.IntN(5) == 0 {
+					house += "/" + strconv.Itoa(1+rng.IntN(30)) // a house in a lane (ngõ)
+				}
+				v.Address = "Số " + house + ", đường " + street + ", " + place
 			}
-			house := strconv.Itoa(1 + rng.IntN(250))
-			if rng.IntN(5) == 0 {
-				house += "/" + strconv.Itoa(1+rng.IntN(30)) // a house in a lane (ngõ)
-			}
-			v.Address = "Số " + house + ", đường " + street + ", " + place
 			if rng.IntN(100) < 40 {
 				v.Phone = genPhone(rng)
 			}

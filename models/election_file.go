@@ -153,7 +153,11 @@ func yamlSyntax(err error) string { return strings.TrimPrefix(err.Error(), "yaml
 
 // Check normalises and validates f (ParseElectionFile and LoadElection call
 // it; it is idempotent), fills the defaults and computes OpensAt/ClosesAt.
-func (f *ElectionFile) Check() error {
+func (f *ElectionFile) Check() error { return f.check().err() }
+
+// check is Check's list of problems, each "field.path: reason", all of
+// them (import areas turns the paths into the lines of its table).
+func (f *ElectionFile) check() problems {
 	f.normalise()
 	var p problems
 	e := &f.Election
@@ -213,13 +217,13 @@ func (f *ElectionFile) Check() error {
 		}
 	}
 	f.checkReminders(&p)
-	if err := p.err(); err != nil {
-		return err
+	if len(p) > 0 {
+		return p
 	}
 	f.OpensAt = time.Date(day.Year(), day.Month(), day.Day(), opens/60, opens%60, 0, 0, loc).UTC()
 	f.ClosesAt = time.Date(day.Year(), day.Month(), day.Day(), closes/60, closes%60, 0, 0, loc).UTC()
 	f.Schedule = f.planReminders(&p)
-	return p.err()
+	return p
 }
 
 // normalise trims the strings, collapses the spaces inside names and fills

@@ -23,7 +23,7 @@ type LoadReport struct {
 	Wards      int      // wards in the file
 	Areas      int      // areas in the file
 	Candidates int      // candidates in the file
-	Removed    []string // codes of areas deleted because they left the file
+	Removed    []string // areas deleted because they left the file: "kp3", or "hai-hoa/kp3" with several wards
 	Changes    int      // rows inserted, updated or deleted (0: the database already matched the file)
 }
 
@@ -70,14 +70,28 @@ func (s Elections) LoadElectionFile(ctx context.Context, path string) (*LoadRepo
 }
 
 // LoadElection writes an election file to the database in one transaction,
-// upserting by codes: the ward by ward.code, the election by election.code,
-// areas by (election, code), the polling place by area, candidates by
+// upserting by codes: the wards by their codes, the election by election.code,
+// areas by (ward, code), the polling place by area, candidates by
 // ballot number. Rows that already match are not written, so loading the
 // same file twice leaves the same state (same IDs, same timestamps).
 // Areas no longer in the file are deleted, unless they have voters or
 // tallies: then the load is refused (ECONFLICT) and nothing changes. So is
 // dropping a candidate who has votes in a tally.
 func (s Elections) LoadElection(ctx context.Context, f *ElectionFile) (*LoadReport, error) {
+	return s.LoadElectionWith(ctx, f, LoadOptions{})
+}
+
+// LoadOptions tune LoadElectionWith.
+type LoadOptions struct {
+	// KeepReminders leaves the election's reminder schedule as it is
+	// instead of making it f.Schedule: import areas builds a file from the
+	// stored election, which does not hold the reminders: list of the
+	// election file it was loaded from.
+	KeepReminders bool
+}
+
+// LoadElectionWith is LoadElection with options.
+func (s Elections) LoadElectionWith(ctx context.Context, f *ElectionFile, opts LoadOptions) (*LoadReport, error) {
 	if f == nil {
 		return nil, Errorf(EINVALID, "no election file")
 	}
@@ -87,7 +101,7 @@ func (s Elections) LoadElection(ctx context.Context, f *ElectionFile) (*LoadRepo
 	var rep *LoadReport
 	err := s.InTx(ctx, func(tx *Store) error {
 		rep = &LoadReport{Election: f.Election.Code, Areas: f.AreaCount(), Wards: len(f.AllWards())}
-		return tx.loadElection(ctx, f, rep)
+		return tx.loadElection(ctx, f, opts, rep)
 	})
 	if err != nil {
 		return nil, err
@@ -95,7 +109,7 @@ func (s Elections) LoadElection(ctx context.Context, f *ElectionFile) (*LoadRepo
 	return rep, nil
 }
 
-func (s Elections) loadElection(ctx context.Context, f *ElectionFile, rep *LoadReport) error {
+func (s Elections) loadElection(ctx context.Context, f *ElectionFile, opts LoadOptions, rep *LoadReport) error {
 	db := s.DB(ctx)
 	now := s.now()
 	wards := f.AllWards()
@@ -155,8 +169,10 @@ func (s Elections) loadElection(ctx context.Context, f *ElectionFile, rep *LoadR
 	}
 
 	// Its reminders: rescheduled, never duplicated.
-	if err := s.scheduleReminders(db, e.ID, f.Schedule); err != nil {
-		return err
+	if !opts.KeepReminders || rep.Created {
+		if err := s.scheduleReminders(db, e.ID, f.Schedule); err != nil {
+			return err
+		}
 	}
 	return s.loadAreas(db, &e, f, wards, wardIDs, rep)
 }
@@ -187,6 +203,10 @@ func (s Elections) loadAreas(db *gorm.DB, e *Election, f *ElectionFile, wards []
 			inFile[areaKey{wardIDs[i], fa.Code}] = true
 		}
 	}
+	names, err := s.areaNamer(db, f, wards, wardIDs, existing)
+	if err != nil {
+		return err
+	}
 	var conflicts []string
 	var gone []*Area
 	for _, a := range existing {
@@ -203,7 +223,7 @@ func (s Elections) loadAreas(db *gorm.DB, e *Election, f *ElectionFile, wards []
 		if voters > 0 || tallies > 0 {
 			conflicts = append(conflicts, fmt.Sprintf(
 				"area %s is not in the file but has %s and %s: loading would delete them; keep it in the file",
-				a.Code, plural(voters, "voter", "voters"), plural(tallies, "tally", "tallies")))
+				names.sentence(a), plural(voters, "voter", "voters"), plural(tallies, "tally", "tallies")))
 			continue
 		}
 		gone = append(gone, a)
@@ -221,7 +241,7 @@ func (s Elections) loadAreas(db *gorm.DB, e *Election, f *ElectionFile, wards []
 		if err := db.Delete(&Area{}, a.ID).Error; err != nil {
 			return Wrap(EINTERNAL, err, "delete area %s", a.Code)
 		}
-		rep.Removed = append(rep.Removed, a.Code)
+		rep.Removed = append(rep.Removed, names.short(a))
 		rep.Changes++
 	}
 	sort.Strings(rep.Removed)
@@ -287,6 +307,56 @@ func (s Elections) loadAreas(db *gorm.DB, e *Election, f *ElectionFile, wards []
 		return Errorf(ECONFLICT, "%s", strings.Join(conflicts, "\n"))
 	}
 	return nil
+}
+
+// areaNames names the areas of an election in messages: by their code
+// alone while the election has one ward, by ward and code once codes
+// repeat across wards ("kp1" is in every phường).
+type areaNames map[int64]string // ward id → ward code; nil: one ward
+
+// areaNamer is the areaNames of a load: with the ward when the file has
+// wards: or the election has areas in other wards than the file's.
+func (s Elections) areaNamer(db *gorm.DB, f *ElectionFile, wards []FileWard, wardIDs []int64, existing []*Area) (areaNames, error) {
+	codes := make(areaNames, len(wards))
+	for i, w := range wards {
+		codes[wardIDs[i]] = w.Code
+	}
+	var others []int64
+	for _, a := range existing {
+		if _, ok := codes[a.WardID]; !ok {
+			others = append(others, a.WardID)
+			codes[a.WardID] = ""
+		}
+	}
+	if len(f.Wards) == 0 && len(others) == 0 {
+		return nil, nil
+	}
+	if len(others) > 0 {
+		var ws []*Ward
+		if err := db.Where("id IN ?", others).Find(&ws).Error; err != nil {
+			return nil, Wrap(EINTERNAL, err, "wards of the election's areas")
+		}
+		for _, w := range ws {
+			codes[w.ID] = w.Code
+		}
+	}
+	return codes, nil
+}
+
+// sentence is "kp1", or "kp1 of ward hai-hoa".
+func (n areaNames) sentence(a *Area) string {
+	if n == nil {
+		return a.Code
+	}
+	return a.Code + " of ward " + n[a.WardID]
+}
+
+// short is "kp1", or "hai-hoa/kp1".
+func (n areaNames) short(a *Area) string {
+	if n == nil {
+		return a.Code
+	}
+	return n[a.WardID] + "/" + a.Code
 }
 
 // loadWard upserts a ward of the file by its code and returns its id.

@@ -37,7 +37,7 @@ func (f *ElectionFile) AreaCount() int {
 // checkProvince checks the `wards:` form: ward codes unique in the file,
 // each ward checked as a one-ward file would be.
 func (f *ElectionFile) checkProvince(p *problems) {
-	if f.Ward.Code != "" || f.Ward.Name != "" {
+	if w := f.Ward; w.Code != "" || w.Name != "" || w.City != "" || w.Province != "" || w.Kind != "" || w.Areas != nil {
 		p.add("ward", "a file has either ward: (one ward) or wards: (several), not both")
 	}
 	if len(f.Areas) > 0 {

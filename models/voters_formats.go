@@ -1,9 +1,11 @@
 package models
 
-// The two voter file formats: UTF-8 CSV and the first sheet of an XLSX.
+// The two formats of a table file (a voter list, an areas table): UTF-8
+// CSV and the first sheet of an XLSX.
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"errors"
 	"io"
@@ -24,9 +26,38 @@ func excelDroppedZero(s string) bool {
 	return true
 }
 
+// tableSink receives the rows of a table file — a voter list, an areas
+// table — as CSV or XLSX: the header row, then each data row with its line
+// (the CSV line, or the sheet's row number).
+type tableSink interface {
+	header(fields []string) error
+	row(line int, rec []string)
+	bad(line int, format string, args ...any) // a line refused
+	rowsRead() int                            // data rows taken so far (blank rows are not)
+}
+
 // parseVoterCSV reads a UTF-8 CSV voter file (BOM and CRLF tolerated) into
 // p; the error lists the bad lines.
 func parseVoterCSV(r io.Reader, p *voterParser) error {
+	if err := readCSVTable(p.ctx, r, p, "voter"); err != nil {
+		return err
+	}
+	return p.finish()
+}
+
+// parseVoterXLSX reads the first sheet of an XLSX voter file into p; line
+// numbers are the sheet's row numbers.
+func parseVoterXLSX(r io.Reader, p *voterParser) error {
+	if err := readXLSXTable(p.ctx, r, p, "voter"); err != nil {
+		return err
+	}
+	return p.finish()
+}
+
+// readCSVTable reads a UTF-8 CSV table (BOM and CRLF tolerated) into p. A
+// CSV syntax error is a bad line of p; what names the rows in messages
+// ("voter", "area"). ctx, if not nil, is checked every progressEvery rows.
+func readCSVTable(ctx context.Context, r io.Reader, p tableSink, what string) error {
 	br := bufio.NewReaderSize(r, 256<<10)
 	if b, _ := br.Peek(2); len(b) == 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF) {
 		return Errorf(EINVALID, "the file is UTF-16 text; save it as CSV UTF-8")
@@ -36,10 +67,10 @@ func parseVoterCSV(r io.Reader, p *voterParser) error {
 	cr.ReuseRecord = true
 	rec, err := cr.Read()
 	if err == io.EOF {
-		return Errorf(EINVALID, "the file is empty: it needs a header and voter rows")
+		return Errorf(EINVALID, "the file is empty: it needs a header and %s rows", what)
 	}
 	if err != nil {
-		return csvError(err)
+		return csvError(err, what)
 	}
 	if err := p.header(rec); err != nil {
 		return err
@@ -55,30 +86,43 @@ func parseVoterCSV(r io.Reader, p *voterParser) error {
 				p.bad(pe.Line, "%v", pe.Err)
 				break
 			}
-			return Wrap(EINVALID, err, "read voter file")
+			var me *Error
+			if errors.As(err, &me) {
+				return me // the reader's own (the file is too large)
+			}
+			return Wrap(EINVALID, err, "read %s file", what)
 		}
 		line, _ := cr.FieldPos(0)
 		p.row(line, rec)
-		if p.nread%progressEvery == 0 && p.ctx != nil {
-			if err := p.ctx.Err(); err != nil {
-				return Wrap(EINTERNAL, err, "import voters")
-			}
+		if err := checkCtx(ctx, p, what); err != nil {
+			return err
 		}
 	}
-	return p.finish()
+	return nil
 }
 
-func csvError(err error) error {
+// checkCtx stops a long read when ctx is done (every progressEvery rows).
+func checkCtx(ctx context.Context, p tableSink, what string) error {
+	if ctx == nil || p.rowsRead()%progressEvery != 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return Wrap(EINTERNAL, err, "import %ss", what)
+	}
+	return nil
+}
+
+func csvError(err error, what string) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return Errorf(EINVALID, "line %d: %v", pe.Line, pe.Err)
 	}
-	return Wrap(EINVALID, err, "read voter file")
+	return Wrap(EINVALID, err, "read %s file", what)
 }
 
-// parseVoterXLSX reads the first sheet of an XLSX voter file into p; line
-// numbers are the sheet's row numbers.
-func parseVoterXLSX(r io.Reader, p *voterParser) error {
+// readXLSXTable reads the first sheet of an XLSX table into p: the first
+// non-blank row is the header; line numbers are the sheet's row numbers.
+func readXLSXTable(ctx context.Context, r io.Reader, p tableSink, what string) error {
 	xlsx, err := sheetFormat(ExportXLSX)
 	if err != nil {
 		return err
@@ -107,17 +151,15 @@ func parseVoterXLSX(r io.Reader, p *voterParser) error {
 			continue
 		}
 		p.row(n, rec)
-		if p.nread%progressEvery == 0 && p.ctx != nil {
-			if err := p.ctx.Err(); err != nil {
-				return Wrap(EINTERNAL, err, "import voters")
-			}
+		if err := checkCtx(ctx, p, what); err != nil {
+			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return Wrap(EINVALID, err, "read sheet %q", sheet)
 	}
 	if !header {
-		return Errorf(EINVALID, "the first sheet %q is empty: it needs a header and voter rows", sheet)
+		return Errorf(EINVALID, "the first sheet %q is empty: it needs a header and %s rows", sheet, what)
 	}
-	return p.finish()
+	return nil
 }

@@ -24,6 +24,7 @@ type ImportOptions struct {
 
 // AreaImport is what an import did to one area's voter list.
 type AreaImport struct {
+	Ward       string // the ward's code when the election has several wards, else ""
 	Code       string
 	Households int // voters (households) imported for the area
 	Replaced   int // voters of the previous list, now deleted
@@ -39,20 +40,25 @@ type ImportReport struct {
 
 // String is one line per area, "kp1: 312 households (replaced 305)", and a
 // warning line after an area whose count differs from the election file:
-// "kp1: warning: the election file says 310 households". Lines are joined
-// by "\n" without a trailing newline.
+// "kp1: warning: the election file says 310 households". With several
+// wards an area is "hai-hoa/kp1". Lines are joined by "\n" without a
+// trailing newline.
 func (r *ImportReport) String() string {
 	var b strings.Builder
 	for i, a := range r.Areas {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		fmt.Fprintf(&b, "%s: %d households", a.Code, a.Households)
+		name := a.Code
+		if a.Ward != "" {
+			name = a.Ward + "/" + a.Code
+		}
+		fmt.Fprintf(&b, "%s: %d households", name, a.Households)
 		if a.Replaced > 0 {
 			fmt.Fprintf(&b, " (replaced %d)", a.Replaced)
 		}
 		if a.Expected != a.Households {
-			fmt.Fprintf(&b, "\n%s: warning: the election file says %d households", a.Code, a.Expected)
+			fmt.Fprintf(&b, "\n%s: warning: the election file says %d households", name, a.Expected)
 		}
 	}
 	return b.String()
@@ -66,6 +72,7 @@ const (
 	colBirthYear
 	colAddress
 	colPhone
+	colWard
 	numVoterCols
 )
 
@@ -79,6 +86,7 @@ var voterColumns = [numVoterCols]struct {
 	colBirthYear: {"birth_year", "nam_sinh", true},
 	colAddress:   {"address", "dia_chi", true},
 	colPhone:     {"phone", "so_dien_thoai", false},
+	colWard:      {"ward_code", "ma_xa", false}, // required when the election has several wards
 }
 
 // Limits of one row, in characters.
@@ -146,7 +154,11 @@ func (s Registry) ImportVoters(ctx context.Context, r io.Reader, format string, 
 	if len(areas) == 0 {
 		return nil, Errorf(EINVALID, "election %s has no areas to import voters into", e.Code)
 	}
-	p := newVoterParser(e.Code, electionYear(e), areas)
+	wards, err := s.ElectionWards(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	p := newVoterParser(e.Code, electionYear(e), wards, areas)
 	p.ctx = ctx
 	p.progress = opts.Progress
 	p.xlsx = format == "xlsx"
@@ -181,7 +193,11 @@ func (s Registry) ImportVoters(ctx context.Context, r io.Reader, format string, 
 	rep := &ImportReport{Election: e.Code, Rows: len(p.rows)}
 	for i, a := range areas {
 		if p.perArea[i] > 0 {
-			rep.Areas = append(rep.Areas, AreaImport{Code: a.Code, Households: p.perArea[i], Replaced: replaced[a.ID], Expected: a.Households})
+			ai := AreaImport{Code: a.Code, Households: p.perArea[i], Replaced: replaced[a.ID], Expected: a.Households}
+			if p.multi {
+				ai.Ward = p.wards[p.areaWard[i]].Code
+			}
+			rep.Areas = append(rep.Areas, ai)
 		}
 	}
 	return rep, nil

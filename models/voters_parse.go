@@ -32,8 +32,12 @@ type voterParser struct {
 	election string
 	year     int // of the election
 	areas    []*Area
-	byCode   map[string]int32
-	byLower  map[string]int32
+	wards    []*Ward
+	multi    bool              // several wards: a row names its ward (ward_code)
+	areaWard []int32           // index in wards of each area
+	wardIdx  map[string]int32  // ward code, and lower-cased → index in wards
+	byCode   map[areaRef]int32 // (ward, area code) → index in areas
+	byLower  map[areaRef]int32 // the same, lower-cased
 	xlsx     bool
 	progress io.Writer
 
@@ -69,22 +73,45 @@ func (p *voterParser) fold(name string) string {
 	return f
 }
 
-func newVoterParser(election string, year int, areas []*Area) *voterParser {
+// areaRef names an area in a voter file: codes repeat across wards.
+type areaRef struct {
+	ward int32
+	code string
+}
+
+// newVoterParser reads the voter file of an election with these wards and
+// areas (each area's WardID one of the wards').
+func newVoterParser(election string, year int, wards []*Ward, areas []*Area) *voterParser {
 	p := &voterParser{
 		election: election,
 		year:     year,
 		areas:    areas,
-		byCode:   make(map[string]int32, len(areas)),
-		byLower:  make(map[string]int32, len(areas)),
+		wards:    wards,
+		multi:    len(wards) > 1,
+		areaWard: make([]int32, len(areas)),
+		wardIdx:  make(map[string]int32, 2*len(wards)),
+		byCode:   make(map[areaRef]int32, len(areas)),
+		byLower:  make(map[areaRef]int32, len(areas)),
 		perArea:  make([]int, len(areas)),
 		seed:     maphash.MakeSeed(),
 		seen:     make(map[uint64]seenHousehold),
 
 		foldCache: make(map[string]string),
 	}
+	byID := make(map[int64]int32, len(wards))
+	for i := len(wards) - 1; i >= 0; i-- { // the exact code wins over another's lower-cased one
+		w := wards[i]
+		byID[w.ID] = int32(i)
+		p.wardIdx[strings.ToLower(w.Code)] = int32(i)
+	}
+	for i, w := range wards {
+		p.wardIdx[w.Code] = int32(i)
+	}
 	for i, a := range areas {
-		p.byCode[a.Code] = int32(i)
-		p.byLower[strings.ToLower(a.Code)] = int32(i)
+		wi := byID[a.WardID]
+		p.areaWard[i] = wi
+		p.byCode[areaRef{wi, a.Code}] = int32(i)
+		p.byLower[areaRef{wi, strings.ToLower(a.Code)}] = int32(i)
 	}
 	return p
 }
@@ -113,15 +140,22 @@ func (p *voterParser) header(fields []string) error {
 	}
 	var missing []string
 	for c, vc := range voterColumns {
-		if vc.required && p.cols[c] < 0 {
+		if (vc.required || c == colWard && p.multi) && p.cols[c] < 0 {
 			missing = append(missing, fmt.Sprintf("%s (or %s)", vc.en, vc.vi))
 		}
 	}
-	if len(missing) > 0 {
+	switch {
+	case len(missing) == 0:
+		return nil
+	case p.multi:
+		return Errorf(EINVALID, "header: missing column %s; election %s has %d wards, so each row names its ward: the header must have ward_code,area_code,household_no,full_name,birth_year,address[,phone] or ma_xa,khu_pho,so_ho,ho_ten,nam_sinh,dia_chi[,so_dien_thoai]",
+			strings.Join(missing, ", "), p.election, len(p.wards))
+	default:
 		return Errorf(EINVALID, "header: missing column %s; the header must have area_code,household_no,full_name,birth_year,address[,phone] or khu_pho,so_ho,ho_ten,nam_sinh,dia_chi[,so_dien_thoai]", strings.Join(missing, ", "))
 	}
-	return nil
 }
+
+func (p *voterParser) rowsRead() int { return p.nread }
 
 // bad records the reason a line is refused.
 func (p *voterParser) bad(line int, format string, args ...any) {
@@ -185,17 +219,25 @@ func (p *voterParser) row(line int, rec []string) {
 		}
 	}
 
+	ward, ok := p.ward(line, rec)
+	if !ok {
+		return
+	}
 	code := p.field(rec, colArea)
 	if code == "" {
 		p.bad(line, "area_code is empty")
 		return
 	}
-	area, ok := p.byCode[code]
+	area, ok := p.byCode[areaRef{ward, code}]
 	if !ok {
-		area, ok = p.byLower[strings.ToLower(code)]
+		area, ok = p.byLower[areaRef{ward, strings.ToLower(code)}]
 	}
 	if !ok {
-		p.bad(line, "area_code %q is not an area of election %s", code, p.election)
+		if p.multi {
+			p.bad(line, "area_code %q is not an area of ward %s in election %s", code, p.wards[ward].Code, p.election)
+		} else {
+			p.bad(line, "area_code %q is not an area of election %s", code, p.election)
+		}
 		return
 	}
 
@@ -268,7 +310,7 @@ func (p *voterParser) row(line int, rec []string) {
 	if prev, hit := p.seen[h]; !hit {
 		p.seen[h] = seenHousehold{row: int32(len(p.rows)), line: int32(line)}
 	} else if first := &p.rows[prev.row]; first.area == area && string(p.recField(first, recHousehold)) == hh {
-		p.bad(line, "household_no %q of %s is already on line %d", hh, p.areas[area].Code, prev.line)
+		p.bad(line, "household_no %q of %s is already on line %d", hh, p.areaName(area), prev.line)
 		return
 	} else {
 		key := strconv.Itoa(int(area)) + "\x00" + hh
@@ -276,7 +318,7 @@ func (p *voterParser) row(line int, rec []string) {
 			p.seenSlow = make(map[string]int32)
 		}
 		if prevLine, dup := p.seenSlow[key]; dup {
-			p.bad(line, "household_no %q of %s is already on line %d", hh, p.areas[area].Code, prevLine)
+			p.bad(line, "household_no %q of %s is already on line %d", hh, p.areaName(area), prevLine)
 			return
 		}
 		p.seenSlow[key] = int32(line)

@@ -32,9 +32,10 @@ func FuzzParseVoterCSV(f *testing.F) {
 	f.Add([]byte("Full_Name,Area_Code,Household_No,Birth_Year,Address,Phone\n\"Lê \"\"Tư\"\"\",KP2,07,1950,,0912345678\n"))
 	f.Add([]byte("area_code,household_no,full_name,birth_year,address,phone\nkp1,1,Ng\xf4,1950,,\nkp9,1,X,1950,,\n"))
 	f.Add([]byte("\xff\xfe"))
-	areas := []*Area{{ID: 1, Code: "kp1"}, {ID: 2, Code: "kp2"}}
+	wards := []*Ward{{ID: 7, Code: "ka-long"}}
+	areas := []*Area{{ID: 1, WardID: 7, Code: "kp1"}, {ID: 2, WardID: 7, Code: "kp2"}}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p := newVoterParser("ka-long-2022", 2022, areas)
+		p := newVoterParser("ka-long-2022", 2022, wards, areas)
 		err := parseVoterCSV(bytes.NewReader(data), p)
 		if err != nil {
 			var e *Error

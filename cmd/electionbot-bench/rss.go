@@ -60,7 +60,7 @@ func (b *bench) rss(ctx context.Context, sc *loadtest.Schema, st *models.Store, 
 	id := 1
 	for i, k := range keys {
 		user := int64(300_000_000 + i)
-		bodies = append(bodies, loadtest.TextUpdate(id, user, "/start "+k.AreaCode), loadtest.TextUpdate(id+1, user, fmt.Sprintf("%s %d", k.FullName, k.BirthYear)))
+		bodies = append(bodies, loadtest.TextUpdate(id, user, "/start "+models.AreaPayload(&models.Area{ID: k.AreaID})), loadtest.TextUpdate(id+1, user, fmt.Sprintf("%s %d", k.FullName, k.BirthYear)))
 		id += 2
 	}
 	for i := range keys {
