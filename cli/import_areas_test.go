@@ -10,7 +10,7 @@ import (
 // A province's election: its file names the election and one ward; the
 // table then gives all its wards and areas.
 const (
-	provinceYAML = `election: {code: tinh-thu-2022, title: "Bầu cử Trưởng thôn, khu phố", date: 2022-06-05,
+	importProvinceYAML = `election: {code: tinh-thu-2022, title: "Bầu cử Trưởng thôn, khu phố", date: 2022-06-05,
   opens: "07:00", closes: "11:00", rules: nqlt-09-2008, method: secret}
 province: "Tỉnh Ví Dụ"
 wards:
@@ -36,7 +36,7 @@ func TestImportAreasCommand(t *testing.T) {
 		}
 		return p
 	}
-	yamlPath, table := write("province.yaml", provinceYAML), write("areas.csv", provinceTable)
+	yamlPath, table := write("province.yaml", importProvinceYAML), write("areas.csv", provinceTable)
 	dbPath := filepath.Join(dir, "e.db")
 	t.Setenv("CLI_TEST_DATABASE_URL", "sqlite://"+dbPath)
 
