@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"reflect"
 	"strings"
 	"time"
@@ -39,6 +40,9 @@ type Config struct {
 	// ResultsLinkKey signs the officials' links to the results page; the
 	// same on every replica. Unset: only the public view is served.
 	ResultsLinkKey string `env:"RESULTS_LINK_KEY"`
+	// PublicBaseURL is serve's public address (https://bot.example.org):
+	// the results page's links given in chat. Unset: no link is given.
+	PublicBaseURL string `env:"PUBLIC_BASE_URL"`
 }
 
 // ConfigError names the variable that has a bad value.
@@ -78,6 +82,11 @@ func LoadConfig(environ map[string]string) (*Config, error) {
 	if c.TelegramBotUsername != "" {
 		if _, err := posters.BotUsername(c.TelegramBotUsername); err != nil {
 			return nil, &ConfigError{"TELEGRAM_BOT_USERNAME", err.Error()}
+		}
+	}
+	if c.PublicBaseURL != "" {
+		if u, err := url.Parse(c.PublicBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, &ConfigError{"PUBLIC_BASE_URL", fmt.Sprintf("%q: must be an absolute http(s) URL, e.g. https://bot.example.org", c.PublicBaseURL)}
 		}
 	}
 	if c.ZaloOAID != "" && strings.Trim(c.ZaloOAID, "0123456789") != "" {

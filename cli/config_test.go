@@ -39,6 +39,10 @@ func TestLoadConfigBadValueNamesVariable(t *testing.T) {
 		{"ADMIN_TELEGRAM_IDS", "12,abc"},
 		{"DEFAULT_LANG", "fr"},
 		{"LOOKUP_WINDOW", "soon"},
+		{"PUBLIC_BASE_URL", "bot.example.org"},
+		{"PUBLIC_BASE_URL", "ftp://bot.example.org"},
+		{"TELEGRAM_BOT_USERNAME", "a b"},
+		{"ZALO_OA_ID", "oa-123"},
 		{"LOOKUP_LIMIT", "0"},
 		{"LOG_LEVEL", "loud"},
 	} {

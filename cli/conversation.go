@@ -27,8 +27,15 @@ func conversation(cfg *Config, bundle *i18n.Bundle, now func() time.Time, invite
 		DefaultLang:  cfg.DefaultLang,
 		LookupLimit:  cfg.LookupLimit,
 		LookupWindow: cfg.LookupWindow,
+		// Officials' links to the results page, valid a day (of their ward
+		// for a ward's official).
+		ResultsLink: results.OfficialsLinks(cfg.PublicBaseURL, []byte(cfg.ResultsLinkKey), officialsLinkTTL, now),
 	})
 }
+
+// officialsLinkTTL is how long an officials' results link given in chat
+// stays valid.
+const officialsLinkTTL = 24 * time.Hour
 
 // newConversation is serve's conversation, on the wall clock. Built once:
 // the catalogs load, or serve fails at start.
