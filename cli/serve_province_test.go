@@ -51,6 +51,16 @@ func (p *provinceServe) send(user int64, update string) string {
 	return b.String()
 }
 
+// texts is what a user was sent from message `from` on, without the
+// keyboards (whose buttons are the same for every place).
+func (p *provinceServe) texts(user int64, from int) string {
+	var b strings.Builder
+	for _, c := range p.fake.Sent(user)[from:] {
+		b.WriteString(c.Get("text") + "\n")
+	}
+	return b.String()
+}
+
 func (p *provinceServe) say(user int64, text string) string {
 	p.t.Helper()
 	return p.send(user, textUpdate(int(p.update.Add(1)), user, text))
@@ -158,5 +168,79 @@ func TestServeProvince(t *testing.T) {
 		if w, a := p.placedIn(104); w != "tan-lap-hh" || a != "thon-1" {
 			t.Errorf("104 placed in %s/%s", w, a)
 		}
+
+		// Voter lists with ward_code: each ward's lookups find its own.
+		rep, err := s.ImportVoters(context.Background(), strings.NewReader(provinceVoters), "csv",
+			models.ImportOptions{ElectionCode: testdb.ProvinceCode})
+		if err != nil || rep.Rows != 4 {
+			t.Fatalf("import voters: %+v, %v", rep, err)
+		}
+		wants(t, p.say(101, "nguyen van an 1961"), "Ng*** V** An, sinh 1961")
+		wants(t, p.say(101, "nguyen van an 1975"), "Không tìm thấy người có họ tên và năm sinh này")
+		wants(t, p.say(102, "nguyen van an 1975"), "Ng*** V** An, sinh 1975")
+		// The phone on a voter list places a newcomer in that household's ward.
+		got = p.send(105, fmt.Sprintf(`{"update_id":%d,"message":{"message_id":9,"date":1749100000,`+
+			`"chat":{"id":105,"type":"private"},"from":{"id":105,"is_bot":false,"first_name":"H","language_code":"vi"},`+
+			`"contact":{"phone_number":"+84987654321","first_name":"H","user_id":105}}}`, p.update.Add(1)))
+		wants(t, got, "P*** T** Hoa, sinh 1980", "Thôn 1")
+		if w, a := p.placedIn(105); w != "hai-tien" || a != "thon-1" {
+			t.Errorf("105 placed in %s/%s", w, a)
+		}
+
+		// A xã is spoken of as such: thôn, xã, Trưởng thôn — never khu phố
+		// or phường.
+		from := len(p.fake.Sent(103))
+		for _, q := range []string{"/start", "ngay bau cu", "bo phieu o dau", "nguoi ung cu", "quy dinh", "/help", "/khupho"} {
+			p.say(103, q)
+		}
+		xa := p.texts(103, from)
+		wants(t, xa, "Xã Hải Tiến", "Trưởng thôn", "Thôn 2", "thôn")
+		refuses(t, strings.ToLower(xa), "khu phố", "phường")
+
+		// A ward's admin is refused on another ward's tally, broadcast
+		// and export.
+		p.say(201, "/start")
+		ad := p.contact(201)
+		kaLong, err := s.WardByCode(context.Background(), "ka-long")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Grant(context.Background(), &models.RoleGrant{ContactID: &ad.ID, Role: models.RoleAdmin, WardID: &kaLong.ID}); err != nil {
+			t.Fatal(err)
+		}
+		wants(t, p.say(201, "/congnhan thon-3"), "Phường Ka Long không có \"thon-3\"")
+		wants(t, p.say(201, "/thongbao toan tinh"), "chỉ gửi được thông báo trong phạm vi Phường Ka Long")
+		p.say(201, "/xuat csv")
+		docs := p.fake.Calls("sendDocument")
+		if len(docs) != 1 {
+			t.Fatalf("%d documents sent", len(docs))
+		}
+		csv := string(docs[0].Files["document"])
+		if !strings.Contains(csv, "ka-long") || strings.Contains(csv, "hai-tien") || strings.Contains(csv, "hong-hai") {
+			t.Errorf("a ward admin's export holds other wards:\n%s", csv)
+		}
+
+		// The province's page rolls up by city and ward; a ward's drills down.
+		code, page := p.get("/results/" + testdb.ProvinceCode)
+		if code != 200 {
+			t.Fatalf("results page = %d", code)
+		}
+		wants(t, page, "TP Móng Cái", "TP Hạ Long", "Huyện Đầm Hà", "Phường Ka Long", "Xã Hải Tiến", "?ward=hai-tien")
+		refuses(t, page, "Nhà văn hóa thôn 1")
+		code, page = p.get("/results/" + testdb.ProvinceCode + "?ward=hai-tien")
+		if code != 200 {
+			t.Fatalf("ward page = %d", code)
+		}
+		wants(t, page, "Thôn 1", "Thôn 2")
+		refuses(t, page, "Khu phố 1")
 	})
 }
+
+// provinceVoters is a voter file of the test province: area codes repeat
+// across wards, so each row names its ward.
+const provinceVoters = `ward_code,area_code,household_no,full_name,birth_year,address,phone
+ka-long,kp1,1,Nguyễn Văn An,1961,12 Hùng Vương,0912345678
+ka-long,kp2,5,Lê Thị Mai,1958,5 Trần Phú,
+hong-hai,kp1,1,Nguyễn Văn An,1975,3 Nguyễn Văn Cừ,
+hai-tien,thon-1,7,Phạm Thị Hoa,1980,Thôn 1,0987654321
+`
