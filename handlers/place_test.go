@@ -140,6 +140,17 @@ func TestProvincePlacement(t *testing.T) {
 			expect(t, got, "ông/bà ở Phường Ka Long")
 			c.wantPlaced("2", "ka-long", "")
 
+			// /xa moves a placed resident, forgetting the other ward's area.
+			c.say("2", "kp2")
+			c.wantPlaced("2", "ka-long", "kp2")
+			c.say("2", "/xa hai tien")
+			c.wantPlaced("2", "hai-tien", "")
+			expect(t, c.say("2", "thon 1"), "ông/bà ở Thôn 1")
+			c.wantPlaced("2", "hai-tien", "thon-1")
+			c.say("2", "/xa ka long")
+			c.say("2", "kp1")
+			c.wantPlaced("2", "ka-long", "kp1")
+
 			// A name in two districts: which one?, then the city alone answers.
 			expect(t, c.say("3", "xa tan lap"), "Có nhiều nơi tên Xã Tân Lập", "[Xã Tân Lập (Huyện Đầm Hà)]", "[Xã Tân Lập (Huyện Hải Hà)]")
 			expect(t, c.say("3", "hai ha"), "ông/bà ở Xã Tân Lập (Huyện Hải Hà)")

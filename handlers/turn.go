@@ -201,9 +201,11 @@ func (t *turn) placeWard(w *models.Ward) {
 		t.c.WardID = &id
 		t.dirty = true
 	}
-	if t.wd != nil && t.wd.ID != w.ID && t.c.AreaID != nil {
-		t.c.AreaID = nil
-		t.dirty = true
+	if t.c.AreaID != nil { // an area of another ward is forgotten
+		if aw, err := t.core.AreaWard(t.ctx, *t.c.AreaID); err != nil || aw.ID != w.ID {
+			t.c.AreaID = nil
+			t.dirty = true
+		}
 	}
 	t.wd, t.wardLoaded = w, true
 	t.el, t.elLoaded, t.areas = nil, false, nil
