@@ -9,11 +9,8 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -78,21 +75,9 @@ const (
 
 // ImportAreasFile imports a .csv or .xlsx areas table (by its extension).
 func (s Elections) ImportAreasFile(ctx context.Context, path string, opts AreaImportOptions) (*LoadReport, error) {
-	var format string
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".csv":
-		format = "csv"
-	case ".xlsx":
-		format = "xlsx"
-	default:
-		return nil, Errorf(EINVALID, "%s: an areas table must be .csv or .xlsx", filepath.Base(path))
-	}
-	fh, err := os.Open(path)
+	fh, format, err := openTableFile(path, "an areas table")
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, Wrap(ENOTFOUND, err, "areas table %s not found", path)
-		}
-		return nil, Wrap(EINVALID, err, "open areas table %s", path)
+		return nil, err
 	}
 	defer fh.Close()
 	return s.ImportAreas(ctx, fh, format, opts)

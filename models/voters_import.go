@@ -106,6 +106,17 @@ const (
 
 // ImportVotersFile imports a .csv or .xlsx voter file (by its extension).
 func (s Registry) ImportVotersFile(ctx context.Context, path string, opts ImportOptions) (*ImportReport, error) {
+	f, format, err := openTableFile(path, "a voter file")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return s.ImportVoters(ctx, f, format, opts)
+}
+
+// openTableFile opens a .csv or .xlsx table (what it is: "a voter file")
+// and names its format by the extension.
+func openTableFile(path, what string) (*os.File, string, error) {
 	var format string
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
@@ -113,17 +124,17 @@ func (s Registry) ImportVotersFile(ctx context.Context, path string, opts Import
 	case ".xlsx":
 		format = "xlsx"
 	default:
-		return nil, Errorf(EINVALID, "%s: a voter file must be .csv or .xlsx", filepath.Base(path))
+		return nil, "", Errorf(EINVALID, "%s: %s must be .csv or .xlsx", filepath.Base(path), what)
 	}
 	f, err := os.Open(path)
 	if err != nil {
+		name := strings.TrimPrefix(strings.TrimPrefix(what, "an "), "a ")
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, Wrap(ENOTFOUND, err, "voter file %s not found", path)
+			return nil, "", Wrap(ENOTFOUND, err, "%s %s not found", name, path)
 		}
-		return nil, Wrap(EINVALID, err, "open voter file %s", path)
+		return nil, "", Wrap(EINVALID, err, "open %s %s", name, path)
 	}
-	defer f.Close()
-	return s.ImportVoters(ctx, f, format, opts)
+	return f, format, nil
 }
 
 // ImportVoters reads a whole voter file ("csv" or "xlsx"), validates every
