@@ -47,10 +47,7 @@ const (
 	numAreaCols
 )
 
-var areaColumns = [numAreaCols]struct {
-	en, vi   string
-	required bool
-}{
+var areaColumns = [numAreaCols]tableColumn{
 	colACity:       {"city", "thanh_pho", false},
 	colAWardCode:   {"ward_code", "ma_xa", true},
 	colAWard:       {"ward", "xa", true},
@@ -183,24 +180,9 @@ func (p *areaParser) has(c int) bool { return p.cols[c] >= 0 }
 
 // header maps the columns of the header row.
 func (p *areaParser) header(fields []string) error {
-	for i := range p.cols {
-		p.cols[i] = -1
-	}
 	p.nheader = len(fields)
-	for i, h := range fields {
-		if i == 0 {
-			h = strings.TrimPrefix(h, "\uFEFF")
-		}
-		key := strings.ReplaceAll(Fold(h), " ", "_") // "Mã xã", "MA_XA", " ma_xa " are one column
-		for c, ac := range areaColumns {
-			if key != ac.en && key != ac.vi {
-				continue
-			}
-			if p.cols[c] >= 0 {
-				return Errorf(EINVALID, "header: column %s appears twice (columns %d and %d)", ac.en, p.cols[c]+1, i+1)
-			}
-			p.cols[c] = i
-		}
+	if err := mapHeader(fields, areaColumns[:], p.cols[:]); err != nil {
+		return err
 	}
 	var missing []string
 	for c, ac := range areaColumns {

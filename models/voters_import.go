@@ -76,10 +76,7 @@ const (
 	numVoterCols
 )
 
-var voterColumns = [numVoterCols]struct {
-	en, vi   string
-	required bool
-}{
+var voterColumns = [numVoterCols]tableColumn{
 	colArea:      {"area_code", "khu_pho", true},
 	colHousehold: {"household_no", "so_ho", true},
 	colName:      {"full_name", "ho_ten", true},

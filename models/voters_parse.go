@@ -118,25 +118,9 @@ func newVoterParser(election string, year int, wards []*Ward, areas []*Area) *vo
 
 // header maps the columns of the header row.
 func (p *voterParser) header(fields []string) error {
-	for i := range p.cols {
-		p.cols[i] = -1
-	}
 	p.nheader = len(fields)
-	for i, h := range fields {
-		if i == 0 {
-			h = strings.TrimPrefix(h, "\uFEFF")
-		}
-		// "Khu phố", "KHU_PHO", " area_code " all name the same column.
-		key := strings.ReplaceAll(Fold(h), " ", "_")
-		for c, vc := range voterColumns {
-			if key != vc.en && key != vc.vi {
-				continue
-			}
-			if p.cols[c] >= 0 {
-				return Errorf(EINVALID, "header: column %s appears twice (columns %d and %d)", vc.en, p.cols[c]+1, i+1)
-			}
-			p.cols[c] = i
-		}
+	if err := mapHeader(fields, voterColumns[:], p.cols[:]); err != nil {
+		return err
 	}
 	var missing []string
 	for c, vc := range voterColumns {
@@ -368,6 +352,38 @@ func (p *voterParser) finish() error {
 	}
 	if len(p.rows) == 0 {
 		return Errorf(EINVALID, "the file has a header but no voter rows")
+	}
+	return nil
+}
+
+// tableColumn is a column of a table file: its English and Vietnamese
+// header names (folded, "_" for spaces) and whether it must be there.
+type tableColumn struct {
+	en, vi   string
+	required bool
+}
+
+// mapHeader finds each column's index in a header row (-1 when absent),
+// whatever the case, diacritics and spacing: "Khu phố", "KHU_PHO" and
+// " khu_pho " name one column. A column named twice is an error.
+func mapHeader(fields []string, columns []tableColumn, cols []int) error {
+	for i := range cols {
+		cols[i] = -1
+	}
+	for i, h := range fields {
+		if i == 0 {
+			h = strings.TrimPrefix(h, "\uFEFF")
+		}
+		key := strings.ReplaceAll(Fold(h), " ", "_")
+		for c, col := range columns {
+			if key != col.en && key != col.vi {
+				continue
+			}
+			if cols[c] >= 0 {
+				return Errorf(EINVALID, "header: column %s appears twice (columns %d and %d)", col.en, cols[c]+1, i+1)
+			}
+			cols[c] = i
+		}
 	}
 	return nil
 }
