@@ -205,16 +205,7 @@ func (c colChanges) int64(col string, old, new int64) {
 	}
 }
 
-func (c colChanges) optInt64(col string, old, new *int64) {
-	switch {
-	case old == nil && new == nil:
-	case old != nil && new != nil && *old == *new:
-	case new == nil:
-		c[col] = nil
-	default:
-		c[col] = *new
-	}
-}
+func (c colChanges) optInt64(col string, old, new *int64) { optional(c, col, old, new) }
 
 func (c colChanges) time(col string, old, new time.Time) {
 	if !old.Equal(new) {
@@ -222,7 +213,10 @@ func (c colChanges) time(col string, old, new time.Time) {
 	}
 }
 
-func (c colChanges) float(col string, old, new *float64) {
+func (c colChanges) float(col string, old, new *float64) { optional(c, col, old, new) }
+
+// optional notes a nullable column whose value changed (to NULL or not).
+func optional[T comparable](c colChanges, col string, old, new *T) {
 	switch {
 	case old == nil && new == nil:
 	case old != nil && new != nil && *old == *new:

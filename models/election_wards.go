@@ -65,15 +65,7 @@ func (f *ElectionFile) checkProvince(p *problems) {
 func (f *ElectionFile) checkWard(p *problems, wat string, w *FileWard, aat string, areas []FileArea) {
 	p.slug(wat+".code", w.Code)
 	p.required(wat+".name", w.Name)
-	if w.Kind != "" {
-		if k, ok := ParseWardKind(w.Kind); ok {
-			w.Kind = k
-		} else {
-			p.add(wat+".kind", "%q must be one of %s", w.Kind, strings.Join(WardKinds, ", "))
-		}
-	} else {
-		w.Kind = WardKindFromName(w.Name)
-	}
+	p.kind(wat+".kind", &w.Kind, w.Name, ParseWardKind, WardKindFromName, WardKinds)
 	if len(areas) == 0 {
 		p.add(aat, "at least one area is required")
 	}
@@ -89,17 +81,23 @@ func (f *ElectionFile) checkWard(p *problems, wat string, w *FileWard, aat strin
 			}
 		}
 		p.required(at+".name", a.Name)
-		if a.Unit != "" {
-			if u, ok := ParseUnit(a.Unit); ok {
-				a.Unit = u
-			} else {
-				p.add(at+".unit", "%q must be one of %s", a.Unit, strings.Join(Units, ", "))
-			}
-		} else {
-			a.Unit = UnitFromName(a.Name)
-		}
+		p.kind(at+".unit", &a.Unit, a.Name, ParseUnit, UnitFromName, Units)
 		checkFileArea(p, at, a)
 	}
+}
+
+// kind normalises a kind field (a ward's kind, an area's unit): parsed
+// when the file gives it, else read from the name.
+func (p *problems) kind(path string, v *string, name string, parse func(string) (string, bool), fromName func(string) string, all []string) {
+	if *v == "" {
+		*v = fromName(name)
+		return
+	}
+	if k, ok := parse(*v); ok {
+		*v = k
+		return
+	}
+	p.add(path, "%q must be one of %s", *v, strings.Join(all, ", "))
 }
 
 // checkFileArea checks an area's households, polling place and candidates.
