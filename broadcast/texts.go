@@ -108,7 +108,16 @@ func (t *Texts) words(lang string, w *models.Ward, areas ...*models.Area) map[st
 			units = append(units, models.UnitOf(nil, ward))
 		}
 	}
-	return t.locs.PlaceWords(lang, kind, units)
+	electorate := models.ElectorateHouseholds
+	for i, a := range areas {
+		if e := models.ElectorateOf(a.Electorate); i == 0 {
+			electorate = e
+		} else if e != electorate { // areas that differ: the usual words
+			electorate = models.ElectorateHouseholds
+			break
+		}
+	}
+	return t.locs.PlaceWordsFor(lang, kind, units, electorate)
 }
 
 // day is a date as the reminders write it, "Chủ nhật 05/06/2022", "Sunday

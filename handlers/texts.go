@@ -67,7 +67,22 @@ func (x *texts) words(lang string, w *models.Ward, a *models.Area) map[string]an
 	if w == nil {
 		w = a.Ward
 	}
-	return x.locs.PlaceWords(lang, wardKind(w), []string{models.UnitOf(a, w)})
+	return x.locs.PlaceWordsFor(lang, wardKind(w), []string{models.UnitOf(a, w)}, models.ElectorateOf(a.Electorate))
+}
+
+// electorateOf is the electorate of areas when they share one, else
+// households (the words of a ward whose areas differ).
+func electorateOf(areas []*models.Area) string {
+	if len(areas) == 0 {
+		return models.ElectorateHouseholds
+	}
+	e := models.ElectorateOf(areas[0].Electorate)
+	for _, a := range areas[1:] {
+		if models.ElectorateOf(a.Electorate) != e {
+			return models.ElectorateHouseholds
+		}
+	}
+	return e
 }
 
 // wardWords are the words of ward w when no one area is meant: the unit
@@ -87,7 +102,7 @@ func (x *texts) wardWords(lang string, w *models.Ward, areas []*models.Area) map
 	if len(units) == 0 {
 		units = append(units, models.UnitOf(nil, w))
 	}
-	return x.locs.PlaceWords(lang, models.KindOf(w), units)
+	return x.locs.PlaceWordsFor(lang, models.KindOf(w), units, electorateOf(areas))
 }
 
 // turnWords are the words of a turn: of the contact's area (areaID) when

@@ -25,10 +25,25 @@ const (
 	WordWardKind    = "WardKind"    // "xã", "phường", "thị trấn"; "commune", "ward", "town"
 	WordWardKindCap = "WardKindCap" // "Xã"
 	WordCommittee   = "Committee"   // "UBND xã"; "commune People's Committee"
+	// Who votes (docs/design.md §3): household representatives, or all
+	// voters in an all-voter meeting (models.ElectorateVoters).
+	WordElectors      = "Electors"      // "cử tri đại diện hộ gia đình" / "cử tri"
+	WordElectorsCap   = "ElectorsCap"   // "Cử tri đại diện hộ gia đình": to start a sentence
+	WordElectorsTotal = "ElectorsTotal" // "tổng số cử tri đại diện hộ gia đình": the base of every threshold
+	WordElectorUnit   = "ElectorUnit"   // after a count: "312 hộ", "1.024 cử tri"
 )
 
 // WordKeys are the template keys PlaceWords fills.
-var WordKeys = []string{WordUnit, WordUnitCap, WordUnits, WordUnitEx, WordUnitCode, WordUnitName, WordHead, WordWardKind, WordWardKindCap, WordCommittee}
+var WordKeys = []string{WordUnit, WordUnitCap, WordUnits, WordUnitEx, WordUnitCode, WordUnitName, WordHead, WordWardKind, WordWardKindCap, WordCommittee,
+	WordElectors, WordElectorsCap, WordElectorsTotal, WordElectorUnit}
+
+// Electorates (models.ElectorateHouseholds, ElectorateVoters, which this
+// package cannot import): the suffixes of the electorate's words
+// (locales/law.*.yaml).
+const (
+	ElectorateHouseholds = "households"
+	ElectorateVoters     = "voters"
+)
 
 // UnitOrder is the order in which the unit kinds of a ward with several are
 // named ("thôn, tổ dân phố"): models.Units, which this package cannot
@@ -48,8 +63,8 @@ const AnyPlace = "any"
 var placeWordsCache sync.Map // placeKey → map[string]any
 
 type placeKey struct {
-	l                     *Localizers
-	lang, wardKind, units string
+	l                                 *Localizers
+	lang, wardKind, units, electorate string
 }
 
 // PlaceWords are the words of a place in lang for a message's template
@@ -60,15 +75,28 @@ type placeKey struct {
 // known unit gives the general words. The map is shared: copy it
 // (MergeWords) before adding to it.
 func (l *Localizers) PlaceWords(lang, wardKind string, units []string) map[string]any {
+	return l.PlaceWordsFor(lang, wardKind, units, ElectorateHouseholds)
+}
+
+// PlaceWordsFor is PlaceWords of a place whose electorate is electorate
+// (ElectorateVoters: all voters; anything else: household representatives).
+func (l *Localizers) PlaceWordsFor(lang, wardKind string, units []string, electorate string) map[string]any {
 	us := orderUnits(units)
 	if !slices.Contains(WardKindOrder, wardKind) {
 		wardKind = AnyPlace
 	}
-	k := placeKey{l: l, lang: lang, wardKind: wardKind, units: strings.Join(us, ",")}
+	if electorate != ElectorateVoters {
+		electorate = ElectorateHouseholds
+	}
+	k := placeKey{l: l, lang: lang, wardKind: wardKind, units: strings.Join(us, ","), electorate: electorate}
 	if w, ok := placeWordsCache.Load(k); ok {
 		return w.(map[string]any)
 	}
 	w := l.placeWords(lang, wardKind, us)
+	w[WordElectors] = l.word(lang, "electors_"+electorate)
+	w[WordElectorsCap] = l.word(lang, "electors_cap_"+electorate)
+	w[WordElectorsTotal] = l.word(lang, "electors_total_"+electorate)
+	w[WordElectorUnit] = l.word(lang, "elector_unit_"+electorate)
 	placeWordsCache.Store(k, w)
 	return w
 }
@@ -86,6 +114,11 @@ func orderUnits(units []string) []string {
 		return []string{AnyPlace}
 	}
 	return us
+}
+
+func (l *Localizers) word(lang, id string) string {
+	s, _ := l.Localize(lang, id, nil)
+	return s
 }
 
 func (l *Localizers) placeWords(lang, wardKind string, units []string) map[string]any {

@@ -44,6 +44,7 @@ const (
 	colALat
 	colALon
 	colACandidates
+	colAElectorate
 	numAreaCols
 )
 
@@ -61,6 +62,9 @@ var areaColumns = [numAreaCols]tableColumn{
 	colALat:        {"lat", "vi_do", false},
 	colALon:        {"lon", "kinh_do", false},
 	colACandidates: {"candidates", "nguoi_ung_cu", false},
+	// households | voters (an all-voter area, whose households column
+	// then counts its voters); blank: as stored, else the election's.
+	colAElectorate: {"electorate", "cu_tri", false},
 }
 
 const (
@@ -246,6 +250,7 @@ func (p *areaParser) row(line int, rec []string) {
 	}
 	a := FileArea{
 		Code: p.field(rec, colACode), Name: p.field(rec, colAName), Unit: p.field(rec, colAUnit),
+		Electorate:   p.field(rec, colAElectorate),
 		PollingPlace: FilePollingPlace{Name: p.field(rec, colAPlace), Address: p.field(rec, colAAddress)},
 	}
 	if hh := p.field(rec, colAHouseholds); hh == "" {

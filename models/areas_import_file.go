@@ -46,13 +46,18 @@ func (s Elections) storedAreas(ctx context.Context, e *Election, wardCodes []str
 // the election was loaded from a one-ward file and the table has one
 // ward, so that the election stays as it was.
 func (p *areaParser) electionFile(e *Election, st *storedAreas) *ElectionFile {
-	listPosted, notice := e.ListPostedDays, e.NoticeDays
-	f := &ElectionFile{Election: FileElection{Code: e.Code, Title: e.Title, Date: e.Date, Opens: e.Opens, Closes: e.Closes,
-		Timezone: e.Timezone, Rules: e.Rules, Method: e.Method, ListPostedDays: &listPosted, NoticeDays: &notice}}
+	f := &ElectionFile{Election: storedFileElection(e)}
 	wards := make([]FileWard, len(p.wards))
 	for i, w := range p.wards {
 		w.Areas = slices.Clone(w.Areas)
 		p.fillFromStore(i, &w, st)
+		for j := range w.Areas {
+			// The households column counts an all-voter area's voters.
+			if a := &w.Areas[j]; a.Electorate == "" && e.ElectorateOrDefault() == ElectorateVoters ||
+				a.Electorate != "" && electorateIs(a.Electorate, ElectorateVoters) {
+				a.Voters, a.Households = a.Households, 0
+			}
+		}
 		wards[i] = w
 	}
 	if e.WardID != nil && len(wards) == 1 {
@@ -86,6 +91,9 @@ func (p *areaParser) fillFromStore(i int, w *FileWard, st *storedAreas) {
 		if a.Unit == "" && UnitFromName(a.Name) == "" {
 			a.Unit = sa.Unit
 		}
+		if a.Electorate == "" {
+			a.Electorate = sa.Electorate
+		}
 		if pp := sa.PollingPlace; pp != nil {
 			if !p.has(colAAddress) {
 				a.PollingPlace.Address = pp.Address
@@ -99,7 +107,9 @@ func (p *areaParser) fillFromStore(i int, w *FileWard, st *storedAreas) {
 		}
 		if !p.has(colACandidates) {
 			for _, c := range sa.Candidates {
-				a.Candidates = append(a.Candidates, c.Name)
+				if !c.Nominated { // the meeting's, not the file's
+					a.Candidates = append(a.Candidates, c.Name)
+				}
 			}
 		}
 	}
@@ -115,6 +125,7 @@ var (
 // The columns of the fields of an area and of a ward in the file.
 var (
 	areaFieldCols = map[string]int{"code": colACode, "name": colAName, "unit": colAUnit, "households": colAHouseholds,
+		"voters": colAHouseholds, "electorate": colAElectorate,
 		"polling_place.name": colAPlace, "polling_place.address": colAAddress, "polling_place.lat": colALat,
 		"polling_place.lon": colALon, "candidates": colACandidates}
 	wardFieldCols = map[string]int{"code": colAWardCode, "name": colAWard, "city": colACity, "kind": colAWardKind}

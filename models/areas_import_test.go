@@ -57,7 +57,7 @@ func TestImportAreasSameAsTheFile(t *testing.T) {
 			s := n.Store
 			loadWardsFile(t, s)
 			before, reminders := dumpTables(t, s), reminderDump(t, s)
-			if len(reminders) != 5 { // hop-dan and the officials' 4
+			if len(reminders) != 6 { // hop-dan and the officials' 5 (with the ward's recognition)
 				t.Fatalf("%d reminders after the load: %q", len(reminders), reminders)
 			}
 			rep, err := importAreas(s, readFile(t, areasTable), "csv")

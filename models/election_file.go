@@ -52,9 +52,19 @@ type FileElection struct {
 	Timezone string `yaml:"timezone"` // default Asia/Ho_Chi_Minh
 	Rules    string `yaml:"rules"`    // RulesNQLT2008 | RulesLuat2022
 	Method   string `yaml:"method"`   // MethodSecret | MethodHands ("bỏ phiếu kín" / "giơ tay" accepted)
-	// Timeline before the day (docs/design.md §3, defaults from NĐ 59/2023).
-	ListPostedDays *int `yaml:"list_posted_days,omitempty"` // default 7
-	NoticeDays     *int `yaml:"notice_days,omitempty"`      // default 2
+	// Electorate: households (default) | voters (an all-voter meeting,
+	// nqlt-09-2008 only); an area may say otherwise.
+	Electorate string `yaml:"electorate,omitempty"`
+	// The officials' timeline before the day, in days (0: no reminder);
+	// the defaults are the regime's, each with its source (Timelines).
+	ListPostedDays *int `yaml:"list_posted_days,omitempty"`
+	NoticeDays     *int `yaml:"notice_days,omitempty"`
+	PlanDays       *int `yaml:"plan_days,omitempty"`
+	CommitteeDays  *int `yaml:"committee_days,omitempty"`
+	CandidatesDays *int `yaml:"candidates_days,omitempty"`
+	// Holidays are public holidays (YYYY-MM-DD) the working-day deadlines
+	// skip, besides weekends.
+	Holidays []string `yaml:"holidays,omitempty"`
 }
 
 // FileWard is the ward: section of a one-ward election file, or one entry
@@ -70,10 +80,14 @@ type FileWard struct {
 
 // FileArea is one entry of the areas: list of an election file.
 type FileArea struct {
-	Code         string           `yaml:"code"`
-	Name         string           `yaml:"name"`
-	Unit         string           `yaml:"unit,omitempty"` // thon|ban|ap|khu|khu-pho|to-dan-pho; default: read from the name
-	Households   int              `yaml:"households"`
+	Code       string `yaml:"code"`
+	Name       string `yaml:"name"`
+	Unit       string `yaml:"unit,omitempty"` // thon|ban|ap|khu|khu-pho|to-dan-pho; default: read from the name
+	Households int    `yaml:"households,omitempty"`
+	// Electorate: as the election's when "" (households | voters); an
+	// all-voter area gives its Voters instead of its Households.
+	Electorate   string           `yaml:"electorate,omitempty"`
+	Voters       int              `yaml:"voters,omitempty"`
 	PollingPlace FilePollingPlace `yaml:"polling_place"`
 	Candidates   []string         `yaml:"candidates"` // in ballot order: ballot number = position, from 1
 }
@@ -86,11 +100,14 @@ type FilePollingPlace struct {
 	Lon     *float64 `yaml:"lon,omitempty"`
 }
 
-// Defaults of an election file.
+// Defaults of an election file. The timeline's defaults are the
+// regime's (Timelines, with their sources); these two are those of
+// nqlt-09-2008, for which no text was found (the province's guidance sets
+// them: Quảng Ninh, Hướng dẫn 672/2022).
 const (
 	DefaultTimezone       = "Asia/Ho_Chi_Minh"
-	DefaultListPostedDays = 7 // NĐ 59/2023: list posted ≥ 7 days before
-	DefaultNoticeDays     = 2 // meeting notice ≥ 2 days before
+	DefaultListPostedDays = 7 // no text found: a project default
+	DefaultNoticeDays     = 2 // no text found: a project default (luat-10-2022: 7, NĐ 59/2023)
 	// MaxElectionFileSize bounds what LoadElectionFile reads.
 	MaxElectionFileSize = 8 << 20
 	maxHouseholds       = 1_000_000
@@ -198,12 +215,7 @@ func (f *ElectionFile) check() problems {
 	default:
 		p.add("election.method", "%q must be %s or %s", e.Method, MethodSecret, MethodHands)
 	}
-	if *e.ListPostedDays < 0 || *e.ListPostedDays > 365 {
-		p.add("election.list_posted_days", "%d must be between 0 and 365", *e.ListPostedDays)
-	}
-	if *e.NoticeDays < 0 || *e.NoticeDays > 365 {
-		p.add("election.notice_days", "%d must be between 0 and 365", *e.NoticeDays)
-	}
+	f.checkLaw(&p)
 
 	switch {
 	case len(f.Wards) > 0:
@@ -230,7 +242,7 @@ func (f *ElectionFile) check() problems {
 // the defaults.
 func (f *ElectionFile) normalise() {
 	e := &f.Election
-	for _, s := range []*string{&e.Code, &e.Date, &e.Opens, &e.Closes, &e.Timezone, &e.Rules, &e.Method} {
+	for _, s := range []*string{&e.Code, &e.Date, &e.Opens, &e.Closes, &e.Timezone, &e.Rules, &e.Method, &e.Electorate} {
 		*s = strings.TrimSpace(*s)
 	}
 	e.Title = squeezeSpaces(e.Title)
@@ -238,14 +250,7 @@ func (f *ElectionFile) normalise() {
 	if e.Timezone == "" {
 		e.Timezone = DefaultTimezone
 	}
-	if e.ListPostedDays == nil {
-		n := DefaultListPostedDays
-		e.ListPostedDays = &n
-	}
-	if e.NoticeDays == nil {
-		n := DefaultNoticeDays
-		e.NoticeDays = &n
-	}
+	f.normaliseLaw()
 	normaliseWard(&f.Ward, f.Areas)
 	for i := range f.Wards {
 		normaliseWard(&f.Wards[i], f.Wards[i].Areas)

@@ -117,7 +117,9 @@ func TestParseElectionFileOpensAtInUTC(t *testing.T) {
 func TestParseElectionFileNormalises(t *testing.T) {
 	f := parse(t, readFile(t, "testdata/election_small.yaml"))
 	e := f.Election
-	if e.Timezone != models.DefaultTimezone || *e.ListPostedDays != models.DefaultListPostedDays || *e.NoticeDays != models.DefaultNoticeDays {
+	// The timeline's defaults are the regime's (models.Timelines).
+	if e.Timezone != models.DefaultTimezone || *e.ListPostedDays != models.TimelineDays(e.Rules, models.StepListPosted) ||
+		*e.NoticeDays != models.TimelineDays(e.Rules, models.StepNotice) || *e.PlanDays != models.TimelineDays(e.Rules, models.StepPlan) {
 		t.Errorf("defaults: timezone %q, list_posted_days %d, notice_days %d", e.Timezone, *e.ListPostedDays, *e.NoticeDays)
 	}
 	if e.Method != models.MethodHands {

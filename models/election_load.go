@@ -139,6 +139,8 @@ func (s Elections) loadElection(ctx context.Context, f *ElectionFile, opts LoadO
 			Opens: fe.Opens, Closes: fe.Closes, Timezone: fe.Timezone, Rules: fe.Rules, Method: fe.Method,
 			OpensAt: f.OpensAt, ClosesAt: f.ClosesAt,
 			ListPostedDays: *fe.ListPostedDays, NoticeDays: *fe.NoticeDays,
+			PlanDays: *fe.PlanDays, CommitteeDays: *fe.CommitteeDays, CandidatesDays: *fe.CandidatesDays,
+			Electorate: fe.Electorate, Holidays: strings.Join(fe.Holidays, ","),
 			CreatedAt: now, UpdatedAt: now}
 		if err := db.Create(&e).Error; err != nil {
 			return Wrap(EINTERNAL, err, "create election %s", e.Code)
@@ -162,6 +164,11 @@ func (s Elections) loadElection(ctx context.Context, f *ElectionFile, opts LoadO
 		c.time("closes_at", e.ClosesAt, f.ClosesAt)
 		c.int("list_posted_days", e.ListPostedDays, *fe.ListPostedDays)
 		c.int("notice_days", e.NoticeDays, *fe.NoticeDays)
+		c.int("plan_days", e.PlanDays, *fe.PlanDays)
+		c.int("committee_days", e.CommitteeDays, *fe.CommitteeDays)
+		c.int("candidates_days", e.CandidatesDays, *fe.CandidatesDays)
+		c.str("electorate", e.ElectorateOrDefault(), fe.Electorate)
+		c.str("holidays", e.Holidays, strings.Join(fe.Holidays, ","))
 		if err := c.apply(db, &e, now, rep); err != nil {
 			return Wrap(EINTERNAL, err, "update election %s", e.Code)
 		}

@@ -92,8 +92,10 @@ func (s Elections) loadAreas(db *gorm.DB, e *Election, f *ElectionFile, wards []
 	for _, pp := range places {
 		placeOf[pp.AreaID] = pp
 	}
+	// The file's candidates: those nominated at a meeting are the
+	// tallies', never the file's to rename or drop.
 	var cands []*Candidate
-	if err := db.Where("area_id IN (?)", db.Model(&Area{}).Select("id").Where("election_id = ?", e.ID)).
+	if err := db.Where("nominated = ? AND area_id IN (?)", false, db.Model(&Area{}).Select("id").Where("election_id = ?", e.ID)).
 		Order("area_id, ballot_no").Find(&cands).Error; err != nil {
 		return Wrap(EINTERNAL, err, "candidates of election %s", e.Code)
 	}
@@ -114,7 +116,7 @@ func (s Elections) loadAreas(db *gorm.DB, e *Election, f *ElectionFile, wards []
 			a, ok := byKey[areaKey{wardIDs[i], fa.Code}]
 			if !ok {
 				a = &Area{ElectionID: e.ID, WardID: wardIDs[i], Code: fa.Code, Name: fa.Name, Unit: fa.Unit,
-					Households: fa.Households}
+					Households: fa.ElectorateCount(), Electorate: fa.Electorate}
 				if err := db.Create(a).Error; err != nil {
 					return Wrap(EINTERNAL, err, "create area %s", fa.Code)
 				}
@@ -123,7 +125,8 @@ func (s Elections) loadAreas(db *gorm.DB, e *Election, f *ElectionFile, wards []
 				c := colChanges{}
 				c.str("name", a.Name, fa.Name)
 				c.str("unit", a.Unit, fa.Unit)
-				c.int("households", a.Households, fa.Households)
+				c.int("households", a.Households, fa.ElectorateCount())
+				c.str("electorate", ElectorateOf(a.Electorate), fa.Electorate)
 				if err := c.apply(db, a, time.Time{}, rep); err != nil {
 					return Wrap(EINTERNAL, err, "update area %s", fa.Code)
 				}

@@ -82,6 +82,7 @@ func (f *ElectionFile) checkWard(p *problems, wat string, w *FileWard, aat strin
 		}
 		p.required(at+".name", a.Name)
 		p.kind(at+".unit", &a.Unit, a.Name, ParseUnit, UnitFromName, Units)
+		f.checkAreaElectorate(p, at, a)
 		checkFileArea(p, at, a)
 	}
 }
@@ -100,14 +101,9 @@ func (p *problems) kind(path string, v *string, name string, parse func(string) 
 	p.add(path, "%q must be one of %s", *v, strings.Join(all, ", "))
 }
 
-// checkFileArea checks an area's households, polling place and candidates.
+// checkFileArea checks an area's polling place and candidates (its
+// electorate: checkAreaElectorate).
 func checkFileArea(p *problems, at string, a *FileArea) {
-	switch {
-	case a.Households <= 0:
-		p.add(at+".households", "must be greater than 0")
-	case a.Households > maxHouseholds:
-		p.add(at+".households", "%d must be at most %d", a.Households, maxHouseholds)
-	}
 	pp := &a.PollingPlace
 	p.required(at+".polling_place.name", pp.Name)
 	switch {
@@ -121,6 +117,9 @@ func checkFileArea(p *problems, at string, a *FileArea) {
 	}
 	if pp.Lon != nil && !(*pp.Lon >= -180 && *pp.Lon <= 180) {
 		p.add(at+".polling_place.lon", "%v must be between -180 and 180", *pp.Lon)
+	}
+	if len(a.Candidates) > MaxFileCandidates { // the nominees' numbers start above (rules_nominees.go)
+		p.add(at+".candidates", "%d candidates; at most %d", len(a.Candidates), MaxFileCandidates)
 	}
 	names := map[string]int{}
 	for j, name := range a.Candidates {

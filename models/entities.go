@@ -57,23 +57,34 @@ type Ward struct {
 // for one ward (ElectionForWard) set it to that ward; ElectionByCode and
 // the like set it only for a one-ward election.
 type Election struct {
-	ID             int64 `gorm:"primaryKey"`
-	Code           string
-	WardID         *int64
-	Province       string
-	Title          string
-	Date           string // YYYY-MM-DD, local
-	Opens          string // HH:MM, local
-	Closes         string // HH:MM, local
-	Timezone       string
-	Rules          string
-	Method         string
-	OpensAt        time.Time
-	ClosesAt       time.Time
-	ListPostedDays int // list posted ≥ N days before (NĐ 59/2023 default 7)
-	NoticeDays     int // meeting notice ≥ N days before (default 2)
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	ID       int64 `gorm:"primaryKey"`
+	Code     string
+	WardID   *int64
+	Province string
+	Title    string
+	Date     string // YYYY-MM-DD, local
+	Opens    string // HH:MM, local
+	Closes   string // HH:MM, local
+	Timezone string
+	Rules    string
+	Method   string
+	OpensAt  time.Time
+	ClosesAt time.Time
+	// The officials' timeline before the day, in days (0: no reminder):
+	// defaults by regime and their sources in models.Timelines.
+	ListPostedDays int // the voter list posted ≥ N days before
+	NoticeDays     int // the meeting notice ≥ N days before
+	PlanDays       int // the commune's plan ≥ N days before
+	CommitteeDays  int // the Tổ bầu cử set up ≥ N days before
+	CandidatesDays int // the candidates' list sent to the commune ≥ N days before
+	// Electorate is the default of its areas (ElectorateHouseholds or
+	// ElectorateVoters; "" is households).
+	Electorate string `gorm:"default:households"`
+	// Holidays are the public holidays the working-day deadlines skip
+	// (YYYY-MM-DD, comma-separated; HolidaySet).
+	Holidays  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 
 	Ward  *Ward   `gorm:"foreignKey:WardID"`
 	Areas []*Area `gorm:"foreignKey:ElectionID"`
@@ -97,9 +108,11 @@ func (e *Election) Day() time.Time {
 }
 
 // Area is a thôn / bản / ấp / khu / khu phố / tổ dân phố: the voting unit,
-// in one ward of an election. Households is the electorate: the number of
-// household representatives on the list. Unit is its kind (UnitThon…),
-// from the file or read from the name; "" when neither says.
+// in one ward of an election. Households is the size of its electorate:
+// the household representatives on the list or, when Electorate is
+// ElectorateVoters (an all-voter meeting, NQLT 09/2008 Điều 8), its voters.
+// Unit is its kind (UnitThon…), from the file or read from the name; ""
+// when neither says.
 type Area struct {
 	ID         int64 `gorm:"primaryKey"`
 	ElectionID int64
@@ -108,6 +121,7 @@ type Area struct {
 	Name       string
 	Unit       string
 	Households int
+	Electorate string `gorm:"default:households"` // ElectorateHouseholds ("" too) or ElectorateVoters
 
 	Ward         *Ward         `gorm:"foreignKey:WardID"`
 	PollingPlace *PollingPlace `gorm:"foreignKey:AreaID"`
@@ -125,12 +139,15 @@ type PollingPlace struct {
 }
 
 // Candidate is a người ứng cử in one area, with their number on the ballot.
+// Nominated: named at the meeting, not in the election file (ứng cử tại
+// hội nghị, rules_nominees.go); BallotNo is then above NomineeBallotBase.
 type Candidate struct {
 	ID         int64 `gorm:"primaryKey"`
 	AreaID     int64
 	BallotNo   int
 	Name       string
 	NameFolded string
+	Nominated  bool
 }
 
 // Voter is the representative of one household on an area's voter list.
@@ -178,21 +195,27 @@ type RoleGrant struct {
 	RevokedBy *int64
 }
 
-// Tally statuses.
+// Tally statuses. An area's recognised result is its highest accepted
+// version: it stays so until the ward withdraws it (withdrawn) or
+// recognises another version (the earlier one is then superseded).
 const (
 	TallyProvisional = "provisional"
 	TallyAccepted    = "accepted"
 	TallyRejected    = "rejected"
-	TallyConflict    = "conflict"
+	TallyConflict    = "conflict"   // reporters disagree, or a different report after recognition
+	TallyWithdrawn   = "withdrawn"  // the ward withdrew its recognition, with a reason
+	TallySuperseded  = "superseded" // was recognised; the ward recognised a later version
 )
 
-// Tally is one version of an area's counting minutes (biên bản kiểm phiếu).
-// Ballot fields are nil for a show-of-hands tally.
+// Tally is one version of an area's counting minutes (biên bản kiểm phiếu),
+// or of the ballots sent to every household (Kind). Ballot fields are nil
+// for a show-of-hands tally.
 type Tally struct {
 	ID         int64 `gorm:"primaryKey"`
 	AreaID     int64
 	Version    int
 	ReporterID int64
+	Kind       string `gorm:"default:meeting"` // TallyKindMeeting ("" too) or TallyKindHouseholdBallot
 	Method     string
 	Households int
 	Attending  int

@@ -42,13 +42,20 @@ type ExportRow struct {
 	Reason                             string // of a rejection
 	CopyOf                             int    // accepted as a copy of this older version
 	PhotoRef                           string
+	// The law as applied (issue 15): who votes, the recognised version
+	// (which may be older than the latest while a later report awaits the
+	// ward's review) and the candidates nominated at the meeting.
+	Electorate        string
+	RecognisedVersion int
+	Nominated         []string
 }
 
 // ExportCandidate is a candidate's line in an export row.
 type ExportCandidate struct {
-	BallotNo int
-	Name     string
-	Votes    *int // nil when nothing was reported
+	BallotNo  int
+	Name      string
+	Votes     *int // nil when nothing was reported
+	Nominated bool // ứng cử tại hội nghị
 }
 
 // NotReported is the Status of an area without a tally.
@@ -123,7 +130,11 @@ func (s Tallies) ExportRowsOf(ctx context.Context, electionCode, wardCode string
 	for _, at := range areas {
 		a := at.Area
 		r := &ExportRow{Election: e.Code, AreaCode: a.Code, AreaName: a.Name,
-			ListHouseholds: a.Households, Status: NotReported, Province: e.Province}
+			ListHouseholds: a.Households, Status: NotReported, Province: e.Province,
+			Electorate: ElectorateOf(a.Electorate)}
+		if at.Recognised != nil {
+			r.RecognisedVersion = at.Recognised.Version
+		}
 		if w := a.Ward; w != nil {
 			r.Ward, r.WardCode, r.City = w.Name, w.Code, w.City
 			if w.Province != "" {
@@ -133,7 +144,9 @@ func (s Tallies) ExportRowsOf(ctx context.Context, electionCode, wardCode string
 		t := at.Latest
 		if t == nil {
 			for _, c := range a.Candidates {
-				r.Candidates = append(r.Candidates, ExportCandidate{BallotNo: c.BallotNo, Name: c.Name})
+				if !c.Nominated {
+					r.Candidates = append(r.Candidates, ExportCandidate{BallotNo: c.BallotNo, Name: c.Name})
+				}
 			}
 			rows = append(rows, r)
 			continue
@@ -148,8 +161,14 @@ func (s Tallies) ExportRowsOf(ctx context.Context, electionCode, wardCode string
 		n := TallyNumbersOf(t, a.Candidates)
 		r.TallyNumbers = n
 		for _, c := range a.Candidates {
-			v := n.Votes[c.BallotNo]
-			r.Candidates = append(r.Candidates, ExportCandidate{BallotNo: c.BallotNo, Name: c.Name, Votes: &v})
+			v, given := n.Votes[c.BallotNo]
+			if c.Nominated && !given {
+				continue // nominated at a meeting this version does not report
+			}
+			r.Candidates = append(r.Candidates, ExportCandidate{BallotNo: c.BallotNo, Name: c.Name, Votes: &v, Nominated: c.Nominated})
+			if c.Nominated {
+				r.Nominated = append(r.Nominated, c.Name)
+			}
 		}
 		if n.Households <= 0 {
 			n.Households = a.Households
@@ -169,7 +188,7 @@ func (s Tallies) ExportRowsOf(ctx context.Context, electionCode, wardCode string
 				if rv.ContactID != nil {
 					r.ConfirmedBy = append(r.ConfirmedBy, name(*rv.ContactID))
 				}
-			case ReviewAccept, ReviewReject:
+			case ReviewAccept, ReviewReject, ReviewWithdraw:
 				r.ReviewedAt, r.Reason, r.CopyOf = rv.At.In(loc), rv.Reason, 0
 				if rv.ContactID != nil {
 					r.ReviewedBy = name(*rv.ContactID)
@@ -295,7 +314,9 @@ func ExportTable(rows []*ExportRow) [][]string {
 		"reviewed_by", "reviewed_at", "reject_reason", "copy_of_version", "photo_ref",
 		// Added with the wards of a province: at the end, the columns before
 		// keep their places.
-		"ward_code", "city", "province")
+		"ward_code", "city", "province",
+		// Added with the law as applied (issue 15), likewise.
+		"tally_kind", "electorate", "recognised_version", "nominated_at_meeting")
 	out := [][]string{header}
 	for _, r := range rows {
 		reported := r.Version > 0
@@ -340,6 +361,11 @@ func ExportTable(rows []*ExportRow) [][]string {
 			r.Reporter, r.ReporterChannel, joinNames(r.ConfirmedBy), timeCell(r.ReportedAt),
 			r.ReviewedBy, timeCell(r.ReviewedAt), r.Reason, optPositive(r.CopyOf), r.PhotoRef,
 			r.WardCode, r.City, r.Province)
+		kind := ""
+		if reported {
+			kind = TallyKindOf(r.Kind)
+		}
+		line = append(line, kind, r.Electorate, optPositive(r.RecognisedVersion), joinNames(r.Nominated))
 		out = append(out, line)
 	}
 	return out
@@ -387,7 +413,7 @@ func isNumberCell(header, v string) bool {
 	}
 	switch header {
 	case "list_households", "version", "versions", "households", "attending", "issued", "returned",
-		"valid", "invalid", "turnout_percent", "winner_votes", "winner_percent", "copy_of_version":
+		"valid", "invalid", "turnout_percent", "winner_votes", "winner_percent", "copy_of_version", "recognised_version":
 		return true
 	}
 	n := len(header)

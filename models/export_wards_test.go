@@ -95,7 +95,7 @@ func TestExportResultsByWard(t *testing.T) {
 			// The columns of ever keep their places; the new ones come last.
 			h := all[0]
 			if h[0] != "election" || h[1] != "ward" || h[2] != "area_code" || h[3] != "area_name" ||
-				strings.Join(h[len(h)-4:], ",") != "photo_ref,ward_code,city,province" {
+				strings.Join(h[len(h)-8:], ",") != "photo_ref,ward_code,city,province,tally_kind,electorate,recognised_version,nominated_at_meeting" {
 				t.Errorf("header %v", h)
 			}
 			var got []string

@@ -13,9 +13,9 @@ import (
 
 // DefaultReminders are the residents' reminders of an election file
 // without a reminders: list: when the voter list is posted (list_posted_days
-// before the opening time, 7 days by default), the meeting notice
-// (notice_days before, 2 by default), the evening before at 19:00 and the
-// morning of the day at 06:30, local time.
+// before the opening time), the meeting notice (notice_days before: 7 under
+// luat-10-2022, NĐ 59/2023), the evening before at 19:00 and the morning of
+// the day at 06:30, local time.
 func DefaultReminders(listPostedDays, noticeDays int) []FileReminder {
 	day := func(n int) *int { return &n }
 	var out []FileReminder
@@ -130,8 +130,10 @@ func knownReminder(name string) bool {
 // reminders: list (or the defaults when it has none) and the officials'
 // deadlines. It reports a reminder that would fire after the polls close.
 func (f *ElectionFile) planReminders(p *problems) []PlannedReminder {
-	e := &Election{Date: f.Election.Date, Timezone: f.Election.Timezone, OpensAt: f.OpensAt, ClosesAt: f.ClosesAt,
-		ListPostedDays: *f.Election.ListPostedDays, NoticeDays: *f.Election.NoticeDays}
+	fe := &f.Election
+	e := &Election{Date: fe.Date, Timezone: fe.Timezone, Rules: fe.Rules, OpensAt: f.OpensAt, ClosesAt: f.ClosesAt,
+		ListPostedDays: *fe.ListPostedDays, NoticeDays: *fe.NoticeDays, PlanDays: *fe.PlanDays,
+		CommitteeDays: *fe.CommitteeDays, CandidatesDays: *fe.CandidatesDays, Holidays: strings.Join(fe.Holidays, ",")}
 	list, fromFile := f.Reminders, true
 	if list == nil {
 		list, fromFile = DefaultReminders(e.ListPostedDays, e.NoticeDays), false
@@ -169,12 +171,114 @@ func (f *ElectionFile) planReminders(p *problems) []PlannedReminder {
 	return append(out, OfficialReminders(e)...)
 }
 
+// The officials' timeline before the day (docs/design.md §3): each step is
+// due Days days before the election day; its reminder goes out the day
+// before it is due, at 08:00 local. Keys are the reminders' (after
+// "official-") and, with "_" for "-" and "_days" after, the election
+// file's fields (plan_days…).
+const (
+	StepPlan       = "plan"        // the commune's plan and decision
+	StepCandidates = "candidates"  // the list of candidates sent to the commune
+	StepCommittee  = "committee"   // the Tổ bầu cử set up
+	StepNotice     = "notice"      // notices posted and announced
+	StepListPosted = "list-posted" // the voter list posted
+
+	// Messages of the steps and of the ward's recognition (locales/broadcast.*).
+	RemindOfficialPlan        = "official_plan"
+	RemindOfficialCandidates  = "official_candidates"
+	RemindOfficialCommittee   = "official_committee"
+	RemindOfficialRecognition = "official_recognition_due" // the ward recognises within 5 working days
+)
+
+// TimelineStep is a step of the officials' timeline with its default.
+type TimelineStep struct {
+	Key     string
+	Message string
+	Days    int
+	Source  string // where the default comes from
+}
+
+// nd59 is the source of the luat-10-2022 timeline: press summaries of
+// the decree (its Điều 6–8), not its full text.
+const nd59 = "NĐ 59/2023/NĐ-CP (press summaries of Điều 6–8)"
+
+// noText marks a default no legal text was found for: the province's
+// guidance sets it (Quảng Ninh: Hướng dẫn 672/2022).
+const noText = "no text found: a project default; the province's guidance sets it"
+
+// Timelines are the default steps of each regime, in the order they fall
+// due. A step a regime does not list defaults to 0 (no reminder) and may
+// be set in the election file.
+var Timelines = map[string][]TimelineStep{
+	RulesLuat2022: {
+		{Key: StepPlan, Message: RemindOfficialPlan, Days: 20, Source: nd59 + ": the commune's plan ≥ 20 days before"},
+		{Key: StepCandidates, Message: RemindOfficialCandidates, Days: 15, Source: nd59 + ": the candidates' list sent to the commune ≥ 15 days before"},
+		{Key: StepCommittee, Message: RemindOfficialCommittee, Days: 10, Source: nd59 + ": the Tổ bầu cử set up ≥ 10 days before"},
+		{Key: StepNotice, Message: RemindOfficialNotice, Days: 7, Source: nd59 + ": notices posted and announced ≥ 7 days before"},
+		{Key: StepListPosted, Message: RemindOfficialList, Days: DefaultListPostedDays, Source: noText},
+	},
+	RulesNQLT2008: {
+		{Key: StepListPosted, Message: RemindOfficialList, Days: DefaultListPostedDays, Source: noText},
+		{Key: StepNotice, Message: RemindOfficialNotice, Days: DefaultNoticeDays, Source: noText},
+	},
+}
+
+// timelineOrder is every step, in the order their reminders are planned.
+var timelineOrder = []string{StepPlan, StepCandidates, StepCommittee, StepListPosted, StepNotice}
+
+var stepMessages = map[string]string{
+	StepPlan: RemindOfficialPlan, StepCandidates: RemindOfficialCandidates, StepCommittee: RemindOfficialCommittee,
+	StepNotice: RemindOfficialNotice, StepListPosted: RemindOfficialList,
+}
+
+// TimelineDays is a step's default under a regime (0: none).
+func TimelineDays(rules, key string) int {
+	for _, st := range Timelines[rules] {
+		if st.Key == key {
+			return st.Days
+		}
+	}
+	return 0
+}
+
+// StepDays is the election's days for a step (0: no reminder).
+func (e *Election) StepDays(key string) int {
+	switch key {
+	case StepPlan:
+		return e.PlanDays
+	case StepCandidates:
+		return e.CandidatesDays
+	case StepCommittee:
+		return e.CommitteeDays
+	case StepNotice:
+		return e.NoticeDays
+	case StepListPosted:
+		return e.ListPostedDays
+	}
+	return 0
+}
+
+// StepDeadline is the last day of a step: its days before the election day.
+func StepDeadline(e *Election, key string) time.Time { return e.Day().AddDate(0, 0, -e.StepDays(key)) }
+
+// StepOfMessage is the step whose reminder is the message, "" for none.
+func StepOfMessage(msg string) string {
+	for k, m := range stepMessages {
+		if m == msg {
+			return k
+		}
+	}
+	return ""
+}
+
 // OfficialReminders are the officials' deadline reminders of an election
-// (docs/design.md §3), at 08:00 local unless said otherwise: the day before the
-// voter list must be posted (list_posted_days before the day), the day
-// before the meeting notice must go out (notice_days before), an hour after
-// the polls close (areas with no tally yet), and the working day before the
-// results are due at the ward (5 working days after the day).
+// (docs/design.md §3), at 08:00 local unless said otherwise: the day before
+// each step of its timeline is due (Timelines; the election's days), an
+// hour after the polls close (areas with no tally yet), the working day
+// before the results are due at the ward (5 working days after the day),
+// and the working day before the ward's recognition is due (5 working days
+// after the results are due, NĐ 59/2023). Working days skip weekends and
+// the election's holidays.
 func OfficialReminders(e *Election) []PlannedReminder {
 	loc := e.Location()
 	d := e.Day()
@@ -185,27 +289,34 @@ func OfficialReminders(e *Election) []PlannedReminder {
 	add := func(key, msg string, at time.Time) {
 		out = append(out, PlannedReminder{Key: reminderKeyPrefixOfficial + key, Audience: AudienceOfficials, MessageKey: msg, FireAt: at})
 	}
-	if e.ListPostedDays > 0 {
-		add("list-posted", RemindOfficialList, at8(d.AddDate(0, 0, -e.ListPostedDays-1)))
-	}
-	if e.NoticeDays > 0 {
-		add("notice", RemindOfficialNotice, at8(d.AddDate(0, 0, -e.NoticeDays-1)))
+	for _, key := range timelineOrder {
+		if n := e.StepDays(key); n > 0 {
+			add(key, stepMessages[key], at8(d.AddDate(0, 0, -n-1)))
+		}
 	}
 	add("unreported", RemindOfficialUnreported, e.ClosesAt.Add(unreportedAfter).UTC())
-	add("results-due", RemindOfficialResults, at8(AddWorkingDays(ResultsDeadline(e), -1)))
+	hol := e.HolidaySet()
+	add("results-due", RemindOfficialResults, at8(AddWorkingDaysSkipping(ResultsDeadline(e), -1, hol)))
+	if RecognitionWorkingDays(e) > 0 {
+		add("recognition-due", RemindOfficialRecognition, at8(AddWorkingDaysSkipping(RecognitionDeadline(e), -1, hol)))
+	}
 	return out
 }
 
-// AddWorkingDays moves a date by n working days (Monday to Friday; public
-// holidays are not known and count as working days).
-func AddWorkingDays(day time.Time, n int) time.Time {
+// AddWorkingDays moves a date by n working days (Monday to Friday; no
+// public holidays: AddWorkingDaysSkipping).
+func AddWorkingDays(day time.Time, n int) time.Time { return AddWorkingDaysSkipping(day, n, nil) }
+
+// AddWorkingDaysSkipping moves a date by n working days: Monday to
+// Friday, but the holidays (YYYY-MM-DD, local dates).
+func AddWorkingDaysSkipping(day time.Time, n int, holidays map[string]bool) time.Time {
 	step := 1
 	if n < 0 {
 		step, n = -1, -n
 	}
 	for n > 0 {
 		day = day.AddDate(0, 0, step)
-		if wd := day.Weekday(); wd != time.Saturday && wd != time.Sunday {
+		if wd := day.Weekday(); wd != time.Saturday && wd != time.Sunday && !holidays[day.Format("2006-01-02")] {
 			n--
 		}
 	}
@@ -214,10 +325,23 @@ func AddWorkingDays(day time.Time, n int) time.Time {
 
 // ResultsDeadline is the last day for the results to reach the ward: 5
 // working days after the election day (local midnight of that day).
-func ResultsDeadline(e *Election) time.Time { return AddWorkingDays(e.Day(), ResultsWorkingDays) }
+func ResultsDeadline(e *Election) time.Time {
+	return AddWorkingDaysSkipping(e.Day(), ResultsWorkingDays, e.HolidaySet())
+}
+
+// RecognitionWorkingDays is the regime's time for the ward to recognise a
+// result (NĐ 59/2023: 5 working days of receiving it).
+func RecognitionWorkingDays(e *Election) int { return Regimes[e.Rules].RecognitionWorkingDays }
+
+// RecognitionDeadline is the last day of the ward's recognition when the
+// results arrive on their last day: RecognitionWorkingDays after
+// ResultsDeadline.
+func RecognitionDeadline(e *Election) time.Time {
+	return AddWorkingDaysSkipping(ResultsDeadline(e), RecognitionWorkingDays(e), e.HolidaySet())
+}
 
 // ListPostedDeadline is the last day the voter list may be posted.
-func ListPostedDeadline(e *Election) time.Time { return e.Day().AddDate(0, 0, -e.ListPostedDays) }
+func ListPostedDeadline(e *Election) time.Time { return StepDeadline(e, StepListPosted) }
 
 // NoticeDeadline is the last day the meeting notice may go out.
-func NoticeDeadline(e *Election) time.Time { return e.Day().AddDate(0, 0, -e.NoticeDays) }
+func NoticeDeadline(e *Election) time.Time { return StepDeadline(e, StepNotice) }

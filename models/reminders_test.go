@@ -15,9 +15,10 @@ func local(y int, mo time.Month, d, h, mi int) time.Time {
 }
 
 // The four default resident reminders of the Ka Long 2022 election (Sunday
-// 5 June 2022, polls 07:00–11:00) and the officials' deadlines (NĐ 59/2023
-// timeline: list posted ≥ 7 days before, notice ≥ 2 days before; results
-// to the ward within 5 working days, docs/design.md §3).
+// 5 June 2022, polls 07:00–11:00, nqlt-09-2008) and the officials'
+// deadlines (the defaults of the 2008 regime, no text found: list posted ≥
+// 7 days before, notice ≥ 2 days before; results to the ward within 5
+// working days and recognised within 5 more, docs/design.md §3).
 func TestRemindersDefaultScheduleKaLong2022(t *testing.T) {
 	f := parse(t, readFile(t, demoFile))
 	want := map[string]time.Time{
@@ -29,6 +30,8 @@ func TestRemindersDefaultScheduleKaLong2022(t *testing.T) {
 		"official-notice":      local(2022, 6, 2, 8, 0),  // the day before the notice is due (03/06)
 		"official-unreported":  local(2022, 6, 5, 12, 0), // an hour after closing
 		"official-results-due": local(2022, 6, 9, 8, 0),  // due Fri 10/06 (5 working days): reminded Thu
+		// Recognised within 5 working days of Fri 10/06: Fri 17/06, reminded Thu.
+		"official-recognition-due": local(2022, 6, 16, 8, 0),
 	}
 	if len(f.Schedule) != len(want) {
 		t.Fatalf("%d reminders, want %d: %+v", len(f.Schedule), len(want), f.Schedule)

@@ -191,18 +191,27 @@ func TestCheckTally_DESIGN3_TT04_2012_BienBanKiemPhieuConsistency(t *testing.T) 
 	}
 }
 
-// tallyCatalog loads locales/tally.<lang>.yaml.
-func tallyCatalog(t testing.TB, lang string) (map[string]any, []byte) {
+// tallyCatalog loads locales/tally.<lang>.yaml and law.<lang>.yaml (the
+// household ballot's and the nominees' violations).
+func tallyCatalog(t testing.TB, lang string) (map[string]any, [][]byte) {
 	t.Helper()
-	buf, err := os.ReadFile("../locales/tally." + lang + ".yaml")
-	if err != nil {
-		t.Fatal(err)
+	m := map[string]any{}
+	var bufs [][]byte
+	for _, name := range []string{"tally", "law"} {
+		buf, err := os.ReadFile("../locales/" + name + "." + lang + ".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var part map[string]any
+		if err := yaml.Unmarshal(buf, &part); err != nil {
+			t.Fatalf("%s.%s.yaml: %v", name, lang, err)
+		}
+		for k, v := range part {
+			m[k] = v
+		}
+		bufs = append(bufs, buf)
 	}
-	var m map[string]any
-	if err := yaml.Unmarshal(buf, &m); err != nil {
-		t.Fatalf("tally.%s.yaml: %v", lang, err)
-	}
-	return m, buf
+	return m, bufs
 }
 
 // TestTallyCatalogs_DESIGN3_RefusalInReportersLanguage: both catalogs have
@@ -228,11 +237,13 @@ func TestTallyCatalogs_DESIGN3_RefusalInReportersLanguage(t *testing.T) {
 	}
 	b := i18n.NewBundle(language.Vietnamese)
 	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
-	if _, err := b.ParseMessageFileBytes(viBuf, "tally.vi.yaml"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.ParseMessageFileBytes(enBuf, "tally.en.yaml"); err != nil {
-		t.Fatal(err)
+	for i, name := range []string{"tally", "law"} {
+		if _, err := b.ParseMessageFileBytes(viBuf[i], name+".vi.yaml"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.ParseMessageFileBytes(enBuf[i], name+".en.yaml"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	render := func(lang string, v models.Violation) string {
 		s, err := i18n.NewLocalizer(b, lang).Localize(&i18n.LocalizeConfig{MessageID: v.ID, TemplateData: v.Data})
@@ -261,10 +272,17 @@ func TestTallyCatalogs_DESIGN3_RefusalInReportersLanguage(t *testing.T) {
 			Returned: rulesInt(40), Valid: rulesInt(5), Invalid: rulesInt(1), Votes: map[int]int{1: 6}},
 		{Method: models.MethodSecret, Households: 10},
 		{Method: models.MethodHands, Households: 10, Attending: 5, Valid: rulesInt(1), Votes: map[int]int{1: 6}},
+		// The household ballot (NĐ 59/2023 Mẫu số 04) and the nominees.
+		{Kind: "vote-by-post", Method: models.MethodSecret, Households: 10, Attending: 5, Issued: rulesInt(5),
+			Returned: rulesInt(5), Valid: rulesInt(5), Invalid: rulesInt(0)},
+		{Kind: models.TallyKindHouseholdBallot, Method: models.MethodHands, Households: 10, Attending: 3,
+			Nominees: []models.Nominee{{Name: " ", Votes: 2}, {Name: "Lê Văn Cường", Votes: 1}, {Name: "le van cuong", Votes: 1}}},
+		{Kind: models.TallyKindHouseholdBallot, Households: 10, Issued: rulesInt(11), Returned: rulesInt(1),
+			Valid: rulesInt(1), Invalid: rulesInt(0)},
 	}
 	seen := map[string]bool{}
 	for _, tn := range broken {
-		for _, v := range models.CheckTally(tn, rulesCands()) {
+		for _, v := range models.CheckTallyRules(models.RulesNQLT2008, tn, rulesCands()) {
 			seen[v.ID] = true
 			for _, lang := range []string{"vi", "en"} {
 				if s := render(lang, v); strings.Contains(s, "<no value>") || s == "" {
@@ -320,7 +338,7 @@ func TestOutcome_NQLT09_2008_Dieu8_ElectedOverHalfOfAllHouseholds(t *testing.T) 
 	if o.Kind != models.OutcomeElected || o.Winner == nil || o.Winner.BallotNo != 1 || o.Votes != 250 {
 		t.Fatalf("outcome %+v, want An elected with 250", o)
 	}
-	if o.Leader != o.Winner || o.Tie || o.RerunWithinDays != 0 || o.InterimMaxMonths != 0 {
+	if o.Leader != o.Winner || o.Tie || o.RerunWithinDays != 0 || o.InterimUntilElected {
 		t.Errorf("outcome %+v", o)
 	}
 	if o.Rules != models.RulesNQLT2008 || !strings.Contains(o.Basis, "09/2008") {
@@ -365,7 +383,7 @@ func TestOutcome_NQLT09_2008_Dieu8_MeetingInvalidWithoutOverHalfAttending(t *tes
 
 func TestOutcome_NQLT09_2008_Dieu8_RerunWithin15Days(t *testing.T) {
 	o := rulesOutcome(t, models.RulesNQLT2008, rulesVotes(312, 290, 150, 140))
-	if o.Kind != models.OutcomeRerun || o.RerunWithinDays != 15 || o.InterimMaxMonths != 0 || o.Winner != nil {
+	if o.Kind != models.OutcomeRerun || o.RerunWithinDays != 15 || o.InterimUntilElected || o.Winner != nil {
 		t.Fatalf("outcome %+v, want a re-run within 15 days", o)
 	}
 	if o.Leader == nil || o.Leader.BallotNo != 1 || o.Votes != 150 {
@@ -407,23 +425,43 @@ func TestOutcome_Luat10_2022_ElectedOverHalfOfAllHouseholds(t *testing.T) {
 	}
 }
 
-func TestOutcome_Luat10_2022_NoSeparateAttendanceQuorum(t *testing.T) {
-	// 156 of 312 attending would void the 2008 meeting; under the 2022 law
-	// it only matters whether someone has > 50% of all households, which
-	// with 156 attending nobody can: undecided, not meeting-invalid.
-	o := rulesOutcome(t, models.RulesLuat2022, rulesVotes(312, 156, 156, 0))
-	if o.Kind != models.OutcomeUndecided {
-		t.Fatalf("outcome %s, want undecided", o.Kind)
+// TestOutcome_Luat10_2022_ND59_2023_MeetingNeedsOverHalfOfAllHouseholds:
+// NĐ 59/2023 as applied (press summaries; Hải Dương, 2025): the meeting
+// goes ahead only with more than 50% of all household representatives;
+// otherwise ballots go to every household (not "meeting-invalid", which is
+// the 2008 regime's).
+func TestOutcome_Luat10_2022_ND59_2023_MeetingNeedsOverHalfOfAllHouseholds(t *testing.T) {
+	for _, c := range []struct {
+		households, attending, votes int
+		want                         models.OutcomeKind
+	}{
+		{312, 156, 156, models.OutcomeHouseholdBallotNeeded}, // exactly 50%: not more
+		{312, 157, 157, models.OutcomeElected},               // the meeting goes ahead; 157 > 156
+		{312, 157, 150, models.OutcomeUndecided},             // goes ahead, nobody over 50%
+		{313, 156, 156, models.OutcomeHouseholdBallotNeeded},
+		{313, 157, 157, models.OutcomeElected},
+		{312, 0, 0, models.OutcomeHouseholdBallotNeeded},
+	} {
+		o := rulesOutcome(t, models.RulesLuat2022, rulesVotes(c.households, c.attending, c.votes, 0))
+		if o.Kind != c.want {
+			t.Errorf("%d of %d attending, %d votes: %s, want %s", c.attending, c.households, c.votes, o.Kind, c.want)
+		}
+		if o.Kind == models.OutcomeHouseholdBallotNeeded && (o.Winner != nil || o.InterimUntilElected || o.HouseholdBallot) {
+			t.Errorf("below the quorum: %+v", o)
+		}
 	}
-	if o.AttendancePercent != 50 {
-		t.Errorf("attendance %.2f%%", o.AttendancePercent)
+	if reg := models.Regimes[models.RulesLuat2022]; !reg.AttendanceQuorum || !reg.HouseholdBallot {
+		t.Errorf("luat-10-2022 regime: %+v", reg)
 	}
 }
 
-func TestOutcome_Luat10_2022_ND59_2023_UndecidedInterimHeadAtMost6Months(t *testing.T) {
+// TestOutcome_Luat10_2022_ND59_2023_UndecidedInterimHeadUntilElected: the
+// texts found give the interim head no fixed term: "until a new head is
+// elected" (not the 6 months the bot said before).
+func TestOutcome_Luat10_2022_ND59_2023_UndecidedInterimHeadUntilElected(t *testing.T) {
 	o := rulesOutcome(t, models.RulesLuat2022, rulesVotes(312, 290, 150, 140))
-	if o.Kind != models.OutcomeUndecided || o.InterimMaxMonths != 6 || o.RerunWithinDays != 0 || o.Winner != nil {
-		t.Fatalf("outcome %+v, want undecided with an interim head ≤ 6 months", o)
+	if o.Kind != models.OutcomeUndecided || !o.InterimUntilElected || o.RerunWithinDays != 0 || o.Winner != nil {
+		t.Fatalf("outcome %+v, want undecided with an interim head until a new one is elected", o)
 	}
 }
 

@@ -26,6 +26,18 @@ func (h *TallyHistory) Version(n int) *Tally {
 	return nil
 }
 
+// Recognised is the area's recognised result: its highest accepted
+// version, or nil. It stays recognised until the ward withdraws it or
+// recognises another version (docs/design.md §3).
+func (h *TallyHistory) Recognised() *Tally {
+	for i := len(h.Versions) - 1; i >= 0; i-- {
+		if h.Versions[i].Status == TallyAccepted {
+			return h.Versions[i]
+		}
+	}
+	return nil
+}
+
 // LatestLive is the highest version that is not rejected, or nil.
 func (h *TallyHistory) LatestLive() *Tally {
 	for i := len(h.Versions) - 1; i >= 0; i-- {
@@ -64,10 +76,8 @@ func (h *TallyHistory) Review(t *Tally, action string) *TallyReview {
 // (included): what the ward recognised settles what came before.
 func (h *TallyHistory) stances() map[int64]*Tally {
 	base := 0
-	for _, v := range h.Versions {
-		if v.Status == TallyAccepted && v.Version > base {
-			base = v.Version
-		}
+	if r := h.Recognised(); r != nil {
+		base = r.Version
 	}
 	out := map[int64]*Tally{}
 	for _, v := range h.Versions {

@@ -30,12 +30,17 @@ type ReviewResult struct {
 	Was string
 	// Supporters are the reporters who stood behind the reviewed version.
 	Supporters []int64
+	// Superseded is the version recognised before, when another one was
+	// recognised now (its status is superseded).
+	Superseded *Tally
 }
 
-// ReviewTally accepts or rejects a version of an area's tally, keeping
-// every version. ENOTFOUND: no such version (or nothing to review);
-// ECONFLICT: already accepted (or rejected); EINVALID: a rejection without
-// a reason. Audited.
+// ReviewTally accepts (recognises) or rejects a version of an area's
+// tally, keeping every version. Recognising a version supersedes the one
+// recognised before; a recognised version is neither recognised again nor
+// rejected (WithdrawRecognition undoes a recognition). ENOTFOUND: no such
+// version (or nothing to review); ECONFLICT: already accepted (or
+// rejected); EINVALID: a rejection without a reason. Audited.
 func (s Tallies) ReviewTally(ctx context.Context, req ReviewRequest) (*ReviewResult, error) {
 	req.Reason = strings.TrimSpace(req.Reason)
 	if !req.Accept && req.Reason == "" {
@@ -58,6 +63,11 @@ func (s Tallies) ReviewTally(ctx context.Context, req ReviewRequest) (*ReviewRes
 		}
 		if t == nil {
 			return Errorf(ENOTFOUND, "area %d has no version %d to review", req.AreaID, req.Version)
+		}
+		prev := h.Recognised() // before this review changes statuses
+		if t.Status == TallyAccepted {
+			// Recognised already; only WithdrawRecognition undoes it.
+			return Errorf(ECONFLICT, "version %d of area %d is already %s", t.Version, req.AreaID, TallyAccepted)
 		}
 		now := tx.now()
 		res = &ReviewResult{Tally: t, Was: t.Status, Supporters: h.Supporters(t)}
@@ -83,6 +93,13 @@ func (s Tallies) ReviewTally(ctx context.Context, req ReviewRequest) (*ReviewRes
 		} else {
 			return Errorf(ECONFLICT, "version %d of area %d is already %s", t.Version, req.AreaID, status)
 		}
+		// One recognised version: the one recognised before is superseded.
+		if req.Accept && prev != nil && prev.ID != res.Tally.ID {
+			if err := tx.setStatus(ctx, prev, TallySuperseded); err != nil {
+				return err
+			}
+			res.Superseded = prev
+		}
 		rv.TallyID = res.Tally.ID
 		if err := tx.DB(ctx).Create(rv).Error; err != nil {
 			return Wrap(EINTERNAL, err, "review of tally %d", res.Tally.ID)
@@ -90,6 +107,9 @@ func (s Tallies) ReviewTally(ctx context.Context, req ReviewRequest) (*ReviewRes
 		detail := fmt.Sprintf("area=%d version=%d was=%s", h.Area.ID, res.Tally.Version, res.Was)
 		if res.Source != nil {
 			detail += fmt.Sprintf(" copy_of=%d", res.Source.Version)
+		}
+		if res.Superseded != nil {
+			detail += fmt.Sprintf(" supersedes=%d", res.Superseded.Version)
 		}
 		if req.Reason != "" {
 			detail += " reason=" + req.Reason

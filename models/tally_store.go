@@ -32,7 +32,7 @@ type TallyReview struct {
 // candidate left out of either counts as 0 votes).
 func SameNumbers(t *Tally, n TallyNumbers, candidates []*Candidate) bool {
 	m := TallyNumbersOf(t, candidates)
-	if m.Method != n.Method || m.Households != n.Households || m.Attending != n.Attending ||
+	if TallyKindOf(m.Kind) != TallyKindOf(n.Kind) || m.Method != n.Method || m.Households != n.Households || m.Attending != n.Attending ||
 		!sameInt(m.Issued, n.Issued) || !sameInt(m.Returned, n.Returned) ||
 		!sameInt(m.Valid, n.Valid) || !sameInt(m.Invalid, n.Invalid) {
 		return false
@@ -88,17 +88,29 @@ type SubmitResult struct {
 	Supporters []int64
 	// Resolved: a confirmation that ended the version's conflict.
 	Resolved bool
+	// Recognised is the area's recognised version when these numbers
+	// differ from it: the new version went to the ward's review and
+	// changes nothing residents see until the ward decides.
+	Recognised *Tally
+	// Nominees are the candidates nominated at the meeting with votes in
+	// the version (new ones were stored by this submission): for the
+	// ward's review.
+	Nominees []*Candidate
 }
 
 // SubmitTally stores a reporter's counting minutes as a new version of the
-// area's tally; nothing is overwritten. Against the other reporters of the
-// area (their latest versions since the last accepted one):
-//   - the same numbers as the latest live version of another reporter
-//     confirm it (no new version; a conflict it was in ends when nobody
-//     disagrees any more);
+// area's tally; nothing is overwritten. People the minutes name who are
+// not among the area's candidates (Numbers.Nominees) are stored as
+// candidates nominated at the meeting. Against the other reporters of the
+// area (their latest versions since the recognised one):
+//   - the same numbers as the recognised version, or as the latest live
+//     version of another reporter, confirm it (no new version; a conflict
+//     it was in ends when nobody disagrees any more);
 //   - the same numbers the sender already stands behind are a duplicate;
 //   - otherwise a new version: in conflict when another reporter stands
-//     behind different numbers, provisional otherwise.
+//     behind different numbers, or when the ward has recognised other
+//     numbers (then it waits for the ward's review: Recognised is set),
+//     provisional otherwise.
 //
 // Inconsistent minutes (CheckTally) are refused with EINVALID. Audited.
 func (s Tallies) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitResult, error) {
@@ -111,14 +123,19 @@ func (s Tallies) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitR
 		if err != nil {
 			return err
 		}
-		cands := h.Area.Candidates
-		if vs := CheckTally(sub.Numbers, cands); len(vs) > 0 {
+		if vs := CheckTally(sub.Numbers, h.Area.Candidates); len(vs) > 0 {
 			ids := make([]string, len(vs))
 			for i, v := range vs {
 				ids[i] = v.ID
 			}
 			return Errorf(EINVALID, "inconsistent tally: %s", strings.Join(ids, ", "))
 		}
+		numbers, err := tx.storeNominees(ctx, h.Area, sub.Numbers, sub.ReporterID)
+		if err != nil {
+			return err
+		}
+		cands := h.Area.Candidates
+		nominees := NomineesOf(cands, numbers)
 		stances := h.stances()
 		var agree []int64
 		var conflicts []*Tally
@@ -128,7 +145,7 @@ func (s Tallies) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitR
 			if r == sub.ReporterID {
 				continue
 			}
-			if SameNumbers(v, sub.Numbers, cands) {
+			if SameNumbers(v, numbers, cands) {
 				agree = append(agree, r)
 			} else if !seen[v.ID] {
 				seen[v.ID] = true
@@ -137,15 +154,23 @@ func (s Tallies) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitR
 		}
 		now := tx.now()
 		audit := func(action string, t *Tally, ok bool, extra string) error {
+			if len(nominees) > 0 {
+				extra += " nominees=" + CandidateNames(nominees)
+			}
 			return tx.Audit(ctx, &AuditEvent{ContactID: &sub.ReporterID, Action: action, Subject: h.Area.Code,
 				Detail: strings.TrimSpace(fmt.Sprintf("area=%d version=%d status=%s %s", h.Area.ID, t.Version, t.Status, extra)), OK: ok})
 		}
 
-		if l := h.LatestLive(); l != nil && SameNumbers(l, sub.Numbers, cands) {
+		rec := h.Recognised()
+		target := h.LatestLive()
+		if rec != nil && SameNumbers(rec, numbers, cands) {
+			target = rec // the recognised numbers, sent again
+		}
+		if l := target; l != nil && SameNumbers(l, numbers, cands) {
 			sup := h.Supporters(l)
 			for _, r := range sup {
 				if r == sub.ReporterID {
-					res = &SubmitResult{Kind: SubmitDuplicate, Tally: l, Supporters: sup}
+					res = &SubmitResult{Kind: SubmitDuplicate, Tally: l, Supporters: sup, Nominees: nominees}
 					return audit("tally.duplicate", l, true, "")
 				}
 			}
@@ -153,7 +178,7 @@ func (s Tallies) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitR
 			if err := tx.DB(ctx).Create(rv).Error; err != nil {
 				return Wrap(EINTERNAL, err, "confirm tally %d", l.ID)
 			}
-			res = &SubmitResult{Kind: SubmitConfirmed, Tally: l, Supporters: append(sup, sub.ReporterID)}
+			res = &SubmitResult{Kind: SubmitConfirmed, Tally: l, Supporters: append(sup, sub.ReporterID), Nominees: nominees}
 			if l.PhotoRef == "" && sub.PhotoRef != "" {
 				if err := tx.setPhoto(ctx, l, sub.PhotoRef); err != nil {
 					return err
@@ -165,7 +190,10 @@ func (s Tallies) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitR
 					res.Conflicts = append(res.Conflicts, c)
 				}
 			}
-			if l.Status == TallyConflict && len(res.Conflicts) == 0 {
+			if rec != nil && rec != l {
+				res.Recognised = rec // confirms a version the ward has not recognised
+			}
+			if l.Status == TallyConflict && len(res.Conflicts) == 0 && res.Recognised == nil {
 				if err := tx.setStatus(ctx, l, TallyProvisional); err != nil {
 					return err
 				}
@@ -179,14 +207,21 @@ func (s Tallies) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitR
 			version = l.Version + 1
 		}
 		status := TallyProvisional
+		if rec != nil && !seen[rec.ID] {
+			// The ward recognised other numbers: this report goes to its
+			// review, even from the reporter of the recognised version.
+			seen[rec.ID] = true
+			conflicts = append(conflicts, rec)
+		}
 		if len(conflicts) > 0 {
 			status = TallyConflict
 		}
-		t := newTally(h.Area, version, sub.ReporterID, sub.Numbers, sub.PhotoRef, status, now)
+		t := newTally(h.Area, version, sub.ReporterID, numbers, sub.PhotoRef, status, now)
 		if err := tx.DB(ctx).Create(t).Error; err != nil {
 			return Wrap(EINTERNAL, err, "store tally of area %d", sub.AreaID)
 		}
-		res = &SubmitResult{Kind: SubmitNew, Tally: t, Conflicts: conflicts, Supporters: append([]int64{sub.ReporterID}, agree...)}
+		res = &SubmitResult{Kind: SubmitNew, Tally: t, Conflicts: conflicts, Recognised: rec,
+			Supporters: append([]int64{sub.ReporterID}, agree...), Nominees: nominees}
 		extra := ""
 		if len(conflicts) > 0 {
 			var vs []string
@@ -194,6 +229,9 @@ func (s Tallies) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitR
 				vs = append(vs, fmt.Sprint(c.Version))
 			}
 			extra = "conflicts_with=" + strings.Join(vs, ",")
+		}
+		if rec != nil {
+			extra += fmt.Sprintf(" after_recognised=%d", rec.Version)
 		}
 		return audit("tally.submit", t, true, extra)
 	})
@@ -203,9 +241,32 @@ func (s Tallies) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitR
 	return res, nil
 }
 
+// storeNominees stores the people the minutes name who are not among the
+// area's candidates as candidates nominated at the meeting (appended to
+// area.Candidates), and returns the numbers with their votes under their
+// ballot numbers. Audited, one event per new nominee.
+func (s Tallies) storeNominees(ctx context.Context, area *Area, n TallyNumbers, reporter int64) (TallyNumbers, error) {
+	cands, n, _ := WithNominees(area.Candidates, n)
+	for _, c := range cands {
+		if c.ID != 0 {
+			continue
+		}
+		c.AreaID = area.ID
+		if err := s.DB(ctx).Create(c).Error; err != nil {
+			return n, Wrap(EINTERNAL, err, "store the nominee %q of area %d", c.Name, area.ID)
+		}
+		if err := s.Audit(ctx, &AuditEvent{ContactID: &reporter, Action: "candidate.nominated", Subject: area.Code,
+			Detail: fmt.Sprintf("area=%d ballot_no=%d name=%s", area.ID, c.BallotNo, c.Name), OK: true}); err != nil {
+			return n, err
+		}
+	}
+	area.Candidates = cands
+	return n, nil
+}
+
 // newTally builds a version from numbers keyed by ballot number.
 func newTally(area *Area, version int, reporter int64, n TallyNumbers, photo, status string, now time.Time) *Tally {
-	t := &Tally{AreaID: area.ID, Version: version, ReporterID: reporter, Method: n.Method,
+	t := &Tally{AreaID: area.ID, Version: version, ReporterID: reporter, Kind: TallyKindOf(n.Kind), Method: n.Method,
 		Households: n.Households, Attending: n.Attending,
 		Issued: n.Issued, Returned: n.Returned, Valid: n.Valid, Invalid: n.Invalid,
 		PhotoRef: photo, Status: status, CreatedAt: now}

@@ -30,33 +30,66 @@ type TallyField struct {
 	// MessageID is the locales id of its name in the bot's tables
 	// (locales/tally.*.yaml).
 	MessageID string
+	// HouseholdMessageID names it in the minutes of a household ballot
+	// (NĐ 59/2023 Mẫu số 04: "số hộ được phát phiếu"), "" when the name is
+	// the same.
+	HouseholdMessageID string
 	// Ballot: counted on ballots, so given only in a secret-ballot tally
-	// (nil in TallyNumbers for a show of hands).
+	// or a household ballot (nil in TallyNumbers for a show of hands).
 	Ballot bool
+	// Meeting: only in the minutes of a meeting (attending), not in a
+	// household ballot's.
+	Meeting bool
+}
+
+// Name is the field's message id in the minutes of kind (TallyKind…).
+func (f TallyField) Name(kind string) string {
+	if kind == TallyKindHouseholdBallot && f.HouseholdMessageID != "" {
+		return f.HouseholdMessageID
+	}
+	return f.MessageID
+}
+
+// In reports whether the field is in the minutes of kind (TallyKind…).
+func (f TallyField) In(kind string) bool {
+	return !(f.Meeting && kind == TallyKindHouseholdBallot)
 }
 
 // TallyFields are the tally's numbers in the order of the minutes: the
-// households on the list, attending, then the four ballot fields.
+// electorate on the list (households, or voters for an all-voter meeting),
+// attending, then the four ballot fields. A household ballot has no
+// attending; its issued are the households given a ballot.
 var TallyFields = []TallyField{
 	{Key: TallyFieldHouseholds, LabelVI: "số hộ", LabelEN: "households", MessageID: "tally_field_households"},
-	{Key: TallyFieldAttending, Short: "TD", LabelVI: "tham dự", LabelEN: "attending", MessageID: "tally_field_attending"},
-	{Key: TallyFieldIssued, Short: "PR", LabelVI: "phát ra", LabelEN: "issued", MessageID: "tally_field_issued", Ballot: true},
-	{Key: TallyFieldReturned, Short: "TV", LabelVI: "thu vào", LabelEN: "returned", MessageID: "tally_field_returned", Ballot: true},
+	{Key: TallyFieldAttending, Short: "TD", LabelVI: "tham dự", LabelEN: "attending", MessageID: "tally_field_attending", Meeting: true},
+	{Key: TallyFieldIssued, Short: "PR", LabelVI: "phát ra", LabelEN: "issued", MessageID: "tally_field_issued",
+		HouseholdMessageID: "law_field_issued_households", Ballot: true},
+	{Key: TallyFieldReturned, Short: "TV", LabelVI: "thu vào", LabelEN: "returned", MessageID: "tally_field_returned",
+		HouseholdMessageID: "law_field_returned_households", Ballot: true},
 	{Key: TallyFieldValid, Short: "HL", LabelVI: "hợp lệ", LabelEN: "valid", MessageID: "tally_field_valid", Ballot: true},
 	{Key: TallyFieldInvalid, Short: "KHL", LabelVI: "không hợp lệ", LabelEN: "invalid", MessageID: "tally_field_invalid", Ballot: true},
 }
 
-// TallyNumbers are the numbers of a biên bản kiểm phiếu. The ballot fields
-// (Issued, Returned, Valid, Invalid) are nil for a show-of-hands tally.
+// TallyNumbers are the numbers of a biên bản kiểm phiếu, or of the
+// ballots sent to every household (Kind TallyKindHouseholdBallot: no
+// attending, Method secret). The ballot fields (Issued, Returned, Valid,
+// Invalid) are nil for a show-of-hands tally.
 type TallyNumbers struct {
-	Method     string // MethodSecret or MethodHands
-	Households int    // household representatives on the area's list
+	Kind   string // TallyKindMeeting ("" too) or TallyKindHouseholdBallot
+	Method string // MethodSecret or MethodHands
+	// Households is the electorate of the area: its household
+	// representatives, or its voters for an all-voter meeting
+	// (ElectorateVoters); every threshold is a share of it.
+	Households int
 	Attending  int
 	Issued     *int
 	Returned   *int
 	Valid      *int
 	Invalid    *int
 	Votes      map[int]int // ballot number → votes (or raised hands)
+	// Nominees are people named in the minutes who are not among the
+	// area's candidates: nominated at the meeting (rules_nominees.go).
+	Nominees []Nominee
 }
 
 // Number returns the number of the field key and whether it is given: a

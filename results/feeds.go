@@ -17,7 +17,11 @@ import (
 // fields freely, never rename or remove one.
 
 // FeedVersion is the version of the feeds' format.
-const FeedVersion = 1
+// 2 (issue 15): interim_max_months gave way to interim_until_elected; a
+// tally has its kind (meeting, household-ballot), a candidate may be
+// nominated at the meeting, an area has its electorate and, in the
+// officials' view, a later report pending the ward's review.
+const FeedVersion = 2
 
 // Feed is the JSON document of GET /results/{election}.json.
 type Feed struct {
@@ -99,6 +103,8 @@ type FeedAreaItem struct {
 	Candidates []FeedCandidate `json:"candidates"`
 	Tally      *FeedTally      `json:"tally,omitempty"`
 	Previous   *FeedTally      `json:"previous,omitempty"` // officials' view, conflict only
+	Pending    *FeedTally      `json:"pending,omitempty"`  // officials' view: a later report awaiting review
+	Electorate string          `json:"electorate"`         // households | voters (households then counts voters)
 }
 
 // FeedCandidate is a candidate; votes only with a shown tally.
@@ -108,26 +114,32 @@ type FeedCandidate struct {
 	Votes    *int     `json:"votes,omitempty"`
 	Percent  *float64 `json:"percent,omitempty"`
 	Elected  bool     `json:"elected,omitempty"`
+	// Nominated: at the meeting, not in the election file (its ballot_no
+	// is only a key, above 100).
+	Nominated bool `json:"nominated,omitempty"`
 }
 
 // FeedTally is the numbers of the tally shown and its outcome.
 type FeedTally struct {
-	Version          int         `json:"version"`
-	Status           string      `json:"status"`
-	Method           string      `json:"method"`
-	Households       int         `json:"households"`
-	Attending        int         `json:"attending"`
-	TurnoutPercent   float64     `json:"turnout_percent"`
-	Issued           *int        `json:"issued,omitempty"`
-	Returned         *int        `json:"returned,omitempty"`
-	Valid            *int        `json:"valid,omitempty"`
-	Invalid          *int        `json:"invalid,omitempty"`
-	Outcome          string      `json:"outcome,omitempty"`
-	Winner           *FeedWinner `json:"winner,omitempty"`
-	RerunWithinDays  int         `json:"rerun_within_days,omitempty"`
-	InterimMaxMonths int         `json:"interim_max_months,omitempty"`
-	ReportedAt       *time.Time  `json:"reported_at,omitempty"`
-	PhotoRef         string      `json:"photo_ref,omitempty"` // officials' view only
+	Version         int         `json:"version"`
+	Status          string      `json:"status"`
+	Kind            string      `json:"kind"` // meeting | household-ballot (NĐ 59/2023 Mẫu số 04)
+	Method          string      `json:"method"`
+	Households      int         `json:"households"`
+	Attending       int         `json:"attending"`
+	TurnoutPercent  float64     `json:"turnout_percent"`
+	Issued          *int        `json:"issued,omitempty"`
+	Returned        *int        `json:"returned,omitempty"`
+	Valid           *int        `json:"valid,omitempty"`
+	Invalid         *int        `json:"invalid,omitempty"`
+	Outcome         string      `json:"outcome,omitempty"`
+	Winner          *FeedWinner `json:"winner,omitempty"`
+	RerunWithinDays int         `json:"rerun_within_days,omitempty"`
+	// InterimUntilElected: nobody elected under luat-10-2022; an interim
+	// head may serve until a new head is elected.
+	InterimUntilElected bool       `json:"interim_until_elected,omitempty"`
+	ReportedAt          *time.Time `json:"reported_at,omitempty"`
+	PhotoRef            string     `json:"photo_ref,omitempty"` // officials' view only
 }
 
 // FeedWinner is the elected candidate (in the officials' view, for a
@@ -163,10 +175,10 @@ func ToFeed(r *Results) *Feed {
 	}
 	for _, a := range r.Areas {
 		it := FeedAreaItem{Code: a.Code, Name: a.Name, Ward: a.Ward, WardCode: a.WardCode, City: a.City,
-			Households: a.Households, State: a.State,
+			Households: a.Households, State: a.State, Electorate: a.Electorate,
 			Candidates: make([]FeedCandidate, 0, len(a.Candidates))}
 		for _, c := range a.Candidates {
-			fc := FeedCandidate{BallotNo: c.BallotNo, Name: c.Name}
+			fc := FeedCandidate{BallotNo: c.BallotNo, Name: c.Name, Nominated: c.Nominated}
 			if a.Tally != nil && c.Votes != nil {
 				v, p := *c.Votes, round2(c.Percent)
 				fc.Votes, fc.Percent = &v, &p
@@ -176,6 +188,7 @@ func ToFeed(r *Results) *Feed {
 		}
 		it.Tally = feedTally(a.Tally, a.Candidates)
 		it.Previous = feedTally(a.Previous, a.Candidates)
+		it.Pending = feedTally(a.Pending, a.Candidates)
 		f.Areas = append(f.Areas, it)
 	}
 	return f
@@ -198,10 +211,10 @@ func feedTally(t *TallyResult, cands []CandidateResult) *FeedTally {
 	if t == nil {
 		return nil
 	}
-	f := &FeedTally{Version: t.Version, Status: t.Status, Method: t.Method, Households: t.Households,
+	f := &FeedTally{Version: t.Version, Status: t.Status, Kind: models.TallyKindOf(t.Kind), Method: t.Method, Households: t.Households,
 		Attending: t.Attending, TurnoutPercent: round2(t.TurnoutPercent()),
 		Issued: t.Issued, Returned: t.Returned, Valid: t.Valid, Invalid: t.Invalid,
-		Outcome: string(t.OutcomeKind), RerunWithinDays: t.RerunWithinDays, InterimMaxMonths: t.InterimMaxMonths,
+		Outcome: string(t.OutcomeKind), RerunWithinDays: t.RerunWithinDays, InterimUntilElected: t.InterimUntilElected,
 		PhotoRef: t.PhotoRef}
 	if !t.ReportedAt.IsZero() {
 		at := t.ReportedAt.UTC()
@@ -238,8 +251,10 @@ var (
 		[]string{"version", "status", "method", models.TallyFieldAttending, "turnout_percent"},
 		ballotKeys(),
 		[]string{"outcome", "winner_ballot_no", "winner_name", "winner_votes", "winner_percent",
-			"rerun_within_days", "interim_max_months"})
-	csvListColumns = []string{"candidates", "votes", "reported_at", "photo_ref"}
+			"rerun_within_days", "interim_until_elected"})
+	// tally_kind, electorate and nominated came with issue 15: last, so
+	// the columns before keep their places.
+	csvListColumns = []string{"candidates", "votes", "reported_at", "photo_ref", "tally_kind", "electorate", "nominated"}
 )
 
 // ballotKeys are the keys of the ballot fields, in the minutes' order.
@@ -259,9 +274,12 @@ func writeCSV(w io.Writer, r *Results) error {
 		return err
 	}
 	for _, a := range r.Areas {
-		var cands, votes []string
+		var cands, votes, nominated []string
 		for _, c := range a.Candidates {
 			cands = append(cands, strconv.Itoa(c.BallotNo)+":"+c.Name)
+			if c.Nominated {
+				nominated = append(nominated, c.Name)
+			}
 			if c.Votes != nil {
 				votes = append(votes, strconv.Itoa(c.BallotNo)+":"+strconv.Itoa(*c.Votes))
 			}
@@ -281,11 +299,16 @@ func writeCSV(w io.Writer, r *Results) error {
 			} else {
 				row = append(row, "", "", "", "")
 			}
-			row = append(row, zeroEmpty(t.RerunWithinDays), zeroEmpty(t.InterimMaxMonths),
-				strings.Join(cands, ";"), strings.Join(votes, ";"), t.ReportedAt.UTC().Format(time.RFC3339), t.PhotoRef)
+			interim := ""
+			if t.InterimUntilElected {
+				interim = "true"
+			}
+			row = append(row, zeroEmpty(t.RerunWithinDays), interim,
+				strings.Join(cands, ";"), strings.Join(votes, ";"), t.ReportedAt.UTC().Format(time.RFC3339), t.PhotoRef,
+				models.TallyKindOf(t.Kind), a.Electorate, strings.Join(nominated, ";"))
 		} else {
 			row = append(row, make([]string, len(csvTallyColumns))...)
-			row = append(row, strings.Join(cands, ";"), "", "", "")
+			row = append(row, strings.Join(cands, ";"), "", "", "", "", a.Electorate, "")
 		}
 		if err := cw.Write(row); err != nil {
 			return err

@@ -353,25 +353,36 @@ func TestLevelsOneWardPageUnchanged(t *testing.T) {
 }
 
 func TestRollupMessagesAreThePagesKeys(t *testing.T) {
-	want := slices.Sorted(slices.Values(results.RollupMessageIDs))
-	for _, lang := range results.Languages {
-		buf, err := os.ReadFile(filepath.Join("..", "locales", "rollup."+lang+".yaml"))
-		if err != nil {
-			t.Fatal(err)
+	var law []string
+	for _, id := range results.LawMessageIDs {
+		if strings.HasPrefix(id, "law_results_") {
+			law = append(law, id)
 		}
-		var m map[string]any
-		if err := yaml.Unmarshal(buf, &m); err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for k := range m {
-			if strings.HasPrefix(k, "rollup_") {
-				got = append(got, k)
+	}
+	for _, c := range []struct {
+		file, prefix string
+		want         []string
+	}{{"rollup", "rollup_", results.RollupMessageIDs}, {"law", "law_results_", law}} {
+		want := slices.Sorted(slices.Values(c.want))
+		for _, lang := range results.Languages {
+			buf, err := os.ReadFile(filepath.Join("..", "locales", c.file+"."+lang+".yaml"))
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		slices.Sort(got)
-		if !slices.Equal(got, want) {
-			t.Errorf("rollup.%s.yaml rollup_* keys differ from RollupMessageIDs:\n%v\n%v", lang, got, want)
+			var m map[string]any
+			if err := yaml.Unmarshal(buf, &m); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for k := range m {
+				if strings.HasPrefix(k, c.prefix) {
+					got = append(got, k)
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s.%s.yaml %s* keys differ from the package's ids:\n%v\n%v", c.file, lang, c.prefix, got, want)
+			}
 		}
 	}
 }

@@ -121,6 +121,14 @@ type AreaResult struct {
 	// Previous is, for a conflict (officials only), the version the latest
 	// one disagrees with.
 	Previous *TallyResult
+	// Pending is, in the officials' view, a later report that differs
+	// from the recognised result and awaits the ward's review; the public
+	// view never has it (docs/design.md §3: only the ward changes what is
+	// recognised).
+	Pending *TallyResult
+	// Electorate is who votes: models.ElectorateHouseholds or
+	// ElectorateVoters (Households then counts voters).
+	Electorate string
 }
 
 // TallyResult is a tally's numbers and the outcome they give under the
@@ -135,24 +143,31 @@ type TallyResult struct {
 	PhotoRef   string // officials' view only
 	// Outcome; OutcomeKind is "" when the numbers could not be decided
 	// (inconsistent minutes).
-	OutcomeKind      models.OutcomeKind
-	Winner           *models.Candidate // elected (or, provisional, leading) candidate
-	WinnerVotes      int
-	WinnerPercent    float64 // of ALL the area's households
-	RerunWithinDays  int
-	InterimMaxMonths int
+	OutcomeKind         models.OutcomeKind
+	Winner              *models.Candidate // elected (or, provisional, leading) candidate; Nominated: at the meeting
+	WinnerVotes         int
+	WinnerPercent       float64 // of the area's WHOLE electorate
+	RerunWithinDays     int
+	InterimUntilElected bool
 }
+
+// HouseholdBallot reports whether the numbers are of ballots sent to every
+// household (NĐ 59/2023 Mẫu số 04) rather than of a meeting.
+func (t *TallyResult) HouseholdBallot() bool { return t.Kind == models.TallyKindHouseholdBallot }
 
 // TurnoutPercent is attending / households × 100.
 func (t *TallyResult) TurnoutPercent() float64 { return models.PercentOf(t.Attending, t.Households) }
 
-// CandidateResult is a candidate and, when shown, their votes.
+// CandidateResult is a candidate and, when shown, their votes. Nominated:
+// named at the meeting, not in the election file (shown without a ballot
+// number, and only with the tally that names them).
 type CandidateResult struct {
-	BallotNo int
-	Name     string
-	Votes    *int
-	Percent  float64 // of all households
-	Winner   bool
+	BallotNo  int
+	Name      string
+	Votes     *int
+	Percent   float64 // of the whole electorate
+	Winner    bool
+	Nominated bool
 }
 
 // Recognised reports whether the area's result is accepted.
@@ -213,15 +228,31 @@ func buildArea(el ElectionInfo, rules string, at *models.AreaTallies, admin bool
 	a := &AreaResult{
 		Code: at.Area.Code, Name: at.Area.Name, Households: at.Area.Households,
 		WardCode: el.WardCode, Ward: el.Ward, City: el.City, Province: el.Province,
-		State: StateNotReported,
+		State: StateNotReported, Electorate: models.ElectorateOf(at.Area.Electorate),
 	}
 	if w := at.Area.Ward; w != nil {
 		a.WardCode, a.Ward, a.City, a.Province = w.Code, w.Name, w.City, w.Province
 	}
-	for _, c := range at.Area.Candidates {
-		a.Candidates = append(a.Candidates, CandidateResult{BallotNo: c.BallotNo, Name: c.Name})
-	}
 	t := at.Latest
+	if at.Recognised != nil {
+		// The recognised result stands until the ward withdraws it or
+		// recognises another version; a later report is the officials'.
+		t = at.Recognised
+		if p := at.Pending(); p != nil && admin {
+			a.Pending = buildTally(rules, p, at.Area, admin)
+		}
+	}
+	shown := map[int]bool{} // the nominees of the tally shown
+	if t != nil && t.Status != models.TallyRejected {
+		for _, c := range models.NomineesOf(at.Area.Candidates, models.TallyNumbersOf(t, at.Area.Candidates)) {
+			shown[c.BallotNo] = true
+		}
+	}
+	for _, c := range at.Area.Candidates {
+		if !c.Nominated || shown[c.BallotNo] {
+			a.Candidates = append(a.Candidates, CandidateResult{BallotNo: c.BallotNo, Name: c.Name, Nominated: c.Nominated})
+		}
+	}
 	if t == nil {
 		return a
 	}
@@ -234,7 +265,7 @@ func buildArea(el ElectionInfo, rules string, at *models.AreaTallies, admin bool
 		if a.Tally.OutcomeKind != "" && a.Tally.OutcomeKind != models.OutcomeElected {
 			a.State = StateRerun
 		}
-	case models.TallyProvisional, models.TallyConflict:
+	case models.TallyProvisional, models.TallyConflict, models.TallyWithdrawn:
 		if !admin {
 			a.State = StateAwaiting
 			return a
@@ -267,7 +298,7 @@ func buildArea(el ElectionInfo, rules string, at *models.AreaTallies, admin bool
 func buildTally(rules string, t *models.Tally, area *models.Area, admin bool) *TallyResult {
 	tr := &TallyResult{
 		Version: t.Version, Status: t.Status, ReportedAt: t.CreatedAt,
-		TallyNumbers: models.TallyNumbers{Method: t.Method, Households: t.Households, Attending: t.Attending,
+		TallyNumbers: models.TallyNumbers{Kind: models.TallyKindOf(t.Kind), Method: t.Method, Households: t.Households, Attending: t.Attending,
 			Issued: t.Issued, Returned: t.Returned, Valid: t.Valid, Invalid: t.Invalid, Votes: map[int]int{}},
 	}
 	if tr.Households <= 0 {
@@ -298,7 +329,7 @@ func buildTally(rules string, t *models.Tally, area *models.Area, admin bool) *T
 	if tr.Winner == nil && t.Status != models.TallyAccepted {
 		tr.Winner = o.Leader // provisional: who leads so far
 	}
-	tr.RerunWithinDays, tr.InterimMaxMonths = o.RerunWithinDays, o.InterimMaxMonths
+	tr.RerunWithinDays, tr.InterimUntilElected = o.RerunWithinDays, o.InterimUntilElected
 	return tr
 }
 

@@ -205,21 +205,43 @@ func (d *pageData) LevelName(level string) string {
 	return d.T.T("results_level_" + level)
 }
 
-// OutcomeText says why nobody was elected.
+// OutcomeText says why nobody was elected and what follows (docs/design.md §3).
 func (d *pageData) OutcomeText(t *TallyResult) string {
 	switch t.OutcomeKind {
 	case models.OutcomeRerun:
 		return d.T.T("results_outcome_rerun", "Days", t.RerunWithinDays)
 	case models.OutcomeMeetingInvalid:
 		return d.T.T("results_outcome_meeting_invalid")
+	case models.OutcomeHouseholdBallotNeeded:
+		return d.T.T("law_results_outcome_household_ballot")
 	case models.OutcomeUndecided:
-		return d.T.T("results_outcome_undecided", "Months", t.InterimMaxMonths)
+		return d.T.T("results_outcome_undecided")
 	}
 	return ""
 }
 
+// ElectorUnit is what an area's count counts: "hộ", or "cử tri" for an
+// all-voter area.
+func (d *pageData) ElectorUnit(a *AreaResult) string {
+	return d.T.T("elector_unit_" + models.ElectorateOf(a.Electorate))
+}
+
+// ElectorsTotal is the base of an area's thresholds: "tổng số cử tri đại
+// diện hộ gia đình", or "tổng số cử tri".
+func (d *pageData) ElectorsTotal(a *AreaResult) string {
+	return d.T.T("electors_total_" + models.ElectorateOf(a.Electorate))
+}
+
 // Share formats n of total as a percentage.
 func (d *pageData) Share(n, total int) float64 { return models.PercentOf(n, total) }
+
+// SharePtr is Share of an optional number (0 when absent).
+func (d *pageData) SharePtr(n *int, total int) float64 {
+	if n == nil {
+		return 0
+	}
+	return models.PercentOf(*n, total)
+}
 
 // Num formats an optional number ("–" when absent).
 func (d *pageData) Num(p *int) string {

@@ -92,15 +92,26 @@ var RollupMessageIDs = []string{
 	"rollup_not_found_title", "rollup_not_found_body",
 }
 
-// checkRollupBundle is CheckBundle for RollupMessageIDs.
+// LawMessageIDs are the messages of the law as applied the page uses
+// (issue 15): exactly the law_results_* keys of locales/law.vi.yaml and
+// law.en.yaml (a test compares them), and the words of the electorate.
+var LawMessageIDs = []string{
+	"law_results_outcome_household_ballot", "law_results_household_ballot", "law_results_household_ballots",
+	"law_results_returned", "law_results_nominated", "law_results_pending",
+	"electors_total_households", "electors_total_voters", "elector_unit_households", "elector_unit_voters",
+}
+
+// checkRollupBundle is CheckBundle for RollupMessageIDs and LawMessageIDs.
 func checkRollupBundle(b *i18n.Bundle) error {
 	for _, lang := range Languages {
 		loc := i18n.NewLocalizer(b, lang)
 		want := language.Make(lang)
-		for _, id := range RollupMessageIDs {
-			_, tag, err := loc.LocalizeWithTag(&i18n.LocalizeConfig{MessageID: id})
-			if err != nil || tag != want {
-				return fmt.Errorf("results: message %q missing in %s: load locales/rollup.%s.yaml into the bundle", id, lang, lang)
+		for _, ids := range [][]string{RollupMessageIDs, LawMessageIDs} {
+			for _, id := range ids {
+				_, tag, err := loc.LocalizeWithTag(&i18n.LocalizeConfig{MessageID: id})
+				if err != nil || tag != want {
+					return fmt.Errorf("results: message %q missing in %s: load locales/rollup.%s.yaml and law.%s.yaml into the bundle", id, lang, lang, lang)
+				}
 			}
 		}
 	}

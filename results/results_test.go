@@ -206,7 +206,8 @@ func TestPublicViewNeverShowsProvisionalNumbers(t *testing.T) {
 			for _, row := range rows[1:] {
 				if row[4] == "kp2" || row[4] == "kp3" {
 					for i, cell := range row {
-						if i > 7 && i != 24 && cell != "" { // only the candidates' names may follow the state
+						// Only the candidates' names and the electorate may follow the state.
+						if i > 7 && i != 24 && rows[0][i] != "electorate" && cell != "" {
 							t.Errorf("public CSV %s column %s = %q", row[4], rows[0][i], cell)
 						}
 					}
@@ -372,7 +373,7 @@ func TestFeeds(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &f); err != nil {
 		t.Fatal(err)
 	}
-	if f.FormatVersion != 1 || f.Election.Code != demo.ElectionCode || f.Election.Ward.Name != "Phường Ka Long" ||
+	if f.FormatVersion != 2 || f.Election.Code != demo.ElectionCode || f.Election.Ward.Name != "Phường Ka Long" ||
 		f.Election.Rules != "nqlt-09-2008" || !f.Counting || f.Election.OpensAt != "2022-06-05T00:00:00Z" {
 		t.Errorf("feed head %+v", f.Election)
 	}
@@ -428,16 +429,16 @@ func TestLanguages(t *testing.T) {
 	_, ts := newServer(t, s, electionDay, results.Options{})
 	base := ts.URL + "/results/" + demo.ElectionCode
 	_, vi, _ := get(t, base)
-	for _, want := range []string{`<html lang="vi">`, "Kết quả bầu cử", "Trúng cử: Nguyễn Văn An", "250 phiếu, 80,13% tổng số hộ",
-		"Đã công nhận 3/6 khu dân cư (50%)", "Phải bầu lại", "bầu lại trong 15 ngày", "Chưa được công nhận", "Chưa báo cáo",
+	for _, want := range []string{`<html lang="vi">`, "Kết quả bầu cử", "Trúng cử: Nguyễn Văn An", "250 phiếu, bằng 80,13% tổng số cử tri đại diện hộ gia đình",
+		"Đã công nhận 3/6 khu dân cư (50%)", "Phải bầu lại", "bầu lại vào ngày UBND cấp xã quyết định, chậm nhất 15 ngày sau lần bầu thứ nhất", "Chưa được công nhận", "Chưa báo cáo",
 		"Tham dự: 290/312 hộ (92,95%)", `href="?lang=en"`, "Phường Ka Long", "05/06/2022"} {
 		if !strings.Contains(vi, want) {
 			t.Errorf("vi page lacks %q", want)
 		}
 	}
 	_, en, _ := get(t, base+"?lang=en")
-	for _, want := range []string{`<html lang="en">`, "Election results", "Elected: Nguyễn Văn An", "250 votes, 80.13% of all households",
-		"3/6 areas recognised (50%)", "Re-run needed", "a re-run within 15 days", "Not yet recognised", "Not reported",
+	for _, want := range []string{`<html lang="en">`, "Election results", "Elected: Nguyễn Văn An", "250 votes, 80.13% of all the household representatives",
+		"3/6 areas recognised (50%)", "Re-run needed", "at the latest 15 days after the first", "Not yet recognised", "Not reported",
 		"Turnout: 290/312 households (92.95%)", `href="?"`} {
 		if !strings.Contains(en, want) {
 			t.Errorf("en page lacks %q", want)

@@ -7,30 +7,36 @@ import (
 )
 
 func nameWords(r []token) []string {
-	ws := make([]string, len(r))
-	for i, t := range r {
-		ws[i] = t.w
-	}
-	for len(ws) > 1 {
-		if len(ws) > 2 && honorifics[ws[0]+" "+ws[1]] {
-			ws = ws[2:]
-		} else if honorifics[ws[0]] {
-			ws = ws[1:]
-		} else {
-			break
-		}
-	}
-	for len(ws) > 1 {
-		n := len(ws)
-		if n > 2 && nameTrailers[ws[n-2]+" "+ws[n-1]] {
-			ws = ws[:n-2]
-		} else if nameTrailers[ws[n-1]] {
-			ws = ws[:n-1]
-		} else {
-			break
-		}
+	lo, hi := nameSpan(r)
+	ws := make([]string, 0, hi-lo)
+	for _, t := range r[lo:hi] {
+		ws = append(ws, t.w)
 	}
 	return ws
+}
+
+func nameSpan(r []token) (lo, hi int) {
+	lo, hi = 0, len(r)
+	word := func(i int) string { return r[i].w }
+	for hi-lo > 1 {
+		if hi-lo > 2 && honorifics[word(lo)+" "+word(lo+1)] {
+			lo += 2
+		} else if honorifics[word(lo)] {
+			lo++
+		} else {
+			break
+		}
+	}
+	for hi-lo > 1 {
+		if hi-lo > 2 && nameTrailers[word(hi-2)+" "+word(hi-1)] {
+			hi -= 2
+		} else if nameTrailers[word(hi-1)] {
+			hi--
+		} else {
+			break
+		}
+	}
+	return lo, hi
 }
 
 // nameMatch returns the candidates a typed name means, best tier

@@ -44,11 +44,14 @@ type view struct {
 	Households int
 	Unknown    []string
 	Ambiguous  []string
+	Kind       string           // the household ballot's
+	Nominees   []models.Nominee // people nominated at the meeting
 }
 
 func viewOf(p *tally.Parsed, isTally bool) view {
 	v := view{IsTally: isTally, Area: p.AreaCode, Inferred: p.AreaInferred, Method: p.Numbers.Method,
-		Households: p.Households, Unknown: p.Unknown, Ambiguous: p.Ambiguous, Votes: p.Numbers.Votes}
+		Households: p.Households, Unknown: p.Unknown, Ambiguous: p.Ambiguous, Votes: p.Numbers.Votes,
+		Kind: p.Numbers.Kind, Nominees: p.Numbers.Nominees}
 	fields := map[string]*int{
 		models.TallyFieldAttending: &p.Numbers.Attending, models.TallyFieldIssued: p.Numbers.Issued,
 		models.TallyFieldReturned: p.Numbers.Returned, models.TallyFieldValid: p.Numbers.Valid,

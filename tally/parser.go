@@ -67,6 +67,8 @@ const (
 	itName
 	itUnknown
 	itAmbiguous
+	itHousehold // the household ballot (NĐ 59/2023 Mẫu số 04)
+	itNominee   // a person not in the list, nominated at the meeting
 )
 
 type item struct {
@@ -77,7 +79,8 @@ type item struct {
 	field  string
 	n      int      // field value or votes
 	ballot int      // itBallot; the ballot number given before a name (0: none)
-	words  []string // itName
+	words  []string // itName, itNominee
+	name   string   // itNominee: the name as typed
 	label  bool     // an unreadable number after a known label (counts as a label)
 	pos    int      // where it starts in the text
 }
@@ -93,6 +96,9 @@ type parser struct {
 	pend     []token
 	ballot   *token // a candidate qualifier's ballot number waiting for its votes
 	ballotAt int    // where that qualifier starts
+	// nominee: a marker ("ứng cử tại hội nghị", "đề cử") was just read,
+	// so the name that follows is a nominee's.
+	nominee bool
 }
 
 func newParser(text string, areas []*models.Area) *parser {

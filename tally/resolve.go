@@ -51,11 +51,21 @@ func (ps *parser) resolve() (*Parsed, bool) {
 
 	// Names, then (when no area is named) the area they belong to.
 	var votes []item // ballot = the candidate's ballot number
-	var named []item
+	var named, nominees []item
 	nameAreas := map[*models.Area]bool{}
 	pairs := 0
 	for _, it := range ps.items {
 		switch it.kind {
+		case itNominee:
+			// A name after a marker may still be a listed candidate's.
+			if ms, _ := nameMatch(it.words, cands); len(ms) == 1 {
+				it.ballot = ms[0].c.BallotNo
+				named = append(named, it)
+				nameAreas[ms[0].area] = true
+				pairs++
+			} else {
+				nominees = append(nominees, it)
+			}
 		case itUnknown:
 			unknown = append(unknown, it)
 			if it.label {
@@ -98,6 +108,26 @@ func (ps *parser) resolve() (*Parsed, bool) {
 	}
 	votes = append(votes, named...)
 
+	// People nominated at the meeting, once each; the same name with two
+	// numbers is ambiguous.
+	byNominee := map[string][]item{}
+	var nomineeOrder []string
+	for _, it := range nominees {
+		k := strings.Join(it.words, " ")
+		if _, seen := byNominee[k]; !seen {
+			nomineeOrder = append(nomineeOrder, k)
+		}
+		byNominee[k] = append(byNominee[k], it)
+	}
+	for _, k := range nomineeOrder {
+		its := byNominee[k]
+		if !sameNumbers(its) {
+			ambiguous = append(ambiguous, item{raw: joinTexts(its), pos: its[0].pos})
+			continue
+		}
+		p.Numbers.Nominees = append(p.Numbers.Nominees, models.Nominee{Name: its[0].name, Votes: its[0].n})
+	}
+
 	// Ballot numbers must be those of a candidate in scope (any ballot
 	// number when the scope has no candidates loaded).
 	known := map[int]bool{}
@@ -122,6 +152,8 @@ func (ps *parser) resolve() (*Parsed, bool) {
 			fields[it.field] = append(fields[it.field], it)
 		case itMethod:
 			methods = append(methods, it)
+		case itHousehold:
+			p.Numbers.Kind = models.TallyKindHouseholdBallot
 		}
 	}
 
@@ -175,12 +207,14 @@ func (ps *parser) resolve() (*Parsed, bool) {
 			ambiguous = append(ambiguous, item{raw: joinTexts(methods), pos: methods[0].pos})
 		}
 	}
-	if p.Numbers.Method == "" && ballots {
-		p.Numbers.Method = models.MethodSecret
+	if p.Numbers.Method == "" && (ballots || p.Numbers.Kind == models.TallyKindHouseholdBallot) {
+		p.Numbers.Method = models.MethodSecret // a household ballot is written
 	}
 
 	p.Unknown, p.Ambiguous = textsOf(unknown), textsOf(ambiguous)
-	return p, (pairs > 0 && ps.startsIntro()) || pairs >= 3
+	// Nominees make a tally only with KQ: "Nguyen Van Tam 1961" is a
+	// resident's look-up.
+	return p, (pairs+len(p.Numbers.Nominees) > 0 && ps.startsIntro()) || pairs >= 3
 }
 
 // textsOf returns the items' texts in the order of the message.

@@ -129,6 +129,11 @@ func (ps *parser) prefixItem(p prefix, ts []token) bool {
 		} else {
 			ps.add(item{kind: itAmbiguous}, start, end)
 		}
+	case prefixHousehold:
+		ps.add(item{kind: itHousehold}, start, end)
+	case prefixNominee:
+		ps.nominee = true // says nothing alone: the name that follows does
+		return false
 	default:
 		return false
 	}
@@ -169,7 +174,7 @@ func fieldOf(r []token) string {
 func (ps *parser) number(t token) {
 	pend := ps.pend
 	ps.pend = ps.pend[:0:0]
-	defer func() { ps.pend = pend[:0] }()
+	defer func() { ps.pend, ps.nominee = pend[:0], false }()
 	r := pend
 	from := 0 // the unknown part starts after the last prefix that said something
 	for {
@@ -236,8 +241,43 @@ func (ps *parser) phrase(r []token, t token) bool {
 			ps.add(it, start, t.end)
 			return true
 		}
+		if ps.nominee || ps.looksLikeName(r, words) {
+			ps.dropBallot()
+			lo, hi := nameSpan(r)
+			name := strings.Join(strings.Fields(ps.text[r[lo].start:r[hi-1].end]), " ")
+			ps.add(item{kind: itNominee, words: words, name: name, n: t.n}, r[0].start, t.end)
+			return true
+		}
 	}
 	return false
+}
+
+// looksLikeName: r, a phrase before a number that names no candidate, is
+// read as a person nominated at the meeting when it is a Vietnamese full
+// name — two to five words, the first a family name, none of the
+// grammar's own (thôn, TD, phiếu…) — and ends in no field label, and
+// starts with no area's name or phrase of the grammar.
+func (ps *parser) looksLikeName(r []token, words []string) bool {
+	if len(words) < 2 || len(words) > 5 || !surnames[words[0]] {
+		return false
+	}
+	for _, w := range words {
+		if notNameWords[w] {
+			return false
+		}
+	}
+	for k := 1; k < len(r); k++ {
+		suffix := r[k:]
+		if f := fieldOf(suffix); f != "" && (len(suffix) > 1 || shortLabels[suffix[0].w]) {
+			return false
+		}
+	}
+	// An area's name, or words of the grammar ("tự ứng cử", "trưởng khu
+	// phố") that happen to start with a family name.
+	if p, n := ps.prefixAt(r); n > 1 || n > 0 && p.kind != prefixUnit && p.kind != prefixIntro {
+		return false
+	}
+	return true
 }
 
 // areaItem finds the area with number n (of the typed kind if several).
@@ -272,4 +312,5 @@ func (ps *parser) areaItem(kind string, n int, start, end int) {
 }
 
 // nameWords is a phrase as a name: without a leading honorific
-// ("ông", "UV") or trailing filler ("được", "phiếu").
+// ("ông", "UV") or trailing filler ("được", "phiếu"); nameSpan is where
+// those words are in r.

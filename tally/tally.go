@@ -3,6 +3,7 @@
 //
 //	KQ KP1 TD 290 PR 290 TV 289 HL 285 KHL 4 UV1 250 UV2 35
 //	kết quả khu phố 1: tham dự 290, phát ra 290, thu vào 289, hợp lệ 285, không hợp lệ 4, Nguyễn Văn An 250, Trần Thị Bình 35
+//	KQ KP1 PHIEU HO PR 300 TV 290 HL 285 KHL 5 UV1 200 UV2 85
 //
 // Grammar: the message is a sequence of `phrase number` pairs in any order,
 // a phrase being the words since the previous number. Case and diacritics
@@ -20,10 +21,19 @@
 //     "không hợp lệ" is never read as "hợp lệ";
 //   - a candidate's name (Nguyễn Văn An 250; "ông An 250"; small typos,
 //     see nameMatch);
+//   - a person not in the list, nominated at the meeting (NĐ 59/2023): a
+//     Vietnamese full name of two to five words starting with a family
+//     name (Lê Văn Tám 40), or any name after a marker ("ứng cử tại hội
+//     nghị", "đề cử", "tự ứng cử": "đề cử ông Tư 40"); it goes to
+//     Numbers.Nominees, and alone (without KQ) makes no tally;
 //   - otherwise leading words that name no number are taken off and the rest
 //     tried again: KQ / kết quả (intro), the method (giơ tay / show of
-//     hands → hands; bỏ phiếu kín / kín / secret → secret), an area named
-//     without a number ("Thôn Đông"), units (hộ, phiếu, người, votes).
+//     hands → hands; bỏ phiếu kín / kín / secret → secret), the household
+//     ballot (PHIEU HO, phiếu lấy ý kiến, lấy ý kiến hộ, phát phiếu lấy ý
+//     kiến hộ gia đình… → Kind household-ballot, a written ballot: NĐ
+//     59/2023 Mẫu số 04, whose "số hộ được phát phiếu" is PR and "phiếu thu
+//     về" TV), an area named without a number ("Thôn Đông"), units (hộ,
+//     phiếu, người, votes).
 //
 // Numbers: digits; 1.234 and 1,234 are thousands when every group after the
 // first has exactly three digits (1.234.567). A comma followed by anything

@@ -19,8 +19,13 @@ var fieldVariants = map[string][]string{
 		"ho tham du", "cu tri tham du", "nguoi tham du", "dai dien ho tham du",
 		"cu tri dai dien ho tham du", "ho gia dinh tham du", "tham gia", "ho tham gia",
 		"cu tri tham gia", "nguoi tham gia", "co mat", "so co mat"},
-	models.TallyFieldIssued:   {"phat", "da phat", "phat ra phieu", "ballots issued"},
-	models.TallyFieldReturned: {"thu ve", "thu lai", "thu", "nhan ve", "bo vao hom", "ballots returned"},
+	// The household ballot's words (NĐ 59/2023 Mẫu số 04): the households
+	// given a ballot, the ballots returned.
+	models.TallyFieldIssued: {"phat", "da phat", "phat ra phieu", "ballots issued", "so ho duoc phat phieu",
+		"ho duoc phat phieu", "so ho duoc phat", "ho duoc phat", "so ho nhan phieu", "ho nhan phieu",
+		"households given a ballot", "households given ballots", "given"},
+	models.TallyFieldReturned: {"thu ve", "thu lai", "thu", "nhan ve", "bo vao hom", "ballots returned",
+		"phieu thu ve", "so phieu thu ve", "ho tra loi", "so ho tra loi"},
 	models.TallyFieldInvalid: {"ko hop le", "k hop le", "kh hop le",
 		"kg hop le", "khong hl", "not valid", "k hl", "ko hl"},
 }
@@ -69,6 +74,8 @@ const (
 	prefixSecret
 	prefixArea
 	prefixUnit
+	prefixHousehold // the household ballot (NĐ 59/2023 Mẫu số 04)
+	prefixNominee   // the name that follows was nominated at the meeting
 )
 
 type prefix struct {
@@ -93,6 +100,14 @@ var staticPrefixes = func() []prefix {
 		"show of hands", "by show of hands", "hands", "by hands", "by a show of hands")
 	add(prefixSecret, "bo phieu kin", "phieu kin", "kin", "bau kin", "secret", "secret ballot",
 		"by secret ballot", "bo phieu kin bau")
+	add(prefixHousehold, "phieu ho", "phieu ho gia dinh", "phieu lay y kien", "phieu lay y kien ho",
+		"phieu lay y kien ho gia dinh", "lay y kien ho", "lay y kien ho gia dinh", "lay y kien",
+		"phat phieu lay y kien", "phat phieu lay y kien ho", "phat phieu lay y kien ho gia dinh",
+		"phat phieu ho", "phat phieu den ho", "phat phieu den tung ho", "phat phieu den tung ho gia dinh",
+		"household ballot", "household ballots", "ballots to every household", "ballots to households")
+	add(prefixNominee, "ung cu tai hoi nghi", "ucv tai hoi nghi", "ung vien tai hoi nghi", "uchn", "de cu",
+		"duoc de cu", "de cu tai hoi nghi", "tu ung cu", "nguoi tu ung cu", "nominee", "nominated",
+		"nominated at the meeting", "self nominated")
 	add(prefixUnit, "ho", "phieu", "nguoi", "cu tri", "votes", "vote", "ballots", "ballot",
 		"households", "people", "phieu bau", "la", "duoc", "dat", "co", "so", "tong", "tong so",
 		"ty le", "ti le", "chiem", "bang", "percent")
@@ -113,6 +128,40 @@ var honorifics = map[string]bool{
 	"uv": true, "ung vien": true, "ung cu vien": true, "candidate": true, "mr": true,
 	"mrs": true, "ms": true, "nguoi ung cu": true,
 }
+
+// surnames are Vietnamese family names, folded: a phrase of two to five
+// words that starts with one and names no candidate is read as a person
+// nominated at the meeting (and echoed as such for the reporter to check).
+var surnames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, s := range strings.Fields(`nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly
+		dinh dao doan trinh truong lam luong luu mai cao ha tang to ta thai trieu vuong quach chu kieu la lac
+		lai lo nong hua ong phung tong tieu tu an au bach banh cam chau chung diep dam giang han hau
+		khuc kim lu mac nghiem ninh quan son thach than tiet tra ung vi van yen hang ma nghe dieu giap
+		kha luc man mong phi phuong quang sam tao thieu tieu trac uong vien`) {
+		m[s] = true
+	}
+	return m
+}()
+
+// notNameWords never stand in a person's name: a phrase with one is not
+// read as a nominee.
+var notNameWords = map[string]bool{
+	"thon": true, "xom": true, "kp": true, "tdp": true, "td": true, "pr": true, "tv": true, "hl": true,
+	"khl": true, "uv": true, "ucv": true, "phieu": true, "tham": true, "vao": true, "khong": true,
+	"ket": true, "qua": true, "kq": true, "bau": true,
+}
+
+// shortLabels are the short labels of the fields (TD, PR…).
+var shortLabels = func() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range models.TallyFields {
+		if f.Short != "" {
+			m[models.Fold(f.Short)] = true
+		}
+	}
+	return m
+}()
 
 var nameTrailers = map[string]bool{
 	"duoc": true, "dat": true, "co": true, "phieu": true, "votes": true, "vote": true,
