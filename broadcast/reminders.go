@@ -110,7 +110,7 @@ func (b *Broadcaster) renderContext(ctx context.Context, bc *models.Broadcast) (
 	switch bc.MessageKey {
 	case models.RemindOfficialUnreported:
 		rc.open, err = b.store.UnreportedAreas(ctx, e.ID)
-	case models.RemindOfficialResults:
+	case models.RemindOfficialResults, models.RemindOfficialRecognition:
 		rc.open, err = b.store.UnacceptedAreas(ctx, e.ID)
 	}
 	if err != nil {
@@ -193,14 +193,27 @@ func (b *Broadcaster) renderOfficial(lang string, rc *renderCtx, bc *models.Broa
 		"Title": e.Title, "Day": b.day(lang, day),
 		"ListDays": e.ListPostedDays, "NoticeDays": e.NoticeDays,
 		"Closes": e.ClosesAt.In(e.Location()).Format("15:04"), "WorkingDays": models.ResultsWorkingDays,
+		"RecognitionDays": models.RecognitionWorkingDays(e),
 	})
+	if step := models.StepOfMessage(bc.MessageKey); step != "" {
+		// A step of the timeline before the day (models.Timelines).
+		data["Deadline"], data["StepDays"] = b.day(lang, models.StepDeadline(e, step)), e.StepDays(step)
+		return b.tr(lang, "rem_"+bc.MessageKey, data), true
+	}
 	switch bc.MessageKey {
-	case models.RemindOfficialList:
-		data["Deadline"] = b.day(lang, models.ListPostedDeadline(e))
-		return b.tr(lang, "rem_"+bc.MessageKey, data), true
-	case models.RemindOfficialNotice:
-		data["Deadline"] = b.day(lang, models.NoticeDeadline(e))
-		return b.tr(lang, "rem_"+bc.MessageKey, data), true
+	case models.RemindOfficialRecognition:
+		if !rc.admins[c.ID] || len(rc.open) == 0 {
+			return "", false // the ward's act: its admins are reminded
+		}
+		names := make([]string, len(rc.open))
+		for i, a := range rc.open {
+			names[i] = a.Name
+		}
+		for k, v := range b.words(lang, e.Ward, rc.open...) {
+			data[k] = v
+		}
+		data["Deadline"], data["Areas"], data["Count"] = b.day(lang, models.RecognitionDeadline(e)), strings.Join(names, ", "), len(names)
+		return b.tr(lang, "rem_"+bc.MessageKey+"_admin", data), true
 	case models.RemindOfficialUnreported, models.RemindOfficialResults:
 		data["Deadline"] = b.day(lang, models.ResultsDeadline(e))
 		var open []*models.Area

@@ -179,21 +179,21 @@ func TestRemindersFireAtLocalTimes(t *testing.T) {
 				{at(29, 6, 59, 5), "", nil},
 				{at(29, 7, 0, 5), "an-kp1 bob-kp2", map[string][]string{
 					"an-kp1":  {"Danh sách cử tri", "Khu phố 1", "Nhà văn hóa khu phố 1", "Số 12, đường Hùng Vương", "Chủ nhật 05/06/2022, từ 07:00"},
-					"bob-kp2": {"The voter list", "Khu phố 2", "Nhà văn hóa khu phố 2", "Sunday 05/06/2022, from 07:00"}}},
+					"bob-kp2": {"The list of household representatives", "Khu phố 2", "Nhà văn hóa khu phố 2", "Sunday 05/06/2022, from 07:00"}}},
 				{at(2, 8, 0), "admin reporter-kp1 reporter-kp3", map[string][]string{
-					"reporter-kp3": {"thông báo thời gian, địa điểm hội nghị", "Thứ Sáu 03/06/2022"}}},
+					"reporter-kp3": {"thời gian, địa điểm hội nghị bầu cử phải được niêm yết và thông báo", "Thứ Sáu 03/06/2022"}}},
 				{at(3, 6, 59), "", nil},
 				{at(3, 7, 0), "an-kp1 bob-kp2", map[string][]string{
-					"an-kp1":  {"Hội nghị cử tri Khu phố 1 họp lúc 07:00, Chủ nhật 05/06/2022", "kết thúc lúc 11:00"},
-					"bob-kp2": {"voters' meeting of Khu phố 2 is at 07:00 on Sunday 05/06/2022"}}},
+					"an-kp1":  {"Hội nghị cử tri đại diện hộ gia đình Khu phố 1 bầu Trưởng khu phố họp lúc 07:00, Chủ nhật 05/06/2022", "kết thúc lúc 11:00"},
+					"bob-kp2": {"meeting of household representatives of Khu phố 2 to elect the neighbourhood head is at 07:00 on Sunday 05/06/2022"}}},
 				{at(4, 18, 59), "", nil},
 				{at(4, 19, 0), "an-kp1 bob-kp2", map[string][]string{
-					"an-kp1":  {"ngày mai, Chủ nhật 05/06/2022, Khu phố 1 bầu cử từ 07:00 đến 11:00 tại Nhà văn hóa khu phố 1"},
-					"bob-kp2": {"tomorrow, Sunday 05/06/2022, Khu phố 2 votes from 07:00 to 11:00"}}},
+					"an-kp1":  {"ngày mai, Chủ nhật 05/06/2022, Khu phố 1 họp bầu Trưởng khu phố từ 07:00 đến 11:00 tại Nhà văn hóa khu phố 1"},
+					"bob-kp2": {"tomorrow, Sunday 05/06/2022, Khu phố 2 meets to elect the neighbourhood head from 07:00 to 11:00"}}},
 				{at(5, 6, 29), "", nil},
 				{at(5, 6, 30), "an-kp1 bob-kp2", map[string][]string{
-					"an-kp1":  {"Hôm nay Khu phố 1 bầu cử"},
-					"bob-kp2": {"Today Khu phố 2 votes"}}},
+					"an-kp1":  {"Hôm nay Khu phố 1 họp bầu Trưởng khu phố", "Kính mời cử tri đại diện hộ gia đình"},
+					"bob-kp2": {"Today Khu phố 2 meets to elect the neighbourhood head"}}},
 				{at(5, 11, 59), "", nil},
 				// An hour after closing: kp1 has reported, the others not.
 				{at(5, 12, 0), "admin reporter-kp3", map[string][]string{
@@ -203,6 +203,12 @@ func TestRemindersFireAtLocalTimes(t *testing.T) {
 				{at(9, 7, 59), "", nil},
 				{at(9, 8, 0), "admin reporter-kp1 reporter-kp3", map[string][]string{
 					"admin": {"Thứ Sáu 10/06/2022 (5 ngày làm việc sau ngày bầu)", "Còn 6 khu phố chưa được công nhận"}}},
+				// The ward recognises within 5 working days of receiving
+				// the results (NĐ 59/2023): Friday 17/06, reminded Thursday,
+				// to its admins only.
+				{at(16, 7, 59), "", nil},
+				{at(16, 8, 0), "admin", map[string][]string{
+					"admin": {"5 ngày làm việc kể từ khi nhận kết quả", "chậm nhất Thứ Sáu 17/06/2022", "Còn 6 khu phố chưa được công nhận"}}},
 				{at(30, 0, 0), "", nil},
 			}
 			for i, st := range steps {

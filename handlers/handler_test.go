@@ -162,7 +162,8 @@ func TestPlaceSendsLocation(t *testing.T) {
 func TestRulesByRegime(t *testing.T) {
 	hs := newHarness(t)
 	got := text(hs.send("/quydinh"))
-	for _, want := range []string{"quá 50% số cử tri đại diện hộ gia đình của khu phố tham dự", "quá 50% tổng số hộ", "15 ngày", "đủ 21 tuổi", "thường trú", "bỏ phiếu kín"} {
+	for _, want := range []string{"quá 50% tổng số cử tri đại diện hộ gia đình của khu phố tham dự", "quá 50% tổng số cử tri đại diện hộ gia đình của cả khu phố",
+		"chậm nhất 15 ngày sau lần bầu thứ nhất", "đủ 21 tuổi", "hộ khẩu thường trú và thường xuyên cư trú", "phẩm chất chính trị", "bỏ phiếu kín"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("nqlt rules lack %q", want)
 		}
@@ -170,11 +171,26 @@ func TestRulesByRegime(t *testing.T) {
 	hs.store.election.Rules = models.RulesLuat2022
 	hs.store.election.Method = models.MethodHands
 	got = text(hs.send("thế nào là trúng cử"))
-	if !strings.Contains(got, "không có quy định riêng về số người tham dự") || !strings.Contains(got, "lâm thời (không quá 6 tháng)") || strings.Contains(got, "15 ngày") {
+	// NĐ 59/2023 as applied: the meeting's quorum and the household
+	// ballot; the interim head until a new one is elected (no 6 months).
+	if !strings.Contains(got, "hội nghị chỉ tiến hành bầu khi có quá 50% tổng số cử tri đại diện hộ gia đình") ||
+		!strings.Contains(got, "phát phiếu lấy ý kiến đến từng hộ gia đình") ||
+		!strings.Contains(got, "lâm thời cho đến khi bầu được Trưởng khu phố mới") || strings.Contains(got, "tháng") || strings.Contains(got, "15 ngày") {
 		t.Errorf("luat-10-2022 win rule = %q", got)
 	}
-	if got := text(hs.send("giơ tay hay bỏ phiếu kín")); !strings.Contains(got, "dự kiến: giơ tay") {
+	if got := text(hs.send("giơ tay hay bỏ phiếu kín")); !strings.Contains(got, "dự kiến: giơ tay") || !strings.Contains(got, "Ban kiểm phiếu từ 3 đến 5 người") {
 		t.Errorf("method = %q", got)
+	}
+	// NQLT 09/2008 Điều 8: an all-voter area says so.
+	hs.store.election.Rules, hs.store.election.Electorate = models.RulesNQLT2008, models.ElectorateVoters
+	for _, a := range hs.store.areas {
+		a.Electorate = models.ElectorateVoters
+	}
+	hs.send("kp1")
+	got = text(hs.send("/quydinh"))
+	if !strings.Contains(got, "mọi cử tri có tên trong danh sách đều đi bầu") || !strings.Contains(got, "quá 50% tổng số cử tri của cả khu phố") ||
+		strings.Contains(got, "đại diện hộ") {
+		t.Errorf("all-voter rules = %q", got)
 	}
 }
 

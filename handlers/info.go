@@ -106,19 +106,24 @@ func (r *residents) resultLine(el *models.Election, area *models.Area) (string, 
 		return r.tr("result_pending", map[string]any{"Area": area.Name}), nil
 	}
 	data := map[string]any{
-		"Area":       area.Name,
-		"Households": n.Households,
-		"Votes":      out.Votes,
-		"Percent":    locales.Percent(r.lang, out.Votes, n.Households),
-		"Attending":  n.Attending,
-		"Attendance": locales.Percent(r.lang, n.Attending, n.Households),
+		"Area":            area.Name,
+		"Households":      n.Households,
+		"Votes":           out.Votes,
+		"Percent":         locales.Percent(r.lang, out.Votes, n.Households),
+		"Attending":       n.Attending,
+		"Attendance":      locales.Percent(r.lang, n.Attending, n.Households),
+		"VoteUnit":        r.texts.voteUnit(r.lang, n),
+		"HouseholdBallot": out.HouseholdBallot,
+		"Nominated":       false,
 	}
 	switch out.Kind {
 	case models.OutcomeElected:
-		data["Name"], data["BallotNo"] = out.Winner.Name, out.Winner.BallotNo
+		data["Name"], data["BallotNo"], data["Nominated"] = out.Winner.Name, out.Winner.BallotNo, out.Winner.Nominated
 		return r.tr("result_winner", data), nil
 	case models.OutcomeMeetingInvalid:
 		return r.tr("result_meeting_invalid", data), nil
+	case models.OutcomeHouseholdBallotNeeded:
+		return r.tr("law_result_household_ballot_needed", data), nil
 	}
 	if el.Rules == models.RulesLuat2022 {
 		data["Next"] = r.tr("result_next_luat", nil)
@@ -207,23 +212,38 @@ func (r *residents) rulesReply(which action) error {
 			return err
 		}
 	}
-	rules, method := models.RulesNQLT2008, models.MethodSecret
+	rules, method, electorate := models.RulesNQLT2008, models.MethodSecret, models.ElectorateHouseholds
 	if el != nil {
-		rules, method = el.Rules, el.Method
+		rules, method, electorate = el.Rules, el.Method, el.ElectorateOrDefault()
 	}
-	win := "rules_win_nqlt"
+	if area, err := r.myArea(); err != nil {
+		return err
+	} else if area != nil {
+		electorate = models.ElectorateOf(area.Electorate)
+	}
+	win, vote, stand := "rules_win_nqlt", "rules_vote", r.tr("rules_stand", nil)
+	if electorate == models.ElectorateVoters { // NQLT 09/2008 Điều 8: an all-voter meeting
+		vote = "law_rules_vote_voters"
+	}
 	if rules == models.RulesLuat2022 {
 		win = "rules_win_luat"
+		// NĐ 59/2023: nominations at the meeting; the method and the Ban
+		// kiểm phiếu are voted by the meeting.
+		stand += "\n" + r.tr("law_rules_stand_meeting", nil)
 	}
 	methodText := r.tr("method_secret", nil)
 	if method == models.MethodHands {
 		methodText = r.tr("method_hands", nil)
 	}
+	how := r.tr("rules_method", map[string]any{"Method": methodText})
+	if rules == models.RulesLuat2022 {
+		how += "\n" + r.tr("law_rules_method_luat", nil)
+	}
 	parts := map[action]string{
-		actVoteRule:   r.tr("rules_vote", nil),
-		actStandRule:  r.tr("rules_stand", nil),
+		actVoteRule:   r.tr(vote, nil),
+		actStandRule:  stand,
 		actWinRule:    r.tr(win, nil),
-		actMethodRule: r.tr("rules_method", map[string]any{"Method": methodText}),
+		actMethodRule: how,
 	}
 	if which == actRules {
 		r.reply(strings.Join([]string{parts[actVoteRule], parts[actStandRule], parts[actWinRule], parts[actMethodRule]}, "\n\n"), r.menu())

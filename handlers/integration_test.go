@@ -96,7 +96,7 @@ func TestDemoConversationOnRealStore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	expect(t, say("1", "result", nil), "Nguyễn Văn An (no. 1 on the ballot) is elected with 250 votes, 80.1% of all households (312)")
+	expect(t, say("1", "result", nil), "Nguyễn Văn An (no. 1 on the ballot) is elected neighbourhood head with 250 votes, 80.1% of all the household representatives (312 households)")
 }
 
 func mustElection(t *testing.T, s *models.Store) *models.Election {

@@ -81,13 +81,13 @@ func TestNotFoundSaysWhatToDo(t *testing.T) {
 	hs := newHarness(t)
 	hs.send("kp1")
 	got := text(hs.send("Lê Văn Tám 1960"))
-	for _, want := range []string{"Nhà văn hóa khu phố 1", "Trưởng khu phố", "Tổ bầu cử khu phố", "UBND Phường Ka Long", "đến hết ngày 04/06/2022", "đại diện của mỗi hộ"} {
+	for _, want := range []string{"Nhà văn hóa khu phố 1", "Trưởng khu phố", "Tổ bầu cử khu phố", "UBND Phường Ka Long", "báo sớm cho Tổ bầu cử khu phố", "đại diện của mỗi hộ"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("not-found lacks %q:\n%s", want, got)
 		}
 	}
 	hs.clk.t = at(2022, 6, 5, 8, 0)
-	if got := text(hs.send("Lê Văn Tám 1960")); !strings.Contains(got, "đã qua") {
+	if got := text(hs.send("Lê Văn Tám 1960")); !strings.Contains(got, "Hôm nay là ngày bầu cử") {
 		t.Errorf("on the day the deadline is not said to be past:\n%s", got)
 	}
 }

@@ -139,6 +139,7 @@ var officialCommands = map[string]string{
 	"baocao": "report", "report": "report",
 	"congnhan": "accept", "accept": "accept",
 	"tuchoi": "reject", "reject": "reject",
+	"huycongnhan": "withdraw", "withdraw": "withdraw",
 	"anh": "photo", "photo": "photo",
 	"chuabao": "missing", "missing": "missing",
 	"xuat": "export", "export": "export",
@@ -149,7 +150,7 @@ func (o *officials) command(name, arg string) (bool, error) {
 	switch {
 	case !o.on():
 		return false, nil
-	case name == "report" || name == "accept" || name == "reject" || name == "photo":
+	case name == "report" || name == "accept" || name == "reject" || name == "withdraw" || name == "photo":
 		if !o.tallies.on() {
 			return false, nil
 		}
@@ -194,6 +195,8 @@ func (o *officials) command(name, arg string) (bool, error) {
 		return true, o.tallies.review(arg, true)
 	case "reject":
 		return true, o.tallies.review(arg, false)
+	case "withdraw":
+		return true, o.tallies.withdraw(arg)
 	case "photo":
 		return true, o.tallies.photoCommand(arg)
 	case "missing":
@@ -208,7 +211,7 @@ func (o *officials) command(name, arg string) (bool, error) {
 // when its feature is off.
 func (o *officials) callback(data string) (bool, error) {
 	kind, arg, _ := strings.Cut(data, ":")
-	draft := kind == "ok" || kind == "ed" || kind == "no" || kind == "fa" || kind == "fm" || kind == "fe"
+	draft := kind == "ok" || kind == "ed" || kind == "no" || kind == "fa" || kind == "fm" || kind == "fe" || kind == "fn"
 	results := kind == "kq" || kind == "cb" || kind == "nh"
 	if !o.on() || (draft && !o.tallies.on()) || (results && !o.results.on()) {
 		return false, nil

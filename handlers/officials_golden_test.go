@@ -64,11 +64,25 @@ func officialsScript(o *offHarness, lang string) {
 	o.send("3", "abc")
 	o.send("3", "120")
 	o.send("3", "50")
-	out = o.send("3", "30")
+	o.send("3", "30")
+	// NĐ 59/2023: someone nominated at the meeting, not on the list.
+	out = o.send("3", "Lê Văn Tám 5")
 	out = o.press("3", out, "✏️")
 	out = o.press("3", out, "1.")
 	out = o.send("3", "115")
 	o.press("3", out, "✅")
+
+	// A later, different report of recognised kp1: kept for the ward's
+	// review, residents still see the recognised result; the ward
+	// withdraws the recognition (with its reason) and recognises it.
+	out = o.send("2", "KQ KP1 TD 290 PR 290 TV 289 HL 285 KHL 4 UV1 245 UV2 40")
+	o.press("2", out, "✅")
+	o.send("1", "/ketqua")
+	o.send("1", "/ketqua kp1")
+	o.send("1", "/tuchoi kp1 v3 sai")
+	o.send("1", "/huycongnhan kp1")
+	o.send("1", pick("/huycongnhan kp1 biên bản ghi nhầm số phiếu", "/huycongnhan kp1 the minutes were miscounted"))
+	o.send("1", "/congnhan kp1")
 
 	o.send("6", "/start "+inviteCode.FindString(mine("1", o.send("1", "/moi kp3"))))
 	o.send("5", "/ketqua")

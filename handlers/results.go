@@ -134,9 +134,12 @@ func (wr *wardResults) chartOf(e *models.Election, ats []*models.AreaTallies, ar
 	wr.out = append(wr.out, bot.Outgoing{Document: &bot.Document{Name: name, MIME: "image/png", Data: png}})
 }
 
-// areaResult is one area's standing in the roll-up.
+// areaResult is one area's standing in the roll-up: its recognised
+// version while it has one (docs/design.md §3: a later report does not
+// replace it), else its latest.
 type areaResult struct {
 	at      *models.AreaTallies
+	shown   *models.Tally // at.Recognised, else at.Latest
 	n       models.TallyNumbers
 	outcome *models.Outcome // nil: nothing reported, rejected or inconsistent
 }
@@ -177,8 +180,11 @@ func (wr *wardResults) load(el *models.Election, wardID int64) (*models.Election
 func standings(rules string, ats []*models.AreaTallies) []*areaResult {
 	out := make([]*areaResult, len(ats))
 	for i, at := range ats {
-		r := &areaResult{at: at}
-		if l := at.Latest; l != nil && l.Status != models.TallyRejected {
+		r := &areaResult{at: at, shown: at.Latest}
+		if at.Recognised != nil {
+			r.shown = at.Recognised
+		}
+		if l := r.shown; l != nil && l.Status != models.TallyRejected {
 			r.n = models.TallyNumbersOf(l, at.Area.Candidates)
 			if r.n.Households <= 0 {
 				r.n.Households = at.Area.Households
@@ -226,13 +232,22 @@ func (wr *wardResults) summaryLines(el *models.Election, w *models.Ward, inView 
 	received, accepted, notReported := 0, 0, 0
 	attending, households := 0, 0
 	for _, r := range rs {
-		l := r.at.Latest
+		l := r.shown
 		a := r.at.Area
 		if l == nil {
 			notReported++
 			continue
 		}
 		state := wr.texts.shortState(lang, l)
+		if p := r.at.Pending(); p != nil {
+			// A later report than the recognised result: the ward decides.
+			conflict = append(conflict, wr.placed(a).tr(lang, "law_res_pending_line", map[string]any{"Area": a.Name,
+				"Version": p.Version, "Recognised": l.Version, "Code": a.Code}))
+		} else if ns := models.NomineesOf(a.Candidates, r.n); len(ns) > 0 && l.Status != models.TallyAccepted && l.Status != models.TallyRejected {
+			// People nominated at the meeting: the ward checks the minutes.
+			conflict = append(conflict, wr.placed(a).tr(lang, "law_res_nominee_line", map[string]any{"Area": a.Name,
+				"Names": models.CandidateNames(ns), "State": state, "Code": a.Code}))
+		}
 		switch {
 		case l.Status == models.TallyRejected:
 			notReported++
@@ -248,7 +263,8 @@ func (wr *wardResults) summaryLines(el *models.Election, w *models.Ward, inView 
 			conflict = append(conflict, wr.tr("off_res_inconsistent_line", map[string]any{"Area": a.Name, "State": state}))
 		case r.outcome.Kind == models.OutcomeElected:
 			elected = append(elected, wr.tr("off_res_elected_line", map[string]any{"Area": a.Name, "Name": r.outcome.Winner.Name,
-				"Votes": locales.Number(lang, r.outcome.Votes), "Percent": locales.Percent(lang, r.outcome.Votes, r.n.Households), "State": state}))
+				"Votes": locales.Number(lang, r.outcome.Votes), "Percent": locales.Percent(lang, r.outcome.Votes, r.n.Households), "State": state,
+				"Nominated": r.outcome.Winner.Nominated}))
 		default:
 			rerun = append(rerun, wr.tr("off_res_rerun_line", map[string]any{"Area": a.Name, "Why": wr.placed(a).rerunWhy(lang, *r.outcome, r.n), "State": state}))
 		}
@@ -256,7 +272,7 @@ func (wr *wardResults) summaryLines(el *models.Election, w *models.Ward, inView 
 		if l.Status == models.TallyAccepted {
 			accepted++
 		}
-		if l.Status != models.TallyConflict {
+		if l.Status != models.TallyConflict && r.n.Kind != models.TallyKindHouseholdBallot { // no meeting, no attendance
 			attending += r.n.Attending
 			households += r.n.Households
 		}
@@ -299,6 +315,8 @@ func (x *texts) rerunWhy(lang string, o models.Outcome, n models.TallyNumbers) s
 	switch o.Kind {
 	case models.OutcomeMeetingInvalid:
 		return x.tr(lang, "off_why_meeting_invalid", map[string]any{"Turnout": locales.Percent(lang, n.Attending, n.Households)})
+	case models.OutcomeHouseholdBallotNeeded:
+		return x.tr(lang, "law_why_household_ballot", map[string]any{"Turnout": locales.Percent(lang, n.Attending, n.Households)})
 	case models.OutcomeUndecided:
 		return x.tr(lang, "off_why_undecided", map[string]any{"Percent": locales.Percent(lang, o.Votes, n.Households)})
 	}
@@ -313,11 +331,11 @@ func (wr *wardResults) areaDetail(a *models.Area) error {
 		return err
 	}
 	lang := wr.lang
-	cands := make([]string, len(h.Area.Candidates))
-	for i, c := range h.Area.Candidates {
-		cands[i] = strconv.Itoa(c.BallotNo) + ". " + c.Name
+	var cands []string
+	for _, c := range listed(h.Area.Candidates) {
+		cands = append(cands, strconv.Itoa(c.BallotNo)+". "+c.Name)
 	}
-	lines := []string{wr.tr("off_detail_head", map[string]any{"Area": a.Name, "Households": locales.Number(lang, a.Households),
+	lines := []string{wr.placed(a).tr(lang, "off_detail_head", map[string]any{"Area": a.Name, "Households": locales.Number(lang, a.Households),
 		"Candidates": strings.Join(cands, ", ")})}
 	l := h.Latest()
 	if l == nil {
@@ -340,7 +358,9 @@ func (wr *wardResults) areaDetail(a *models.Area) error {
 	}
 	name := func(id int64) string { return contactLabel(cs[id], id) }
 	cur := l
-	if l.Status == models.TallyRejected {
+	if rec := h.Recognised(); rec != nil {
+		cur = rec // stands until the ward withdraws it or recognises another
+	} else if l.Status == models.TallyRejected {
 		if live := h.LatestLive(); live != nil {
 			cur = live
 		}
@@ -351,7 +371,7 @@ func (wr *wardResults) areaDetail(a *models.Area) error {
 	}
 	lines = append(lines, "", wr.tr("off_detail_current", map[string]any{"State": wr.placed(a).stateText(lang, cur),
 		"By": name(cur.ReporterID), "At": wr.texts.when(lang, wr.el, cur.CreatedAt)}))
-	lines = append(lines, wr.texts.tallyTable(lang, h.Area, n.Method, n.Number, n.Votes))
+	lines = append(lines, wr.placed(a).tallyTable(lang, h.Area, n.Kind, n.Method, n.Number, n.Votes, nil))
 	if cur.Status != models.TallyRejected {
 		if o, err := models.DecideOutcome(wr.el.Rules, n, h.Area.Candidates); err == nil {
 			id := "off_outcome_provisional"
@@ -360,8 +380,12 @@ func (wr *wardResults) areaDetail(a *models.Area) error {
 			}
 			lines = append(lines, wr.tr(id, map[string]any{"Outcome": wr.placed(a).outcomeText(lang, o, n)}))
 		} else {
-			lines = append(lines, wr.texts.violations(wr.lang, models.CheckTally(n, h.Area.Candidates)))
+			lines = append(lines, wr.texts.violations(wr.lang, models.CheckTallyRules(wr.el.Rules, n, h.Area.Candidates)))
 		}
+	}
+	if cur.Status == models.TallyAccepted && l != cur && l.Status != models.TallyRejected {
+		lines = append(lines, wr.placed(a).tr(lang, "law_detail_pending", map[string]any{"Version": l.Version,
+			"Recognised": cur.Version, "Code": a.Code}))
 	}
 	lines = append(lines, "", wr.tr("off_detail_versions", nil))
 	for _, v := range h.Versions {

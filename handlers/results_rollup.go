@@ -145,7 +145,7 @@ type tallyCount struct {
 
 func (c *tallyCount) add(r *areaResult) {
 	c.total++
-	l := r.at.Latest
+	l := r.shown // the recognised version stands for the area
 	if l == nil || l.Status == models.TallyRejected {
 		return
 	}
@@ -158,7 +158,7 @@ func (c *tallyCount) add(r *areaResult) {
 		} else if r.outcome != nil {
 			c.rerun++
 		}
-	case models.TallyProvisional:
+	case models.TallyProvisional, models.TallyWithdrawn:
 		c.provisional++
 	case models.TallyConflict:
 		c.conflict++

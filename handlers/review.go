@@ -88,6 +88,11 @@ func (tl *tallies) review(arg string, accept bool) error {
 		if v != nil {
 			state = tl.placed(area).stateText(tl.lang, v)
 		}
+		if !accept && v != nil && v.Status == models.TallyAccepted {
+			// Recognition is the ward's act: undone by /huycongnhan only.
+			tl.reply(tl.tr("law_reject_recognised", map[string]any{"Area": area.Name, "State": state, "Code": area.Code}), nil)
+			return nil
+		}
 		tl.reply(tl.tr("off_review_already", map[string]any{"Area": area.Name, "State": state}), nil)
 		return nil
 	default:
@@ -124,6 +129,9 @@ func (tl *tallies) review(arg string, accept bool) error {
 	}
 	n := models.TallyNumbersOf(res.Tally, h.Area.Candidates)
 	outcome := ""
+	if n.Households <= 0 {
+		n.Households = area.Households
+	}
 	if o, err := models.DecideOutcome(tl.el.Rules, n, h.Area.Candidates); err == nil {
 		outcome = tl.placed(area).outcomeText(tl.lang, o, n)
 	}
@@ -132,12 +140,64 @@ func (tl *tallies) review(arg string, accept bool) error {
 	if res.Source != nil {
 		text += "\n" + tl.tr("off_accepted_copy", map[string]any{"Version": res.Tally.Version, "Source": res.Source.Version})
 	}
+	if res.Superseded != nil {
+		text += "\n" + tl.tr("law_accepted_supersedes", map[string]any{"Previous": res.Superseded.Version, "Version": res.Tally.Version})
+	}
+	if ns := models.NomineesOf(h.Area.Candidates, n); len(ns) > 0 {
+		text += "\n" + tl.placed(area).tr(tl.lang, "law_accepted_nominees", map[string]any{"Names": models.CandidateNames(ns)})
+	}
 	tl.reply(text, nil)
 	for _, id := range res.Supporters {
 		tl.notice(cs[id], func(lang string) string {
 			x := tl.placed(area)
 			return x.tr(lang, "off_accepted_notice", map[string]any{"Area": area.Name, "Version": reviewed.Version,
 				"State": x.stateText(lang, res.Tally)})
+		})
+	}
+	return nil
+}
+
+// withdraw: /huycongnhan kp1 lý do — the ward withdraws the recognition of
+// an area's result (docs/design.md §3). Residents and the public page then
+// see it as not recognised until the ward recognises a version again; the
+// reporters who stood behind it are told. Audited by the store.
+func (tl *tallies) withdraw(arg string) error {
+	areas, err := tl.areaList()
+	if err != nil {
+		return err
+	}
+	area, reason := areaArg(arg, areas)
+	reason = strings.TrimSpace(reason)
+	if area == nil || reason == "" {
+		if word := strings.Fields(arg); area == nil && len(word) > 0 && strings.ContainsAny(word[0], "0123456789") {
+			tl.reply(tl.tr("off_area_not_in_ward", map[string]any{"Ward": tl.wardName(), "Text": word[0],
+				"Areas": areaNames(areas)}), nil)
+			return nil
+		}
+		tl.reply(tl.tr("law_withdraw_usage", nil), nil)
+		return nil
+	}
+	res, err := tl.store.WithdrawRecognition(tl.ctx, models.WithdrawRequest{AreaID: area.ID, Reason: reason, By: tl.c.ID})
+	switch models.ErrorCode(err) {
+	case "":
+	case models.ENOTFOUND:
+		tl.reply(tl.tr("law_withdraw_nothing", map[string]any{"Area": area.Name}), nil)
+		return nil
+	default:
+		return err
+	}
+	data := map[string]any{"Area": area.Name, "Version": res.Tally.Version, "Reason": reason, "Code": area.Code, "Pending": 0}
+	if res.Pending != nil {
+		data["Pending"] = res.Pending.Version
+	}
+	tl.reply(tl.placed(area).tr(tl.lang, "law_withdrawn", data), nil)
+	cs, err := tl.store.ContactsByID(tl.ctx, res.Supporters)
+	if err != nil {
+		return err
+	}
+	for _, id := range res.Supporters {
+		tl.notice(cs[id], func(lang string) string {
+			return tl.placed(area).tr(lang, "law_withdrawn_notice", map[string]any{"Area": area.Name, "Version": res.Tally.Version, "Reason": reason})
 		})
 	}
 	return nil

@@ -19,6 +19,9 @@ type TallyStore interface {
 	// ReviewTally fails with models.ENOTFOUND (no such version, or
 	// nothing reported) or ECONFLICT (already decided).
 	ReviewTally(ctx context.Context, req models.ReviewRequest) (*models.ReviewResult, error)
+	// WithdrawRecognition fails with models.ENOTFOUND when nothing is
+	// recognised.
+	WithdrawRecognition(ctx context.Context, req models.WithdrawRequest) (*models.WithdrawResult, error)
 	// AttachPhoto attaches a photo to the contact's latest tally
 	// (models.ENOTFOUND when they sent none).
 	AttachPhoto(ctx context.Context, contactID int64, ref string) (*models.Tally, error)
@@ -53,13 +56,17 @@ const (
 )
 
 // draft is a tally being written. Ask is the field the bot asked for ("" at
-// the summary): "area", "method", a field key (attending, issued, …) or
-// voteField(ballot no). Its numbers are those of models.TallyFields; a nil
-// one is not given yet. They are fields of their own (rather than a
-// models.TallyNumbers, whose Attending cannot be missing) under the JSON
-// names drafts already stored in Contact.State use.
+// the summary): "area", "method", a field key (attending, issued, …),
+// voteField(ballot no) or "nominees". Its numbers are those of
+// models.TallyFields; a nil one is not given yet. They are fields of their
+// own (rather than a models.TallyNumbers, whose Attending cannot be
+// missing) under the JSON names drafts already stored in Contact.State
+// use. Kind is the household ballot's (NĐ 59/2023 Mẫu số 04), "" for a
+// meeting; Nominees the people nominated at the meeting, NomineesDone
+// once the form has asked for them (a one-message tally has).
 type draft struct {
 	AreaID     int64       `json:"a,omitempty"`
+	Kind       string      `json:"k,omitempty"`
 	Method     string      `json:"m,omitempty"`
 	Households int         `json:"hh,omitempty"` // as stated on the minutes; 0: the list's
 	Attending  *int        `json:"td,omitempty"`
@@ -70,7 +77,20 @@ type draft struct {
 	Votes      map[int]int `json:"v,omitempty"`
 	Photo      string      `json:"p,omitempty"`
 	Ask        string      `json:"q,omitempty"`
+	// The people nominated at the meeting, not in the list (names as typed).
+	Nominees     []models.Nominee `json:"n,omitempty"`
+	NomineesDone bool             `json:"nd,omitempty"`
 }
+
+// askNominees is the form's question about people nominated at the meeting.
+const askNominees = "nominees"
+
+// methodHousehold is the form's third answer to "method": ballots sent to
+// every household (a draft's Kind, with the written ballot's Method).
+const methodHousehold = models.TallyKindHouseholdBallot
+
+// household reports whether the draft is of the household ballot.
+func (d *draft) household() bool { return d.Kind == models.TallyKindHouseholdBallot }
 
 // votePrefix starts the key of a candidate's votes in a draft ("#1"): no
 // field key starts with it.
@@ -81,7 +101,7 @@ func voteField(ballotNo int) string { return votePrefix + strconv.Itoa(ballotNo)
 // draftFields are the keys of the numbers a draft asks for, in the order
 // of the minutes: models.TallyFields but the households (the area's list
 // has them); handsFields those of a show of hands (no ballots).
-var draftFields, handsFields = func() (all, hands []string) {
+var draftFields, handsFields, householdFields = func() (all, hands, house []string) {
 	for _, f := range models.TallyFields {
 		if f.Key == models.TallyFieldHouseholds {
 			continue
@@ -90,8 +110,11 @@ var draftFields, handsFields = func() (all, hands []string) {
 		if !f.Ballot {
 			hands = append(hands, f.Key)
 		}
+		if f.In(models.TallyKindHouseholdBallot) {
+			house = append(house, f.Key)
+		}
 	}
-	return all, hands
+	return all, hands, house
 }()
 
 // field is the draft's number of a field key (nil for another key).
@@ -112,9 +135,12 @@ func (d *draft) field(f string) **int {
 }
 
 // fields are the number fields the method needs (show of hands: attending
-// only).
+// only; the household ballot: its four counts, no attending).
 func (d *draft) fields() []string {
-	if d.Method == models.MethodHands {
+	switch {
+	case d.household():
+		return householdFields
+	case d.Method == models.MethodHands:
 		return handsFields
 	}
 	return draftFields
@@ -142,9 +168,24 @@ func (d *draft) missing(a *models.Area) []string {
 			out = append(out, f)
 		}
 	}
-	for _, c := range a.Candidates {
+	for _, c := range listed(a.Candidates) {
 		if _, ok := d.Votes[c.BallotNo]; !ok {
 			out = append(out, voteField(c.BallotNo))
+		}
+	}
+	if !d.NomineesDone {
+		out = append(out, askNominees)
+	}
+	return out
+}
+
+// listed are the candidates of the election file, without those nominated
+// at a meeting (a draft names its own, Nominees).
+func listed(cs []*models.Candidate) []*models.Candidate {
+	out := make([]*models.Candidate, 0, len(cs))
+	for _, c := range cs {
+		if !c.Nominated {
+			out = append(out, c)
 		}
 	}
 	return out
@@ -159,8 +200,9 @@ func (d *draft) households(a *models.Area) int {
 
 // numbers are the draft's numbers for the rules (missing ones as 0/nil).
 func (d *draft) numbers(a *models.Area) models.TallyNumbers {
-	n := models.TallyNumbers{Method: d.Method, Households: d.households(a),
-		Issued: d.Issued, Returned: d.Returned, Valid: d.Valid, Invalid: d.Invalid, Votes: map[int]int{}}
+	n := models.TallyNumbers{Kind: d.Kind, Method: d.Method, Households: d.households(a),
+		Issued: d.Issued, Returned: d.Returned, Valid: d.Valid, Invalid: d.Invalid, Votes: map[int]int{},
+		Nominees: d.Nominees}
 	if d.Attending != nil {
 		n.Attending = *d.Attending
 	}
@@ -175,6 +217,9 @@ func (d *draft) numbers(a *models.Area) models.TallyNumbers {
 func (d *draft) nonce() string {
 	h := fnv.New32a()
 	fmt.Fprintf(h, "%d|%s|%d", d.AreaID, d.Method, d.Households)
+	if d.Kind != "" { // only then: the nonces of meetings' drafts are as before
+		fmt.Fprintf(h, "|k=%s", d.Kind)
+	}
 	for _, f := range draftFields {
 		fmt.Fprintf(h, "|%s", numberText(d.number, f))
 	}
@@ -185,6 +230,9 @@ func (d *draft) nonce() string {
 	sort.Ints(keys)
 	for _, k := range keys {
 		fmt.Fprintf(h, "|%d=%d", k, d.Votes[k])
+	}
+	for _, nm := range d.Nominees {
+		fmt.Fprintf(h, "|%s=%d", nm.Name, nm.Votes)
 	}
 	return strconv.FormatUint(uint64(h.Sum32()), 36)
 }
@@ -199,6 +247,8 @@ func numberText(number func(key string) (int, bool), key string) string {
 
 func methodAnswer(folded string) string {
 	switch {
+	case folded == "3" || strings.Contains(folded, "y kien") || strings.Contains(folded, "phieu ho") || strings.Contains(folded, "household"):
+		return methodHousehold
 	case folded == "1" || strings.Contains(folded, "kin") || strings.Contains(folded, "secret") || strings.Contains(folded, "ballot"):
 		return models.MethodSecret
 	case folded == "2" || strings.Contains(folded, "gio tay") || strings.Contains(folded, "hand"):

@@ -117,6 +117,9 @@ func (tl *tallies) fieldName(f string, area *models.Area) string {
 	if f == "method" {
 		return tl.tr("tally_field_method", nil)
 	}
+	if f == askNominees {
+		return tl.tr("law_field_nominees", nil)
+	}
 	if no, ok := strings.CutPrefix(f, votePrefix); ok {
 		n, _ := strconv.Atoi(no)
 		for _, c := range area.Candidates {
@@ -126,12 +129,22 @@ func (tl *tallies) fieldName(f string, area *models.Area) string {
 		}
 		return no
 	}
+	kind := ""
+	if d := tl.st.Draft; d != nil {
+		kind = d.Kind
+	}
 	for _, tf := range models.TallyFields {
 		if tf.Key == f {
-			return tl.tr(tf.MessageID, nil)
+			return tl.placed(area).tr(tl.lang, tf.Name(kind), nil)
 		}
 	}
 	return f
+}
+
+// householdBallotAllowed: the election's regime has the household ballot
+// (luat-10-2022, NĐ 59/2023 Mẫu số 04).
+func (tl *tallies) householdBallotAllowed() bool {
+	return tl.el != nil && models.Regimes[tl.el.Rules].HouseholdBallot
 }
 
 // askField asks for d.Ask, with the step number.
@@ -142,9 +155,10 @@ func (tl *tallies) askField(d *draft, area *models.Area) error {
 		counted.Method = tl.el.Method
 	}
 	steps := append([]string{"method"}, counted.fields()...)
-	for _, c := range area.Candidates {
+	for _, c := range listed(area.Candidates) {
 		steps = append(steps, voteField(c.BallotNo))
 	}
+	steps = append(steps, askNominees)
 	step := 1
 	for i, s := range steps {
 		if s == d.Ask {
@@ -153,21 +167,37 @@ func (tl *tallies) askField(d *draft, area *models.Area) error {
 	}
 	data := map[string]any{"Area": area.Name, "Step": step, "Total": len(steps), "Field": tl.fieldName(d.Ask, area),
 		"Households": locales.Number(tl.lang, d.households(area))}
+	x := tl.placed(area)
 	switch {
 	case d.Ask == "method":
 		kb := &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{
 			{Text: tl.tr("tally_method_secret", nil), Data: "o:fm:" + models.MethodSecret},
 			{Text: tl.tr("tally_method_hands", nil), Data: "o:fm:" + models.MethodHands},
 		}}}
-		tl.reply(tl.tr("off_form_ask_method", data), kb)
+		id := "off_form_ask_method"
+		if tl.householdBallotAllowed() {
+			// NĐ 59/2023: without more than half of the households at the
+			// meeting, ballots go to every household.
+			kb.Rows = append(kb.Rows, []bot.Button{{Text: tl.tr("law_tally_method_household", nil), Data: "o:fm:" + methodHousehold}})
+			id = "law_form_ask_method"
+		}
+		tl.reply(x.tr(tl.lang, id, data), kb)
 	case strings.HasPrefix(d.Ask, votePrefix):
 		id := "off_form_ask_votes"
-		if d.Method == models.MethodHands {
+		switch {
+		case d.household():
+			id = "law_form_ask_votes_household"
+		case d.Method == models.MethodHands:
 			id = "off_form_ask_hands"
 		}
-		tl.reply(tl.tr(id, data), nil)
+		tl.reply(x.tr(tl.lang, id, data), nil)
+	case d.Ask == askNominees:
+		kb := &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{{Text: tl.tr("law_btn_no_nominees", nil), Data: "o:fn"}}}}
+		tl.reply(x.tr(tl.lang, "law_form_ask_nominees", data), kb)
+	case d.household() && (d.Ask == models.TallyFieldIssued || d.Ask == models.TallyFieldReturned):
+		tl.reply(x.tr(tl.lang, "law_form_ask_"+d.Ask+"_household", data), nil)
 	default:
-		tl.reply(tl.tr("off_form_ask_"+d.Ask, data), nil)
+		tl.reply(x.tr(tl.lang, "off_form_ask_"+d.Ask, data), nil)
 	}
 	return nil
 }
@@ -196,7 +226,7 @@ func (tl *tallies) formAnswer(d *draft, text string) error {
 		d.AreaID = a.ID
 		return tl.formNext(d)
 	case "method":
-		if m := methodAnswer(folded); m != "" {
+		if m := methodAnswer(folded); m != "" && (m != methodHousehold || tl.householdBallotAllowed()) {
 			tl.setMethod(d, m)
 			return tl.formNext(d)
 		}
@@ -205,6 +235,9 @@ func (tl *tallies) formAnswer(d *draft, text string) error {
 			return tl.formNext(d)
 		}
 		return tl.askField(d, area)
+	}
+	if d.Ask == askNominees {
+		return tl.nomineesAnswer(d, text)
 	}
 	n, ok := parseCount(text)
 	if !ok {
@@ -227,11 +260,15 @@ func (tl *tallies) formAnswer(d *draft, text string) error {
 	return tl.formNext(d)
 }
 
-// setMethod sets the method; a show of hands has no ballot fields.
+// setMethod sets the method; a show of hands has no ballot fields, the
+// household ballot (a written ballot) no attendance.
 func (tl *tallies) setMethod(d *draft, m string) {
-	d.Method = m
-	if m == models.MethodHands {
+	d.Method, d.Kind = m, ""
+	switch m {
+	case models.MethodHands:
 		d.Issued, d.Returned, d.Valid, d.Invalid = nil, nil, nil, nil
+	case methodHousehold:
+		d.Method, d.Kind, d.Attending = models.MethodSecret, models.TallyKindHouseholdBallot, nil
 	}
 }
 
@@ -260,8 +297,13 @@ func (tl *tallies) draftCallback(kind, arg string) error {
 		d.AreaID = id
 		return tl.formNext(d)
 	case "fm":
-		if arg == models.MethodSecret || arg == models.MethodHands {
+		if arg == models.MethodSecret || arg == models.MethodHands || arg == methodHousehold && tl.householdBallotAllowed() {
 			tl.setMethod(d, arg)
+		}
+		return tl.formNext(d)
+	case "fn": // nobody nominated at the meeting
+		if d.Ask == askNominees {
+			d.Nominees, d.NomineesDone = nil, true
 		}
 		return tl.formNext(d)
 	}
@@ -282,7 +324,9 @@ func (tl *tallies) draftCallback(kind, arg string) error {
 		return tl.editMenu(d, area)
 	case "fe":
 		if arg == "method" {
-			d.Method = ""
+			d.Method, d.Kind = "", ""
+		} else if arg == askNominees {
+			d.Nominees, d.NomineesDone = nil, false
 		} else if p := d.field(arg); p != nil {
 			*p = nil
 		} else if no, ok := strings.CutPrefix(arg, votePrefix); ok {
@@ -303,9 +347,10 @@ func (tl *tallies) draftCallback(kind, arg string) error {
 // editMenu lists the fields to correct.
 func (tl *tallies) editMenu(d *draft, area *models.Area) error {
 	fs := append([]string{"method"}, d.fields()...)
-	for _, c := range area.Candidates {
+	for _, c := range listed(area.Candidates) {
 		fs = append(fs, voteField(c.BallotNo))
 	}
+	fs = append(fs, askNominees)
 	bs := make([]bot.Button, len(fs))
 	for i, f := range fs {
 		bs[i] = bot.Button{Text: tl.fieldName(f, area), Data: "o:fe:" + f}

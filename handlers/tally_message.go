@@ -93,8 +93,10 @@ func (tl *tallies) tallyMessage(p *tally.Parsed, photo string) error {
 	if o == nil || len(o.areas) == 0 {
 		return tl.refuse(nil)
 	}
-	d := &draft{Method: p.Numbers.Method, Households: p.Households, Photo: photo,
-		Issued: p.Numbers.Issued, Returned: p.Numbers.Returned, Valid: p.Numbers.Valid, Invalid: p.Numbers.Invalid}
+	// A message is complete without nominees: it names them if any.
+	d := &draft{Kind: p.Numbers.Kind, Method: p.Numbers.Method, Households: p.Households, Photo: photo,
+		Issued: p.Numbers.Issued, Returned: p.Numbers.Returned, Valid: p.Numbers.Valid, Invalid: p.Numbers.Invalid,
+		Nominees: p.Numbers.Nominees, NomineesDone: true}
 	if p.Set[models.TallyFieldAttending] {
 		v := p.Numbers.Attending
 		d.Attending = &v

@@ -13,7 +13,7 @@ func TestOfficialsSubmitConfirmOutcome(t *testing.T) {
 		o.reporter("2", "kp1")
 		out := o.send("2", "kết quả khu phố 1: tham dự 290, phát ra 290, thu vào 289, hợp lệ 285, không hợp lệ 4, Nguyễn Văn An 250, Trần Thị Bình 35, ghi chú 7")
 		expect(t, mine("2", out), "Tham dự: 290 (92,9%)", "Phiếu không hợp lệ: 4", "1. Nguyễn Văn An: 250 (80,1%)",
-			"chưa đọc được: «ghi chú 7»", "Kết quả tạm thời", "trúng cử với 250 phiếu, bằng 80,1% tổng số hộ (312 hộ)")
+			"chưa đọc được: «ghi chú 7»", "Kết quả tạm thời", "trúng cử với 250 phiếu, bằng 80,1% tổng số cử tri đại diện hộ gia đình (312 hộ)")
 		if h := o.history("kp1"); len(h.Versions) != 0 {
 			t.Fatal("stored before confirmation")
 		}
@@ -141,14 +141,23 @@ func TestOfficialsCorrectionThenAcceptance(t *testing.T) {
 		// Residents now see the recognised result.
 		o.now = at(2022, 6, 6, 9, 0)
 		o.send("4", "kp1")
-		expect(t, mine("4", o.send("4", "ngay bau cu")), "Kết quả đã được công nhận", "Nguyễn Văn An (số 1 trên phiếu) trúng cử với 250 phiếu")
-		// Rejecting the accepted version with a reason; the reporter is told.
+		expect(t, mine("4", o.send("4", "ngay bau cu")), "UBND phường đã công nhận kết quả", "Nguyễn Văn An (số 1 trên phiếu) trúng cử với 250 phiếu")
+		// A recognised version is not rejected: the ward withdraws the
+		// recognition first, with a reason (docs/design.md §3).
+		expect(t, mine("1", o.send("1", "/tuchoi kp1 v2 biên bản thiếu chữ ký")), "Kết quả đã công nhận thì không từ chối được", "/huycongnhan kp1 lý do")
+		expect(t, mine("1", o.send("1", "/huycongnhan kp1")), "Cú pháp: /huycongnhan kp1 lý do")
+		out = o.send("1", "/huycongnhan kp1 biên bản thiếu chữ ký")
+		expect(t, mine("1", out), "Đã hủy công nhận kết quả Khu phố 1 (bản 2). Lý do: biên bản thiếu chữ ký")
+		expect(t, others("1", out)["2"], "UBND phường đã hủy công nhận biên bản Khu phố 1 bản 2")
+		expect(t, mine("4", o.send("4", "ngay bau cu")), "chưa được UBND phường công nhận")
+		// Then rejected, with a reason; the reporter is told.
 		out = o.send("1", "/tuchoi kp1 v2 biên bản thiếu chữ ký")
 		expect(t, mine("1", out), "Đã từ chối biên bản Khu phố 1 bản 2", "biên bản thiếu chữ ký")
 		expect(t, others("1", out)["2"], "Lý do: biên bản thiếu chữ ký")
-		expect(t, mine("1", o.send("1", "/ketqua kp1")), "từ chối bởi Cán bộ Lan", "lý do: biên bản thiếu chữ ký", "công nhận bởi Cán bộ Lan")
+		expect(t, mine("1", o.send("1", "/ketqua kp1")), "từ chối bởi Cán bộ Lan", "lý do: biên bản thiếu chữ ký", "công nhận bởi Cán bộ Lan",
+			"hủy công nhận bởi Cán bộ Lan")
 		expect(t, mine("1", o.send("1", "/ketqua")), "Bị từ chối, chờ báo cáo lại (1)")
-		for _, a := range []string{"tally.accept", "tally.reject"} {
+		for _, a := range []string{"tally.accept", "tally.withdraw", "tally.reject"} {
 			if evs := o.audits(a); len(evs) != 1 || *evs[0].ContactID != o.contact("1").ID {
 				t.Errorf("%s audits = %+v", a, evs)
 			}
@@ -163,9 +172,9 @@ func TestOfficialsGuidedFormResumesAfterRestart(t *testing.T) {
 		out := o.send("2", "/baocao")
 		expect(t, mine("2", out), "khu phố nào")
 		out = o.press("2", out, "Khu phố 1")
-		expect(t, mine("2", out), "(1/8) Khu phố 1 — hội nghị đã bầu bằng hình thức nào?")
+		expect(t, mine("2", out), "(1/9) Khu phố 1 — hội nghị đã bầu bằng hình thức nào?")
 		out = o.press("2", out, "Bỏ phiếu kín")
-		expect(t, mine("2", out), "số cử tri đại diện hộ tham dự (trên tổng số 312 hộ)?")
+		expect(t, mine("2", out), "số cử tri đại diện hộ gia đình tham dự (trên tổng số 312 hộ)?")
 		expect(t, mine("2", o.send("2", "290 hộ")), "số phiếu phát ra?")
 		expect(t, mine("2", o.send("2", "1.290")), "số phiếu thu vào?")
 		// A restart (a new handler on the same store) continues the form.
@@ -176,7 +185,9 @@ func TestOfficialsGuidedFormResumesAfterRestart(t *testing.T) {
 		o.send("2", "285")
 		o.send("2", "4")
 		o.send("2", "250")
-		out = o.send("2", "35")
+		// NĐ 59/2023: anyone nominated at the meeting? Not here.
+		expect(t, mine("2", o.send("2", "35")), "(9/9) Khu phố 1 — tại hội nghị có ai ứng cử ngoài danh sách")
+		out = o.send("2", "không")
 		expect(t, mine("2", out), "phát ra 1290 > tham dự 290")
 		out = o.press("2", out, "Sửa")
 		out = o.press("2", out, "Phiếu phát ra")

@@ -43,7 +43,6 @@ func lawElection() *fakeSource {
 	}}
 }
 
-
 // TestResults_ND59_2023_RecognitionNomineeHouseholdBallot: the public
 // page shows the recognised result of a1 and nothing of the later report
 // (docs/design.md §3: only the ward changes it), the officials' view shows
