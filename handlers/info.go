@@ -177,12 +177,15 @@ func (r *residents) candidatesReply() error {
 	if err != nil || area == nil {
 		return err
 	}
-	if len(area.Candidates) == 0 {
+	// The list of the election file (people nominated at the meeting
+	// are the minutes', named in the result).
+	cands := listed(area.Candidates)
+	if len(cands) == 0 {
 		r.reply(r.tr("candidates_none", map[string]any{"Area": area.Name}), r.menu())
 		return nil
 	}
-	lines := make([]string, len(area.Candidates))
-	for i, c := range area.Candidates {
+	lines := make([]string, len(cands))
+	for i, c := range cands {
 		lines[i] = r.tr("candidates_line", map[string]any{"No": c.BallotNo, "Name": c.Name})
 	}
 	text := r.tr("candidates_reply", map[string]any{"Area": area.Name, "List": strings.Join(lines, "\n")})

@@ -289,7 +289,7 @@ func exampleTally(a *models.Area) string {
 	var b strings.Builder
 	b.WriteString("KQ " + strings.ToUpper(a.Code) + " TD 290 PR 290 TV 289 HL 285 KHL 4")
 	votes := []int{250, 35, 0}
-	for i, c := range a.Candidates {
+	for i, c := range listed(a.Candidates) {
 		v := 0
 		if i < len(votes) {
 			v = votes[i]

@@ -364,3 +364,41 @@ func TestImportAreasTooLarge(t *testing.T) {
 		t.Fatalf("error %v, want %q", err, want)
 	}
 }
+
+// TestImportAreas_NQLT09_2008_Dieu8_ElectorateColumn: the optional
+// electorate column (cu_tri) makes an area an all-voter meeting's, whose
+// households column then counts its voters; left out, the stored
+// electorate stays; a value that is none is refused on its line.
+func TestImportAreas_NQLT09_2008_Dieu8_ElectorateColumn(t *testing.T) {
+	s := testdb.SQLite(t)
+	loadWardsFile(t, s)
+	table := strings.Replace(string(readFile(t, areasTable)), ",candidates\n", ",candidates,cu_tri\n", 1)
+	lines := strings.Split(strings.TrimRight(table, "\n"), "\n")
+	for i := 1; i < len(lines); i++ {
+		lines[i] += ","
+	}
+	lines[2] = strings.TrimSuffix(lines[2], ",") + ",cử tri" // kp2: all voters
+	if _, err := importAreas(s, []byte(strings.Join(lines, "\n")+"\n"), "csv"); err != nil {
+		t.Fatal(err)
+	}
+	e, err := s.ElectionByCode(context.Background(), tinhThu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	areas, err := s.Areas(context.Background(), e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, a := range areas {
+		got[a.Code] = a.Electorate
+	}
+	if got["kp2"] != models.ElectorateVoters || got["kp1"] != models.ElectorateHouseholds {
+		t.Errorf("electorates %v", got)
+	}
+	lines[2] = strings.TrimSuffix(lines[2], "cử tri") + "everyone"
+	_, err = importAreas(s, []byte(strings.Join(lines, "\n")+"\n"), "csv")
+	if err == nil || !strings.Contains(err.Error(), `line 3: electorate "everyone" must be households or voters`) {
+		t.Errorf("a bad electorate: %v", err)
+	}
+}

@@ -75,6 +75,9 @@ func TestRecognition_ND59_2023_OnlyTheWardUndoesIt(t *testing.T) {
 			if n := models.TallyNumbersOf(at.Recognised, at.Area.Candidates); n.Votes[1] != 250 || n.Votes[2] != 35 {
 				t.Errorf("recognised votes %v", n.Votes)
 			}
+			if _, rows, err := s.ExportRows(ctx, demo.ElectionCode); err != nil || rows[0].Version != 2 || rows[0].RecognisedVersion != 1 {
+				t.Errorf("export: %+v, %v", rows[0], err)
+			}
 			// The recognised numbers sent again confirm v1, not v2.
 			res, err = s.SubmitTally(ctx, models.TallySubmission{AreaID: kp1.ID, ReporterID: f.rep2.ID, Numbers: kp1Numbers(250, 35)})
 			if err != nil || res.Kind != models.SubmitConfirmed || res.Tally.Version != 1 {
@@ -217,6 +220,27 @@ func TestSubmitTally_ND59_2023_NomineeStoredAndHouseholdBallotKind(t *testing.T)
 			}
 			if n := models.TallyNumbersOf(ats[1].Latest, ats[1].Area.Candidates); !models.SameNumbers(res.Tally, n, ats[1].Area.Candidates) {
 				t.Errorf("numbers read back %+v", n)
+			}
+			// The export names the nominee and the kind of minutes.
+			_, rows, err := s.ExportRows(ctx, demo.ElectionCode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			table := models.ExportTable(rows)
+			h, kp1Row, kp2Row := table[0], table[1], table[2]
+			cell := func(row []string, col string) string {
+				for i, c := range h {
+					if c == col {
+						return row[i]
+					}
+				}
+				t.Fatalf("no column %s", col)
+				return ""
+			}
+			if cell(kp1Row, "nominated_at_meeting") != "Lê Văn Cường" || cell(kp1Row, "winner") != "Lê Văn Cường" ||
+				cell(kp1Row, "candidate_3_name") != "Lê Văn Cường" || cell(kp1Row, "tally_kind") != models.TallyKindMeeting ||
+				cell(kp2Row, "tally_kind") != models.TallyKindHouseholdBallot || cell(kp2Row, "electorate") != models.ElectorateHouseholds {
+				t.Errorf("export rows:\n%v\n%v\n%v", h, kp1Row, kp2Row)
 			}
 		})
 	}

@@ -215,7 +215,11 @@ func ChartVotes(a *AreaResult, b *i18n.Bundle, lang string) ([]byte, error) {
 			v = *cand.Votes
 		}
 		yMid := top + slot*i + slot/2
-		name := fit(c.f.text, fmt.Sprintf("%d. %s", cand.BallotNo, cand.Name), nameW)
+		label := fmt.Sprintf("%d. %s", cand.BallotNo, cand.Name)
+		if cand.Nominated { // nominated at the meeting: the number is only a key
+			label = "• " + cand.Name
+		}
+		name := fit(c.f.text, label, nameW)
 		c.text(c.f.text, left, yMid+7, colText, name)
 		c.rect(x0, yMid-barH/2, x1, yMid+barH/2, colTrack)
 		w := (x1 - x0) * min(v, hh) / hh
