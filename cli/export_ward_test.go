@@ -52,9 +52,10 @@ func TestExportResultsOfOneWard(t *testing.T) {
 		t.Fatalf("whole election: %v", rows)
 	}
 	rows := export("--ward", "hai-hoa")
-	last := len(rows[0]) - 3
+	// The province's columns, then the law's (issue 15): kind, electorate, recognised version, nominees.
+	last := len(rows[0]) - 7
 	if len(rows) != 2 || rows[1][1] != "Phường Hải Hòa" || rows[1][2] != "kp1" ||
-		strings.Join(rows[0][last:], ",") != "ward_code,city,province" || strings.Join(rows[1][last:], ",") != "hai-hoa,TP Móng Cái,Quảng Ninh" {
+		strings.Join(rows[0][last:last+3], ",") != "ward_code,city,province" || strings.Join(rows[1][last:last+3], ",") != "hai-hoa,TP Móng Cái,Quảng Ninh" {
 		t.Fatalf("--ward hai-hoa: %v", rows)
 	}
 	out := filepath.Join(dir, "kl.xlsx")

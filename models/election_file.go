@@ -16,9 +16,10 @@ import (
 // `wards:`), with their polling places and candidates. Field names in YAML
 // are exactly those of the design; unknown fields are refused.
 //
-// ParseElectionFile fills the defaults (timezone, list_posted_days,
-// notice_days), normalises spacing in names, maps the Vietnamese method
-// words to MethodSecret/MethodHands and computes OpensAt/ClosesAt.
+// ParseElectionFile fills the defaults (timezone, the electorate, the
+// timeline's days by regime: election_law.go), normalises spacing in
+// names, maps the Vietnamese method words to MethodSecret/MethodHands and
+// computes OpensAt/ClosesAt.
 type ElectionFile struct {
 	Election FileElection `yaml:"election"`
 	// The one-ward form.
