@@ -156,7 +156,7 @@ func TestProvincePlacement(t *testing.T) {
 			c.say("6", "/start")
 			expect(t, c.say("6", "Phường Ca Long"), "ông/bà ở Phường Ka Long")
 			c.say("7", "/start")
-			expect(t, c.say("7", "xa khong co"), "chưa tìm thấy xã, phường nào tên \"xa khong co\"")
+			expect(t, c.say("7", "xa khong co"), "Chưa tìm thấy xã, phường nào tên \"xa khong co\"")
 			c.wantPlaced("7", "", "")
 
 			// A shared location: the nearest polling places to choose from.

@@ -35,6 +35,7 @@ const (
 	awaitArea      = "area"      // which area the resident lives in
 	awaitName      = "name"      // a name and birth year for a lookup
 	awaitHousehold = "household" // the household number that picks one of several matches
+	awaitYear      = "year"      // the birth year of a name kept in Query (lookup_year.go)
 	awaitTally     = "tally"     // a draft tally is pending (tally_draft.go)
 	awaitBcAreas   = "bc_areas"  // the areas of a /thongbao (broadcast.go)
 	awaitBcText    = "bc_text"   // the text of a /thongbao
@@ -63,6 +64,11 @@ type turn struct {
 	el          *models.Election // its election (election())
 	elLoaded    bool
 	areas       []*models.Area // its areas in that election (areaList())
+	// visit is another place this turn answers for, once (visit.go).
+	visit visiting
+	// adopted is the area just remembered from a first question that
+	// named it (residents.areaInText).
+	adopted *models.Area
 
 	// The features. Always set; an optional one whose store is nil is off
 	// (its on() is false) and its routes decline.
@@ -88,6 +94,9 @@ func newTurn(ctx context.Context, cv *Conversation, st Stores, in bot.Incoming, 
 }
 
 func (t *turn) now() time.Time { return t.conv.now() }
+
+// nowYear is the current year in Vietnam, for reading birth years.
+func (t *turn) nowYear() int { return t.now().In(models.VietnamTime).Year() }
 
 // setState replaces the conversation state and marks the contact dirty.
 func (t *turn) setState(st convState) {
@@ -296,10 +305,15 @@ func areaNames(as []*models.Area) string {
 	return strings.Join(names, ", ")
 }
 
-// myArea is the contact's chosen area, if it belongs to the election in
-// view; nil otherwise.
+// myArea is the area the turn answers for: another area asked about
+// (visit.go), else the contact's chosen area if it belongs to the
+// election in view; nil otherwise.
 func (t *turn) myArea() (*models.Area, error) {
-	if t.c.AreaID == nil {
+	if t.visit.area != nil {
+		t.visit.used = true
+		return t.visit.area, nil
+	}
+	if t.c.AreaID == nil || t.visitingWard() {
 		return nil, nil
 	}
 	as, err := t.areaList()
@@ -314,8 +328,10 @@ func (t *turn) myArea() (*models.Area, error) {
 	return nil, nil
 }
 
-// setArea remembers the contact's area (and so its ward).
+// setArea remembers the contact's area (and so its ward): it is then no
+// longer a place visited.
 func (t *turn) setArea(a *models.Area) {
+	t.visit = visiting{}
 	if t.c.AreaID == nil || *t.c.AreaID != a.ID {
 		id := a.ID
 		t.c.AreaID = &id
@@ -405,6 +421,11 @@ func (t *turn) askArea(msgID string, then action) error {
 	}
 	if len(areas) == 0 {
 		t.reply(t.tr("no_election", nil), t.menu())
+		return nil
+	}
+	if t.visitingWard() { // another ward's areas: answered once, not chosen
+		t.visit.asked = true
+		t.reply(t.tr(msgID, map[string]any{"Ward": t.wardName()}), t.seeKeyboard(areas, then))
 		return nil
 	}
 	if len(areas) == 1 && t.c.AreaID == nil { // a ward with one area: nothing to ask
