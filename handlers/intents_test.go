@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"electionbot/models"
 )
 
 // intentCases are real phrasings and their intent (TestIntentTable).
@@ -182,9 +184,11 @@ func FuzzIntentScorer(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, seed := range []string{"ngay bau cu", "Bỏ phiếu ở đâu?", "nguyen van an 1961", "khu phố XII", "kp1", "", "đ", "when is the election", "\xff\xfe", strings.Repeat("a ", 200)} {
+	for _, seed := range []string{"ngay bau cu", "Bỏ phiếu ở đâu?", "nguyen van an 1961", "khu phố XII", "kp1", "", "đ", "when is the election", "\xff\xfe", strings.Repeat("a ", 200),
+		"khu pho hai muoi mot", "khu dong thinh", "nguyen van an sinh năm một chín sáu mốt", "sn61", "sdt 0912 345 678", "👍", "năm năm mươi tám"} {
 		f.Add(seed)
 	}
+	areas := tableAreas()
 	f.Fuzz(func(t *testing.T, text string) {
 		for name, sc := range s.Scores(text) {
 			if sc < 0 {
@@ -204,5 +208,24 @@ func FuzzIntentScorer(f *testing.F) {
 			}
 		}
 		householdNumber(text)
+		// Issue 16's readers: areas in words and by name, years, phones,
+		// the language, the nearest command.
+		matchArea(text, areas)
+		if y, ok := yearOnly(text, 2022); ok && (y < 1900 || y > 2022-adultAge) {
+			t.Fatalf("yearOnly(%q) = %d", text, y)
+		}
+		if p := typedPhone(text); p != "" && !strings.HasPrefix(p, "+84") {
+			t.Fatalf("typedPhone(%q) = %q", text, p)
+		}
+		textLanguage(text)
+		namedLookup(models.Fold(text))
+		nearestCommand(models.Fold(text))
+		toks := strings.Fields(models.Fold(text))
+		for i := range toks {
+			if n, used := wordNumber(toks, i); used > 0 && (n < 1 || n > 99) {
+				t.Fatalf("wordNumber(%q, %d) = %d", text, i, n)
+			}
+			spelledYear(toks, i)
+		}
 	})
 }

@@ -14,15 +14,15 @@ import (
 // the button.
 
 // typedPhone finds a Vietnamese phone number in a text: 9 to 12 digits,
-// possibly separated by spaces, dots or dashes, that normalise to E.164
-// (models.NormalizePhone); "" when there is none.
+// possibly separated by spaces, dots or dashes, that normalise to a +84
+// number (models.NormalizePhone); "" when there is none.
 func typedPhone(text string) string {
 	var run strings.Builder
 	digits := 0
 	end := func() string { // the run so far, if it is a phone
 		p := ""
 		if digits >= 9 && digits <= 12 {
-			if n, err := models.NormalizePhone(run.String()); err == nil {
+			if n, err := models.NormalizePhone(run.String()); err == nil && strings.HasPrefix(n, "+84") {
 				p = n
 			}
 		}

@@ -122,29 +122,46 @@ func nearestCommand(cmd string) action {
 }
 
 // commandWords reads a command as the words of a question typed without
-// spaces ("kiemtra", "baoophieu"): the command cut in two or three words,
-// the best-scoring intent when it reaches the threshold.
+// spaces ("kiemtra", "danhsachcutri"): the command cut into the fewest
+// Vietnamese syllables, scored as a question; "" below the threshold.
 func commandWords(s *Scorer, cmd string) action {
-	if len(cmd) < 4 || len(cmd) > 24 || strings.IndexFunc(cmd, func(r rune) bool { return r > unicode.MaxASCII }) >= 0 {
+	if len(cmd) < 4 || len(cmd) > 24 {
 		return ""
 	}
-	best, bestScore := "", 0.0
-	try := func(text string) {
-		if name, sc := s.Best(text); name != "" && sc > bestScore {
-			best, bestScore = name, sc
-		}
+	words := syllables(cmd)
+	if len(words) < 2 {
+		return ""
 	}
-	for i := 2; i < len(cmd)-1; i++ {
-		try(cmd[:i] + " " + cmd[i:])
-		for j := i + 2; j < len(cmd)-1; j++ {
-			try(cmd[:i] + " " + cmd[i:j] + " " + cmd[j:])
-		}
-	}
-	a, ok := suggestedAction[action(best)]
+	name, _ := s.Best(strings.Join(words, " "))
+	a, ok := suggestedAction[action(name)]
 	if !ok {
 		return ""
 	}
 	return a
+}
+
+// syllables cuts a folded word into the fewest Vietnamese syllables
+// (vnSyllable); nil when it cannot be cut so.
+func syllables(w string) []string {
+	n := len(w)
+	best := make([][]string, n+1) // best[i]: the cut of w[:i]
+	ok := make([]bool, n+1)
+	ok[0] = true
+	for i := 1; i <= n; i++ {
+		for j := max(0, i-7); j < i; j++ { // a syllable has at most 7 letters ("nghieng")
+			if !ok[j] || !vnSyllable.MatchString(w[j:i]) {
+				continue
+			}
+			if !ok[i] || len(best[j])+1 < len(best[i]) {
+				best[i] = append(append([]string{}, best[j]...), w[j:i])
+				ok[i] = true
+			}
+		}
+	}
+	if !ok[n] {
+		return nil
+	}
+	return best[n]
 }
 
 // thanksEmoji says whether a message is only thanks or approval in
