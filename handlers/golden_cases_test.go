@@ -86,6 +86,7 @@ var goldenCases = map[string]struct {
 		{text: "khu hai"},
 		{text: "khu phố mười hai thì bầu ở đâu"},
 		{text: "toi o khu dong xuan thi bau o dau"},
+		{text: "toi o phuong hai hoa thi bau o dau"},
 		{text: "khu dong"},
 		{text: "Khu phố Đông Thịnh"},
 		{text: "kp dong hai co nhung ai ung cu"},

@@ -310,3 +310,21 @@ func FuzzHandle(f *testing.F) {
 		}
 	})
 }
+
+// The channel's language (Telegram's language_code) sets a new contact's
+// first language; later hints do not override what the contact has.
+func TestChannelLanguageSetsTheFirstOnly(t *testing.T) {
+	hs := newHarness(t)
+	hs.lang = "en"
+	if got := text(hs.send("/start")); !strings.HasPrefix(got, "Welcome!") {
+		t.Fatalf("first message with language_code en = %q", got)
+	}
+	hs.lang = "vi"
+	if got := text(hs.send("/help")); !strings.HasPrefix(got, "This Q&A channel") {
+		t.Fatalf("a later hint changed the language: %q", got)
+	}
+	hs.user, hs.lang = "2", "fr" // neither: the default
+	if got := text(hs.send("/start")); !strings.HasPrefix(got, "Kính chào") {
+		t.Fatalf("language_code fr = %q", got)
+	}
+}

@@ -237,6 +237,14 @@ func TestProvinceAnotherWardAnsweredOnce(t *testing.T) {
 			c.wantPlaced("1", "hai-tien", "thon-2")
 			expect(t, c.say("1", "bo phieu o dau"), "Nhà văn hóa thôn 2")
 
+			// A ward that is none: said so, nothing answered, nobody moved.
+			got = c.say("1", "toi o xa tan phong thi bau o dau")
+			expect(t, got, "Chưa tìm thấy xã, phường nào tên \"xa tan phong\"", "[Phường Ka Long]")
+			if strings.Contains(got, "Nhà văn hóa") {
+				t.Errorf("answered for a place:\n%s", got)
+			}
+			c.wantPlaced("1", "hai-tien", "thon-2")
+
 			// The ward alone, or the ward and its area alone, moves at once.
 			expect(t, c.say("1", "toi o phuong hong hai"), "ông/bà ở Phường Hồng Hải")
 			c.wantPlaced("1", "hong-hai", "kp1") // its only area

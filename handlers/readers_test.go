@@ -103,3 +103,24 @@ func TestNearestCommand(t *testing.T) {
 		}
 	}
 }
+
+// A ward named in a question: a kind word and a name of two words, or a
+// number; never "xa nhà", "phương thức".
+func TestUnknownWardRef(t *testing.T) {
+	cases := map[string]string{
+		"toi o phuong hai hoa thi bau o dau": "hai hoa",
+		"xa tan phong bau o dau":             "tan phong",
+		"thi tran cai rong":                  "cai rong",
+		"phuong 1 bau o dau":                 "1",
+		"nha toi o xa":                       "",
+		"phuong thuc bau cu the nao":         "",
+		"phuong tien di lai":                 "",
+		"xa qua khong di bau duoc":           "",
+		"xa hoi":                             "",
+	}
+	for in, want := range cases {
+		if _, got := unknownWardRef(in); got != want {
+			t.Errorf("unknownWardRef(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

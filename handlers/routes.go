@@ -145,6 +145,11 @@ func (t *turn) freeText(folded string) error {
 	if taken || err != nil {
 		return err
 	}
+	if rest == folded { // a ward that is none: said so
+		if taken, err := t.residents.wardUnknown(folded); taken || err != nil {
+			return err
+		}
+	}
 	rest, taken, err = t.residents.areaInText(rest) // an area: chosen, or answered for once; the rest is read on
 	if taken || err != nil {
 		return err
