@@ -96,6 +96,8 @@ func (t *turn) offerMove() error {
 		return nil
 	case v.area != nil && !v.used:
 		return nil // the answer did not use the area ("khu 2 cảm ơn")
+	case t.st.Await != "":
+		return nil // the answer waits for more (a household number): not now
 	}
 	place, data := "", ""
 	if v.area != nil {
