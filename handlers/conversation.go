@@ -10,6 +10,14 @@
 // results (results*.go) and broadcasts (broadcast*.go). routes.go is the
 // one routing table, actions.go the residents' actions it leads to;
 // turn.go is the per-update core every feature uses.
+//
+// Free text is read the way residents write (issue 16): areas by number —
+// in words too (numwords.go) — or by name (areas.go, areas_named.go),
+// wards (place.go, wardmatch.go, ward_unknown.go), birth years
+// (lookup_parse.go, lookup_year.go), typed phones (phone.go), the
+// language (langdetect.go); a place other than the contact's own is
+// answered for once (visit.go); what is not understood gets the nearest
+// command or question (suggest.go).
 package handlers
 
 import (

@@ -51,6 +51,9 @@ var englishWords = map[string]bool{
 var notEnglish = map[string]bool{
 	"ok": true, "oke": true, "okie": true, "okay": true, "sdt": true, "dt": true, "zalo": true, "kp": true,
 	"tdp": true, "alo": true, "sms": true, "vs": true, "ubnd": true, "hdnd": true, "tp": true, "tx": true,
+	// chat shorthand: được, gì, không, bạn, như thế nào, cũng, rồi, mình…
+	"dc": true, "dk": true, "j": true, "k": true, "bn": true, "ntn": true, "cx": true, "r": true, "ak": true,
+	"mk": true, "mn": true, "hk": true, "ib": true, "ad": true,
 }
 
 // vietnameseWords are words of Vietnamese questions that are not names
