@@ -30,6 +30,8 @@ func conversation(cfg *Config, bundle *i18n.Bundle, now func() time.Time, invite
 		// Officials' links to the results page, valid a day (of their ward
 		// for a ward's official).
 		ResultsLink: results.OfficialsLinks(cfg.PublicBaseURL, []byte(cfg.ResultsLinkKey), officialsLinkTTL, now),
+		// Residents' link to the public page (no key: unsigned).
+		PublicResultsLink: results.OfficialsLinks(cfg.PublicBaseURL, nil, 0, now),
 	})
 }
 

@@ -1,12 +1,13 @@
 package handlers
 
 import (
-	"electionbot/bot"
-	"electionbot/locales"
-	"electionbot/models"
 	"slices"
 	"strconv"
 	"strings"
+
+	"electionbot/bot"
+	"electionbot/locales"
+	"electionbot/models"
 )
 
 // Placing a resident: before anything ward-specific is answered, the bot
