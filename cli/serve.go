@@ -357,6 +357,7 @@ func (sv *Server) addZalo(ctx context.Context, h bot.Handler) error {
 	}
 	c, err := zalo.New(ctx, zalo.Config{
 		AppID:         sv.cfg.ZaloAppID,
+		OAID:          sv.cfg.ZaloOAID,
 		AppSecret:     sv.cfg.ZaloAppSecret,
 		OASecretKey:   sv.cfg.ZaloOASecretKey,
 		AccessToken:   sv.cfg.ZaloAccessToken,
@@ -373,6 +374,9 @@ func (sv *Server) addZalo(ctx context.Context, h bot.Handler) error {
 	})
 	if err != nil {
 		return err
+	}
+	if sv.cfg.ZaloOAID == "" {
+		sv.log.Warn("ZALO_OA_ID is not set: events are checked against ZALO_APP_ID only, not against the Official Account")
 	}
 	sv.zalo = c
 	sv.outbox.Register(models.ChannelZalo, c.Sender())

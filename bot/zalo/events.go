@@ -126,6 +126,21 @@ func (ev Event) Time() time.Time {
 	return time.UnixMilli(ms).UTC()
 }
 
+// OA is the Official Account the event belongs to: its oa_id (follow,
+// unfollow…), else the recipient of a user's message, else the sender of
+// the OA's own; "" when the event names none.
+func (ev Event) OA() string {
+	switch {
+	case ev.OAID != "":
+		return ev.OAID
+	case strings.HasPrefix(ev.Name, "user_"):
+		return ev.Recipient.ID
+	case strings.HasPrefix(ev.Name, "oa_"):
+		return ev.Sender.ID
+	}
+	return ""
+}
+
 // UserID is the Zalo user the event is about: the follower of a
 // follow/unfollow, otherwise the sender. Zalo user ids are per Official
 // Account: the same person has another id with another OA, and nothing

@@ -54,7 +54,11 @@ const DefaultWindow = 7 * 24 * time.Hour
 // Config configures the channel. Zero values take the defaults in
 // brackets.
 type Config struct {
-	AppID       string // ZALO_APP_ID
+	AppID string // ZALO_APP_ID
+	// OAID is the Official Account's id (ZALO_OA_ID). Set, an event of
+	// another OA is refused (403) even when it is signed with our key;
+	// unset, only the app id is checked.
+	OAID        string
 	AppSecret   string // ZALO_APP_SECRET: the secret_key of token refreshes
 	OASecretKey string // ZALO_OA_SECRET_KEY: signs the webhook events
 	// AccessToken and RefreshToken are the first token pair
