@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"electionbot/bot"
+	"electionbot/bot/intake"
 	"electionbot/models"
 )
 
@@ -113,6 +114,11 @@ func ParseEvent(body []byte) (Event, error) {
 	}
 	if ev.Name == "" {
 		return Event{}, errors.New("zalo: event without event_name")
+	}
+	// The ids go into queries and logs before the intake cleans the
+	// message (intake.Clean): bounded and without NUL from here on.
+	for _, p := range []*string{&ev.AppID, &ev.OAID, &ev.Name, &ev.Sender.ID, &ev.Recipient.ID, &ev.Follower.ID, &ev.Message.MsgID} {
+		*p = intake.Clean(*p, intake.MaxID)
 	}
 	return ev, nil
 }
