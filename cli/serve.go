@@ -88,7 +88,7 @@ func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOpti
 	if sv.log == nil {
 		sv.log = slog.Default()
 	}
-	sv.mux.HandleFunc("GET /healthz", healthz(s))
+	sv.mux.Handle("GET /healthz", newHealth(s, time.Now)) // health.go
 	sv.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	rs, err := results.New(s, []byte(cfg.ResultsLinkKey), results.Options{DefaultLang: cfg.DefaultLang})
 	if err != nil {
@@ -247,19 +247,6 @@ func (sv *Server) run(ctx context.Context) error {
 	}
 	sv.log.Info("stopped")
 	return err
-}
-
-// healthz answers 200 when the database answers, 503 otherwise.
-func healthz(s *models.Store) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := s.SQL().PingContext(ctx); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		w.Write([]byte("ok\n"))
-	}
 }
 
 // cmdHealthcheck asks the local serve's /healthz: the container's health

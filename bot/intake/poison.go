@@ -54,7 +54,10 @@ func (it *Intake) poison(ctx context.Context, u Update, err error) string {
 		return ""
 	}
 	if it.cfg.Store.CanCommit(ctx) != nil {
-		return "" // the database is the problem, not the update
+		// The database is the problem, not the update: its count starts
+		// again once the database is back.
+		it.failures.forget(u.ID)
+		return ""
 	}
 	return fmt.Sprintf("failed %d times", PoisonAttempts)
 }
