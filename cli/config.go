@@ -36,6 +36,11 @@ type Config struct {
 	LookupLimit           int           `env:"LOOKUP_LIMIT" envDefault:"10"`
 	LookupWindow          time.Duration `env:"LOOKUP_WINDOW" envDefault:"10m"`
 	LogLevel              string        `env:"LOG_LEVEL" envDefault:"info"`
+	// WebhookMaxBodies and WebhookBodyTimeout bound the reading of each
+	// channel's webhook bodies (intake.BodyLimits): slow clients cannot
+	// hold the server.
+	WebhookMaxBodies   int           `env:"WEBHOOK_MAX_BODIES" envDefault:"64"`
+	WebhookBodyTimeout time.Duration `env:"WEBHOOK_BODY_TIMEOUT" envDefault:"10s"`
 	// ResultsLinkKey signs the officials' links to the results page; the
 	// same on every replica. Unset: only the public view is served.
 	ResultsLinkKey string `env:"RESULTS_LINK_KEY"`
@@ -72,6 +77,10 @@ func LoadConfig(environ map[string]string) (*Config, error) {
 		return nil, &ConfigError{"LOOKUP_LIMIT", fmt.Sprintf("%d: must be at least 1", c.LookupLimit)}
 	case c.LookupWindow < time.Second:
 		return nil, &ConfigError{"LOOKUP_WINDOW", fmt.Sprintf("%v: must be at least 1s", c.LookupWindow)}
+	case c.WebhookMaxBodies < 1:
+		return nil, &ConfigError{"WEBHOOK_MAX_BODIES", fmt.Sprintf("%d: must be at least 1", c.WebhookMaxBodies)}
+	case c.WebhookBodyTimeout < 100*time.Millisecond || c.WebhookBodyTimeout > time.Minute:
+		return nil, &ConfigError{"WEBHOOK_BODY_TIMEOUT", fmt.Sprintf("%v: must be between 100ms and 1m", c.WebhookBodyTimeout)}
 	case c.ListenAddr == "":
 		return nil, &ConfigError{"LISTEN_ADDR", "must not be empty"}
 	}

@@ -135,6 +135,7 @@ func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOpti
 		AdminIDs:      cfg.AdminTelegramIDs,
 		DefaultLang:   cfg.DefaultLang,
 		PollTimeout:   opt.PollTimeout,
+		WebhookLimits: intake.NewBodyLimits(cfg.WebhookMaxBodies, cfg.WebhookBodyTimeout),
 		HTTPClient:    apiClient(), // broadcast.go
 		Logger:        sv.log,
 		Registerer:    reg,
@@ -209,6 +210,24 @@ func (sv *Server) Stop(ctx context.Context) error {
 	return nil
 }
 
+// HTTPServer is the http.Server that serves Handler, with the timeouts
+// an open port needs: a request's headers within 5 s, the whole request
+// within 30 s (webhook bodies within WEBHOOK_BODY_TIMEOUT: intake.Webhook),
+// the answer within 60 s (a webhook's handling is bounded at 30 s), an
+// idle connection closed after 60 s. Before, only the headers were
+// bounded, and 500 clients sending a byte every 5 s held the server.
+func (sv *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           sv.mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(sv.log.Handler(), slog.LevelWarn),
+	}
+}
+
 // run listens on LISTEN_ADDR, starts the channels once it accepts
 // connections (a webhook must find us), and on ctx done drains the HTTP
 // requests in flight, then the channels.
@@ -217,7 +236,7 @@ func (sv *Server) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: sv.mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := sv.HTTPServer()
 	sv.log.Info("listening", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -351,6 +370,7 @@ func (sv *Server) addZalo(ctx context.Context, h bot.Handler) error {
 		RefreshToken:  sv.cfg.ZaloRefreshToken,
 		APIEndpoint:   sv.cfg.ZaloAPIEndpoint,
 		OAuthEndpoint: sv.cfg.ZaloOAuthEndpoint,
+		WebhookLimits: intake.NewBodyLimits(sv.cfg.WebhookMaxBodies, sv.cfg.WebhookBodyTimeout),
 		Store:         sv.store,
 		Handler:       h,
 		Outbox:        sv.outbox,

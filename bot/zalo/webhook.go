@@ -74,5 +74,6 @@ func (c *Channel) WebhookHandler() http.Handler {
 		},
 		OK:      `{"error":0,"message":"Success"}` + "\n",
 		Metrics: c.intake.Metrics(),
+		Limits:  c.cfg.WebhookLimits,
 	}
 }
