@@ -9,6 +9,7 @@ import (
 
 	"github.com/caarlos0/env/v11"
 
+	"electionbot/handlers"
 	"electionbot/posters"
 )
 
@@ -35,7 +36,15 @@ type Config struct {
 	DefaultLang           string        `env:"DEFAULT_LANG" envDefault:"vi"`
 	LookupLimit           int           `env:"LOOKUP_LIMIT" envDefault:"10"`
 	LookupWindow          time.Duration `env:"LOOKUP_WINDOW" envDefault:"10m"`
-	LogLevel              string        `env:"LOG_LEVEL" envDefault:"info"`
+	// The enumeration budgets and the wait of new contacts
+	// (handlers.LookupBudget); 0 turns one off.
+	LookupAreaBudget   int           `env:"LOOKUP_AREA_BUDGET" envDefault:"60"`
+	LookupGlobalBudget int           `env:"LOOKUP_GLOBAL_BUDGET" envDefault:"5000"`
+	LookupBudgetWindow time.Duration `env:"LOOKUP_BUDGET_WINDOW" envDefault:"1h"`
+	LookupCooldown     time.Duration `env:"LOOKUP_COOLDOWN" envDefault:"2m"`
+	// LookupPendingTTL: how long a searched name waiting for the area is kept.
+	LookupPendingTTL time.Duration `env:"LOOKUP_PENDING_TTL" envDefault:"5m"`
+	LogLevel         string        `env:"LOG_LEVEL" envDefault:"info"`
 	// WebhookMaxBodies and WebhookBodyTimeout bound the reading of each
 	// channel's webhook bodies (intake.BodyLimits): slow clients cannot
 	// hold the server.
@@ -77,6 +86,16 @@ func LoadConfig(environ map[string]string) (*Config, error) {
 		return nil, &ConfigError{"LOOKUP_LIMIT", fmt.Sprintf("%d: must be at least 1", c.LookupLimit)}
 	case c.LookupWindow < time.Second:
 		return nil, &ConfigError{"LOOKUP_WINDOW", fmt.Sprintf("%v: must be at least 1s", c.LookupWindow)}
+	case c.LookupAreaBudget < 0:
+		return nil, &ConfigError{"LOOKUP_AREA_BUDGET", fmt.Sprintf("%d: must be 0 (off) or more", c.LookupAreaBudget)}
+	case c.LookupGlobalBudget < 0:
+		return nil, &ConfigError{"LOOKUP_GLOBAL_BUDGET", fmt.Sprintf("%d: must be 0 (off) or more", c.LookupGlobalBudget)}
+	case c.LookupBudgetWindow < time.Minute:
+		return nil, &ConfigError{"LOOKUP_BUDGET_WINDOW", fmt.Sprintf("%v: must be at least 1m", c.LookupBudgetWindow)}
+	case c.LookupCooldown < 0 || c.LookupCooldown > time.Hour:
+		return nil, &ConfigError{"LOOKUP_COOLDOWN", fmt.Sprintf("%v: must be between 0 (off) and 1h", c.LookupCooldown)}
+	case c.LookupPendingTTL < time.Minute || c.LookupPendingTTL > time.Hour:
+		return nil, &ConfigError{"LOOKUP_PENDING_TTL", fmt.Sprintf("%v: must be between 1m and 1h", c.LookupPendingTTL)}
 	case c.WebhookMaxBodies < 1:
 		return nil, &ConfigError{"WEBHOOK_MAX_BODIES", fmt.Sprintf("%d: must be at least 1", c.WebhookMaxBodies)}
 	case c.WebhookBodyTimeout < 100*time.Millisecond || c.WebhookBodyTimeout > time.Minute:
@@ -106,4 +125,10 @@ func envName(field string) string {
 		return f.Tag.Get("env")
 	}
 	return field
+}
+
+// lookupBudget is the conversation's LookupBudget.
+func (c *Config) lookupBudget() handlers.LookupBudget {
+	return handlers.LookupBudget{Area: c.LookupAreaBudget, Global: c.LookupGlobalBudget, Window: c.LookupBudgetWindow,
+		Cooldown: c.LookupCooldown, PendingTTL: c.LookupPendingTTL}
 }

@@ -73,9 +73,14 @@ type Server struct {
 	zalo       *zalo.Channel
 	// routes encode a reply for the channel of the contact it goes to.
 	routes *intake.Routes
-	log    *slog.Logger
-	wg     sync.WaitGroup
+	// lookups is electionbot_lookups_total{result} (handlers.Lookup*).
+	lookups *prometheus.CounterVec
+	log     *slog.Logger
+	wg      sync.WaitGroup
 }
+
+// countLookup counts a voter-list lookup or refusal by result.
+func (sv *Server) countLookup(result string) { sv.lookups.WithLabelValues(result).Inc() }
 
 // NewServer builds the serve wiring on an open, migrated store (see
 // OpenStore). With TELEGRAM_TOKEN it connects to the Bot API (getMe) and
@@ -88,6 +93,11 @@ func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOpti
 	if sv.log == nil {
 		sv.log = slog.Default()
 	}
+	sv.lookups = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "electionbot_lookups_total",
+		Help: "Voter-list lookups by result: found, not_found; refused: limited (the contact's limit), cooldown (a new contact), budget_area, budget_global (the enumeration budgets), group.",
+	}, []string{"result"})
+	reg.MustRegister(sv.lookups)
 	sv.mux.Handle("GET /healthz", newHealth(s, time.Now)) // health.go
 	sv.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	rs, err := results.New(s, []byte(cfg.ResultsLinkKey), results.Options{DefaultLang: cfg.DefaultLang})
@@ -144,7 +154,7 @@ func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOpti
 		return nil, err
 	}
 	if opt.Handler == nil {
-		if conv, err = newConversation(cfg, telegramInviteLink(sv.tg.Self().Username)); err != nil {
+		if conv, err = newConversation(cfg, telegramInviteLink(sv.tg.Self().Username), sv.countLookup); err != nil {
 			return nil, err
 		}
 	}
@@ -171,6 +181,11 @@ func (sv *Server) Outbox() *outbox.Outbox { return sv.outbox }
 // menu, and setWebhook or long polling, until ctx is done. Call it once
 // Handler is served: a webhook must find it.
 func (sv *Server) Start(ctx context.Context) error {
+	sv.wg.Add(1)
+	go func() {
+		defer sv.wg.Done()
+		sv.housekeeping(ctx) // housekeeping.go
+	}()
 	if sv.outbox != nil {
 		if err := sv.outbox.Start(ctx); err != nil {
 			return err
@@ -348,7 +363,7 @@ func (sv *Server) zaloOnly(ctx context.Context, opt ServerOptions) error {
 	h := opt.Handler
 	if h == nil {
 		var err error
-		if h, err = newConversation(sv.cfg, nil); err != nil {
+		if h, err = newConversation(sv.cfg, nil, sv.countLookup); err != nil {
 			return err
 		}
 	}

@@ -126,6 +126,13 @@ type Config struct {
 	InviteLink func(channel, code string) string
 	// Charts draws /ketqua's charts; nil sends none.
 	Charts Charts
+	// Budget: the defences against enumeration across accounts beyond
+	// the per-contact limit, and how long a searched name waits
+	// (lookup_budget.go). The zero value: no budgets, no cool-down.
+	Budget LookupBudget
+	// OnLookup counts each lookup and refusal by result (Lookup* values;
+	// serve: electionbot_lookups_total); nil counts nothing.
+	OnLookup func(result string)
 	// ResultsLink is the officials' link to an election's results page
 	// (of one ward when ward is a ward's code), "" when the page has no
 	// public address; nil: /ketqua gives no link.
@@ -144,6 +151,8 @@ type Conversation struct {
 	inviteLink func(channel, code string) string
 	charts     Charts
 	resultsURL func(election, ward string) string
+	budget     LookupBudget
+	onLookup   func(result string)
 
 	texts   *texts
 	scorer  *Scorer
@@ -167,7 +176,10 @@ func New(cfg Config) (*Conversation, error) {
 		inviteLink: cfg.InviteLink,
 		charts:     cfg.Charts,
 		resultsURL: cfg.ResultsLink,
+		budget:     cfg.Budget,
+		onLookup:   cfg.OnLookup,
 	}
+	c.budget.defaults()
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -240,6 +252,8 @@ func (cv *Conversation) Handle(ctx context.Context, tx *models.Store, in bot.Inc
 			t.setState(convState{})
 		}
 	}
+	before := c.State
+	t.expireState() // a searched name is kept minutes, not more (lookup_budget.go)
 	if err := t.dispatch(); err != nil {
 		switch models.ErrorCode(err) {
 		case models.EINTERNAL:
@@ -254,6 +268,7 @@ func (cv *Conversation) Handle(ctx context.Context, tx *models.Store, in bot.Inc
 			t.reply(t.tr("error_generic", nil), t.menu())
 		}
 	}
+	t.stampState(before)
 	if t.dirty {
 		if err := st.Core.SaveContact(ctx, t.c); err != nil {
 			return nil, err
