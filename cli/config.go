@@ -45,6 +45,9 @@ type Config struct {
 	// LookupPendingTTL: how long a searched name waiting for the area is kept.
 	LookupPendingTTL time.Duration `env:"LOOKUP_PENDING_TTL" envDefault:"5m"`
 	LogLevel         string        `env:"LOG_LEVEL" envDefault:"info"`
+	// PurgeAfterDays: serve purges an election's personal data this many
+	// days after its results are all recognised (0: never; purge.go).
+	PurgeAfterDays int `env:"PURGE_AFTER_DAYS" envDefault:"30"`
 	// WebhookMaxBodies and WebhookBodyTimeout bound the reading of each
 	// channel's webhook bodies (intake.BodyLimits): slow clients cannot
 	// hold the server.
@@ -96,6 +99,8 @@ func LoadConfig(environ map[string]string) (*Config, error) {
 		return nil, &ConfigError{"LOOKUP_COOLDOWN", fmt.Sprintf("%v: must be between 0 (off) and 1h", c.LookupCooldown)}
 	case c.LookupPendingTTL < time.Minute || c.LookupPendingTTL > time.Hour:
 		return nil, &ConfigError{"LOOKUP_PENDING_TTL", fmt.Sprintf("%v: must be between 1m and 1h", c.LookupPendingTTL)}
+	case c.PurgeAfterDays < 0 || c.PurgeAfterDays > 3650:
+		return nil, &ConfigError{"PURGE_AFTER_DAYS", fmt.Sprintf("%d: must be between 0 (never) and 3650 days", c.PurgeAfterDays)}
 	case c.WebhookMaxBodies < 1:
 		return nil, &ConfigError{"WEBHOOK_MAX_BODIES", fmt.Sprintf("%d: must be at least 1", c.WebhookMaxBodies)}
 	case c.WebhookBodyTimeout < 100*time.Millisecond || c.WebhookBodyTimeout > time.Minute:

@@ -62,8 +62,25 @@ func TestHealthzReadOnlyDatabase(t *testing.T) {
 // operator).
 func readOnlyStore(t *testing.T, s *models.Store) *models.Store {
 	t.Helper()
+	dbURL := storeURL(t, s)
+	if s.Dialect() == models.DialectSQLite {
+		dbURL += "?_pragma=query_only(1)"
+	} else {
+		dbURL += "&default_transaction_read_only=on"
+	}
+	ro, err := models.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatalf("open read-only: %v", err)
+	}
+	t.Cleanup(func() { ro.Close() })
+	return ro
+}
+
+// storeURL is the DATABASE_URL of a test store: its SQLite file, or
+// TEST_DATABASE_URL with the store's schema (PostgreSQL: it has a query).
+func storeURL(t *testing.T, s *models.Store) string {
+	t.Helper()
 	ctx := context.Background()
-	var dbURL string
 	if s.Dialect() == models.DialectSQLite {
 		var rows []struct {
 			Seq  int
@@ -73,26 +90,18 @@ func readOnlyStore(t *testing.T, s *models.Store) *models.Store {
 		if err := s.DB(ctx).Raw("PRAGMA database_list").Scan(&rows).Error; err != nil || len(rows) == 0 {
 			t.Fatalf("database_list: %v", err)
 		}
-		dbURL = "sqlite://" + rows[0].File + "?_pragma=query_only(1)"
-	} else {
-		var schema string
-		if err := s.DB(ctx).Raw("SELECT current_schema()").Scan(&schema).Error; err != nil {
-			t.Fatal(err)
-		}
-		u, err := url.Parse(os.Getenv("TEST_DATABASE_URL"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		q.Set("default_transaction_read_only", "on")
-		u.RawQuery = q.Encode()
-		dbURL = u.String()
+		return "sqlite://" + rows[0].File
 	}
-	ro, err := models.Open(ctx, dbURL)
+	var schema string
+	if err := s.DB(ctx).Raw("SELECT current_schema()").Scan(&schema).Error; err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(os.Getenv("TEST_DATABASE_URL"))
 	if err != nil {
-		t.Fatalf("open read-only: %v", err)
+		t.Fatal(err)
 	}
-	t.Cleanup(func() { ro.Close() })
-	return ro
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }

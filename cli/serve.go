@@ -75,8 +75,12 @@ type Server struct {
 	routes *intake.Routes
 	// lookups is electionbot_lookups_total{result} (handlers.Lookup*).
 	lookups *prometheus.CounterVec
-	log     *slog.Logger
-	wg      sync.WaitGroup
+	// purgeChecked is when housekeeping last looked for elections to
+	// purge; housekeepMu serialises housekeep (its goroutine, a test).
+	housekeepMu  sync.Mutex
+	purgeChecked time.Time
+	log          *slog.Logger
+	wg           sync.WaitGroup
 }
 
 // countLookup counts a voter-list lookup or refusal by result.
@@ -177,9 +181,10 @@ func (sv *Server) Handler() http.Handler { return sv.mux }
 // is configured.
 func (sv *Server) Outbox() *outbox.Outbox { return sv.outbox }
 
-// Start runs the background work: the outbox's River workers, the command
-// menu, and setWebhook or long polling, until ctx is done. Call it once
-// Handler is served: a webhook must find it.
+// Start runs the background work: the housekeeping (expired pending
+// lookups, automatic purges: housekeeping.go), the outbox's River
+// workers, the command menu, and setWebhook or long polling, until ctx is
+// done. Call it once Handler is served: a webhook must find it.
 func (sv *Server) Start(ctx context.Context) error {
 	sv.wg.Add(1)
 	go func() {

@@ -40,6 +40,7 @@ func telegramEnv(fake *telegramtest.Server) map[string]string {
 		"LOOKUP_COOLDOWN":      "0s",
 		"LOOKUP_AREA_BUDGET":   "0",
 		"LOOKUP_GLOBAL_BUDGET": "0",
+		"PURGE_AFTER_DAYS":     "0",
 	}
 }
 
