@@ -29,13 +29,20 @@ var privateCommands = map[string]bool{
 	"nhacnho": true, "remind": true, // reminders to the person
 }
 
+// privateButtons are the kinds of callback data (handlers/routes.go)
+// that are about the person.
+var privateButtons = map[string]bool{"area": true, "place": true, "rem": true}
+
 // privateOnly tells whether a group message is personal.
 func privateOnly(in *bot.Incoming) bool {
 	if in.Contact != nil || in.Location != nil || in.PhotoRef != "" {
 		return true
 	}
 	if in.Callback != "" {
-		return false // a button the bot itself posted in the group
+		// A button the bot posted in the group: choosing one's area or
+		// polling place, or reminders, is about the person.
+		kind, _, _ := strings.Cut(in.Callback, ":")
+		return privateButtons[kind]
 	}
 	text := strings.TrimSpace(in.Text)
 	if cmd, ok := strings.CutPrefix(text, "/"); ok {
