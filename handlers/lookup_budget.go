@@ -110,12 +110,13 @@ func (l *lookup) admitName(area *models.Area) (bool, error) {
 		return false, nil
 	}
 	since := now.Add(-b.Window)
+	areaKey := fmt.Sprintf("area:%d", area.ID)
 	for _, budget := range []struct {
-		max             int
-		subject, result string
+		max                  int
+		subject, key, result string // the lookups counted, the budget's audit subject
 	}{
-		{b.Area, fmt.Sprintf("area:%d", area.ID), LookupBudgetArea},
-		{b.Global, "area:*", LookupBudgetGlobal},
+		{b.Area, areaKey, areaKey, LookupBudgetArea},
+		{b.Global, "area:*", "global", LookupBudgetGlobal},
 	} {
 		if budget.max <= 0 {
 			continue
@@ -134,7 +135,7 @@ func (l *lookup) admitName(area *models.Area) (bool, error) {
 			msg = "lookup_budget_global"
 		}
 		l.reply(l.tr(msg, map[string]any{"Area": area.Name, "Place": placeName(area), "Time": retry}), l.menu())
-		return true, l.tripped(bs, area, budget.subject, budget.result, n, budget.max, since, retry)
+		return true, l.tripped(bs, area, budget.key, budget.result, n, budget.max, since, retry)
 	}
 	return false, nil
 }
