@@ -128,7 +128,8 @@ type Config struct {
 	Charts Charts
 	// Budget: the defences against enumeration across accounts beyond
 	// the per-contact limit, and how long a searched name waits
-	// (lookup_budget.go). The zero value: no budgets, no cool-down.
+	// (lookup_budget.go). The zero value: no budgets, no cool-down, a
+	// searched name kept 5 minutes.
 	Budget LookupBudget
 	// OnLookup counts each lookup and refusal by result (Lookup* values;
 	// serve: electionbot_lookups_total); nil counts nothing.
