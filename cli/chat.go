@@ -94,7 +94,7 @@ func cmdChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 	if err != nil {
 		return err
 	}
-	conv, err := conversation(cfg, bundle, clock, nil)
+	conv, err := conversation(cfg, bundle, clock, nil, nil)
 	if err != nil {
 		return err
 	}

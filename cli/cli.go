@@ -39,6 +39,8 @@ Usage:
                                              send an announcement (progress on stderr)
   electionbot posters --election CODE --out DIR [--ward CODE] [--lang vi|en]
                                              A4 posters with a QR code per area, and links.csv
+  electionbot purge --election CODE [--yes]  delete an election's voter list and lookups
+                                             (Decree 13/2023), keeping its results
   electionbot healthcheck                    ask a running serve's /healthz (for Docker)
 
 Environment: DATABASE_URL (default sqlite://electionbot.db), TELEGRAM_TOKEN,
@@ -108,6 +110,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = cmdBroadcast(ctx, cfg, rest, stdin, stdout, stderr)
 	case "posters":
 		err = cmdPosters(ctx, cfg, rest, stdout, stderr)
+	case "purge":
+		err = cmdPurge(ctx, cfg, rest, stdin, stdout, stderr)
 	case "healthcheck":
 		err = cmdHealthcheck(ctx, cfg)
 	default:

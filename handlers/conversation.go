@@ -134,6 +134,14 @@ type Config struct {
 	InviteLink func(channel, code string) string
 	// Charts draws /ketqua's charts; nil sends none.
 	Charts Charts
+	// Budget: the defences against enumeration across accounts beyond
+	// the per-contact limit, and how long a searched name waits
+	// (lookup_budget.go). The zero value: no budgets, no cool-down, a
+	// searched name kept 5 minutes.
+	Budget LookupBudget
+	// OnLookup counts each lookup and refusal by result (Lookup* values;
+	// serve: electionbot_lookups_total); nil counts nothing.
+	OnLookup func(result string)
 	// ResultsLink is the officials' link to an election's results page
 	// (of one ward when ward is a ward's code), "" when the page has no
 	// public address; nil: /ketqua gives no link.
@@ -157,6 +165,8 @@ type Conversation struct {
 	charts     Charts
 	resultsURL func(election, ward string) string
 	publicURL  func(election, ward string) string
+	budget     LookupBudget
+	onLookup   func(result string)
 
 	texts   *texts
 	scorer  *Scorer
@@ -181,7 +191,10 @@ func New(cfg Config) (*Conversation, error) {
 		charts:     cfg.Charts,
 		resultsURL: cfg.ResultsLink,
 		publicURL:  cfg.PublicResultsLink,
+		budget:     cfg.Budget,
+		onLookup:   cfg.OnLookup,
 	}
+	c.budget.defaults()
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -254,6 +267,8 @@ func (cv *Conversation) Handle(ctx context.Context, tx *models.Store, in bot.Inc
 			t.setState(convState{})
 		}
 	}
+	before := c.State
+	t.expireState() // a searched name is kept minutes, not more (lookup_budget.go)
 	err = t.dispatch()
 	if err == nil {
 		err = t.offerMove() // a place answered for once: keep or change one's own
@@ -272,6 +287,7 @@ func (cv *Conversation) Handle(ctx context.Context, tx *models.Store, in bot.Inc
 			t.reply(t.tr("error_generic", nil), t.menu())
 		}
 	}
+	t.stampState(before)
 	if t.dirty {
 		if err := st.Core.SaveContact(ctx, t.c); err != nil {
 			return nil, err
