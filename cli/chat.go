@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -50,6 +51,9 @@ func parseChatFlags(args []string, stdout io.Writer) (*chatOptions, error) {
 	fs.StringVar(&o.files, "files", "", "folder for charts, exports and the log (default: a new temporary folder)")
 	fs.BoolVar(&o.verbose, "v", false, "log to stderr (LOG_LEVEL) instead of the files folder")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err // the usage was asked for: printed, exit 0
+		}
 		return nil, &exitError{2, err}
 	}
 	if fs.NArg() > 0 {
@@ -137,7 +141,7 @@ func cmdChat(ctx context.Context, cfg *Config, args []string, stdin io.Reader, s
 	if err != nil {
 		return err
 	}
-	cs, err := newChatSession(ctx, cfg, s, clock, conv)
+	cs, err := newChatSession(ctx, cfg, s, clock, conv, o.demo || o.city)
 	if err != nil {
 		return err
 	}
@@ -220,7 +224,8 @@ func chatText(cfg *Config, bundle *i18n.Bundle) func(lang, id string, data map[s
 func welcome(text func(lang, id string, data map[string]any) string, lang string, o *chatOptions, clock *demoClock, files string) string {
 	lines := []string{text(lang, "console_welcome", map[string]any{"ID": o.as, "Admin": o.admin})}
 	if clock.on.Load() {
-		lines = append(lines, text(lang, "console_welcome_clock", map[string]any{"Time": demoTimeText(text, lang, clock.Now())}))
+		lines = append(lines, text(lang, "console_welcome_clock", map[string]any{
+			"Time": demoTimeText(text, lang, clock.Now()), "Move": o.demo || o.city}))
 	}
 	data := map[string]any{"Dir": files}
 	if !o.verbose {

@@ -17,15 +17,23 @@ import (
 )
 
 // chatSession is serve's sending side, run inside `chat` for the console
-// channel: the outbox (with its River workers), the broadcasts and
-// reminders on it, and the console's intake. Announcements and reminders
-// so really arrive, at the console contacts they are addressed to, in
-// whichever chat process shows that contact (console/wire.go).
+// channel: the outbox, the broadcasts and reminders on it, and the
+// console's intake. Announcements and reminders so really arrive, at the
+// console contacts they are addressed to, in whichever chat process shows
+// that contact (console/wire.go).
+//
+// Only on a demo database (--demo, --demo-city), which no serve shares,
+// does it run the workers (River, the broadcasts' tick) and move the
+// clock. On a real DATABASE_URL, serve sends the broadcasts and reminders:
+// a chat must not take serve's jobs (it has no Telegram or Zalo sender),
+// nor fire a reminder early on its --now clock, nor skip the Telegram
+// contacts of a broadcast as "channel not served". There the console's
+// messages go by the outbox's fast path only, right after each line.
 type chatSession struct {
 	store      *models.Store
 	clock      *demoClock
 	outbox     *outbox.Outbox
-	broadcasts *broadcast.Broadcaster
+	broadcasts *broadcast.Broadcaster // nil without workers
 	intake     *intake.Intake
 	log        *slog.Logger
 }
@@ -39,24 +47,32 @@ const (
 	chatStopAfter = 10 * time.Second       // the outbox's last sends at the end
 )
 
-func newChatSession(ctx context.Context, cfg *Config, s *models.Store, clock *demoClock, h bot.Handler) (*chatSession, error) {
+// newChatSession wires the console channel; workers: the demo database's
+// broadcasts and reminders are run here too.
+func newChatSession(ctx context.Context, cfg *Config, s *models.Store, clock *demoClock, h bot.Handler, workers bool) (*chatSession, error) {
 	log := slog.Default()
-	bc, err := broadcast.New(broadcast.Config{Store: s, DefaultLang: cfg.DefaultLang, Tick: chatTick, Logger: log})
-	if err != nil {
-		return nil, err
-	}
-	ob, err := outbox.New(ctx, outbox.Config{
+	oc := outbox.Config{
 		Store: s, Rate: chatRate, Clock: clock, Logger: log,
 		ChatLimit:         func(string) (rate.Limit, int) { return rate.Inf, 1 },
 		FetchPollInterval: chatJobPoll,
-		Jobs:              bc.Jobs(),
-	})
+	}
+	var bc *broadcast.Broadcaster
+	if workers {
+		var err error
+		if bc, err = broadcast.New(broadcast.Config{Store: s, DefaultLang: cfg.DefaultLang, Tick: chatTick, Logger: log}); err != nil {
+			return nil, err
+		}
+		oc.Jobs = bc.Jobs()
+	}
+	ob, err := outbox.New(ctx, oc)
 	if err != nil {
 		return nil, err
 	}
-	bc.Connect(ob)
 	ob.Register(models.ChannelConsole, console.Sender())
-	bc.RegisterChannel(models.ChannelConsole, console.BroadcastChannel{})
+	if bc != nil {
+		bc.Connect(ob)
+		bc.RegisterChannel(models.ChannelConsole, console.BroadcastChannel{})
+	}
 	// Replies to contacts of other channels (Telegram admins told of a
 	// grant) find no route here: dropped and logged, as serve drops those
 	// of a channel it does not run.
@@ -70,9 +86,16 @@ func newChatSession(ctx context.Context, cfg *Config, s *models.Store, clock *de
 	return &chatSession{store: s, clock: clock, outbox: ob, broadcasts: bc, intake: it, log: log}, nil
 }
 
-func (cs *chatSession) start(ctx context.Context) error { return cs.outbox.Start(ctx) }
+// start runs the workers, if any.
+func (cs *chatSession) start(ctx context.Context) error {
+	if cs.broadcasts == nil {
+		return nil
+	}
+	return cs.outbox.Start(ctx)
+}
 
-// stop lets the outbox finish what it is sending, for a while.
+// stop lets the outbox finish what it is sending, for a while (a River
+// that did not start stops at once).
 func (cs *chatSession) stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), chatStopAfter)
 	defer cancel()
@@ -87,14 +110,16 @@ func (cs *chatSession) stop() {
 // that a scripted admin's announcement is sent, and reported, before the
 // process exits.
 func (cs *chatSession) settled(ctx context.Context) (bool, error) {
-	if err := cs.broadcasts.Tick(ctx); err != nil {
-		return false, err
+	if cs.broadcasts != nil {
+		if err := cs.broadcasts.Tick(ctx); err != nil {
+			return false, err
+		}
+		active, err := cs.store.ActiveBroadcasts(ctx)
+		if err != nil || len(active) > 0 {
+			return false, err
+		}
 	}
 	if err := cs.deliverDue(ctx); err != nil {
-		return false, err
-	}
-	active, err := cs.store.ActiveBroadcasts(ctx)
-	if err != nil || len(active) > 0 {
 		return false, err
 	}
 	unsent, err := cs.store.DueOutbox(ctx, cs.clock.Now().Add(time.Hour), 100)
@@ -140,7 +165,7 @@ func (cs *chatSession) clockCommand(text func(lang, id string, data map[string]a
 			return "", false
 		}
 		cmd, arg := fields[0], strings.TrimSpace(strings.TrimPrefix(line, fields[0]))
-		if !cs.clock.on.Load() {
+		if !cs.clock.on.Load() || cs.broadcasts == nil {
 			return text(lang, "console_clock_off", nil), true
 		}
 		now := cs.clock.Now()

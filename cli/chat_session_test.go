@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"electionbot/demo"
 	"electionbot/models"
 )
 
@@ -171,5 +172,52 @@ func TestChatAnnouncementAndReminderReachAnotherTerminal(t *testing.T) {
 	here, _ := filepath.Glob("*.xlsx")
 	if len(xlsx) != 1 || len(here) != 0 {
 		t.Errorf("exports: %v in --files, %v in the working directory", xlsx, here)
+	}
+}
+
+// On a real database (DATABASE_URL, no --demo) serve sends the broadcasts
+// and reminders: a chat runs no worker there, fires no reminder on its
+// --now clock and refuses to move it; its own replies still come through
+// the outbox.
+func TestChatOnARealDatabaseRunsNoWorkers(t *testing.T) {
+	dir := t.TempDir()
+	yamlPath := filepath.Join(dir, "election.yaml")
+	if err := os.WriteFile(yamlPath, demo.Election(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dbURL := "sqlite://" + filepath.Join(dir, "real.db")
+	t.Setenv("CLI_TEST_DATABASE_URL", dbURL)
+	if code, _, errOut := runCLI(t, "", "load", yamlPath); code != 0 {
+		t.Fatalf("load: %s", errOut)
+	}
+	code, out, errOut := runCLI(t, "khu pho 1\n/nhacnho bat\n/gio +1d\n", "chat", "--now", "2022-06-04 18:00", "--as", "2", "--files", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"🕰 Đồng hồ thử: 18:00, Thứ bảy 04/06/2022.\n", "Đã bật nhắc lịch", "🕰 Chỉ đưa đồng hồ tới trước được trong bản thử"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Gõ /gio") {
+		t.Errorf("the welcome offers /gio:\n%s", out)
+	}
+	s, err := models.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	e, err := s.ElectionByCode(context.Background(), "ka-long-2022")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := s.ElectionReminders(context.Background(), e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.Status != models.ReminderScheduled {
+			t.Errorf("reminder %s is %s after a chat", r.Key, r.Status)
+		}
 	}
 }
