@@ -85,7 +85,6 @@ var helpCommands = map[string]bool{"/help": true, "/trogiup": true, "/huongdan":
 // and the conversation goes on, as a chat would.
 func (c *Console) Run(ctx context.Context) error {
 	c.defaults()
-	lines, readErr := c.readLines(ctx)
 	if c.Intake != nil {
 		if err := c.inbox.open(ctx, c); err != nil {
 			return err
@@ -100,6 +99,7 @@ func (c *Console) Run(ctx context.Context) error {
 		go func() { defer wg.Done(); c.pollLoop(pollCtx) }()
 		defer func() { stop(); wg.Wait() }()
 	}
+	lines, readErr := c.readLines(ctx)
 	for {
 		c.prompt()
 		var line string
