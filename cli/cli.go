@@ -24,8 +24,8 @@ const usage = `electionbot — bầu cử Trưởng thôn / Trưởng khu phố
 
 Usage:
   electionbot serve                          run the bot (Telegram, Zalo, HTTP)
-  electionbot chat [--demo|--demo-city] [--as ID] [--admin] [--now TIME] [--lang vi|en]
-                                             talk to the bot in this terminal
+  electionbot chat [--demo|--demo-city] [--keep] [--as ID] [--admin] [--now TIME] [--lang vi|en]
+                   [--files DIR] [-v]        talk to the bot in this terminal
   electionbot migrate                        apply database migrations
   electionbot load FILE.yaml                 load or update an election
   electionbot import voters FILE [--election CODE]
@@ -97,7 +97,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	case "serve":
 		err = cmdServe(ctx, cfg, rest)
 	case "chat":
-		err = cmdChat(ctx, cfg, rest, stdin, stdout)
+		err = cmdChat(ctx, cfg, rest, stdin, stdout, stderr)
 	case "migrate":
 		err = cmdMigrate(ctx, cfg, rest, stdout)
 	case "load":
