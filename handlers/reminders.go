@@ -66,9 +66,20 @@ func (r *reminders) state() error {
 		r.reply(r.tr("rem_state_off", nil), kb)
 		return nil
 	}
-	area, err := r.ownArea()
+	_, data, err := r.onData()
 	if err != nil {
 		return err
+	}
+	r.reply(r.tr("rem_state_on", data), kb)
+	return nil
+}
+
+// onData is what "reminders on" says: the contact's own area (reminders
+// follow it, not a place visited) and what is coming.
+func (r *reminders) onData() (*models.Area, map[string]any, error) {
+	area, err := r.ownArea()
+	if err != nil {
+		return nil, nil, err
 	}
 	name := ""
 	if area != nil {
@@ -76,10 +87,9 @@ func (r *reminders) state() error {
 	}
 	next, err := r.next()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	r.reply(r.tr("rem_state_on", map[string]any{"Area": name, "Next": next}), kb)
-	return nil
+	return area, map[string]any{"Area": name, "Next": next}, nil
 }
 
 // subscription changes the contact's subscription, saved when change says
@@ -120,19 +130,11 @@ func (r *reminders) set(on bool) error {
 		r.reply(r.tr("rem_off", nil), r.menu())
 		return nil
 	}
-	area, err := r.ownArea() // reminders follow the contact's own area
+	area, data, err := r.onData()
 	if err != nil {
 		return err
 	}
-	name := ""
-	if area != nil {
-		name = area.Name
-	}
-	next, err := r.next()
-	if err != nil {
-		return err
-	}
-	r.reply(r.tr("rem_on", map[string]any{"Area": name, "Next": next}), r.menu())
+	r.reply(r.tr("rem_on", data), r.menu())
 	if area == nil {
 		if el, err := r.election(); err != nil || el == nil {
 			return err

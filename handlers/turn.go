@@ -315,19 +315,7 @@ func (t *turn) myArea() (*models.Area, error) {
 		t.visit.used = true
 		return t.visit.area, nil
 	}
-	if t.c.AreaID == nil || t.visitingWard() {
-		return nil, nil
-	}
-	as, err := t.areaList()
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range as {
-		if a.ID == *t.c.AreaID {
-			return a, nil
-		}
-	}
-	return nil, nil
+	return t.ownArea()
 }
 
 // setArea remembers the contact's area (and so its ward): it is then no
