@@ -23,6 +23,9 @@ USER 65532:65532
 ENV LISTEN_ADDR=:8080 \
     DATABASE_URL=sqlite:///data/electionbot.db
 EXPOSE 8080
+# `electionbot healthcheck` asks serve's /healthz, which commits a tiny
+# write: a database that answers but cannot commit (read-only, full) makes
+# the container unhealthy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s CMD ["electionbot", "healthcheck"]
 ENTRYPOINT ["electionbot"]
 CMD ["serve"]

@@ -92,7 +92,7 @@ func TestBroadcastExactlyOnceWith429And403(t *testing.T) {
 					report = call.Get("text")
 				}
 			}
-			for _, w := range []string{"40 người nhận", "Đã gửi: 35", "Không liên lạc được (đã chặn bot): 4", "Lỗi: 1", "500: Internal Server Error: 1"} {
+			for _, w := range []string{"40 người nhận", "Đã gửi: 35", "Không liên lạc được (đã chặn Kênh hỏi đáp): 4", "Lỗi: 1", "500: Internal Server Error: 1"} {
 				if !strings.Contains(report, w) {
 					t.Errorf("report lacks %q:\n%s", w, report)
 				}

@@ -24,8 +24,8 @@ const usage = `electionbot — bầu cử Trưởng thôn / Trưởng khu phố
 
 Usage:
   electionbot serve                          run the bot (Telegram, Zalo, HTTP)
-  electionbot chat [--demo|--demo-city] [--as ID] [--admin] [--now TIME] [--lang vi|en]
-                                             talk to the bot in this terminal
+  electionbot chat [--demo|--demo-city] [--keep] [--as ID] [--admin] [--now TIME] [--lang vi|en]
+                   [--files DIR] [-v]        talk to the bot in this terminal
   electionbot migrate                        apply database migrations
   electionbot load FILE.yaml                 load or update an election
   electionbot import voters FILE [--election CODE]
@@ -39,6 +39,8 @@ Usage:
                                              send an announcement (progress on stderr)
   electionbot posters --election CODE --out DIR [--ward CODE] [--lang vi|en]
                                              A4 posters with a QR code per area, and links.csv
+  electionbot purge --election CODE [--yes]  delete an election's voter list and lookups
+                                             (Decree 13/2023), keeping its results
   electionbot healthcheck                    ask a running serve's /healthz (for Docker)
 
 Environment: DATABASE_URL (default sqlite://electionbot.db), TELEGRAM_TOKEN,
@@ -95,7 +97,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	case "serve":
 		err = cmdServe(ctx, cfg, rest)
 	case "chat":
-		err = cmdChat(ctx, cfg, rest, stdin, stdout)
+		err = cmdChat(ctx, cfg, rest, stdin, stdout, stderr)
 	case "migrate":
 		err = cmdMigrate(ctx, cfg, rest, stdout)
 	case "load":
@@ -108,6 +110,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = cmdBroadcast(ctx, cfg, rest, stdin, stdout, stderr)
 	case "posters":
 		err = cmdPosters(ctx, cfg, rest, stdout, stderr)
+	case "purge":
+		err = cmdPurge(ctx, cfg, rest, stdin, stdout, stderr)
 	case "healthcheck":
 		err = cmdHealthcheck(ctx, cfg)
 	default:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/caarlos0/env/v11"
 
+	"electionbot/handlers"
 	"electionbot/posters"
 )
 
@@ -36,7 +37,23 @@ type Config struct {
 	DefaultLang           string        `env:"DEFAULT_LANG" envDefault:"vi"`
 	LookupLimit           int           `env:"LOOKUP_LIMIT" envDefault:"10"`
 	LookupWindow          time.Duration `env:"LOOKUP_WINDOW" envDefault:"10m"`
-	LogLevel              string        `env:"LOG_LEVEL" envDefault:"info"`
+	// The enumeration budgets and the wait of new contacts
+	// (handlers.LookupBudget); 0 turns one off.
+	LookupAreaBudget   int           `env:"LOOKUP_AREA_BUDGET" envDefault:"60"`
+	LookupGlobalBudget int           `env:"LOOKUP_GLOBAL_BUDGET" envDefault:"5000"`
+	LookupBudgetWindow time.Duration `env:"LOOKUP_BUDGET_WINDOW" envDefault:"1h"`
+	LookupCooldown     time.Duration `env:"LOOKUP_COOLDOWN" envDefault:"2m"`
+	// LookupPendingTTL: how long a searched name waiting for the area is kept.
+	LookupPendingTTL time.Duration `env:"LOOKUP_PENDING_TTL" envDefault:"5m"`
+	LogLevel         string        `env:"LOG_LEVEL" envDefault:"info"`
+	// PurgeAfterDays: serve purges an election's personal data this many
+	// days after its results are all recognised (0: never; purge.go).
+	PurgeAfterDays int `env:"PURGE_AFTER_DAYS" envDefault:"30"`
+	// WebhookMaxBodies and WebhookBodyTimeout bound the reading of each
+	// channel's webhook bodies (intake.BodyLimits): slow clients cannot
+	// hold the server.
+	WebhookMaxBodies   int           `env:"WEBHOOK_MAX_BODIES" envDefault:"64"`
+	WebhookBodyTimeout time.Duration `env:"WEBHOOK_BODY_TIMEOUT" envDefault:"10s"`
 	// ResultsLinkKey signs the officials' links to the results page; the
 	// same on every replica. Unset: only the public view is served.
 	ResultsLinkKey string `env:"RESULTS_LINK_KEY"`
@@ -76,6 +93,22 @@ func LoadConfig(environ map[string]string) (*Config, error) {
 		return nil, &ConfigError{"LOOKUP_LIMIT", fmt.Sprintf("%d: must be at least 1", c.LookupLimit)}
 	case c.LookupWindow < time.Second:
 		return nil, &ConfigError{"LOOKUP_WINDOW", fmt.Sprintf("%v: must be at least 1s", c.LookupWindow)}
+	case c.LookupAreaBudget < 0:
+		return nil, &ConfigError{"LOOKUP_AREA_BUDGET", fmt.Sprintf("%d: must be 0 (off) or more", c.LookupAreaBudget)}
+	case c.LookupGlobalBudget < 0:
+		return nil, &ConfigError{"LOOKUP_GLOBAL_BUDGET", fmt.Sprintf("%d: must be 0 (off) or more", c.LookupGlobalBudget)}
+	case c.LookupBudgetWindow < time.Minute:
+		return nil, &ConfigError{"LOOKUP_BUDGET_WINDOW", fmt.Sprintf("%v: must be at least 1m", c.LookupBudgetWindow)}
+	case c.LookupCooldown < 0 || c.LookupCooldown > time.Hour:
+		return nil, &ConfigError{"LOOKUP_COOLDOWN", fmt.Sprintf("%v: must be between 0 (off) and 1h", c.LookupCooldown)}
+	case c.LookupPendingTTL < time.Minute || c.LookupPendingTTL > time.Hour:
+		return nil, &ConfigError{"LOOKUP_PENDING_TTL", fmt.Sprintf("%v: must be between 1m and 1h", c.LookupPendingTTL)}
+	case c.PurgeAfterDays < 0 || c.PurgeAfterDays > 3650:
+		return nil, &ConfigError{"PURGE_AFTER_DAYS", fmt.Sprintf("%d: must be between 0 (never) and 3650 days", c.PurgeAfterDays)}
+	case c.WebhookMaxBodies < 1:
+		return nil, &ConfigError{"WEBHOOK_MAX_BODIES", fmt.Sprintf("%d: must be at least 1", c.WebhookMaxBodies)}
+	case c.WebhookBodyTimeout < 100*time.Millisecond || c.WebhookBodyTimeout > time.Minute:
+		return nil, &ConfigError{"WEBHOOK_BODY_TIMEOUT", fmt.Sprintf("%v: must be between 100ms and 1m", c.WebhookBodyTimeout)}
 	case c.ListenAddr == "":
 		return nil, &ConfigError{"LISTEN_ADDR", "must not be empty"}
 	}
@@ -106,4 +139,10 @@ func envName(field string) string {
 		return f.Tag.Get("env")
 	}
 	return field
+}
+
+// lookupBudget is the conversation's LookupBudget.
+func (c *Config) lookupBudget() handlers.LookupBudget {
+	return handlers.LookupBudget{Area: c.LookupAreaBudget, Global: c.LookupGlobalBudget, Window: c.LookupBudgetWindow,
+		Cooldown: c.LookupCooldown, PendingTTL: c.LookupPendingTTL}
 }

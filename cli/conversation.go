@@ -18,7 +18,7 @@ import (
 // update's transaction: serve's for every channel, chat's for the
 // console. inviteLink may be nil (invites shown as "/start <code>"); the
 // catalogs' bundle draws the charts.
-func conversation(cfg *Config, bundle *i18n.Bundle, now func() time.Time, inviteLink func(channel, code string) string) (*handlers.Conversation, error) {
+func conversation(cfg *Config, bundle *i18n.Bundle, now func() time.Time, inviteLink func(channel, code string) string, onLookup func(string)) (*handlers.Conversation, error) {
 	return handlers.New(handlers.Config{
 		Stores:       handlers.StoresOf,
 		InviteLink:   inviteLink,
@@ -30,6 +30,10 @@ func conversation(cfg *Config, bundle *i18n.Bundle, now func() time.Time, invite
 		// Officials' links to the results page, valid a day (of their ward
 		// for a ward's official).
 		ResultsLink: results.OfficialsLinks(cfg.PublicBaseURL, []byte(cfg.ResultsLinkKey), officialsLinkTTL, now),
+		// Residents' link to the public page (no key: unsigned).
+		PublicResultsLink: results.OfficialsLinks(cfg.PublicBaseURL, nil, 0, now),
+		Budget:            cfg.lookupBudget(),
+		OnLookup:          onLookup,
 	})
 }
 
@@ -37,14 +41,15 @@ func conversation(cfg *Config, bundle *i18n.Bundle, now func() time.Time, invite
 // stays valid.
 const officialsLinkTTL = 24 * time.Hour
 
-// newConversation is serve's conversation, on the wall clock. Built once:
-// the catalogs load, or serve fails at start.
-func newConversation(cfg *Config, inviteLink func(channel, code string) string) (*handlers.Conversation, error) {
+// newConversation is serve's conversation, on the wall clock, counting
+// its lookups in onLookup. Built once: the catalogs load, or serve fails
+// at start.
+func newConversation(cfg *Config, inviteLink func(channel, code string) string, onLookup func(string)) (*handlers.Conversation, error) {
 	bundle, err := locales.NewBundle()
 	if err != nil {
 		return nil, err
 	}
-	return conversation(cfg, bundle, time.Now, inviteLink)
+	return conversation(cfg, bundle, time.Now, inviteLink, onLookup)
 }
 
 // telegramInviteLink makes an official's invite a deep link to the bot

@@ -73,9 +73,18 @@ type Server struct {
 	zalo       *zalo.Channel
 	// routes encode a reply for the channel of the contact it goes to.
 	routes *intake.Routes
-	log    *slog.Logger
-	wg     sync.WaitGroup
+	// lookups is electionbot_lookups_total{result} (handlers.Lookup*).
+	lookups *prometheus.CounterVec
+	// purgeChecked is when housekeeping last looked for elections to
+	// purge; housekeepMu serialises housekeep (its goroutine, a test).
+	housekeepMu  sync.Mutex
+	purgeChecked time.Time
+	log          *slog.Logger
+	wg           sync.WaitGroup
 }
+
+// countLookup counts a voter-list lookup or refusal by result.
+func (sv *Server) countLookup(result string) { sv.lookups.WithLabelValues(result).Inc() }
 
 // NewServer builds the serve wiring on an open, migrated store (see
 // OpenStore). With TELEGRAM_TOKEN it connects to the Bot API (getMe) and
@@ -88,7 +97,12 @@ func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOpti
 	if sv.log == nil {
 		sv.log = slog.Default()
 	}
-	sv.mux.HandleFunc("GET /healthz", healthz(s))
+	sv.lookups = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "electionbot_lookups_total",
+		Help: "Voter-list lookups by result: found, not_found; refused: limited (the contact's limit), cooldown (a new contact), budget_area, budget_global (the enumeration budgets), group.",
+	}, []string{"result"})
+	reg.MustRegister(sv.lookups)
+	sv.mux.Handle("GET /healthz", newHealth(s, time.Now)) // health.go
 	sv.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	rs, err := results.New(s, []byte(cfg.ResultsLinkKey), results.Options{DefaultLang: cfg.DefaultLang})
 	if err != nil {
@@ -135,6 +149,7 @@ func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOpti
 		AdminIDs:      cfg.AdminTelegramIDs,
 		DefaultLang:   cfg.DefaultLang,
 		PollTimeout:   opt.PollTimeout,
+		WebhookLimits: intake.NewBodyLimits(cfg.WebhookMaxBodies, cfg.WebhookBodyTimeout),
 		HTTPClient:    apiClient(), // broadcast.go
 		Logger:        sv.log,
 		Registerer:    reg,
@@ -143,7 +158,7 @@ func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOpti
 		return nil, err
 	}
 	if opt.Handler == nil {
-		if conv, err = newConversation(cfg, telegramInviteLink(sv.tg.Self().Username)); err != nil {
+		if conv, err = newConversation(cfg, telegramInviteLink(sv.tg.Self().Username), sv.countLookup); err != nil {
 			return nil, err
 		}
 	}
@@ -166,10 +181,16 @@ func (sv *Server) Handler() http.Handler { return sv.mux }
 // is configured.
 func (sv *Server) Outbox() *outbox.Outbox { return sv.outbox }
 
-// Start runs the background work: the outbox's River workers, the command
-// menu, and setWebhook or long polling, until ctx is done. Call it once
-// Handler is served: a webhook must find it.
+// Start runs the background work: the housekeeping (expired pending
+// lookups, automatic purges: housekeeping.go), the outbox's River
+// workers, the command menu, and setWebhook or long polling, until ctx is
+// done. Call it once Handler is served: a webhook must find it.
 func (sv *Server) Start(ctx context.Context) error {
+	sv.wg.Add(1)
+	go func() {
+		defer sv.wg.Done()
+		sv.housekeeping(ctx) // housekeeping.go
+	}()
 	if sv.outbox != nil {
 		if err := sv.outbox.Start(ctx); err != nil {
 			return err
@@ -209,6 +230,24 @@ func (sv *Server) Stop(ctx context.Context) error {
 	return nil
 }
 
+// HTTPServer is the http.Server that serves Handler, with the timeouts
+// an open port needs: a request's headers within 5 s, the whole request
+// within 30 s (webhook bodies within WEBHOOK_BODY_TIMEOUT: intake.Webhook),
+// the answer within 60 s (a webhook's handling is bounded at 30 s), an
+// idle connection closed after 60 s. Before, only the headers were
+// bounded, and 500 clients sending a byte every 5 s held the server.
+func (sv *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           sv.mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(sv.log.Handler(), slog.LevelWarn),
+	}
+}
+
 // run listens on LISTEN_ADDR, starts the channels once it accepts
 // connections (a webhook must find us), and on ctx done drains the HTTP
 // requests in flight, then the channels.
@@ -217,7 +256,7 @@ func (sv *Server) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: sv.mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := sv.HTTPServer()
 	sv.log.Info("listening", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -247,19 +286,6 @@ func (sv *Server) run(ctx context.Context) error {
 	}
 	sv.log.Info("stopped")
 	return err
-}
-
-// healthz answers 200 when the database answers, 503 otherwise.
-func healthz(s *models.Store) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := s.SQL().PingContext(ctx); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		w.Write([]byte("ok\n"))
-	}
 }
 
 // cmdHealthcheck asks the local serve's /healthz: the container's health
@@ -342,7 +368,7 @@ func (sv *Server) zaloOnly(ctx context.Context, opt ServerOptions) error {
 	h := opt.Handler
 	if h == nil {
 		var err error
-		if h, err = newConversation(sv.cfg, nil); err != nil {
+		if h, err = newConversation(sv.cfg, nil, sv.countLookup); err != nil {
 			return err
 		}
 	}
@@ -357,12 +383,14 @@ func (sv *Server) addZalo(ctx context.Context, h bot.Handler) error {
 	}
 	c, err := zalo.New(ctx, zalo.Config{
 		AppID:         sv.cfg.ZaloAppID,
+		OAID:          sv.cfg.ZaloOAID,
 		AppSecret:     sv.cfg.ZaloAppSecret,
 		OASecretKey:   sv.cfg.ZaloOASecretKey,
 		AccessToken:   sv.cfg.ZaloAccessToken,
 		RefreshToken:  sv.cfg.ZaloRefreshToken,
 		APIEndpoint:   sv.cfg.ZaloAPIEndpoint,
 		OAuthEndpoint: sv.cfg.ZaloOAuthEndpoint,
+		WebhookLimits: intake.NewBodyLimits(sv.cfg.WebhookMaxBodies, sv.cfg.WebhookBodyTimeout),
 		Store:         sv.store,
 		Handler:       h,
 		Outbox:        sv.outbox,
@@ -373,6 +401,9 @@ func (sv *Server) addZalo(ctx context.Context, h bot.Handler) error {
 	})
 	if err != nil {
 		return err
+	}
+	if sv.cfg.ZaloOAID == "" {
+		sv.log.Warn("ZALO_OA_ID is not set: events are checked against ZALO_APP_ID only, not against the Official Account")
 	}
 	sv.zalo = c
 	sv.outbox.Register(models.ChannelZalo, c.Sender())

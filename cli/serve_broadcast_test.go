@@ -183,7 +183,7 @@ func TestBroadcastCommand(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", w, stderr)
 		}
 	}
-	for _, w := range []string{"8 người nhận", "Đã gửi: 7", "Không liên lạc được (đã chặn bot): 1"} {
+	for _, w := range []string{"8 người nhận", "Đã gửi: 7", "Không liên lạc được (đã chặn Kênh hỏi đáp): 1"} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("report lacks %q:\n%s", w, stdout)
 		}

@@ -91,11 +91,11 @@ func (t *turn) run(a action, arg string) error {
 			return nil
 		}
 		t.reply(t.tr("cancelled", nil), t.menu())
-	case actResult: // admins and viewers: the ward's results
+	case actResult: // admins and viewers: the ward's results; residents: their area's
 		if taken, err := t.results.summary(arg); taken || err != nil {
 			return err
 		}
-		return r.dateReply()
+		return r.resultReply()
 	case actDate:
 		return r.dateReply()
 	case actPlace:

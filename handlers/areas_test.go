@@ -5,37 +5,41 @@ import (
 	"testing"
 )
 
+// areaRecognitionCases are area references and the area they name
+// (TestAreaRecognition).
+var areaRecognitionCases = []struct {
+	text string
+	want int64 // area id; 0 = named but absent; -1 = no area named
+	rest string
+}{
+	{"khu 1", 1, ""},
+	{"kp1", 1, ""},
+	{"KP1", 1, ""},
+	{"KP 1", 1, ""},
+	{"kp01", 1, ""},
+	{"khu phố I", 1, ""},
+	{"khu pho 1", 1, ""},
+	{"Khu phố 1", 1, ""},
+	{"khu phố số 3", 3, ""},
+	{"khu phố IV", 4, ""},
+	{"khu pho vi", 6, ""},
+	{"tổ dân phố 2", 2, ""},
+	{"tdp5", 5, ""},
+	{"area 2", 2, ""},
+	{"tôi ở khu phố 2", 2, "toi o"},
+	{"ngay bau cu khu 3", 3, "ngay bau cu"},
+	{"khu phố 12", 0, ""},
+	{"khu XX", 0, ""},
+	{"kp 7", 0, ""},
+	{"khu 1961", -1, ""},           // a birth year is not an area
+	{"toi o khu pho", -1, ""},      // no number
+	{"nguyen van an 1961", -1, ""}, // a name
+	{"xin chào", -1, ""},
+}
+
 func TestAreaRecognition(t *testing.T) {
 	areas := newFakeStore().areas // Khu phố 1 … Khu phố 6
-	cases := []struct {
-		text string
-		want int64 // area id; 0 = named but absent; -1 = no area named
-		rest string
-	}{
-		{"khu 1", 1, ""},
-		{"kp1", 1, ""},
-		{"KP1", 1, ""},
-		{"KP 1", 1, ""},
-		{"kp01", 1, ""},
-		{"khu phố I", 1, ""},
-		{"khu pho 1", 1, ""},
-		{"Khu phố 1", 1, ""},
-		{"khu phố số 3", 3, ""},
-		{"khu phố IV", 4, ""},
-		{"khu pho vi", 6, ""},
-		{"tổ dân phố 2", 2, ""},
-		{"tdp5", 5, ""},
-		{"area 2", 2, ""},
-		{"tôi ở khu phố 2", 2, "toi o"},
-		{"ngay bau cu khu 3", 3, "ngay bau cu"},
-		{"khu phố 12", 0, ""},
-		{"khu XX", 0, ""},
-		{"kp 7", 0, ""},
-		{"khu 1961", -1, ""},           // a birth year is not an area
-		{"toi o khu pho", -1, ""},      // no number
-		{"nguyen van an 1961", -1, ""}, // a name
-		{"xin chào", -1, ""},
-	}
+	cases := areaRecognitionCases
 	for _, c := range cases {
 		a, ref, found := matchArea(c.text, areas)
 		switch {

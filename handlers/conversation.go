@@ -10,6 +10,14 @@
 // results (results*.go) and broadcasts (broadcast*.go). routes.go is the
 // one routing table, actions.go the residents' actions it leads to;
 // turn.go is the per-update core every feature uses.
+//
+// Free text is read the way residents write (issue 16): areas by number —
+// in words too (numwords.go) — or by name (areas.go, areas_named.go),
+// wards (place.go, wardmatch.go, ward_unknown.go), birth years
+// (lookup_parse.go, lookup_year.go), typed phones (phone.go), the
+// language (langdetect.go); a place other than the contact's own is
+// answered for once (visit.go); what is not understood gets the nearest
+// command or question (suggest.go).
 package handlers
 
 import (
@@ -126,10 +134,22 @@ type Config struct {
 	InviteLink func(channel, code string) string
 	// Charts draws /ketqua's charts; nil sends none.
 	Charts Charts
+	// Budget: the defences against enumeration across accounts beyond
+	// the per-contact limit, and how long a searched name waits
+	// (lookup_budget.go). The zero value: no budgets, no cool-down, a
+	// searched name kept 5 minutes.
+	Budget LookupBudget
+	// OnLookup counts each lookup and refusal by result (Lookup* values;
+	// serve: electionbot_lookups_total); nil counts nothing.
+	OnLookup func(result string)
 	// ResultsLink is the officials' link to an election's results page
 	// (of one ward when ward is a ward's code), "" when the page has no
 	// public address; nil: /ketqua gives no link.
 	ResultsLink func(election, ward string) string
+	// PublicResultsLink is the public results page of an election (of
+	// one ward when ward is a ward's code), "" when it has none: the link
+	// a resident's "kết quả" ends with. nil: no link.
+	PublicResultsLink func(election, ward string) string
 }
 
 // Conversation is the bot's side of every chat. It keeps no state between
@@ -144,6 +164,9 @@ type Conversation struct {
 	inviteLink func(channel, code string) string
 	charts     Charts
 	resultsURL func(election, ward string) string
+	publicURL  func(election, ward string) string
+	budget     LookupBudget
+	onLookup   func(result string)
 
 	texts   *texts
 	scorer  *Scorer
@@ -167,7 +190,11 @@ func New(cfg Config) (*Conversation, error) {
 		inviteLink: cfg.InviteLink,
 		charts:     cfg.Charts,
 		resultsURL: cfg.ResultsLink,
+		publicURL:  cfg.PublicResultsLink,
+		budget:     cfg.Budget,
+		onLookup:   cfg.OnLookup,
 	}
+	c.budget.defaults()
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -240,7 +267,13 @@ func (cv *Conversation) Handle(ctx context.Context, tx *models.Store, in bot.Inc
 			t.setState(convState{})
 		}
 	}
-	if err := t.dispatch(); err != nil {
+	before := c.State
+	t.expireState() // a searched name is kept minutes, not more (lookup_budget.go)
+	err = t.dispatch()
+	if err == nil {
+		err = t.offerMove() // a place answered for once: keep or change one's own
+	}
+	if err != nil {
 		switch models.ErrorCode(err) {
 		case models.EINTERNAL:
 			return nil, err
@@ -254,6 +287,7 @@ func (cv *Conversation) Handle(ctx context.Context, tx *models.Store, in bot.Inc
 			t.reply(t.tr("error_generic", nil), t.menu())
 		}
 	}
+	t.stampState(before)
 	if t.dirty {
 		if err := st.Core.SaveContact(ctx, t.c); err != nil {
 			return nil, err

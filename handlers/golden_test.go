@@ -19,6 +19,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden from the curr
 type step struct {
 	text    string
 	contact *bot.SharedContact
+	data    string            // an inline button pressed (its callback data)
 	before  func(hs *harness) // e.g. move the clock
 	note    string            // printed in the transcript instead of the text
 }
@@ -37,7 +38,7 @@ func transcriptOf(hs *harness, lang string, script []step) []byte {
 		if s.before != nil {
 			s.before(hs)
 		}
-		in := bot.Incoming{Text: s.text, Contact: s.contact}
+		in := bot.Incoming{Text: s.text, Contact: s.contact, Callback: s.data}
 		switch {
 		case s.note != "":
 			fmt.Fprintf(&b, "> [%s]\n", s.note)
@@ -103,7 +104,7 @@ var goldenScripts = map[string][]step{
 		{text: "khu phố 12"},
 		{text: "kp2"},
 		{text: "/nhacnho"},
-		{text: "/nhacnho"},
+		{data: "rem:on", note: "bấm 🔔 Bật"},
 		{text: "con mèo màu xanh"},
 		{text: "ngay bau cu", before: electionMorning},
 		{text: "/khupho"},
@@ -133,7 +134,7 @@ var goldenScripts = map[string][]step{
 		{text: "area 12"},
 		{text: "kp2"},
 		{text: "/remind"},
-		{text: "/remind"},
+		{data: "rem:on", note: "taps 🔔 On"},
 		{text: "the cat is blue"},
 		{text: "when is the election", before: electionMorning},
 		{text: "/area"},

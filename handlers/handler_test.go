@@ -115,15 +115,31 @@ func TestLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err := h.Handle(context.Background(), nil, bot.Incoming{Channel: "console", UserID: "2", Text: "/help"})
-	if err != nil || !strings.HasPrefix(text(out), "This bot can tell you") {
+	if err != nil || !strings.HasPrefix(text(out), "This Q&A channel can tell you") {
 		t.Fatalf("DefaultLang en /help = %q, %v", text(out), err)
 	}
 }
 
-func TestRemindersToggle(t *testing.T) {
+// Reminders have an explicit state: the command alone shows it with Bật
+// and Tắt buttons (never a toggle a second press undoes); words or the
+// buttons set it.
+func TestRemindersExplicitState(t *testing.T) {
 	hs := newHarness(t)
-	if got := text(hs.send("/nhacnho")); !strings.Contains(got, "Đã bật nhắc lịch") || !strings.Contains(got, "khu phố nào") {
-		t.Fatalf("/nhacnho on = %q", got)
+	for i := 0; i < 2; i++ { // twice: still a question, still off
+		out := hs.send("/nhacnho")
+		if got := text(out); !strings.Contains(got, "đang tắt") {
+			t.Fatalf("/nhacnho = %q", got)
+		}
+		kb := out[len(out)-1].Keyboard
+		if kb == nil || !kb.Inline || kb.Rows[0][0].Data != "rem:on" || kb.Rows[0][1].Data != "rem:tat" {
+			t.Fatalf("/nhacnho keyboard = %+v", kb)
+		}
+		if hs.store.contact("console", "1").Reminders {
+			t.Fatal("/nhacnho alone turned reminders on")
+		}
+	}
+	if got := text(hs.do(bot.Incoming{Callback: "rem:on"})); !strings.Contains(got, "Đã bật nhắc lịch") || !strings.Contains(got, "khu phố nào") {
+		t.Fatalf("Bật = %q", got)
 	}
 	if !hs.store.contact("console", "1").Reminders {
 		t.Fatal("reminders not stored")
@@ -134,11 +150,19 @@ func TestRemindersToggle(t *testing.T) {
 	if hs.store.contact("console", "1").Reminders {
 		t.Fatal("reminders still on")
 	}
-	// Asking for reminders twice leaves them on (only the command toggles).
+	// Asking for reminders twice leaves them on (the second time in
+	// English, which the contact's language follows); the 🔔 button shows
+	// them on.
 	hs.send("nhắc tôi trước ngày bầu")
 	hs.send("remind me please")
 	if !hs.store.contact("console", "1").Reminders {
 		t.Fatal("asking twice turned reminders off")
+	}
+	if got := text(hs.send("🔔 Nhắc lịch bầu cử")); !strings.Contains(got, "Election reminders are on") {
+		t.Fatalf("🔔 = %q", got)
+	}
+	if got := text(hs.do(bot.Incoming{Callback: "rem:tat"})); !strings.Contains(got, "Reminders are off") || hs.store.contact("console", "1").Reminders {
+		t.Fatalf("Tắt = %q", got)
 	}
 }
 
@@ -301,4 +325,22 @@ func FuzzHandle(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The channel's language (Telegram's language_code) sets a new contact's
+// first language; later hints do not override what the contact has.
+func TestChannelLanguageSetsTheFirstOnly(t *testing.T) {
+	hs := newHarness(t)
+	hs.lang = "en"
+	if got := text(hs.send("/start")); !strings.HasPrefix(got, "Welcome!") {
+		t.Fatalf("first message with language_code en = %q", got)
+	}
+	hs.lang = "vi"
+	if got := text(hs.send("/help")); !strings.HasPrefix(got, "This Q&A channel") {
+		t.Fatalf("a later hint changed the language: %q", got)
+	}
+	hs.user, hs.lang = "2", "fr" // neither: the default
+	if got := text(hs.send("/start")); !strings.HasPrefix(got, "Kính chào") {
+		t.Fatalf("language_code fr = %q", got)
+	}
 }

@@ -27,6 +27,10 @@ func (r *residents) needArea(then action) (*models.Area, error) {
 		return nil, err
 	}
 	if len(areas) == 1 { // a ward with one area: nothing to ask
+		if r.visitingWard() {
+			r.visitArea(areas[0])
+			return r.myArea()
+		}
 		r.setArea(areas[0])
 		return areas[0], nil
 	}

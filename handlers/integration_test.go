@@ -74,9 +74,10 @@ func TestDemoConversationOnRealStore(t *testing.T) {
 	}
 	expect(t, say("1", "when is the election", nil), "Sunday, 5 June 2022")
 
-	// After the day: the latest ACCEPTED tally version (models.AcceptedTally).
+	// After the day: the latest ACCEPTED tally version (models.AcceptedTally);
+	// "result" answers the area's result, not the date card.
 	now = time.Date(2022, 6, 6, 9, 0, 0, 0, models.VietnamTime)
-	expect(t, say("1", "result", nil), "already held", "not been recognised")
+	expect(t, say("1", "result", nil), "The result for Khu phố 1 has not been recognised")
 	areas, err := s.Areas(ctx, mustElection(t, s).ID)
 	if err != nil {
 		t.Fatal(err)
@@ -287,9 +288,9 @@ func TestReminderSubscription(t *testing.T) {
 	ctx := context.Background()
 	// Choosing an area brings the offer, once.
 	out := c.say("7", "Khu phố 1")
-	expect(t, joined(out), "Đã ghi nhận", "có muốn bot nhắn nhắc lịch bầu cử của Khu phố 1")
+	expect(t, joined(out), "Đã ghi nhận", "có muốn nhận tin nhắc lịch bầu cử của Khu phố 1")
 	yes := button(t, out, "Có, nhắc tôi")
-	if got := joined(c.say("7", "Khu phố 2")); strings.Contains(got, "có muốn bot") {
+	if got := joined(c.say("7", "Khu phố 2")); strings.Contains(got, "có muốn nhận tin nhắc") {
 		t.Errorf("offered twice: %s", got)
 	}
 	got := joined(c.press("7", yes))
@@ -326,10 +327,24 @@ func TestReminderSubscription(t *testing.T) {
 	}
 	// No offer once the election has opened.
 	c.now = time.Date(2022, 6, 5, 8, 0, 0, 0, models.VietnamTime)
-	if got := joined(c.say("9", "kp2")); strings.Contains(got, "có muốn bot") {
+	if got := joined(c.say("9", "kp2")); strings.Contains(got, "có muốn nhận tin nhắc") {
 		t.Errorf("offered after the opening: %s", got)
 	}
-	// Reminders asked for without an area: the area is asked.
+	// Reminders turned on without an area: the area is asked.
 	c.now = time.Date(2022, 5, 20, 9, 0, 0, 0, models.VietnamTime)
-	expect(t, joined(c.say("10", "/nhacnho")), "Đã bật nhắc lịch", "ở khu phố nào của Phường Ka Long")
+	expect(t, joined(c.say("10", "/nhacnho bat")), "Đã bật nhắc lịch", "ở khu phố nào của Phường Ka Long")
+	// The command alone shows the state, with both buttons; it never toggles.
+	out = c.say("7", "/nhacnho")
+	expect(t, joined(out), "Nhắc lịch bầu cử đang tắt")
+	got = joined(c.press("7", button(t, out, "Bật")))
+	expect(t, got, "Đã bật nhắc lịch bầu cử cho Khu phố 2", "04/06 19:00 — nhắc tối hôm trước")
+	out = c.say("7", "/nhacnho")
+	expect(t, joined(out), "Nhắc lịch bầu cử đang bật cho Khu phố 2", "04/06 19:00 — nhắc tối hôm trước")
+	if !c.contact("7").Reminders {
+		t.Fatal("/nhacnho a second time turned reminders off")
+	}
+	expect(t, joined(c.press("7", button(t, out, "Tắt"))), "Đã tắt nhắc lịch")
+	if c.contact("7").Reminders {
+		t.Fatal("on after pressing Tắt")
+	}
 }

@@ -4,7 +4,97 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"electionbot/models"
 )
+
+// intentCases are real phrasings and their intent (TestIntentTable).
+var intentCases = []struct{ text, want string }{
+	// date — vi with diacritics
+	{"Ngày bầu cử là ngày nào?", "date"},
+	{"Khi nào bầu cử ạ", "date"},
+	{"Bao giờ thì bầu trưởng khu phố?", "date"},
+	{"mấy giờ bắt đầu bỏ phiếu", "date"},
+	{"Bầu cử vào thứ mấy?", "date"},
+	{"còn mấy ngày nữa thì bầu", "date"},
+	// date — vi without diacritics
+	{"ngay bau cu", "date"},
+	{"bau cu ngay nao", "date"},
+	{"khi nao bau", "date"},
+	{"hom nao bau cu vay", "date"},
+	{"lich bau cu", "date"},
+	// date — en and typos
+	{"when is the election", "date"},
+	{"What day do we vote?", "date"},
+	{"what time does voting start", "date"},
+	{"election date", "date"},
+	{"ngayy bau cu", "date"},
+	{"whne is the election", "date"},
+	// place
+	{"Bỏ phiếu ở đâu?", "place"},
+	{"o dau bau", "place"},
+	{"bau cu o dau vay", "place"},
+	{"địa điểm bỏ phiếu", "place"},
+	{"dia diem bo phieu khu pho", "place"},
+	{"nha van hoa o cho nao", "place"},
+	{"Where do I vote?", "place"},
+	{"polling station address", "place"},
+	{"diaa diem bo phieu", "place"},
+	{"cho bo phieu", "place"},
+	// check the voter list
+	{"tôi có tên trong danh sách không", "check"},
+	{"toi co ten trong danh sach khong", "check"},
+	{"tra cứu danh sách cử tri", "check"},
+	{"kiem tra danh sach cu tri", "check"},
+	{"toi co duoc bau khong", "check"},
+	{"Am I on the voter list?", "check"},
+	{"am I registered", "check"},
+	{"danh sachh cu tri", "check"},
+	// family member: one representative per household
+	{"vợ tôi có được bầu không", "family"},
+	{"con toi di bau duoc khong", "family"},
+	{"chồng tôi có phải đi bầu không", "family"},
+	{"nha toi may nguoi duoc bau", "family"},
+	{"can my wife vote too?", "family"},
+	// candidates
+	{"người ứng cử là ai", "candidates"},
+	{"nguoi ung cu", "candidates"},
+	{"danh sach ung vien", "candidates"},
+	{"bau cho ai", "candidates"},
+	{"who are the candidates", "candidates"},
+	{"candidtes", "candidates"},
+	// rules
+	{"ai được ứng cử trưởng khu phố", "rules_stand"},
+	{"dieu kien ung cu", "rules_stand"},
+	{"who can stand for head", "rules_stand"},
+	{"ai di bau", "rules_vote"},
+	{"who can vote", "rules_vote"},
+	{"moi ho may phieu", "rules_vote"},
+	{"bao nhieu phan tram thi trung cu", "rules_win"},
+	{"how is the winner decided", "rules_win"},
+	{"bỏ phiếu kín hay giơ tay", "rules_method"},
+	{"how do I vote", "rules_method"},
+	{"quy định bầu cử", "rules"},
+	{"election rules", "rules"},
+	// results
+	{"ket qua bau cu", "result"},
+	{"who won", "result"},
+	// reminders, language, area, help, small talk
+	{"nhắc tôi trước ngày bầu", "reminders"},
+	{"remind me", "reminders"},
+	{"tat nhac nho", "reminders"},
+	{"tiếng Anh", "lang"},
+	{"english please", "lang"},
+	{"doi khu pho", "area"},
+	{"change area", "area"},
+	{"hướng dẫn sử dụng", "help"},
+	{"help", "help"},
+	{"cảm ơn", "thanks"},
+	{"thanks", "thanks"},
+	{"xin chào", "greeting"},
+	{"hello", "greeting"},
+	{"huy", "cancel"},
+}
 
 // TestIntentTable maps real phrasings — Vietnamese with and without
 // diacritics, English, typos — to their intent. A phrasing that fails here
@@ -14,92 +104,7 @@ func TestIntentTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := []struct{ text, want string }{
-		// date — vi with diacritics
-		{"Ngày bầu cử là ngày nào?", "date"},
-		{"Khi nào bầu cử ạ", "date"},
-		{"Bao giờ thì bầu trưởng khu phố?", "date"},
-		{"mấy giờ bắt đầu bỏ phiếu", "date"},
-		{"Bầu cử vào thứ mấy?", "date"},
-		{"còn mấy ngày nữa thì bầu", "date"},
-		// date — vi without diacritics
-		{"ngay bau cu", "date"},
-		{"bau cu ngay nao", "date"},
-		{"khi nao bau", "date"},
-		{"hom nao bau cu vay", "date"},
-		{"lich bau cu", "date"},
-		// date — en and typos
-		{"when is the election", "date"},
-		{"What day do we vote?", "date"},
-		{"what time does voting start", "date"},
-		{"election date", "date"},
-		{"ngayy bau cu", "date"},
-		{"whne is the election", "date"},
-		// place
-		{"Bỏ phiếu ở đâu?", "place"},
-		{"o dau bau", "place"},
-		{"bau cu o dau vay", "place"},
-		{"địa điểm bỏ phiếu", "place"},
-		{"dia diem bo phieu khu pho", "place"},
-		{"nha van hoa o cho nao", "place"},
-		{"Where do I vote?", "place"},
-		{"polling station address", "place"},
-		{"diaa diem bo phieu", "place"},
-		{"cho bo phieu", "place"},
-		// check the voter list
-		{"tôi có tên trong danh sách không", "check"},
-		{"toi co ten trong danh sach khong", "check"},
-		{"tra cứu danh sách cử tri", "check"},
-		{"kiem tra danh sach cu tri", "check"},
-		{"toi co duoc bau khong", "check"},
-		{"Am I on the voter list?", "check"},
-		{"am I registered", "check"},
-		{"danh sachh cu tri", "check"},
-		// family member: one representative per household
-		{"vợ tôi có được bầu không", "family"},
-		{"con toi di bau duoc khong", "family"},
-		{"chồng tôi có phải đi bầu không", "family"},
-		{"nha toi may nguoi duoc bau", "family"},
-		{"can my wife vote too?", "family"},
-		// candidates
-		{"người ứng cử là ai", "candidates"},
-		{"nguoi ung cu", "candidates"},
-		{"danh sach ung vien", "candidates"},
-		{"bau cho ai", "candidates"},
-		{"who are the candidates", "candidates"},
-		{"candidtes", "candidates"},
-		// rules
-		{"ai được ứng cử trưởng khu phố", "rules_stand"},
-		{"dieu kien ung cu", "rules_stand"},
-		{"who can stand for head", "rules_stand"},
-		{"ai di bau", "rules_vote"},
-		{"who can vote", "rules_vote"},
-		{"moi ho may phieu", "rules_vote"},
-		{"bao nhieu phan tram thi trung cu", "rules_win"},
-		{"how is the winner decided", "rules_win"},
-		{"bỏ phiếu kín hay giơ tay", "rules_method"},
-		{"how do I vote", "rules_method"},
-		{"quy định bầu cử", "rules"},
-		{"election rules", "rules"},
-		// results
-		{"ket qua bau cu", "result"},
-		{"who won", "result"},
-		// reminders, language, area, help, small talk
-		{"nhắc tôi trước ngày bầu", "reminders"},
-		{"remind me", "reminders"},
-		{"tat nhac nho", "reminders"},
-		{"tiếng Anh", "lang"},
-		{"english please", "lang"},
-		{"doi khu pho", "area"},
-		{"change area", "area"},
-		{"hướng dẫn sử dụng", "help"},
-		{"help", "help"},
-		{"cảm ơn", "thanks"},
-		{"thanks", "thanks"},
-		{"xin chào", "greeting"},
-		{"hello", "greeting"},
-		{"huy", "cancel"},
-	}
+	cases := intentCases
 	if len(cases) < 60 {
 		t.Fatalf("only %d phrasings; the table needs at least 60", len(cases))
 	}
@@ -128,7 +133,7 @@ func TestIntentFallbackForNonsense(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, text := range []string{"", "asdkjh qwe", "xyz", "12345", "???", "con mèo màu xanh", "the cat is blue", "ok"} {
+	for _, text := range []string{"", "asdkjh qwe", "xyz", "12345", "???", "con mèo màu xanh", "the cat is blue"} {
 		if got, score := s.Best(text); got != "" {
 			t.Errorf("Best(%q) = %q (%.2f), want no intent", text, got, score)
 		}
@@ -179,9 +184,11 @@ func FuzzIntentScorer(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, seed := range []string{"ngay bau cu", "Bỏ phiếu ở đâu?", "nguyen van an 1961", "khu phố XII", "kp1", "", "đ", "when is the election", "\xff\xfe", strings.Repeat("a ", 200)} {
+	for _, seed := range []string{"ngay bau cu", "Bỏ phiếu ở đâu?", "nguyen van an 1961", "khu phố XII", "kp1", "", "đ", "when is the election", "\xff\xfe", strings.Repeat("a ", 200),
+		"khu pho hai muoi mot", "khu dong thinh", "nguyen van an sinh năm một chín sáu mốt", "sn61", "sdt 0912 345 678", "👍", "năm năm mươi tám"} {
 		f.Add(seed)
 	}
+	areas := tableAreas()
 	f.Fuzz(func(t *testing.T, text string) {
 		for name, sc := range s.Scores(text) {
 			if sc < 0 {
@@ -201,5 +208,24 @@ func FuzzIntentScorer(f *testing.F) {
 			}
 		}
 		householdNumber(text)
+		// Issue 16's readers: areas in words and by name, years, phones,
+		// the language, the nearest command.
+		matchArea(text, areas)
+		if y, ok := yearOnly(text, 2022); ok && (y < 1900 || y > 2022-adultAge) {
+			t.Fatalf("yearOnly(%q) = %d", text, y)
+		}
+		if p := typedPhone(text); p != "" && !strings.HasPrefix(p, "+84") {
+			t.Fatalf("typedPhone(%q) = %q", text, p)
+		}
+		textLanguage(text)
+		namedLookup(models.Fold(text))
+		nearestCommand(models.Fold(text))
+		toks := strings.Fields(models.Fold(text))
+		for i := range toks {
+			if n, used := wordNumber(toks, i); used > 0 && (n < 1 || n > 99) {
+				t.Fatalf("wordNumber(%q, %d) = %d", text, i, n)
+			}
+			spelledYear(toks, i)
+		}
 	})
 }

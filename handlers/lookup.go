@@ -142,6 +142,7 @@ func (l *lookup) limited() (bool, error) {
 // length are kept: enough to see scripted enumeration (many lookups of
 // varying names) without identifying anyone.
 func (l *lookup) record(subject, detail string, matched bool) error {
+	l.counted(map[bool]string{true: LookupFound, false: LookupNotFound}[matched])
 	return l.audit(l.store, ActionLookup, subject, detail, matched)
 }
 
@@ -215,7 +216,7 @@ func (l *lookup) nameLookup(q *nameQuery) error {
 // search looks a name up in an area, within the limit (limited: refused,
 // and answered).
 func (l *lookup) search(area *models.Area, q *nameQuery) (vs []*models.Voter, limited bool, err error) {
-	if limited, err = l.limited(); limited || err != nil {
+	if limited, err = l.admitName(area); limited || err != nil { // lookup_budget.go
 		return nil, limited, err
 	}
 	vs, err = l.findByName(area.ID, q)
@@ -296,7 +297,7 @@ func (l *lookup) byPhone(sc *bot.SharedContact) error {
 		l.c.Phone = &phone // verified by the channel
 		l.dirty = true
 	}
-	if lim, err := l.limited(); lim || err != nil {
+	if lim, err := l.admitPhone(); lim || err != nil { // lookup_budget.go
 		return err
 	}
 	vs, err := l.store.FindVotersByPhone(l.ctx, el.ID, phone)
@@ -376,8 +377,9 @@ func (l *lookup) found(el *models.Election, area *models.Area, v *models.Voter) 
 	}), l.menu())
 }
 
-// notFound says what to do: see the posted list, whom to ask, and until
-// when corrections are taken (the day before the election).
+// notFound says what to do: see the posted list, whom to ask, and that a
+// correction is to be asked for early (no legal deadline was found to
+// state one: docs/design.md §3).
 func (l *lookup) notFound(el *models.Election, area *models.Area) {
 	lastDay := el.Day().AddDate(0, 0, -1)
 	deadline := "check_deadline"

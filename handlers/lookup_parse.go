@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/text/unicode/norm"
+
 	"electionbot/models"
 )
 
@@ -50,8 +52,12 @@ var (
 // parseNameYear reads "nguyen van an 1961", "Nguyễn Văn An sinh năm 1961",
 // "tôi tên là Nguyễn Văn An, sinh năm 1961". It returns the folded name
 // readings to try (exact matches only) and the birth year.
+//
+// maxYear is the latest birth year of an adult (the current year minus
+// adultAge): a two-digit or spelled-out year is read in the century that
+// makes the person an adult (yearTokens).
 func parseNameYear(text string, maxYear int) (*nameQuery, bool) {
-	raw := rawWords(text)
+	raw := yearTokens(rawWords(text), maxYear+adultAge)
 	year, yi := 0, -1
 	for i, w := range raw {
 		if len(w) == 4 && isDigits(w) {
@@ -154,9 +160,10 @@ func isNameOnly(folded string) bool {
 }
 
 // rawWords splits on anything but letters and digits, lower-cased, keeping
-// diacritics.
+// diacritics (composed first: a phone keyboard may send "ă" as "a" and a
+// combining mark, which is not a letter).
 func rawWords(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+	return strings.FieldsFunc(strings.ToLower(norm.NFC.String(s)), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
 }

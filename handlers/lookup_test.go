@@ -81,7 +81,7 @@ func TestNotFoundSaysWhatToDo(t *testing.T) {
 	hs := newHarness(t)
 	hs.send("kp1")
 	got := text(hs.send("Lê Văn Tám 1960"))
-	for _, want := range []string{"Nhà văn hóa khu phố 1", "Trưởng khu phố", "Tổ bầu cử khu phố", "UBND Phường Ka Long", "báo sớm cho Tổ bầu cử khu phố", "đại diện của mỗi hộ"} {
+	for _, want := range []string{"Nhà văn hóa khu phố 1", "Trưởng khu phố", "Tổ bầu cử khu phố", "hoặc UBND phường.", "Xin báo càng sớm càng tốt", "đại diện của mỗi hộ"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("not-found lacks %q:\n%s", want, got)
 		}

@@ -1,12 +1,13 @@
 package handlers
 
 import (
-	"electionbot/bot"
-	"electionbot/locales"
-	"electionbot/models"
 	"slices"
 	"strconv"
 	"strings"
+
+	"electionbot/bot"
+	"electionbot/locales"
+	"electionbot/models"
 )
 
 // Placing a resident: before anything ward-specific is answered, the bot
@@ -221,10 +222,12 @@ func (r *residents) wardChosen(w *models.Ward, ask bool) error {
 	return r.askArea("area_ask", "")
 }
 
-// wardInText places the contact in a ward named inside a message ("tôi ở
-// phường Hải Hòa thì bầu ở đâu"), saying so, and returns the rest of the
-// message to read on. An unplaced contact who writes only a ward's name
-// ("ka long") is placed too.
+// wardInText reads a ward named inside a message and returns the rest of
+// the message to read on. A contact not placed yet is placed there, and
+// told ("tôi ở phường Hải Hòa thì bầu ở đâu"; "ka long" alone too); so is
+// one who names only the ward ("tôi ở phường Ka Long"). A placed contact
+// asking about another ward is answered for it once, and asked before
+// being moved (visit.go).
 func (r *residents) wardInText(folded string) (rest string, taken bool, err error) {
 	ws, err := r.core.WardsNamed(r.ctx, wardNameCandidates(folded))
 	if err != nil || len(ws) == 0 {
@@ -257,9 +260,13 @@ func (r *residents) wardInText(folded string) (rest string, taken bool, err erro
 	} else if cur != nil && cur.ID == w.ID && r.c.WardID != nil {
 		return f.Rest, false, nil // already there
 	}
+	if (r.c.WardID != nil || r.c.AreaID != nil) && !onlyFillers(strings.Fields(f.Rest)) {
+		r.viewWard(w) // a question about another ward
+		return f.Rest, false, nil
+	}
 	r.placeWard(w)
 	r.reply(r.tr("ward_set", map[string]any{"Ward": wardLabel(w)}), nil)
-	if strings.TrimSpace(f.Rest) == "" {
+	if onlyFillers(strings.Fields(f.Rest)) {
 		return "", true, r.askArea("area_ask", r.st.Then)
 	}
 	return f.Rest, false, nil

@@ -167,7 +167,7 @@ func TestProvincePlacement(t *testing.T) {
 			c.say("6", "/start")
 			expect(t, c.say("6", "Phường Ca Long"), "ông/bà ở Phường Ka Long")
 			c.say("7", "/start")
-			expect(t, c.say("7", "xa khong co"), "chưa tìm thấy xã, phường nào tên \"xa khong co\"")
+			expect(t, c.say("7", "xa khong co"), "Chưa tìm thấy xã, phường nào tên \"xa khong co\"")
 			c.wantPlaced("7", "", "")
 
 			// A shared location: the nearest polling places to choose from.
@@ -206,6 +206,61 @@ func TestProvincePlacement(t *testing.T) {
 			// Someone else's name in a lookup is not a ward ("Trần Hải Tiến").
 			c.say("1", "tran hai tien 1970")
 			c.wantPlaced("1", "ka-long", "kp1")
+		})
+	}
+}
+
+// A placed resident asking about another ward (or another ward's area) is
+// answered for it once and stays where they are; the buttons move them.
+func TestProvinceAnotherWardAnsweredOnce(t *testing.T) {
+	for _, st := range testdb.Stores(t) {
+		t.Run(st.Name, func(t *testing.T) {
+			c := newProvinceChat(t, st.Store)
+			c.say("1", "ka long")
+			c.say("1", "kp1")
+			c.wantPlaced("1", "ka-long", "kp1")
+
+			// Hồng Hải has one area: answered for it, the contact stays.
+			out := c.send("1", bot.Incoming{Text: "o phuong hong hai bau o dau"})
+			got := joinTexts(out)
+			expect(t, got, "Nhà văn hóa khu 1 Hồng Hải", "Câu trả lời trên là của Khu phố 1, Phường Hồng Hải",
+				"vẫn là Khu phố 1, Phường Ka Long", "[🏠 Đổi sang Khu phố 1, Phường Hồng Hải][Giữ Khu phố 1, Phường Ka Long]")
+			if strings.Contains(got, "Hùng Vương") || strings.Contains(got, "Đã ghi nhận") {
+				t.Errorf("answered for the wrong place, or moved:\n%s", got)
+			}
+			c.wantPlaced("1", "ka-long", "kp1")
+			expect(t, c.say("1", "bo phieu o dau"), "Hùng Vương") // still Ka Long's kp1
+
+			// Hải Tiến has two thôn: which one (for this answer only)?
+			out = c.send("1", bot.Incoming{Text: "xa hai tien bau o dau"})
+			expect(t, joinTexts(out), "[Thôn 1][Thôn 2]")
+			kb := out[len(out)-1].Keyboard
+			if kb == nil || !kb.Inline || !strings.HasPrefix(kb.Rows[0][1].Data, "see:") {
+				t.Fatalf("area keyboard of another ward = %+v", kb)
+			}
+			c.wantPlaced("1", "ka-long", "kp1")
+			out = c.send("1", bot.Incoming{Callback: kb.Rows[0][1].Data})
+			expect(t, joinTexts(out), "Nhà văn hóa thôn 2", "Câu trả lời trên là của Thôn 2, Xã Hải Tiến")
+			c.wantPlaced("1", "ka-long", "kp1")
+			// The offer's button moves the contact, and says so.
+			kb = out[len(out)-1].Keyboard
+			expect(t, joinTexts(c.send("1", bot.Incoming{Callback: kb.Rows[0][0].Data})), "Đã ghi nhận: ông/bà ở Thôn 2")
+			c.wantPlaced("1", "hai-tien", "thon-2")
+			expect(t, c.say("1", "bo phieu o dau"), "Nhà văn hóa thôn 2")
+
+			// A ward that is none: said so, nothing answered, nobody moved.
+			got = c.say("1", "toi o xa tan phong thi bau o dau")
+			expect(t, got, "Chưa tìm thấy xã, phường nào tên \"xa tan phong\"", "[Phường Ka Long]")
+			if strings.Contains(got, "Nhà văn hóa") {
+				t.Errorf("answered for a place:\n%s", got)
+			}
+			c.wantPlaced("1", "hai-tien", "thon-2")
+
+			// The ward alone, or the ward and its area alone, moves at once.
+			expect(t, c.say("1", "toi o phuong hong hai"), "ông/bà ở Phường Hồng Hải")
+			c.wantPlaced("1", "hong-hai", "kp1") // its only area
+			c.say("1", "phuong ka long kp2")
+			c.wantPlaced("1", "ka-long", "kp2")
 		})
 	}
 }

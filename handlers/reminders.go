@@ -31,22 +31,65 @@ type reminders struct {
 }
 
 // command is /nhacnho [bat|tat], the 🔔 button and "nhắc tôi trước ngày
-// bầu": without a word saying on or off, the command toggles; any other
-// words turn reminders on unless they say off.
+// bầu": words that say on or off set it ("bat", "tat", "nhắc tôi",
+// "remind me"); without them the state is shown with both buttons — never
+// a toggle, which a second press would silently undo.
 func (r *reminders) command(arg string) error {
-	on := !r.c.Reminders
-	if strings.TrimSpace(arg) != "" {
-		on = true
+	if on, said := onOff(arg); said {
+		return r.set(on)
 	}
+	return r.state()
+}
+
+// onOff reads whether words turn reminders on or off; said is false when
+// they say neither ("nhac nho", "/nhacnho").
+func onOff(arg string) (on, said bool) {
 	for _, w := range strings.Fields(models.Fold(arg)) {
 		switch w {
-		case "on", "bat", "subscribe", "co", "yes":
-			on = true
-		case "off", "tat", "huy", "stop", "ngung", "dung", "unsubscribe", "khong", "no":
-			on = false
+		case "on", "bat", "subscribe", "yes", "toi", "me", "minh", "em":
+			on, said = true, true
+		case "off", "tat", "huy", "stop", "ngung", "dung", "unsubscribe", "no", "thoi":
+			return false, true
 		}
 	}
-	return r.set(on)
+	return on, said
+}
+
+// state says whether reminders are on, what is coming, and offers both
+// buttons.
+func (r *reminders) state() error {
+	kb := &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{
+		{Text: r.tr("rem_btn_on", nil), Data: "rem:on"},
+		{Text: r.tr("rem_btn_off", nil), Data: "rem:tat"},
+	}}}
+	if !r.c.Reminders {
+		r.reply(r.tr("rem_state_off", nil), kb)
+		return nil
+	}
+	_, data, err := r.onData()
+	if err != nil {
+		return err
+	}
+	r.reply(r.tr("rem_state_on", data), kb)
+	return nil
+}
+
+// onData is what "reminders on" says: the contact's own area (reminders
+// follow it, not a place visited) and what is coming.
+func (r *reminders) onData() (*models.Area, map[string]any, error) {
+	area, err := r.ownArea()
+	if err != nil {
+		return nil, nil, err
+	}
+	name := ""
+	if area != nil {
+		name = area.Name
+	}
+	next, err := r.next()
+	if err != nil {
+		return nil, nil, err
+	}
+	return area, map[string]any{"Area": name, "Next": next}, nil
 }
 
 // subscription changes the contact's subscription, saved when change says
@@ -87,19 +130,11 @@ func (r *reminders) set(on bool) error {
 		r.reply(r.tr("rem_off", nil), r.menu())
 		return nil
 	}
-	area, err := r.myArea()
+	area, data, err := r.onData()
 	if err != nil {
 		return err
 	}
-	name := ""
-	if area != nil {
-		name = area.Name
-	}
-	next, err := r.next()
-	if err != nil {
-		return err
-	}
-	r.reply(r.tr("rem_on", map[string]any{"Area": name, "Next": next}), r.menu())
+	r.reply(r.tr("rem_on", data), r.menu())
 	if area == nil {
 		if el, err := r.election(); err != nil || el == nil {
 			return err
@@ -165,10 +200,14 @@ func (r *reminders) offer(a *models.Area) error {
 	return nil
 }
 
-// callback answers the offer's buttons ("rem:on", "rem:off").
+// callback answers the buttons: "rem:on" (the offer's yes, the state's
+// Bật), "rem:tat" (the state's Tắt), "rem:off" (the offer's no).
 func (r *reminders) callback(rest string) error {
-	if rest == "on" {
+	switch rest {
+	case "on":
 		return r.set(true)
+	case "tat":
+		return r.set(false)
 	}
 	r.reply(r.tr("rem_declined", nil), r.menu())
 	return nil

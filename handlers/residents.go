@@ -89,42 +89,102 @@ func (r *residents) help() error {
 	return nil
 }
 
-// areaInText takes an area named in free text: one the ward does not have
-// is asked again; a known one is remembered, and answered when nothing
-// else was said (taken). rest is the text without the area's words.
+// areaInText takes an area named in free text (areas.go, areas_named.go).
+// The area alone ("khu 2", "tôi ở khu 2", "dong thinh"), or the answer to
+// "which area?", is the contact's choice: remembered, confirmed and
+// answered (taken). Named with a question, it is answered for once
+// (visit.go) unless it is the contact's own, or the contact has none yet
+// and asks a question of their own (then it is remembered, and said). An
+// area the ward does not have is said so with the ward's areas; a partial
+// name that fits several offers them. rest is the text without the area's
+// words.
 func (r *residents) areaInText(folded string) (rest string, taken bool, err error) {
 	areas, err := r.areaList()
 	if err != nil || len(areas) == 0 {
 		return folded, err != nil, err
 	}
 	area, ref, found := matchArea(folded, areas)
-	if found && area == nil {
-		shown := ref.Text
-		if t := []rune(strings.TrimSpace(r.in.Text)); len(t) > 0 && len(t) <= 40 && r.st.Await != awaitArea {
-			shown = string(t) // as the resident wrote it: "khu phố 12"
-		}
-		return folded, true, r.areaUnknown(shown)
-	}
-	if area == nil {
+	switch {
+	case !found:
 		return folded, false, nil
+	case area == nil && len(ref.Choices) > 1:
+		return folded, true, r.areaChoices(ref, folded)
+	case area == nil:
+		return folded, true, r.areaUnknown(r.quoted(ref, folded))
 	}
-	r.setArea(area)
-	if strings.TrimSpace(ref.Rest) == "" {
-		return ref.Rest, true, r.areaChosen(area)
+	rest = ref.Rest
+	alone := onlyFillers(strings.Fields(rest))
+	switch {
+	case r.visitingWard():
+		if alone { // "phường Hồng Hải khu 1": the contact says where they live
+			r.setArea(area)
+			return "", true, r.areaChosen(area)
+		}
+		r.visitArea(area)
+	case alone || r.st.Await == awaitArea:
+		r.setArea(area)
+		if alone {
+			return "", true, r.areaChosen(area)
+		}
+	case r.c.AreaID != nil && *r.c.AreaID == area.ID:
+	case r.c.AreaID == nil && !r.lookup.isLookup(rest):
+		r.setArea(area) // their first area, with their first question: said
+		r.reply(r.tr("area_set", map[string]any{"Area": area.Name}), nil)
+		r.adopted = area
+	default:
+		r.visitArea(area)
 	}
-	return ref.Rest, false, nil
+	return rest, false, nil
+}
+
+// quoted is how an area reference is quoted back: the resident's own
+// words for it when the message is short, else its folded words.
+func (r *residents) quoted(ref areaRef, folded string) string {
+	raw := rawWords(r.in.Text)
+	if len(raw) == len(strings.Fields(folded)) && ref.To > ref.From && ref.To <= len(raw) {
+		return strings.Join(raw[ref.From:ref.To], " ")
+	}
+	if ref.Text != "" {
+		return ref.Text
+	}
+	return shownText(r.in.Text, folded)
+}
+
+// areaChoices asks which of the areas a partial name fits was meant: as
+// the contact's own area when the name was all they wrote, else for one
+// answer to the question (see: buttons).
+func (r *residents) areaChoices(ref areaRef, folded string) error {
+	data := map[string]any{"Text": r.quoted(ref, folded), "Areas": areaNames(ref.Choices)}
+	then := ""
+	if intent, _ := r.conv.scorer.Best(ref.Rest); intent != "" && !onlyFillers(strings.Fields(ref.Rest)) {
+		then = intent
+	}
+	if then == "" || r.lookup.isLookup(ref.Rest) {
+		st := r.st
+		st.Await = awaitArea
+		if q, ok := parseNameYear(ref.Rest, r.nowYear()-adultAge); ok {
+			st.Query = q
+		}
+		r.setState(st)
+		r.reply(r.tr("area_which", data), r.areaKeyboard(ref.Choices))
+		return nil
+	}
+	r.reply(r.tr("area_which", data), r.seeKeyboard(ref.Choices, action(then)))
+	return nil
 }
 
 // areaNoted confirms the area just noted from a text nothing else of
 // which was understood; false when there is none.
 func (r *residents) areaNoted() (bool, error) {
-	area, err := r.myArea()
+	area, err := r.ownArea()
 	if err != nil || area == nil {
 		return false, err
 	}
 	return true, r.areaChosen(area)
 }
 
+// areaUnknown says that the ward has no such area, lists its areas and
+// asks again: never answered for another area.
 func (r *residents) areaUnknown(text string) error {
 	areas, err := r.areaList()
 	if err != nil {

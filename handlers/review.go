@@ -70,7 +70,7 @@ func (tl *tallies) review(arg string, accept bool) error {
 	case "":
 	case models.ENOTFOUND:
 		if version > 0 {
-			tl.reply(tl.tr("off_review_no_version", map[string]any{"Area": area.Name, "Version": version}), nil)
+			tl.reply(tl.tr("off_review_no_version", map[string]any{"Area": area.Name, "Version": version, "Code": area.Code}), nil)
 		} else {
 			tl.reply(tl.tr("off_review_nothing", map[string]any{"Area": area.Name}), nil)
 		}
@@ -150,8 +150,7 @@ func (tl *tallies) review(arg string, accept bool) error {
 	for _, id := range res.Supporters {
 		tl.notice(cs[id], func(lang string) string {
 			x := tl.placed(area)
-			return x.tr(lang, "off_accepted_notice", map[string]any{"Area": area.Name, "Version": reviewed.Version,
-				"State": x.stateText(lang, res.Tally)})
+			return x.tr(lang, "off_accepted_notice", map[string]any{"Area": area.Name, "Version": reviewed.Version})
 		})
 	}
 	return nil

@@ -37,10 +37,17 @@ func (t *turn) dispatch() error {
 	if text == "" {
 		return t.fallback()
 	}
-	if strings.HasPrefix(text, "/") { // a command, else the fallback
+	if thanksEmoji(text) { // 👍, 🙏
+		return t.run(actThanks, "")
+	}
+	if strings.HasPrefix(text, "/") { // a command, else the nearest one offered
 		cmd, arg, _ := strings.Cut(text[1:], " ")
 		cmd, _, _ = strings.Cut(cmd, "@") // /start@ElectionBot in groups
-		return t.orFallback(t.command(strings.ToLower(cmd), strings.TrimSpace(arg)))
+		cmd = strings.ToLower(cmd)
+		if taken, err := t.command(cmd, strings.TrimSpace(arg)); taken || err != nil {
+			return err
+		}
+		return t.suggestCommand(cmd)
 	}
 	folded := models.Fold(text)
 	if a, ok := t.conv.buttons[folded]; ok { // a button of the menu
@@ -75,6 +82,12 @@ func (t *turn) button(data string) (bool, error) {
 		return true, t.orFallback(t.broadcasts.callback(rest))
 	case "rem":
 		return true, t.reminders.callback(rest)
+	case "see":
+		return true, t.residents.seeArea(rest)
+	case "ward":
+		return true, t.residents.wardButton(rest)
+	case "keep":
+		return true, t.keep()
 	}
 	return false, nil
 }
@@ -108,6 +121,10 @@ func (t *turn) freeText(folded string) error {
 			return t.residents.areaChosen(a)
 		}
 	}
+	if phone := typedPhone(t.in.Text); phone != "" { // never looked up: only a shared number is
+		return t.lookup.phoneTyped()
+	}
+	t.followLanguage(t.in.Text)
 	switch t.st.Await { // the answer the bot is waiting for
 	case awaitWard:
 		if taken, err := t.residents.wardAnswer(folded); taken || err != nil {
@@ -117,32 +134,49 @@ func (t *turn) freeText(folded string) error {
 		if no := householdNumber(folded); no != "" {
 			return t.lookup.householdAnswer(no)
 		}
+	case awaitYear:
+		if y, ok := yearOnly(folded, t.nowYear()); ok {
+			return t.lookup.yearAnswer(y)
+		}
 	case awaitArea:
-		folded = areaAnswer(folded) // a bare number: "1", "IV"
+		folded = areaAnswer(folded) // a bare number: "1", "IV", "hai"
 	}
-	rest, taken, err := t.residents.wardInText(folded) // a ward named: placed there, said so
+	rest, taken, err := t.residents.wardInText(folded) // a ward named: placed there, or answered for once
 	if taken || err != nil {
 		return err
 	}
-	rest, taken, err = t.residents.areaInText(rest) // an area, chosen; the rest is read on
+	if rest == folded { // a ward that is none: said so
+		if taken, err := t.residents.wardUnknown(folded); taken || err != nil {
+			return err
+		}
+	}
+	rest, taken, err = t.residents.areaInText(rest) // an area: chosen, or answered for once; the rest is read on
 	if taken || err != nil {
 		return err
 	}
 	if taken, err := t.lookup.nameInText(rest); taken || err != nil { // a name and a birth year
 		return err
 	}
+	if name := namedLookup(rest); name != "" { // "tra cứu Nguyễn Văn An": which year?
+		return t.lookup.askYearFor(name)
+	}
 	if intent, _ := t.conv.scorer.Best(rest); intent != "" { // intents.yaml
 		return t.runIntent(action(intent), rest)
 	}
+	awaited := t.st.Await == awaitName || t.st.Await == awaitYear
+	if name := nameWithoutYear(rest, awaited); name != "" { // "nguyen van an": which year?
+		return t.lookup.askYearFor(name)
+	}
 	switch { // nothing understood
-	case t.st.Await == awaitName && isNameOnly(rest):
-		return t.lookup.askYear()
 	case t.st.Await == awaitHousehold:
 		return t.lookup.askHousehold()
-	case rest != folded && t.dirty: // "khu 2 ..." and nothing else: the area is noted
+	case t.adopted != nil: // "khu 2 ..." and nothing else: the area is noted, and said
+		t.out[len(t.out)-1].Keyboard = t.menu()
+		return t.reminders.offer(t.adopted)
+	case rest != folded && t.dirty:
 		return t.orFallback(t.residents.areaNoted())
 	}
-	return t.fallback()
+	return t.suggest(rest)
 }
 
 // orFallback answers with the fallback when a route declined.

@@ -13,7 +13,7 @@ func TestOfficialsSubmitConfirmOutcome(t *testing.T) {
 		o.reporter("2", "kp1")
 		out := o.send("2", "kết quả khu phố 1: tham dự 290, phát ra 290, thu vào 289, hợp lệ 285, không hợp lệ 4, Nguyễn Văn An 250, Trần Thị Bình 35, ghi chú 7")
 		expect(t, mine("2", out), "Tham dự: 290 (92,9%)", "Phiếu không hợp lệ: 4", "1. Nguyễn Văn An: 250 (80,1%)",
-			"chưa đọc được: «ghi chú 7»", "Kết quả tạm thời", "trúng cử với 250 phiếu, bằng 80,1% tổng số cử tri đại diện hộ gia đình (312 hộ)")
+			"Chưa đọc được: «ghi chú 7»", "Kết quả tạm thời", "trúng cử với 250 phiếu, bằng 80,1% tổng số cử tri đại diện hộ gia đình (312 hộ)")
 		if h := o.history("kp1"); len(h.Versions) != 0 {
 			t.Fatal("stored before confirmation")
 		}
@@ -133,7 +133,7 @@ func TestOfficialsCorrectionThenAcceptance(t *testing.T) {
 		expect(t, detail, "bản 1 — tạm thời", "bản 2 — tạm thời", "Bản đang xét: bản 2")
 		out := o.send("1", "/congnhan kp1")
 		expect(t, mine("1", out), "Đã công nhận kết quả Khu phố 1: bản 2 — đã được công nhận", "Nguyễn Văn An (số 1) trúng cử với 250 phiếu")
-		expect(t, others("1", out)["2"], "đã công nhận biên bản Khu phố 1 bản 2")
+		expect(t, others("1", out)["2"], "đã công nhận biên bản của Khu phố 1 (bản 2)")
 		h := o.history("kp1")
 		if len(h.Versions) != 2 || h.Versions[0].Votes[0].Votes != 240 || h.Versions[1].Status != models.TallyAccepted {
 			t.Fatalf("versions = %+v", h.Versions)

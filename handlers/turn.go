@@ -35,6 +35,7 @@ const (
 	awaitArea      = "area"      // which area the resident lives in
 	awaitName      = "name"      // a name and birth year for a lookup
 	awaitHousehold = "household" // the household number that picks one of several matches
+	awaitYear      = "year"      // the birth year of a name kept in Query (lookup_year.go)
 	awaitTally     = "tally"     // a draft tally is pending (tally_draft.go)
 	awaitBcAreas   = "bc_areas"  // the areas of a /thongbao (broadcast.go)
 	awaitBcText    = "bc_text"   // the text of a /thongbao
@@ -63,6 +64,11 @@ type turn struct {
 	el          *models.Election // its election (election())
 	elLoaded    bool
 	areas       []*models.Area // its areas in that election (areaList())
+	// visit is another place this turn answers for, once (visit.go).
+	visit visiting
+	// adopted is the area just remembered from a first question that
+	// named it (residents.areaInText).
+	adopted *models.Area
 
 	// The features. Always set; an optional one whose store is nil is off
 	// (its on() is false) and its routes decline.
@@ -88,6 +94,9 @@ func newTurn(ctx context.Context, cv *Conversation, st Stores, in bot.Incoming, 
 }
 
 func (t *turn) now() time.Time { return t.conv.now() }
+
+// nowYear is the current year in Vietnam, for reading birth years.
+func (t *turn) nowYear() int { return t.now().In(models.VietnamTime).Year() }
 
 // setState replaces the conversation state and marks the contact dirty.
 func (t *turn) setState(st convState) {
@@ -298,26 +307,21 @@ func areaNames(as []*models.Area) string {
 	return strings.Join(names, ", ")
 }
 
-// myArea is the contact's chosen area, if it belongs to the election in
-// view; nil otherwise.
+// myArea is the area the turn answers for: another area asked about
+// (visit.go), else the contact's chosen area if it belongs to the
+// election in view; nil otherwise.
 func (t *turn) myArea() (*models.Area, error) {
-	if t.c.AreaID == nil {
-		return nil, nil
+	if t.visit.area != nil {
+		t.visit.used = true
+		return t.visit.area, nil
 	}
-	as, err := t.areaList()
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range as {
-		if a.ID == *t.c.AreaID {
-			return a, nil
-		}
-	}
-	return nil, nil
+	return t.ownArea()
 }
 
-// setArea remembers the contact's area (and so its ward).
+// setArea remembers the contact's area (and so its ward): it is then no
+// longer a place visited.
 func (t *turn) setArea(a *models.Area) {
+	t.visit = visiting{}
 	if t.c.AreaID == nil || *t.c.AreaID != a.ID {
 		id := a.ID
 		t.c.AreaID = &id
@@ -348,77 +352,4 @@ func (t *turn) audit(store auditor, action, subject, detail string, ok bool) err
 // their store.
 type auditor interface {
 	Audit(ctx context.Context, ev *models.AuditEvent) error
-}
-
-// menu is the main reply keyboard in the contact's language.
-func (t *turn) menu() *bot.Keyboard {
-	b := func(id string) bot.Button { return bot.Button{Text: t.tr(id, nil)} }
-	return &bot.Keyboard{Rows: [][]bot.Button{
-		{b("btn_date"), b("btn_place")},
-		{b("btn_check")},
-		{b("btn_candidates"), b("btn_rules")},
-		{b("btn_reminders"), b("btn_area")},
-		{b("btn_lang"), b("btn_help")},
-	}}
-}
-
-// checkKeyboard offers the contact button for a lookup by phone.
-func (t *turn) checkKeyboard() *bot.Keyboard {
-	return &bot.Keyboard{Rows: [][]bot.Button{
-		{{Text: t.tr("btn_share_phone", nil), RequestContact: true}},
-		{{Text: t.tr("btn_menu", nil)}},
-	}}
-}
-
-// twoPerRow lays buttons out two per row.
-func twoPerRow(buttons []bot.Button) [][]bot.Button {
-	var rows [][]bot.Button
-	for i := 0; i < len(buttons); i += 2 {
-		end := min(i+2, len(buttons))
-		rows = append(rows, buttons[i:end:end])
-	}
-	return rows
-}
-
-// areaKeyboard lists the ward's areas, two per row.
-func (t *turn) areaKeyboard(areas []*models.Area) *bot.Keyboard {
-	bs := make([]bot.Button, len(areas))
-	for i, a := range areas {
-		bs[i] = bot.Button{Text: a.Name}
-	}
-	kb := &bot.Keyboard{Rows: twoPerRow(bs)}
-	last := []bot.Button{{Text: t.tr("btn_menu", nil)}}
-	if many, err := t.core.ManyWards(t.ctx); err == nil && many { // another ward's areas are a ward away
-		last = append([]bot.Button{{Text: t.tr("btn_ward", nil)}}, last...)
-	}
-	kb.Rows = append(kb.Rows, last)
-	return kb
-}
-
-// askArea asks which area the resident lives in, to resume `then` after.
-func (t *turn) askArea(msgID string, then action) error {
-	el, err := t.needElection(then) // an unplaced contact is asked the ward first
-	if err != nil || el == nil {
-		return err
-	}
-	areas, err := t.areaList()
-	if err != nil {
-		return err
-	}
-	if len(areas) == 0 {
-		t.reply(t.tr("no_election", nil), t.menu())
-		return nil
-	}
-	if len(areas) == 1 && t.c.AreaID == nil { // a ward with one area: nothing to ask
-		t.setArea(areas[0])
-		st := t.st
-		st.Then = then
-		t.setState(st)
-		return t.residents.areaChosen(areas[0])
-	}
-	st := t.st
-	st.Await, st.Then = awaitArea, then
-	t.setState(st)
-	t.reply(t.tr(msgID, map[string]any{"Ward": t.wardName()}), t.areaKeyboard(areas))
-	return nil
 }

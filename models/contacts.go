@@ -16,7 +16,10 @@ func (s Contacts) EnsureContact(ctx context.Context, c *Contact) (*Contact, erro
 	if c.Channel == "" || c.ExternalID == "" {
 		return nil, Errorf(EINVALID, "contact without channel or id")
 	}
-	if c.ChatID == "" {
+	// A contact is written to in its private chat, never in the group it
+	// first wrote from: broadcasts, reminders and role notices are for
+	// the person. Telegram's private chat with a user has the user's id.
+	if c.ChatID == "" || c.Channel == ChannelTelegram {
 		c.ChatID = c.ExternalID
 	}
 	if c.Lang == "" {

@@ -167,7 +167,7 @@ type Contact struct {
 	ID          int64 `gorm:"primaryKey"`
 	Channel     string
 	ExternalID  string // user id on the channel
-	ChatID      string // where replies go (same as ExternalID in private chats)
+	ChatID      string // where messages go: the private chat (on Telegram and Zalo, ExternalID)
 	DisplayName string
 	Lang        string
 	WardID      *int64 // the ward chosen before an area (or an official's ward in view)
@@ -176,8 +176,11 @@ type Contact struct {
 	Reachable   bool
 	Phone       *string // verified through the channel's contact sharing
 	State       string  // JSON conversation state (forms in progress)
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// StateExpiresAt: a State holding what a resident searched (a name
+	// waiting for the area) is forgotten at this time (ExpireStates).
+	StateExpiresAt *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // RoleGrant gives a contact (or, until they verify it, a phone number) a role,

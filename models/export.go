@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -282,7 +281,7 @@ func (s Tallies) ExportResultsOf(ctx context.Context, electionCode, wardCode, fo
 	}
 	table := ExportTable(rows)
 	if format == ExportCSV {
-		cw := csv.NewWriter(w)
+		cw := NewCSVWriter(w)
 		if err := cw.WriteAll(table); err != nil {
 			return Wrap(EINTERNAL, err, "write csv")
 		}

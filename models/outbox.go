@@ -171,6 +171,20 @@ func (s Outbox) DueOutbox(ctx context.Context, before time.Time, limit int) ([]*
 	return ms, nil
 }
 
+// ChatOutbox lists up to limit messages to a chat after the message
+// afterID, in ID order, whatever their status: the terminal chat shows its
+// contact what the outbox delivered to it, whichever process sent it, and
+// waits for what is not sent yet.
+func (s Outbox) ChatOutbox(ctx context.Context, channel, chatID string, afterID int64, limit int) ([]*OutboxMessage, error) {
+	var ms []*OutboxMessage
+	err := s.DB(ctx).Where("id > ? AND channel = ? AND chat_id = ?", afterID, channel, chatID).
+		Order("id").Limit(limit).Find(&ms).Error
+	if err != nil {
+		return nil, Wrap(EINTERNAL, err, "messages to %s chat %s", channel, chatID)
+	}
+	return ms, nil
+}
+
 // PruneOutbox deletes finished messages (sent, failed, unreachable)
 // created before a time, returning how many. Messages with a DedupeKey are
 // kept: they are the record that a delivery happened.

@@ -44,3 +44,23 @@ func NormalizePhone(s string) (string, error) {
 	}
 	return "+" + digits, nil
 }
+
+// MaskPhone shows a phone number the way an audit row keeps it: the
+// country code and the last three digits ("+84912345678" →
+// "+84******678"), enough to tell two designations apart, not to call
+// anyone. An official's designated number is personal data (Decree
+// 13/2023): the grant keeps it in clear only as long as it waits to be
+// claimed, the audit never.
+func MaskPhone(p string) string {
+	digits := strings.TrimPrefix(p, "+")
+	head := ""
+	if strings.HasPrefix(p, "+84") {
+		head, digits = "+84", digits[2:]
+	} else if strings.HasPrefix(p, "+") {
+		head = "+"
+	}
+	if len(digits) <= 3 {
+		return head + strings.Repeat("*", len(digits))
+	}
+	return head + strings.Repeat("*", len(digits)-3) + digits[len(digits)-3:]
+}

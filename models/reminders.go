@@ -144,8 +144,15 @@ func (s Reminders) ElectionReminders(ctx context.Context, electionID int64) ([]*
 // DueReminders lists the scheduled reminders whose time has come, oldest
 // first.
 func (s Reminders) DueReminders(ctx context.Context, limit int) ([]*Reminder, error) {
+	return s.DueRemindersAt(ctx, s.now(), limit)
+}
+
+// DueRemindersAt lists the scheduled reminders due by at, oldest first:
+// the terminal chat moves its demo clock forward through them one by one,
+// so that each fires at its own time rather than late.
+func (s Reminders) DueRemindersAt(ctx context.Context, at time.Time, limit int) ([]*Reminder, error) {
 	var rs []*Reminder
-	err := s.DB(ctx).Where("status = ? AND fire_at <= ?", ReminderScheduled, s.now()).Order("fire_at, id").Limit(limit).Find(&rs).Error
+	err := s.DB(ctx).Where("status = ? AND fire_at <= ?", ReminderScheduled, at.UTC()).Order("fire_at, id").Limit(limit).Find(&rs).Error
 	if err != nil {
 		return nil, Wrap(EINTERNAL, err, "due reminders")
 	}

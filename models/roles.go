@@ -61,7 +61,7 @@ func grantDetail(g *RoleGrant) string {
 		parts = append(parts, fmt.Sprintf("contact=%d", *g.ContactID))
 	}
 	if g.Phone != nil {
-		parts = append(parts, "phone="+*g.Phone)
+		parts = append(parts, "phone="+MaskPhone(*g.Phone)) // never in clear: MaskPhone
 	}
 	if g.WardID != nil {
 		parts = append(parts, fmt.Sprintf("ward=%d", *g.WardID))

@@ -180,9 +180,38 @@ func (s *Store) inTx() bool {
 
 // Migrate applies the embedded migrations of the store's dialect.
 func (s *Store) Migrate(ctx context.Context) error {
+	p, err := s.migrations()
+	if err != nil {
+		return err
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return Wrap(EINTERNAL, err, "migrate")
+	}
+	for _, r := range results {
+		slog.Info("migrated", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "took", r.Duration)
+	}
+	return s.backfillWardNames(ctx)
+}
+
+// MigrateDownTo undoes the migrations after version: for the tests of a
+// migration's data changes (down, old rows, up again).
+func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := s.migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := p.DownTo(ctx, version); err != nil {
+		return Wrap(EINTERNAL, err, "migrate down to %d", version)
+	}
+	return nil
+}
+
+// migrations is the goose provider of the store's dialect.
+func (s *Store) migrations() (*goose.Provider, error) {
 	sub, err := fs.Sub(migrationsFS, "migrations/"+s.dialect)
 	if err != nil {
-		return Wrap(EINTERNAL, err, "migrations for %s", s.dialect)
+		return nil, Wrap(EINTERNAL, err, "migrations for %s", s.dialect)
 	}
 	dialect := goose.DialectPostgres
 	if s.dialect == DialectSQLite {
@@ -194,22 +223,15 @@ func (s *Store) Migrate(ctx context.Context) error {
 		// lock serialises them.
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
-			return Wrap(EINTERNAL, err, "migration lock")
+			return nil, Wrap(EINTERNAL, err, "migration lock")
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	p, err := goose.NewProvider(dialect, s.SQL(), sub, opts...)
 	if err != nil {
-		return Wrap(EINTERNAL, err, "migrations")
+		return nil, Wrap(EINTERNAL, err, "migrations")
 	}
-	results, err := p.Up(ctx)
-	if err != nil {
-		return Wrap(EINTERNAL, err, "migrate")
-	}
-	for _, r := range results {
-		slog.Info("migrated", "version", r.Source.Version, "file", filepath.Base(r.Source.Path), "took", r.Duration)
-	}
-	return s.backfillWardNames(ctx)
+	return p, nil
 }
 
 // backfillWardNames fills wards.folded (migration 6) for the wards loaded

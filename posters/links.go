@@ -1,7 +1,6 @@
 package posters
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"net/url"
@@ -59,7 +58,7 @@ func NewLink(a *models.Area, botUsername, zaloOAID string) Link {
 
 // WriteLinks writes links.csv: LinksHeader and one row per link, in order.
 func WriteLinks(w io.Writer, links []Link) error {
-	cw := csv.NewWriter(w)
+	cw := models.NewCSVWriter(w)
 	if err := cw.Write(LinksHeader); err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package results
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"math"
@@ -269,7 +268,7 @@ func ballotKeys() []string {
 }
 
 func writeCSV(w io.Writer, r *Results) error {
-	cw := csv.NewWriter(w)
+	cw := models.NewCSVWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
 	}

@@ -1,7 +1,15 @@
 // Package console is the terminal channel: it reads lines from a reader
 // (a terminal or a scripted file), hands them to the same handlers as
-// Telegram and Zalo, and prints the replies. Keyboard buttons are shown as
-// numbered options; typing the number presses the button.
+// Telegram and Zalo, and prints what the bot sends its contact. Keyboard
+// buttons are shown as numbered options; typing the number presses the
+// button.
+//
+// With an Intake the console is a channel like the others: each line is
+// taken as an update (answered in a transaction, the replies queued in the
+// outbox), and the terminal shows its contact's inbox — the messages the
+// outbox delivered to it, its replies and what arrives on its own
+// (announcements, reminders, a message from another contact), marked as
+// such (wire.go, inbox.go).
 package console
 
 import (
@@ -9,12 +17,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"electionbot/bot"
+	"electionbot/bot/intake"
 	"electionbot/models"
 )
 
@@ -22,14 +32,17 @@ import (
 type Console struct {
 	In  io.Reader
 	Out io.Writer
-	// Handler answers each line, in a transaction of Store as on the other
-	// channels: a failed answer changes nothing. Without a Store it is
-	// given a nil tx (handlers that need none, in tests).
+	// Intake takes each line as an update of the console channel; Store
+	// is then where the terminal reads its contact's inbox.
+	Intake *intake.Intake
+	// Handler answers the lines when there is no Intake (tests of the
+	// terminal alone): this contact's replies are printed at once, those
+	// to anyone else dropped. With a Store each answer is a transaction.
 	Handler bot.Handler
 	Store   *models.Store
 	UserID  string // console contact id (--as), default "1"
 	Name    string
-	Lang    string
+	Lang    string // the language the contact starts in
 	// Echo prints each input line after a "> " mark: on for scripted input
 	// (stdin is not a terminal) so the transcript reads as a conversation.
 	Echo bool
@@ -37,74 +50,247 @@ type Console struct {
 	Prompt bool
 	// DocumentDir is where received documents are saved ("" = working dir).
 	DocumentDir string
-	// Text localises the console's own hints (message id → text in Lang).
-	Text func(lang, id string) string
+	// Text localises the console's own lines (message id → text in lang).
+	Text func(lang, id string, data map[string]any) string
+	// Local answers the console's own commands (the demo clock) before
+	// the handler; handled false passes the line on.
+	Local func(ctx context.Context, lang, line string) (reply string, handled bool)
+	// Settle reports, at the end of the input, whether the work the
+	// session started is done (its broadcasts sent): the terminal goes on
+	// showing its inbox until then, or SettleTimeout [30s].
+	Settle        func(ctx context.Context) (bool, error)
+	SettleTimeout time.Duration
+	// PollEvery is how often the inbox is read between lines [200ms];
+	// ReplyTimeout how long a line's replies are waited for [10s].
+	PollEvery, ReplyTimeout time.Duration
+	Log                     *slog.Logger
 
+	// mu guards the output and the state below: the inbox is shown from
+	// a goroutine of its own while a line may be answered.
+	mu         sync.Mutex
+	lang       string
 	buttons    []bot.Button // options of the last keyboard shown
 	inline     bool
 	awaitPhone bool // the share-phone button was pressed: next line is the number
+	atPrompt   bool // "> " printed, no line read yet
+
+	inbox inbox
 }
 
-// Run reads until EOF or ctx is done. A handler error is printed and the
-// conversation goes on, as a chat would.
+// helpCommands are the conversation's help commands: the console adds its
+// own commands to their answer.
+var helpCommands = map[string]bool{"/help": true, "/trogiup": true, "/huongdan": true}
+
+// Run reads until EOF, /quit or ctx is done. A handler error is printed
+// and the conversation goes on, as a chat would.
 func (c *Console) Run(ctx context.Context) error {
-	if c.UserID == "" {
-		c.UserID = "1"
+	c.defaults()
+	if c.Intake != nil {
+		if err := c.inbox.open(ctx, c); err != nil {
+			return err
+		}
+		// What arrived while the contact was away comes first.
+		if err := c.poll(ctx); err != nil {
+			return err
+		}
+		pollCtx, stop := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { defer wg.Done(); c.pollLoop(pollCtx) }()
+		defer func() { stop(); wg.Wait() }()
 	}
-	sc := bufio.NewScanner(c.In)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	lines, readErr := c.readLines(ctx)
 	for {
-		if c.Prompt {
-			fmt.Fprint(c.Out, "> ")
-		}
-		if !sc.Scan() {
-			break
-		}
-		if ctx.Err() != nil {
+		c.prompt()
+		var line string
+		var ok bool
+		select {
+		case <-ctx.Done():
 			return nil
+		case line, ok = <-lines:
 		}
-		line := strings.TrimSpace(sc.Text())
+		if !ok { // the end of the input
+			c.settle(ctx)
+			return <-readErr
+		}
+		c.mu.Lock()
+		c.atPrompt = false
+		c.mu.Unlock()
+		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
 		}
 		if c.Echo {
-			fmt.Fprintf(c.Out, "> %s\n", line)
+			c.printf("> %s\n", line)
 		}
 		if line == "/quit" || line == "/exit" {
+			c.settle(ctx)
 			return nil
 		}
-		in, ok := c.incoming(line)
-		if !ok {
-			continue
-		}
-		outs, err := c.handle(ctx, in)
-		if err != nil {
-			fmt.Fprintf(c.Out, "[%s] %s\n", models.ErrorCode(err), models.ErrorMessage(err))
-			continue
-		}
-		for _, o := range outs {
-			c.print(o)
-		}
+		c.turn(ctx, line)
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("console input: %w", err)
-	}
-	return nil
 }
 
-// handle runs the handler on one Incoming, in a transaction when there
-// is a store.
-func (c *Console) handle(ctx context.Context, in bot.Incoming) ([]bot.Outgoing, error) {
-	if c.Store == nil {
-		return c.Handler.Handle(ctx, nil, in)
+func (c *Console) defaults() {
+	if c.UserID == "" {
+		c.UserID = "1"
 	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	if c.PollEvery <= 0 {
+		c.PollEvery = 200 * time.Millisecond
+	}
+	if c.ReplyTimeout <= 0 {
+		c.ReplyTimeout = 10 * time.Second
+	}
+	if c.SettleTimeout <= 0 {
+		c.SettleTimeout = 30 * time.Second
+	}
+	c.lang = c.Lang
+}
+
+// readLines reads the input in a goroutine of its own, so that an
+// interrupt (ctx) ends the session while a terminal waits for a line. The
+// error channel gets the reader's error once the lines are closed.
+func (c *Console) readLines(ctx context.Context) (<-chan string, <-chan error) {
+	lines, errc := make(chan string), make(chan error, 1)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(c.In)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				errc <- nil
+				return
+			}
+		}
+		if err := sc.Err(); err != nil {
+			errc <- fmt.Errorf("console input: %w", err)
+			return
+		}
+		errc <- nil
+	}()
+	return lines, errc
+}
+
+func (c *Console) prompt() {
+	if !c.Prompt {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprint(c.Out, "> ")
+	c.atPrompt = true
+}
+
+// turn answers one line: a console command, or the handler's answer
+// through the intake (or directly).
+func (c *Console) turn(ctx context.Context, line string) {
+	if c.Local != nil {
+		if reply, ok := c.Local(ctx, c.currentLang(), line); ok {
+			c.printf("%s\n\n", reply)
+			return
+		}
+	}
+	in, ok := c.incoming(line)
+	if !ok {
+		return
+	}
+	var err error
+	if c.Intake != nil {
+		err = c.take(ctx, in)
+	} else {
+		err = c.answer(ctx, in)
+	}
+	if err != nil {
+		c.printf("[%s] %s\n", models.ErrorCode(err), models.ErrorMessage(err))
+		return
+	}
+	if helpCommands[strings.ToLower(strings.Fields(line)[0])] {
+		c.printf("%s\n\n", c.text("console_help", nil))
+	}
+}
+
+// take hands the line to the intake and waits until the terminal has
+// shown its replies (the outbox delivers them in the background).
+func (c *Console) take(ctx context.Context, in bot.Incoming) error {
+	c.inbox.busy(true)
+	defer c.inbox.busy(false)
+	taken, err := c.Intake.Take(ctx, intake.Update{Type: "message", In: &in})
+	if err != nil {
+		return err
+	}
+	var mine []int64
+	for _, m := range taken.Messages {
+		if m.ID != 0 && m.Channel == models.ChannelConsole && m.ChatID == c.UserID {
+			mine = append(mine, m.ID)
+		}
+	}
+	c.inbox.expect(mine)
+	if lang, err := c.Store.ContactLang(ctx, models.ChannelConsole, c.UserID); err == nil && lang != "" {
+		c.mu.Lock()
+		c.lang = lang
+		c.mu.Unlock()
+	}
+	return c.waitShown(ctx, mine)
+}
+
+// waitShown reads the inbox until ids are shown; the deadline only keeps
+// a stopped outbox from hanging the terminal (they are shown later, as
+// arrivals).
+func (c *Console) waitShown(ctx context.Context, ids []int64) error {
+	deadline := time.Now().Add(c.ReplyTimeout)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if err := c.poll(ctx); err != nil {
+			return err
+		}
+		if c.inbox.shownAll(ids) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			c.Log.Warn("console: replies not delivered in time", "chat", c.UserID, "ids", ids)
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// answer runs the handler on one Incoming, in a transaction when there
+// is a store, and prints this contact's replies.
+func (c *Console) answer(ctx context.Context, in bot.Incoming) error {
 	var outs []bot.Outgoing
-	err := c.Store.InTx(ctx, func(tx *models.Store) error {
+	run := func(tx *models.Store) error {
 		var err error
 		outs, err = c.Handler.Handle(ctx, tx, in)
 		return err
-	})
-	return outs, err
+	}
+	var err error
+	if c.Store == nil {
+		err = run(nil)
+	} else {
+		err = c.Store.InTx(ctx, run)
+	}
+	if err != nil {
+		return err
+	}
+	for _, o := range outs {
+		if (o.Channel != "" && o.Channel != models.ChannelConsole) || (o.ChatID != "" && o.ChatID != c.UserID) {
+			continue // another contact's: not this terminal's to show
+		}
+		c.mu.Lock()
+		c.print(o)
+		c.mu.Unlock()
+	}
+	return nil
 }
 
 // incoming turns a typed line into an Incoming: a number presses the
@@ -113,6 +299,8 @@ func (c *Console) handle(ctx context.Context, in bot.Incoming) ([]bot.Outgoing, 
 // typed after pressing a share-phone button. ok is false when the line was
 // taken by the console itself.
 func (c *Console) incoming(line string) (in bot.Incoming, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	in = bot.Incoming{
 		Channel: models.ChannelConsole,
 		UserID:  c.UserID,
@@ -134,9 +322,7 @@ func (c *Console) incoming(line string) (in bot.Incoming, ok bool) {
 		if b.RequestContact {
 			// A terminal has no phone book: the next line is the number.
 			c.awaitPhone = true
-			if c.Text != nil {
-				fmt.Fprintln(c.Out, c.Text(c.Lang, "console_share_phone"))
-			}
+			fmt.Fprintln(c.Out, c.textLocked("console_share_phone", nil))
 			return in, false
 		}
 		if c.inline && b.Data != "" {
@@ -153,66 +339,29 @@ func (c *Console) incoming(line string) (in bot.Incoming, ok bool) {
 	return in, true
 }
 
-func (c *Console) print(o bot.Outgoing) {
-	if c.forOther(o) {
-		// A message for another contact (a conflict notice, a grant): the
-		// console has no one else's screen, so it shows it marked, without
-		// keyboards, and does not let its buttons be pressed here.
-		header := "→ " + o.Channel + ":" + o.ChatID
-		if c.Text != nil {
-			header = c.Text(c.Lang, "console_to_other") + " " + o.Channel + ":" + o.ChatID
-		}
-		fmt.Fprintf(c.Out, "%s\n%s\n\n", header, o.Text)
-		return
-	}
-	if o.Text != "" {
-		fmt.Fprintln(c.Out, o.Text)
-	}
-	if o.Photo != "" {
-		fmt.Fprintf(c.Out, "🖼 %s\n", o.Photo)
-	}
-	if o.Location != nil {
-		fmt.Fprintf(c.Out, "📍 %s %.5f, %.5f  https://maps.google.com/?q=%.5f,%.5f\n",
-			o.Location.Title, o.Location.Lat, o.Location.Lon, o.Location.Lat, o.Location.Lon)
-	}
-	if o.Document != nil {
-		c.saveDocument(o.Document)
-	}
-	if o.RemoveKeyboard {
-		c.buttons = nil
-	}
-	if o.Keyboard != nil && len(o.Keyboard.Rows) > 0 {
-		c.buttons, c.inline = c.buttons[:0], o.Keyboard.Inline
-		var b strings.Builder
-		for _, row := range o.Keyboard.Rows {
-			b.WriteString("  ")
-			for j, btn := range row {
-				c.buttons = append(c.buttons, btn)
-				if j > 0 {
-					b.WriteString("   ")
-				}
-				fmt.Fprintf(&b, "[%d] %s", len(c.buttons), btn.Text)
-			}
-			b.WriteByte('\n')
-		}
-		fmt.Fprint(c.Out, b.String())
-	}
-	fmt.Fprintln(c.Out)
+func (c *Console) printf(format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintf(c.Out, format, args...)
 }
 
-// forOther reports whether o is addressed to a contact other than this one.
-func (c *Console) forOther(o bot.Outgoing) bool {
-	if o.Channel != "" && o.Channel != models.ChannelConsole {
-		return true
-	}
-	return o.ChatID != "" && o.ChatID != c.UserID
+// currentLang is the contact's language as last read.
+func (c *Console) currentLang() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lang
 }
 
-func (c *Console) saveDocument(d *bot.Document) {
-	path := filepath.Join(c.DocumentDir, filepath.Base(d.Name))
-	if err := os.WriteFile(path, d.Data, 0o644); err != nil {
-		fmt.Fprintf(c.Out, "📎 %s (%d bytes): %v\n", d.Name, len(d.Data), err)
-		return
+// text is one of the console's own lines in the contact's language.
+func (c *Console) text(id string, data map[string]any) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.textLocked(id, data)
+}
+
+func (c *Console) textLocked(id string, data map[string]any) string {
+	if c.Text == nil {
+		return id
 	}
-	fmt.Fprintf(c.Out, "📎 %s (%d bytes) → %s\n", d.Name, len(d.Data), path)
+	return c.Text(c.lang, id, data)
 }

@@ -51,8 +51,9 @@ type Config struct {
 
 // Intake takes one channel's updates.
 type Intake struct {
-	cfg     Config
-	metrics *Metrics
+	cfg      Config
+	metrics  *Metrics
+	failures failures // poison.go
 }
 
 // New returns the intake of cfg.Channel.
@@ -101,6 +102,9 @@ type Update struct {
 type Taken struct {
 	Duplicate bool                    // taken before: nothing done
 	Messages  []*models.OutboxMessage // queued, and kicked after the commit
+	// Poison: the update cannot be processed, however often it comes
+	// (poison.go); it was recorded and is acknowledged, nothing else.
+	Poison bool
 }
 
 // Take processes an update once. In one transaction it records u.ID, runs
@@ -112,6 +116,13 @@ type Taken struct {
 // delivered again.
 func (it *Intake) Take(ctx context.Context, u Update) (Taken, error) {
 	it.metrics.Received.WithLabelValues(u.Type).Inc()
+	// Whatever the provider sent, only clean, bounded strings go further.
+	u.ID = Clean(u.ID, MaxID)
+	if u.In != nil {
+		in := *u.In
+		CleanIncoming(&in)
+		u.In = &in
+	}
 	log := u.Log
 	if log == nil {
 		log = it.cfg.Logger
@@ -123,7 +134,8 @@ func (it *Intake) Take(ctx context.Context, u Update) (Taken, error) {
 	}
 	start := time.Now()
 	var res Taken
-	err := it.cfg.Store.InTx(ctx, func(tx *models.Store) error {
+	err := it.cfg.Store.InTx(ctx, func(tx *models.Store) (err error) {
+		defer recoverPanic(&err) // rolled back, then judged poison
 		res = Taken{}
 		if u.ID != "" {
 			fresh, err := tx.RecordUpdate(ctx, name, u.ID)
@@ -143,10 +155,14 @@ func (it *Intake) Take(ctx context.Context, u Update) (Taken, error) {
 		return it.cfg.Outbox.Enqueue(ctx, tx, msgs)
 	})
 	if err != nil {
+		if why := it.poison(ctx, u, err); why != "" {
+			return it.acknowledge(ctx, log, u, why, err)
+		}
 		it.metrics.Failures.Inc()
 		log.Error(name+": update not processed", "err", err)
 		return Taken{}, err
 	}
+	it.failures.forget(u.ID)
 	if res.Duplicate {
 		it.metrics.Duplicates.Inc()
 		log.Info(name + ": update already processed")

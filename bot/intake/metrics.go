@@ -15,6 +15,7 @@ type Metrics struct {
 	Received   *prometheus.CounterVec // by type
 	Duplicates prometheus.Counter     // delivered again after they were processed
 	Failures   prometheus.Counter     // processing failed: nothing stored
+	Poison     prometheus.Counter     // cannot be processed: recorded and acknowledged (poison.go)
 	Handler    prometheus.Observer    // seconds the handlers took on one update
 	Webhook    *prometheus.CounterVec // webhook requests, by HTTP status answered
 }
@@ -35,6 +36,10 @@ func NewMetrics(reg prometheus.Registerer, channel string) *Metrics {
 		Name: "electionbot_updates_failed_total",
 		Help: "Updates whose processing failed (nothing stored; delivered again), by channel.",
 	}, []string{"channel"}))
+	poison := register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "electionbot_updates_poison_total",
+		Help: "Updates that cannot be processed however often they come (refused data, a panic, repeated failures with the database up): recorded, logged and acknowledged, by channel.",
+	}, []string{"channel"}))
 	handler := register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "electionbot_handler_seconds",
 		Help:    "Time the handlers took to answer one update, by channel.",
@@ -49,6 +54,7 @@ func NewMetrics(reg prometheus.Registerer, channel string) *Metrics {
 		Received:   received.MustCurryWith(ch),
 		Duplicates: duplicates.With(ch),
 		Failures:   failures.With(ch),
+		Poison:     poison.With(ch),
 		Handler:    handler.With(ch),
 		Webhook:    webhook.MustCurryWith(ch),
 	}

@@ -28,6 +28,11 @@ func (c *Channel) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 		_, err := c.intake.Take(ctx, intake.Update{Type: up.Type, Log: log, Before: c.membership(log, up)})
 		return err
 	}
+	if up.In != nil && up.In.Group && privateOnly(up.In) {
+		// Personal, in a group: "write to the bot privately" (group.go).
+		_, err := c.intake.Take(ctx, intake.Update{ID: strconv.Itoa(up.ID), Type: up.Type, Log: log, Before: c.groupGate(up.In)})
+		return err
+	}
 	grant := false
 	update := intake.Update{ID: strconv.Itoa(up.ID), Type: up.Type, Log: log, In: up.In}
 	if up.In != nil || up.CallbackID != "" {

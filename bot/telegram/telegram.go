@@ -45,6 +45,9 @@ type Config struct {
 	// WebhookSecret is the secret_token; random per start if empty.
 	WebhookSecret  string
 	MaxConnections int // webhook connections Telegram may open [40]
+	// WebhookLimits bound the reading of webhook bodies [the defaults of
+	// intake.NewBodyLimits].
+	WebhookLimits *intake.BodyLimits
 
 	Store   *models.Store
 	Handler bot.Handler
@@ -94,6 +97,9 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 	}
 	if cfg.Endpoint == "" {
 		cfg.Endpoint = DefaultEndpoint
+	}
+	if cfg.WebhookLimits == nil {
+		cfg.WebhookLimits = intake.NewBodyLimits(0, 0)
 	}
 	if cfg.MaxConnections <= 0 {
 		cfg.MaxConnections = 40

@@ -110,5 +110,6 @@ func (c *Channel) WebhookHandler() http.Handler {
 		},
 		OK:      "{}\n",
 		Metrics: c.intake.Metrics(),
+		Limits:  c.cfg.WebhookLimits,
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"electionbot/bot"
+	"electionbot/bot/intake"
 	"electionbot/models"
 )
 
@@ -114,6 +115,11 @@ func ParseEvent(body []byte) (Event, error) {
 	if ev.Name == "" {
 		return Event{}, errors.New("zalo: event without event_name")
 	}
+	// The ids go into queries and logs before the intake cleans the
+	// message (intake.Clean): bounded and without NUL from here on.
+	for _, p := range []*string{&ev.AppID, &ev.OAID, &ev.Name, &ev.Sender.ID, &ev.Recipient.ID, &ev.Follower.ID, &ev.Message.MsgID} {
+		*p = intake.Clean(*p, intake.MaxID)
+	}
 	return ev, nil
 }
 
@@ -124,6 +130,21 @@ func (ev Event) Time() time.Time {
 		return time.Time{}
 	}
 	return time.UnixMilli(ms).UTC()
+}
+
+// OA is the Official Account the event belongs to: its oa_id (follow,
+// unfollow…), else the recipient of a user's message, else the sender of
+// the OA's own; "" when the event names none.
+func (ev Event) OA() string {
+	switch {
+	case ev.OAID != "":
+		return ev.OAID
+	case strings.HasPrefix(ev.Name, "user_"):
+		return ev.Recipient.ID
+	case strings.HasPrefix(ev.Name, "oa_"):
+		return ev.Sender.ID
+	}
+	return ""
 }
 
 // UserID is the Zalo user the event is about: the follower of a

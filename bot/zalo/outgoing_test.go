@@ -57,7 +57,7 @@ func TestEncodeOutgoing(t *testing.T) {
 			{{Text: "📱 Gửi số điện thoại", RequestContact: true}}, {{Text: "Menu"}}}}},
 			[]string{
 				`{"recipient":{"user_id":"u1"},"message":{"text":"Tra cứu bằng số điện thoại?","attachment":{"type":"template","payload":{"buttons":[{"title":"Menu","type":"oa.query.show","payload":"Menu"}]}}}}`,
-				`{"recipient":{"user_id":"u1"},"message":{"attachment":{"type":"template","payload":{"template_type":"request_user_info","elements":[{"title":"📱 Gửi số điện thoại","subtitle":"Bấm để chia sẻ số điện thoại Zalo của bạn. Zalo xác nhận số này là của bạn."}]}}}}`,
+				`{"recipient":{"user_id":"u1"},"message":{"attachment":{"type":"template","payload":{"template_type":"request_user_info","elements":[{"title":"📱 Gửi số điện thoại","subtitle":"Bấm để chia sẻ số điện thoại Zalo của ông/bà. Zalo xác nhận số này là của ông/bà."}]}}}}`,
 			}, nil},
 		{"location: text with a map link", "vi", bot.Outgoing{Text: "Nơi bỏ phiếu:", Location: &bot.Location{Lat: 21.53, Lon: 107.96, Title: "Nhà văn hóa khu phố 1", Address: "Số 5 Hùng Vương"}},
 			[]string{`{"recipient":{"user_id":"u1"},"message":{"text":"Nơi bỏ phiếu:\n\n📍 Nhà văn hóa khu phố 1\nSố 5 Hùng Vương\nhttps://www.google.com/maps/search/?api=1\u0026query=21.53%2C107.96"}}`}, nil},

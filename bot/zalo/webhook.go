@@ -41,8 +41,8 @@ func (c *Channel) Verify(header string, body []byte, timestamp string) bool {
 
 // WebhookHandler serves POST WebhookPath (intake.Webhook): 401 for a
 // missing or wrong signature (and for a body that cannot be verified: not
-// an event), 403 for an event older than MaxEventAge (or as far in the
-// future: a replay), 413 for a body over 1 MiB, 500 when the event could
+// an event), 403 for an event of another app or OA (Config.OAID), or
+// older than MaxEventAge (or as far in the future: a replay), 413 for a body over 1 MiB, 500 when the event could
 // not be stored (Zalo delivers it again), 200 once it is stored (or was
 // before). The reply is sent after the answer, by the outbox.
 func (c *Channel) WebhookHandler() http.Handler {
@@ -59,6 +59,12 @@ func (c *Channel) WebhookHandler() http.Handler {
 			if err != nil || ev.Timestamp == "" || !c.Verify(r.Header.Get(SignatureHeader), body, string(ev.Timestamp)) {
 				return intake.Refuse(http.StatusUnauthorized, "wrong signature")
 			}
+			// Signed with our key but for another app or OA (a key shared
+			// between OAs, or an event replayed from another): not ours.
+			if ev.AppID != "" && ev.AppID != c.cfg.AppID || c.cfg.OAID != "" && ev.OA() != "" && ev.OA() != c.cfg.OAID {
+				c.log.Warn("zalo: event of another app or OA refused", "event", ev.Name, "app_id", ev.AppID, "oa_id", ev.OA())
+				return intake.Refuse(http.StatusForbidden, "not this Official Account's event")
+			}
 			at := ev.Time()
 			if age := c.now().Sub(at); at.IsZero() || age > c.cfg.MaxEventAge || age < -c.cfg.MaxEventAge {
 				c.log.Warn("zalo: stale event refused", "event", ev.Name, "timestamp", string(ev.Timestamp), "age", age.Round(time.Second))
@@ -68,5 +74,6 @@ func (c *Channel) WebhookHandler() http.Handler {
 		},
 		OK:      `{"error":0,"message":"Success"}` + "\n",
 		Metrics: c.intake.Metrics(),
+		Limits:  c.cfg.WebhookLimits,
 	}
 }

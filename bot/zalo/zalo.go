@@ -54,7 +54,11 @@ const DefaultWindow = 7 * 24 * time.Hour
 // Config configures the channel. Zero values take the defaults in
 // brackets.
 type Config struct {
-	AppID       string // ZALO_APP_ID
+	AppID string // ZALO_APP_ID
+	// OAID is the Official Account's id (ZALO_OA_ID). Set, an event of
+	// another OA is refused (403) even when it is signed with our key;
+	// unset, only the app id is checked.
+	OAID        string
 	AppSecret   string // ZALO_APP_SECRET: the secret_key of token refreshes
 	OASecretKey string // ZALO_OA_SECRET_KEY: signs the webhook events
 	// AccessToken and RefreshToken are the first token pair
@@ -75,8 +79,12 @@ type Config struct {
 	Routes      *intake.Routes
 	DefaultLang string // language of the texts the channel adds [vi]
 
-	Window        time.Duration // customer-service window [DefaultWindow]
-	MaxEventAge   time.Duration // older (or as far in the future) events are refused as replays [5m]
+	Window      time.Duration // customer-service window [DefaultWindow]
+	MaxEventAge time.Duration // older (or as far in the future) events are refused as replays [5m]
+	// WebhookLimits bound the reading of webhook bodies: the mac is
+	// checked once the body is read, so anyone may send one [the defaults
+	// of intake.NewBodyLimits].
+	WebhookLimits *intake.BodyLimits
 	RateLimitWait time.Duration // pause of all sends after error -32 [15s]
 	// InfoImageURL is the image of the card that asks for the user's
 	// phone (request_user_info), e.g. the OA's logo [none].
@@ -127,6 +135,9 @@ func New(ctx context.Context, cfg Config) (*Channel, error) {
 	cfg.OAuthEndpoint = strings.TrimRight(cfg.OAuthEndpoint, "/")
 	if cfg.Window <= 0 {
 		cfg.Window = DefaultWindow
+	}
+	if cfg.WebhookLimits == nil {
+		cfg.WebhookLimits = intake.NewBodyLimits(0, 0)
 	}
 	if cfg.MaxEventAge <= 0 {
 		cfg.MaxEventAge = 5 * time.Minute

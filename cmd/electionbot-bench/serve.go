@@ -34,6 +34,13 @@ func telegramEnv(fake *telegramtest.Server) map[string]string {
 		"TELEGRAM_API_ENDPOINT":   fake.Endpoint(),
 		"TELEGRAM_WEBHOOK_URL":    "https://bench.invalid" + telegram.WebhookPath,
 		"TELEGRAM_WEBHOOK_SECRET": benchSecret,
+		// The bench plays thousands of residents looking themselves up
+		// at once, each a fresh account: the enumeration defences
+		// (README, privacy) would refuse most of them.
+		"LOOKUP_COOLDOWN":      "0s",
+		"LOOKUP_AREA_BUDGET":   "0",
+		"LOOKUP_GLOBAL_BUDGET": "0",
+		"PURGE_AFTER_DAYS":     "0",
 	}
 }
 
