@@ -132,11 +132,11 @@ func TestChatAnnouncementAndReminderReachAnotherTerminal(t *testing.T) {
 
 	resident.say("/gio 19:00")
 	resident.waitFor("⏰ Có 1 lời nhắc đến giờ gửi.")
-	resident.waitFor("🔔 Nhắc lịch: ngày mai, Chủ nhật 05/06/2022, Khu phố 1 bầu cử từ 07:00 đến 11:00")
+	resident.waitFor("🔔 Nhắc lịch: ngày mai, Chủ nhật 05/06/2022, Khu phố 1 họp bầu Trưởng khu phố từ 07:00 đến 11:00")
 	// A day ahead: the morning's reminder fires at 06:30 on the way, not
 	// half a day late (missed).
 	resident.say("/gio +1d")
-	resident.waitFor("📨 Tin nhắn đến lúc 06:30 05/06/2022:\n☀️ Hôm nay Khu phố 1 bầu cử")
+	resident.waitFor("📨 Tin nhắn đến lúc 06:30 05/06/2022:\n☀️ Hôm nay Khu phố 1 họp bầu Trưởng khu phố")
 	if code := resident.end(); code != 0 {
 		t.Fatalf("resident exit %d: %s", code, resident.errb.String())
 	}
