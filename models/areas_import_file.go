@@ -218,27 +218,14 @@ func (p *areaParser) err() error {
 		return nil
 	}
 	slices.SortStableFunc(p.errs, func(a, b lineProblem) int { return a.line - b.line })
-	seen := map[string]bool{}
-	var out []string
-	more := 0
-	for _, e := range p.errs {
-		s := e.msg
+	lines := make(problems, len(p.errs))
+	for i, e := range p.errs {
+		lines[i] = e.msg
 		if e.line > 0 {
-			s = fmt.Sprintf("line %d: %s", e.line, e.msg)
-		}
-		switch {
-		case seen[s]:
-		case len(out) == maxAreaErrors:
-			more++
-		default:
-			seen[s] = true
-			out = append(out, s)
+			lines[i] = fmt.Sprintf("line %d: %s", e.line, e.msg)
 		}
 	}
-	if more > 0 {
-		out = append(out, fmt.Sprintf("… and %d more problems", more))
-	}
-	return Errorf(EINVALID, "%s", strings.Join(out, "\n"))
+	return lines.errUpTo(maxAreaErrors)
 }
 
 // sizeLimit reads at most left bytes of r, then fails: a table is never

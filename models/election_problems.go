@@ -71,17 +71,20 @@ const maxProblems = 100
 
 // err is nil without problems, else one EINVALID *Error with a line per
 // problem (repeats dropped, at most maxProblems lines).
-func (p problems) err() error {
+func (p problems) err() error { return p.errUpTo(maxProblems) }
+
+// errUpTo is err with at most limit lines, then "… and N more problems".
+func (p problems) errUpTo(limit int) error {
 	if len(p) == 0 {
 		return nil
 	}
 	seen := make(map[string]bool, len(p))
-	out := make([]string, 0, min(len(p), maxProblems+1))
+	out := make([]string, 0, min(len(p), limit+1))
 	more := 0
 	for _, line := range p {
 		switch {
 		case seen[line]:
-		case len(out) == maxProblems:
+		case len(out) == limit:
 			more++
 		default:
 			seen[line] = true
