@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -56,7 +57,12 @@ type Config struct {
 	// (`electionbot broadcast`, which may not run every channel): the
 	// replies' jobs stay for the serve replicas. It still schedules the
 	// periodic jobs when it is River's leader.
-	OnlyJobs   bool
+	OnlyJobs bool
+	// OnGiveUp, when set, is called after a message is given up for good
+	// (status unreachable or failed, with the error that ended it), in no
+	// transaction: a household's reach (issue 19) moves on to its next
+	// channel there. An error is logged and the message stays given up.
+	OnGiveUp   func(ctx context.Context, m *models.OutboxMessage, status string, se *SendError) error
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
 }

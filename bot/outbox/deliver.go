@@ -302,6 +302,15 @@ func (o *Outbox) finish(ctx context.Context, m *models.OutboxMessage, serr error
 	giveUp := func(status string) {
 		o.metrics.givenUp.WithLabelValues(m.Channel, status).Inc()
 	}
+	// after tells OnGiveUp once the message is stored as given up.
+	after := func(status string, err error) (outcome, error) {
+		if err == nil && o.cfg.OnGiveUp != nil {
+			if herr := o.cfg.OnGiveUp(ctx, m, status, se); herr != nil {
+				log.Error("outbox: after giving up", "err", herr)
+			}
+		}
+		return outcome{chat: key, done: true}, err
+	}
 	switch {
 	case se.Kind == Unreachable:
 		log.Info("outbox: chat unreachable", "code", se.Code, "err", se.Error())
@@ -313,15 +322,15 @@ func (o *Outbox) finish(ctx context.Context, m *models.OutboxMessage, serr error
 			return outcome{}, err
 		}
 		_, err := o.store.OutboxCloseChat(ctx, m.Channel, m.ChatID, models.OutboxUnreachable, reason)
-		return outcome{chat: key, done: true}, err
-	case se.Kind == Permanent:
+		return after(models.OutboxUnreachable, err)
+	case se.Kind == Permanent || se.Kind == Exhausted:
 		log.Warn("outbox: refused", "code", se.Code, "err", se.Error())
 		giveUp(models.OutboxFailed)
-		return outcome{chat: key, done: true}, o.store.OutboxGiveUp(ctx, m.ID, models.OutboxFailed, reason)
+		return after(models.OutboxFailed, o.store.OutboxGiveUp(ctx, m.ID, models.OutboxFailed, reason))
 	case m.Attempts >= o.cfg.MaxAttempts:
 		log.Warn("outbox: giving up", "code", se.Code, "err", se.Error())
 		giveUp(models.OutboxFailed)
-		return outcome{chat: key, done: true}, o.store.OutboxGiveUp(ctx, m.ID, models.OutboxFailed, reason)
+		return after(models.OutboxFailed, o.store.OutboxGiveUp(ctx, m.ID, models.OutboxFailed, reason))
 	}
 	var wait time.Duration
 	if se.Kind == RateLimited {

@@ -51,6 +51,10 @@ const (
 	RateLimited                  // 429: retry after RetryAfter, slow the chat down
 	Unreachable                  // blocked, deactivated, chat not found: no retry, contact unreachable
 	Permanent                    // any other refusal: no retry
+	// Exhausted: the channel itself cannot send any more for now (a ZNS
+	// quota spent, an SMS account out of credit): no retry of this message
+	// on this channel; Config.OnGiveUp decides what comes next.
+	Exhausted
 )
 
 // SendError is a classified send failure.
