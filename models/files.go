@@ -1,0 +1,153 @@
+package models
+
+// Files an admin sends in chat (issue 20): which kind of file it is, a
+// dry run of its import (the very import the CLI runs, rolled back), and
+// the checked file kept until the admin confirms it.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// The kinds of file an admin may send.
+const (
+	KindVoters   = "voters"   // a voter list (ImportVoters)
+	KindAreas    = "areas"    // an areas table (ImportAreas)
+	KindElection = "election" // an election file (LoadElection)
+)
+
+// PendingFileTTL is how long a checked file waits for its confirmation.
+const PendingFileTTL = 24 * time.Hour
+
+// PendingFile is a checked file waiting for the admin's confirmation.
+type PendingFile struct {
+	ContactID    int64 `gorm:"primaryKey;autoIncrement:false"`
+	Kind         string
+	Format       string // csv, xlsx, yaml
+	Name         string
+	SHA256       string `gorm:"column:sha256"`
+	ElectionCode string
+	Data         []byte
+	CreatedAt    time.Time
+}
+
+// FileKind says what a file sent in chat is, by its name and its
+// content: an election file (.yaml/.yml, or YAML that starts with
+// "election:"), else a table (.csv/.xlsx) whose header names a voter
+// list (full_name/ho_ten and birth_year/nam_sinh) or an areas table
+// (polling_place/noi_bo_phieu or ward/xa). format is csv, xlsx or yaml.
+// A file of none of these kinds is EINVALID, with the reason.
+func FileKind(name string, data []byte) (kind, format string, err error) {
+	switch ext := strings.ToLower(filepath.Ext(name)); ext {
+	case ".yaml", ".yml":
+		return KindElection, "yaml", nil
+	case ".csv", ".txt":
+		format = "csv"
+	case ".xlsx":
+		format = "xlsx"
+	default:
+		if bytes.HasPrefix(bytes.TrimLeft(data, "\uFEFF \r\n"), []byte("election:")) {
+			return KindElection, "yaml", nil
+		}
+		if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+			format = "xlsx"
+		} else {
+			return "", "", Errorf(EINVALID, "%q is not a .csv, .xlsx or .yaml file", name)
+		}
+	}
+	h := &headerOnly{}
+	if format == "csv" {
+		err = readCSVTable(nil, bytes.NewReader(data), h, "data")
+	} else {
+		err = readXLSXTable(nil, bytes.NewReader(data), h, "data")
+	}
+	if err != nil && !errors.Is(err, errHeaderRead) {
+		return "", "", err
+	}
+	voters := make([]int, numVoterCols)
+	areas := make([]int, numAreaCols)
+	_ = mapHeader(h.fields, voterColumns[:], voters) // a repeated column is told by the import
+	_ = mapHeader(h.fields, areaColumns[:], areas)
+	switch {
+	case voters[colName] >= 0 && voters[colBirthYear] >= 0:
+		return KindVoters, format, nil
+	case areas[colAPlace] >= 0 || areas[colAWard] >= 0 || areas[colACode] >= 0:
+		return KindAreas, format, nil
+	}
+	return "", "", Errorf(EINVALID, "the header names neither a voter list (khu_pho, so_ho, ho_ten, nam_sinh, dia_chi) nor an areas table (ma_xa, xa, ma_khu, khu, so_ho, noi_bo_phieu)")
+}
+
+var errHeaderRead = errors.New("header read")
+
+// headerOnly is a tableSink that keeps the header and stops there.
+type headerOnly struct{ fields []string }
+
+func (h *headerOnly) header(fields []string) error {
+	h.fields = append([]string(nil), fields...)
+	return errHeaderRead
+}
+func (h *headerOnly) row(int, []string)       {}
+func (h *headerOnly) bad(int, string, ...any) {}
+func (h *headerOnly) rowsRead() int           { return 0 }
+
+var errDryRun = errors.New("dry run")
+
+// DryRun runs fn in a transaction — a savepoint inside the caller's —
+// and always rolls it back: what an import would do, reported by the
+// import itself, with nothing changed. It returns fn's error.
+func (s *Store) DryRun(ctx context.Context, fn func(tx *Store) error) error {
+	var ferr error
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if ferr = fn(newStore(tx, s.dialect, s.Now)); ferr != nil {
+			return ferr
+		}
+		return errDryRun
+	})
+	switch {
+	case ferr != nil:
+		return ferr
+	case errors.Is(err, errDryRun):
+		return nil
+	}
+	return Wrap(EINTERNAL, err, "dry run")
+}
+
+// SavePendingFile keeps f as its contact's file waiting for confirmation
+// (replacing an earlier one).
+func (s Contacts) SavePendingFile(ctx context.Context, f *PendingFile) error {
+	f.CreatedAt = s.now()
+	err := s.DB(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(f).Error
+	if err != nil {
+		return Wrap(EINTERNAL, err, "keep the file of contact %d", f.ContactID)
+	}
+	return nil
+}
+
+// PendingFileOf is the contact's file waiting for confirmation, ENOTFOUND
+// when there is none (or it waited longer than PendingFileTTL).
+func (s Contacts) PendingFileOf(ctx context.Context, contactID int64) (*PendingFile, error) {
+	var f PendingFile
+	err := s.DB(ctx).Where("contact_id = ? AND created_at > ?", contactID, s.now().Add(-PendingFileTTL)).Take(&f).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, Errorf(ENOTFOUND, "no file waits for confirmation")
+	}
+	if err != nil {
+		return nil, Wrap(EINTERNAL, err, "the file of contact %d", contactID)
+	}
+	return &f, nil
+}
+
+// DropPendingFile forgets the contact's waiting file (none: no error).
+func (s Contacts) DropPendingFile(ctx context.Context, contactID int64) error {
+	if err := s.DB(ctx).Where("contact_id = ?", contactID).Delete(&PendingFile{}).Error; err != nil {
+		return Wrap(EINTERNAL, err, "drop the file of contact %d", contactID)
+	}
+	return nil
+}
