@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"electionbot/bot"
 	"electionbot/sheets"
 )
 
@@ -53,4 +54,17 @@ func cmdTemplates(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, path)
 	}
 	return nil
+}
+
+// templateDocuments are the templates as the documents /maufile sends.
+func templateDocuments() ([]bot.Document, error) {
+	ts, err := sheets.Templates()
+	if err != nil {
+		return nil, err
+	}
+	docs := make([]bot.Document, len(ts))
+	for i, t := range ts {
+		docs[i] = bot.Document{Name: t.Name, MIME: t.MIME, Data: t.Data}
+	}
+	return docs, nil
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -150,4 +151,94 @@ func (s Contacts) DropPendingFile(ctx context.Context, contactID int64) error {
 		return Wrap(EINTERNAL, err, "drop the file of contact %d", contactID)
 	}
 	return nil
+}
+
+// FileReport is what importing a file did (or, in a dry run, would do).
+type FileReport struct {
+	Election string        // the election's code
+	Voters   *ImportReport // a voter list's areas
+	Load     *LoadReport   // an areas table's or election file's load
+	Wards    []string      // the codes of the wards the file is about
+	OneWard  bool          // an election file in the one-ward form (ward:)
+	Prior    *Election     // an election file's election as it was stored, nil when new
+}
+
+// ImportFile imports a file of kind ("voters", "areas": into the
+// election electionCode; "election": its own) with the CLI's own
+// import — ImportVoters, ImportAreas, LoadElection — all or nothing.
+// Wrapped in DryRun it reports without changing anything. Its errors are
+// the imports' own (EINVALID naming the lines, ECONFLICT, ENOTFOUND).
+func (s *Store) ImportFile(ctx context.Context, f *PendingFile) (*FileReport, error) {
+	rep := &FileReport{Election: f.ElectionCode}
+	switch f.Kind {
+	case KindVoters:
+		v, err := s.ImportVoters(ctx, bytes.NewReader(f.Data), f.Format, ImportOptions{ElectionCode: f.ElectionCode})
+		if err != nil {
+			return nil, err
+		}
+		rep.Voters = v
+		for _, a := range v.Areas {
+			if a.Ward != "" && !slices.Contains(rep.Wards, a.Ward) {
+				rep.Wards = append(rep.Wards, a.Ward)
+			}
+		}
+		if len(rep.Wards) == 0 {
+			e, err := s.ElectionByCode(ctx, f.ElectionCode)
+			if err != nil {
+				return nil, err
+			}
+			ws, err := s.ElectionWards(ctx, e.ID)
+			if err != nil {
+				return nil, err
+			}
+			for _, w := range ws {
+				rep.Wards = append(rep.Wards, w.Code)
+			}
+		}
+	case KindAreas:
+		l, err := s.ImportAreas(ctx, bytes.NewReader(f.Data), f.Format, AreaImportOptions{ElectionCode: f.ElectionCode})
+		if err != nil {
+			return nil, err
+		}
+		rep.Load = l
+		e, err := s.ElectionByCode(ctx, f.ElectionCode)
+		if err != nil {
+			return nil, err
+		}
+		ws, err := s.ElectionWards(ctx, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range ws {
+			rep.Wards = append(rep.Wards, w.Code)
+		}
+	case KindElection:
+		ef, err := ParseElectionFile(f.Data)
+		if err != nil {
+			return nil, err
+		}
+		if err := ef.Check(); err != nil {
+			return nil, err
+		}
+		rep.Election = ef.Election.Code
+		prior, err := s.ElectionByCode(ctx, ef.Election.Code)
+		switch {
+		case err == nil:
+			rep.Prior = prior
+		case ErrorCode(err) != ENOTFOUND:
+			return nil, err
+		}
+		if len(ef.Wards) == 0 {
+			rep.OneWard, rep.Wards = true, []string{ef.Ward.Code}
+		}
+		for _, w := range ef.Wards {
+			rep.Wards = append(rep.Wards, w.Code)
+		}
+		if rep.Load, err = s.LoadElection(ctx, ef); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, Errorf(EINVALID, "file kind %q", f.Kind)
+	}
+	return rep, nil
 }

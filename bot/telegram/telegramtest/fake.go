@@ -80,6 +80,7 @@ type Server struct {
 	webhookSec  string
 	nextMessage int
 	limits      *limiter // flood control (limits.go), nil: off
+	files       map[string][]byte // file_id → content (files.go)
 }
 
 // New starts a fake, closed when the test ends.
