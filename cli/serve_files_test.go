@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,6 +156,46 @@ func TestServeFilesInChat(t *testing.T) {
 			t.Fatalf("%d voters after kp1 was replaced, want 2", n)
 		}
 
+		// More than ten problems: ten, then how many more.
+		var many strings.Builder
+		many.WriteString("khu_pho,so_ho,ho_ten,nam_sinh,dia_chi,ma_xa\n")
+		for i := range 12 {
+			fmt.Fprintf(&many, "kp1,%d,Người Thứ %d,20%02d,Số %d,ka-long\n", 100+i, i, 10+i, i)
+		}
+		golden(t, "files_problems_many", p.sendFile(201, "nhieu_loi.csv", []byte(many.String())))
+
+		// The templates, for admins only.
+		wants(t, p.say(301, "/maufile"), "chỉ dành cho cán bộ")
+		docs := len(p.fake.Calls("sendDocument"))
+		wants(t, p.say(201, "/maufile"), "Các tệp mẫu")
+		sent := p.fake.Calls("sendDocument")[docs:]
+		if len(sent) != 3 || !bytes.HasPrefix(sent[0].Files["document"], []byte("PK")) {
+			t.Errorf("/maufile sent %d documents, want the 3 templates (XLSX first)", len(sent))
+		}
+
+		// An areas table (tab-separated) of the whole province: the
+		// province's admin may send it, the ward's may not.
+		areas := "ma_xa\txa\tma_khu\tkhu\tso_ho\tnoi_bo_phieu\n" +
+			"ka-long\tPhường Ka Long\tkp1\tKhu phố 1\t312\tNhà văn hóa khu phố 1\n" +
+			"ka-long\tPhường Ka Long\tkp2\tKhu phố 2\t287\tNhà văn hóa khu phố 2\n" +
+			"hai-tien\tXã Hải Tiến\tthon-1\tThôn 1\t204\tNhà văn hóa thôn 1\n" +
+			"hai-tien\tXã Hải Tiến\tthon-2\tThôn 2\t176\tNhà văn hóa thôn 2\n" +
+			"hong-hai\tPhường Hồng Hải\tkp1\tKhu phố 1\t260\tNhà văn hóa khu 1 Hồng Hải\n" +
+			"tan-lap-dh\tXã Tân Lập\tthon-1\tThôn Tân Hợp\t150\tNhà văn hóa thôn Tân Hợp\n" +
+			"tan-lap-hh\tXã Tân Lập\tthon-1\tThôn Đồng Tâm\t120\tNhà văn hóa thôn Đồng Tâm\n"
+		wants(t, p.sendFile(201, "cac_khu.csv", []byte(areas)), "không được nhập", "ngoài xã, phường ông/bà quản trị")
+		p.say(202, "/start")
+		prov := p.contact(202)
+		if err := s.Grant(ctx, &models.RoleGrant{ContactID: &prov.ID, Role: models.RoleAdmin}); err != nil {
+			t.Fatal(err)
+		}
+		wants(t, p.sendFile(202, "cac_khu.csv", []byte(areas)), "bảng các khu của cuộc bầu cử qn-test-2025 — 7 thôn, tổ dân phố ở 5 xã, phường", "thay đổi so với dữ liệu hiện có")
+		wants(t, p.answer(202, textUpdate(int(p.update.Add(1)), 202, "xác nhận")), "✅ Đã nhập.")
+		var hh int
+		if err := s.DB(ctx).Raw("SELECT areas.households FROM areas JOIN wards ON wards.id = areas.ward_id WHERE wards.code = 'hong-hai'").Scan(&hh).Error; err != nil || hh != 260 {
+			t.Errorf("hong-hai/kp1 has %d households (%v), want 260", hh, err)
+		}
+
 		// The audit: each file by its SHA-256.
 		var evs []models.AuditEvent
 		if err := s.DB(ctx).Where("action LIKE ?", "file_%").Order("id").Find(&evs).Error; err != nil {
@@ -167,7 +208,7 @@ func TestServeFilesInChat(t *testing.T) {
 			}
 			got = append(got, e.Action)
 		}
-		want := "file_checked file_imported file_checked file_refused file_checked file_imported"
+		want := "file_checked file_imported file_checked file_refused file_checked file_imported file_checked file_refused file_checked file_imported"
 		if strings.Join(got, " ") != want {
 			t.Errorf("audit %q, want %q", strings.Join(got, " "), want)
 		}

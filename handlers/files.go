@@ -54,7 +54,7 @@ func (fl *files) on() bool { return fl.store != nil && fl.officials.on() }
 
 // fileAdmin is the contact's admin role and the election files go to:
 // ok false when the contact is no admin (already answered).
-func (fl *files) fileAdmin() (r *roleSet, el *models.Election, ok bool, err error) {
+func (fl *files) fileAdmin(refusal string) (r *roleSet, el *models.Election, ok bool, err error) {
 	if fl.in.Group {
 		fl.reply(fl.tr("off_private_only", nil), nil)
 		return nil, nil, false, nil
@@ -89,7 +89,7 @@ func (fl *files) fileAdmin() (r *roleSet, el *models.Election, ok bool, err erro
 		if r != nil && len(r.otherWards) > 0 {
 			return nil, nil, false, fl.officials.refuseAdmin(r)
 		}
-		fl.reply(fl.tr("files_not_admin", nil), fl.menu())
+		fl.reply(fl.tr(refusal, nil), fl.menu())
 		return nil, nil, false, nil
 	}
 	return r, el, true, nil
@@ -101,7 +101,7 @@ func (fl *files) received(f *bot.File) error {
 		fl.reply(fl.tr("files_not_admin", nil), fl.menu())
 		return nil
 	}
-	r, el, ok, err := fl.fileAdmin()
+	r, el, ok, err := fl.fileAdmin("files_not_admin")
 	if err != nil || !ok {
 		return err
 	}
@@ -260,7 +260,7 @@ func (fl *files) confirm() error {
 	if err != nil {
 		return err
 	}
-	r, el, ok, err := fl.fileAdmin()
+	r, el, ok, err := fl.fileAdmin("off_admin_only")
 	if err != nil || !ok {
 		return err
 	}

@@ -11,7 +11,7 @@ func (fl *files) templates() error {
 	if !fl.on() || fl.conv.templates == nil {
 		return fl.suggestCommand("maufile")
 	}
-	_, _, ok, err := fl.fileAdmin()
+	_, _, ok, err := fl.fileAdmin("off_admin_only")
 	if err != nil || !ok {
 		return err
 	}
