@@ -116,6 +116,10 @@ func TestServeFilesInChat(t *testing.T) {
 		if err := s.Grant(ctx, &models.RoleGrant{ContactID: &ad.ID, Role: models.RoleAdmin, WardID: &kaLong.ID}); err != nil {
 			t.Fatal(err)
 		}
+		// Files the bot does not fetch: too large, or of another kind.
+		wants(t, p.answer(201, telegramtest.DocumentUpdate(int(p.update.Add(1)), 201, "lon.xlsx", "none", 11<<20)), "lớn hơn 10 MB")
+		wants(t, p.answer(201, telegramtest.DocumentUpdate(int(p.update.Add(1)), 201, "bao_cao.pdf", "none", 100)), "không phải tệp Kênh hỏi đáp đọc được")
+
 		summary := p.sendFile(201, "danh_sach.xlsx", list)
 		golden(t, "files_summary_voters", summary)
 		if n := p.voters(); n != 0 {
