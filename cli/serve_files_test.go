@@ -14,6 +14,7 @@ import (
 
 	"electionbot/bot/telegram/telegramtest"
 	"electionbot/models"
+	"electionbot/sheets"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/*.golden from the current replies")
@@ -200,6 +201,20 @@ func TestServeFilesInChat(t *testing.T) {
 			t.Errorf("hong-hai/kp1 has %d households (%v), want 260", hh, err)
 		}
 
+		// An election file (the template): a new election, for the
+		// province's admin only.
+		ts, err := sheets.Templates()
+		if err != nil {
+			t.Fatal(err)
+		}
+		yaml := ts[2].Data
+		wants(t, p.sendFile(201, "mau_cuoc_bau.yaml", yaml), "không được nhập", "xa-mau")
+		wants(t, p.sendFile(202, "mau_cuoc_bau.yaml", yaml), "cuộc bầu cử xa-mau-2027 — 1 thôn, tổ dân phố", "Cuộc bầu cử mới")
+		wants(t, p.answer(202, callbackUpdate(int(p.update.Add(1)), 202, 1, "file:ok")), "✅ Đã nhập.")
+		if _, err := s.ElectionByCode(ctx, "xa-mau-2027"); err != nil {
+			t.Errorf("the election file was not loaded: %v", err)
+		}
+
 		// The audit: each file by its SHA-256.
 		var evs []models.AuditEvent
 		if err := s.DB(ctx).Where("action LIKE ?", "file_%").Order("id").Find(&evs).Error; err != nil {
@@ -212,7 +227,7 @@ func TestServeFilesInChat(t *testing.T) {
 			}
 			got = append(got, e.Action)
 		}
-		want := "file_checked file_imported file_checked file_refused file_checked file_imported file_checked file_refused file_checked file_imported"
+		want := "file_checked file_imported file_checked file_refused file_checked file_imported file_checked file_refused file_checked file_imported file_refused file_checked file_imported"
 		if strings.Join(got, " ") != want {
 			t.Errorf("audit %q, want %q", strings.Join(got, " "), want)
 		}

@@ -124,6 +124,10 @@ func (s *Store) DryRun(ctx context.Context, fn func(tx *Store) error) error {
 // (replacing an earlier one).
 func (s Contacts) SavePendingFile(ctx context.Context, f *PendingFile) error {
 	f.CreatedAt = s.now()
+	// Files never confirmed hold voters' data: gone once they expire.
+	if err := s.DB(ctx).Where("created_at <= ?", f.CreatedAt.Add(-PendingFileTTL)).Delete(&PendingFile{}).Error; err != nil {
+		return Wrap(EINTERNAL, err, "drop expired files")
+	}
 	err := s.DB(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(f).Error
 	if err != nil {
 		return Wrap(EINTERNAL, err, "keep the file of contact %d", f.ContactID)
