@@ -13,6 +13,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 
 	"electionbot/models"
 )
@@ -46,6 +47,10 @@ type Incoming struct {
 	Callback string // data of a pressed inline button, "" otherwise
 	Contact  *SharedContact
 	PhotoRef string // channel file reference of a photo (largest size)
+	// File is a file the user sent (a Telegram document, a Zalo file)
+	// other than a photo; the channel has downloaded it, within a bound,
+	// before the handler runs.
+	File     *File
 	Location *Location
 	Group    bool // sent in a group chat
 	Mention  bool // the bot was mentioned or addressed by command in a group
@@ -58,6 +63,41 @@ type Incoming struct {
 type SharedContact struct {
 	Phone string
 	Own   bool
+}
+
+// File is a file a user sent. Data is its content, fetched by the
+// channel (at most MaxFileSize bytes) outside the update's transaction;
+// when the channel did not fetch it, Data is nil and Problem says why.
+type File struct {
+	Name    string // the file name as sent ("danh_sach.xlsx"), may be ""
+	MIME    string
+	Size    int64  // as the channel announced it, 0 if unknown
+	Ref     string // the channel's reference: Telegram file_id, Zalo URL
+	Data    []byte
+	Problem string // FileTooLarge, FileNotFetched, FileOtherKind; "" with Data
+}
+
+// Why a File has no Data.
+const (
+	FileTooLarge   = "too_large"   // over MaxFileSize
+	FileNotFetched = "not_fetched" // the download failed
+	FileOtherKind  = "other_kind"  // not a .csv, .xlsx, .yaml (not fetched)
+)
+
+// MaxFileSize bounds the files a channel fetches: a voter list of a
+// whole ward is well under it.
+const MaxFileSize = 10 << 20
+
+// Fetchable reports whether a file of this name is one the bot reads
+// (a table or an election file), so that a channel fetches only those.
+func Fetchable(name string) bool {
+	n := strings.ToLower(name)
+	for _, ext := range []string{".csv", ".xlsx", ".yaml", ".yml", ".txt"} {
+		if strings.HasSuffix(n, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // Location is a point on the map, with an optional title and address.

@@ -114,6 +114,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = cmdPurge(ctx, cfg, rest, stdin, stdout, stderr)
 	case "healthcheck":
 		err = cmdHealthcheck(ctx, cfg)
+	case "templates":
+		err = cmdTemplates(rest, stdout, stderr)
 	default:
 		err = usageErr("unknown command %q\n\n%s", cmd, usage)
 	}

@@ -63,12 +63,14 @@ type Stores struct {
 	Results ResultStore
 	// Broadcasts nil: no /thongbao.
 	Broadcasts BroadcastStore
+	// Files nil: files sent in chat are not read (files.go), no /maufile.
+	Files FileStore
 }
 
 // StoresOf binds every feature to s (production: the update's
 // transaction).
 func StoresOf(s *models.Store) Stores {
-	return Stores{Core: s, Residents: s, Lookup: s, Reminders: s, Officials: s, Tallies: s, Results: s, Broadcasts: s}
+	return Stores{Core: s, Residents: s, Lookup: s, Reminders: s, Officials: s, Tallies: s, Results: s, Broadcasts: s, Files: s}
 }
 
 // CoreStore is what every update uses. *models.Store satisfies it.
@@ -150,6 +152,9 @@ type Config struct {
 	// one ward when ward is a ward's code), "" when it has none: the link
 	// a resident's "kết quả" ends with. nil: no link.
 	PublicResultsLink func(election, ward string) string
+	// Templates are the files /maufile sends (the voter list's, areas
+	// table's and election file's templates: package sheets); nil: none.
+	Templates func() ([]bot.Document, error)
 }
 
 // Conversation is the bot's side of every chat. It keeps no state between
@@ -167,6 +172,7 @@ type Conversation struct {
 	publicURL  func(election, ward string) string
 	budget     LookupBudget
 	onLookup   func(result string)
+	templates  func() ([]bot.Document, error)
 
 	texts   *texts
 	scorer  *Scorer
@@ -193,6 +199,7 @@ func New(cfg Config) (*Conversation, error) {
 		publicURL:  cfg.PublicResultsLink,
 		budget:     cfg.Budget,
 		onLookup:   cfg.OnLookup,
+		templates:  cfg.Templates,
 	}
 	c.budget.defaults()
 	if c.now == nil {

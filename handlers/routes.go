@@ -26,6 +26,8 @@ func (t *turn) dispatch() error {
 		if taken, err := t.tallies.photo(); taken || err != nil {
 			return err
 		}
+	case in.File != nil: // a voter list, an areas table, an election file (files.go)
+		return t.files.received(in.File)
 	}
 	text := strings.TrimSpace(in.Text)
 	if in.Callback != "" { // an inline button, else its data is read as text
@@ -52,6 +54,11 @@ func (t *turn) dispatch() error {
 	folded := models.Fold(text)
 	if a, ok := t.conv.buttons[folded]; ok { // a button of the menu
 		return t.run(a, "")
+	}
+	if t.st.Await == awaitFile { // "đồng ý" to a checked file, else read on
+		if taken, err := t.files.typed(folded); taken || err != nil {
+			return err
+		}
 	}
 	if taken, err := t.broadcasts.await(text); taken || err != nil { // the areas or text of /thongbao
 		return err
@@ -88,6 +95,8 @@ func (t *turn) button(data string) (bool, error) {
 		return true, t.residents.wardButton(rest)
 	case "keep":
 		return true, t.keep()
+	case "file":
+		return true, t.files.callback(rest)
 	}
 	return false, nil
 }
@@ -99,6 +108,8 @@ func (t *turn) command(cmd, arg string) (bool, error) {
 		return true, t.reminders.stopAll()
 	case broadcastCommands[cmd]:
 		return t.broadcasts.command(arg)
+	case fileCommands[cmd]:
+		return true, t.files.templates()
 	case officialCommands[cmd] != "":
 		return t.officials.command(officialCommands[cmd], arg)
 	case commands[cmd] != "":

@@ -79,6 +79,7 @@ type turn struct {
 	tallies    *tallies
 	results    *wardResults
 	broadcasts *broadcasts
+	files      *files
 }
 
 func newTurn(ctx context.Context, cv *Conversation, st Stores, in bot.Incoming, c *models.Contact) *turn {
@@ -90,6 +91,7 @@ func newTurn(ctx context.Context, cv *Conversation, st Stores, in bot.Incoming, 
 	t.tallies = &tallies{turn: t, store: st.Tallies}
 	t.results = &wardResults{turn: t, store: st.Results}
 	t.broadcasts = &broadcasts{turn: t, store: st.Broadcasts}
+	t.files = &files{turn: t, store: st.Files}
 	return t
 }
 

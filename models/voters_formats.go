@@ -54,7 +54,8 @@ func parseVoterXLSX(r io.Reader, p *voterParser) error {
 	return p.finish()
 }
 
-// readCSVTable reads a UTF-8 CSV table (BOM and CRLF tolerated) into p. A
+// readCSVTable reads a UTF-8 CSV table (BOM and CRLF tolerated; the
+// header line's ',', ';' or tab separates the cells: csv_delimiter.go) into p. A
 // CSV syntax error is a bad line of p; what names the rows in messages
 // ("voter", "area"). ctx, if not nil, is checked every progressEvery rows.
 func readCSVTable(ctx context.Context, r io.Reader, p tableSink, what string) error {
@@ -62,7 +63,9 @@ func readCSVTable(ctx context.Context, r io.Reader, p tableSink, what string) er
 	if b, _ := br.Peek(2); len(b) == 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF) {
 		return Errorf(EINVALID, "the file is UTF-16 text; save it as CSV UTF-8")
 	}
+	skipBOM(br)
 	cr := csv.NewReader(br)
+	cr.Comma = detectDelimiter(br)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	rec, err := cr.Read()

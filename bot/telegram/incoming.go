@@ -131,6 +131,10 @@ func fromMessage(m *tgbotapi.Message, self Self) *bot.Incoming {
 		in.PhotoRef = largest(m.Photo).FileID
 	} else if d := m.Document; d != nil && strings.HasPrefix(d.MimeType, "image/") {
 		in.PhotoRef = d.FileID // a photo sent uncompressed, as a file
+	} else if d != nil {
+		// A voter list, an areas table, an election file…: fetched by
+		// HandleUpdate (download.go) before the handler runs.
+		in.File = &bot.File{Name: d.FileName, MIME: d.MimeType, Size: int64(d.FileSize), Ref: d.FileID}
 	}
 	switch {
 	case m.Venue != nil:

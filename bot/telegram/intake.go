@@ -33,6 +33,11 @@ func (c *Channel) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 		_, err := c.intake.Take(ctx, intake.Update{ID: strconv.Itoa(up.ID), Type: up.Type, Log: log, Before: c.groupGate(up.In)})
 		return err
 	}
+	if up.In != nil && up.In.File != nil && !up.In.Group {
+		file := *up.In.File
+		c.fetchFile(ctx, &file) // before the transaction: download.go
+		up.In.File = &file
+	}
 	grant := false
 	update := intake.Update{ID: strconv.Itoa(up.ID), Type: up.Type, Log: log, In: up.In}
 	if up.In != nil || up.CallbackID != "" {

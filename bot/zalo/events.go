@@ -17,6 +17,7 @@ import (
 const (
 	EventText       = "user_send_text"
 	EventImage      = "user_send_image"
+	EventFile       = "user_send_file" // a document: a voter list, an areas table…
 	EventLocation   = "user_send_location"
 	EventSubmitInfo = "user_submit_info"
 	EventFollow     = "follow"
@@ -69,8 +70,10 @@ type Event struct {
 type attachment struct {
 	Type    string `json:"type"`
 	Payload struct {
-		URL         string `json:"url"`
-		Thumbnail   string `json:"thumbnail"`
+		URL         string    `json:"url"`
+		Thumbnail   string    `json:"thumbnail"`
+		Name        string    `json:"name"` // a file's
+		Size        flexValue `json:"size"` // a file's, in bytes
 		Coordinates struct {
 			Latitude  flexValue `json:"latitude"`
 			Longitude flexValue `json:"longitude"`
@@ -231,6 +234,10 @@ func (ev Event) Incoming() *bot.Incoming {
 		switch {
 		case a.Type == "image" && ev.Name == EventImage && in.PhotoRef == "":
 			in.PhotoRef = a.Payload.URL
+		case a.Type == "file" && in.File == nil:
+			// Fetched by HandleEvent (download.go) before the handler runs.
+			size, _ := strconv.ParseInt(string(a.Payload.Size), 10, 64)
+			in.File = &bot.File{Name: a.Payload.Name, Size: size, Ref: a.Payload.URL}
 		case a.Type == "location" && in.Location == nil:
 			lat, ok1 := a.Payload.Coordinates.Latitude.float()
 			lon, ok2 := a.Payload.Coordinates.Longitude.float()

@@ -26,6 +26,8 @@ func TestEventToIncoming(t *testing.T) {
 	}{
 		{"text", string(zalotest.TextEvent("u1", "m1", " ngày bầu cử ", t0)),
 			in(func(i *bot.Incoming) { i.Text = "ngày bầu cử" }), "m1"},
+		{"a file", string(zalotest.FileEvent("u1", "m9", "https://f.zalo.me/1", "ds.xlsx", 2048, t0)),
+			in(func(i *bot.Incoming) { i.File = &bot.File{Name: "ds.xlsx", Size: 2048, Ref: "https://f.zalo.me/1"} }), "m9"},
 		{"hidden button query is a callback", string(zalotest.TextEvent("u1", "m2", "#cb:o:tally:ok:3", t0)),
 			in(func(i *bot.Incoming) { i.Callback = "o:tally:ok:3" }), "m2"},
 		{"follow is the welcome", string(zalotest.FollowEvent("u1", t0)),

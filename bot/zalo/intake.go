@@ -37,6 +37,9 @@ func (c *Channel) HandleEvent(ctx context.Context, ev Event) error {
 	case kindMessage:
 		u.In = ev.Incoming()
 		ctx = withReplyTo(ctx, uid, ev.Message.MsgID) // outgoing.go
+		if u.In != nil && u.In.File != nil {
+			c.fetchFile(ctx, u.In.File) // before the transaction: download.go
+		}
 		u.Before = func(ctx context.Context, tx *models.Store, in *bot.Incoming) ([]*models.OutboxMessage, error) {
 			// Writing again (or following again) undoes an unfollow.
 			if _, err := tx.MarkReachable(ctx, models.ChannelZalo, uid); err != nil {

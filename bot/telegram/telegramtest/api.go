@@ -19,6 +19,9 @@ import (
 var pathRE = regexp.MustCompile(`^/bot([^/]+)/([A-Za-z]+)$`)
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if s.serveFile(w, r) {
+		return
+	}
 	m := pathRE.FindStringSubmatch(r.URL.Path)
 	if m == nil {
 		write(w, apiError(404, 404, "Not Found", ""))
@@ -46,7 +49,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		write(w, reply)
 		return
 	}
-	reply, ok := s.answer(call)
+	var (
+		reply Reply
+		ok    bool
+	)
+	if method == "getFile" {
+		reply, ok = s.getFile(call) // files.go
+	} else {
+		reply, ok = s.answer(call)
+	}
 	s.record(call, reply, ok)
 	write(w, reply)
 }

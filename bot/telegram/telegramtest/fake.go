@@ -79,7 +79,8 @@ type Server struct {
 	webhookURL  string
 	webhookSec  string
 	nextMessage int
-	limits      *limiter // flood control (limits.go), nil: off
+	limits      *limiter          // flood control (limits.go), nil: off
+	files       map[string][]byte // file_id → content (files.go)
 }
 
 // New starts a fake, closed when the test ends.

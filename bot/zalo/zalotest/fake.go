@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,6 +156,7 @@ type Server struct {
 	byUser       map[string][]Reply
 	refreshDelay time.Duration
 	nextID       int
+	files        map[string][]byte // path → content of a file a user sent (files.go)
 }
 
 // New starts a fake accepting FirstAccess and FirstRefresh, closed when
@@ -256,6 +258,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.message(w, r)
 	case r.Method == http.MethodPost && r.URL.Path == TokenPath:
 		s.token(w, r)
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, filesPath):
+		s.serveFile(w, r)
 	default:
 		http.Error(w, `{"error":-404,"message":"not found"}`, http.StatusNotFound)
 	}
