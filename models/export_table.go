@@ -54,7 +54,7 @@ func ballotFieldKeys() []string {
 
 // ResultsLine is one area's row of the layout.
 type ResultsLine struct {
-	ElectionCode                                     string
+	ElectionCode                                       string
 	Province, City, Ward, WardCode, AreaCode, AreaName string
 	// Households is the shown tally's when it has one, else the list's.
 	Households int
@@ -101,14 +101,14 @@ type ResultsTally struct {
 // ResultsReview is the latest report of an area and what the ward did
 // with it.
 type ResultsReview struct {
-	LatestVersion            int
-	LatestStatus             string
+	LatestVersion             int
+	LatestStatus              string
 	Reporter, ReporterChannel string
-	ConfirmedBy              []string
-	ReviewedBy               string
-	ReviewedAt               time.Time
-	Reason                   string // of a rejection
-	CopyOf                   int    // accepted as a copy of this older version
+	ConfirmedBy               []string
+	ReviewedBy                string
+	ReviewedAt                time.Time
+	Reason                    string // of a rejection
+	CopyOf                    int    // accepted as a copy of this older version
 }
 
 // Cells is the line as the layout's cells. Empty cells: not shown or not
