@@ -65,7 +65,7 @@ var commands = []*command{
 			return cmdImportAreas(ctx, cfg, args, std.out, std.err)
 		}},
 	{name: "export results", synopsis: "--election CODE [--ward CODE] [--format csv|xlsx] [--out FILE]",
-		summary: "one row per area: the numbers, outcome and state (docs: the CSV columns)", help: exportResultsHelp,
+		summary: "one row per area as the officials see it: numbers, outcome, state and review (CSV or XLSX)", help: exportResultsHelp,
 		run: func(ctx context.Context, cfg *Config, args []string, std stdio) error {
 			return cmdExportResults(ctx, cfg, args, std.out, std.err)
 		}},
