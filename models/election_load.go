@@ -109,17 +109,18 @@ func (r *LoadReport) Text() string {
 }
 
 // ReadElectionFile reads and parses an election file. A file that cannot
-// be read says which and why: "cannot read election file x.yaml: open
-// x.yaml: no such file or directory".
+// be read is EINVALID "cannot read election file x.yaml" wrapping the
+// operating system's *fs.PathError (the CLI prints both: "…: open x.yaml:
+// no such file or directory").
 func ReadElectionFile(path string) (*ElectionFile, error) {
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, Wrap(EINVALID, err, "cannot read election file %s: %v", path, err)
+		return nil, Wrap(EINVALID, err, "cannot read election file %s", path)
 	}
 	defer fh.Close()
 	data, err := io.ReadAll(io.LimitReader(fh, MaxElectionFileSize+1))
 	if err != nil {
-		return nil, Wrap(EINVALID, err, "cannot read election file %s: %v", path, err)
+		return nil, Wrap(EINVALID, err, "cannot read election file %s", path)
 	}
 	if len(data) > MaxElectionFileSize {
 		return nil, Errorf(EINVALID, "election file %s is larger than %d bytes", path, MaxElectionFileSize)
