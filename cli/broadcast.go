@@ -21,10 +21,6 @@ import (
 	"electionbot/models"
 )
 
-const broadcastUsage = `usage: electionbot broadcast [--election CODE] [--ward CODE | --city NAME]
-                            [--audience all|areas|reporters] [--areas kp1,kp3]
-                            (--text TEXT | --file FILE) [--yes] [--detach]`
-
 // cmdBroadcast is `electionbot broadcast`: the same announcement as
 // /thongbao, from the command line. It shows the preview and the number of
 // recipients, asks to confirm (unless --yes), queues the broadcast, and
@@ -34,7 +30,7 @@ const broadcastUsage = `usage: electionbot broadcast [--election CODE] [--ward C
 // running serve sends. --detach returns once it is queued.
 func cmdBroadcast(ctx context.Context, cfg *Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("broadcast", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	election := fs.String("election", "", "election code (default: the current election)")
 	audience := fs.String("audience", "", "all, areas or reporters (default: all; areas with --areas)")
 	areaCodes := fs.String("areas", "", "comma-separated area codes (kp1,kp3): only these areas (of --ward when the election has several wards)")
@@ -45,13 +41,10 @@ func cmdBroadcast(ctx context.Context, cfg *Config, args []string, stdin io.Read
 	yes := fs.Bool("yes", false, "send without asking")
 	detach := fs.Bool("detach", false, "queue it and return (a running serve sends it)")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &exitError{2, err}
+		return flagErr(err)
 	}
 	if fs.NArg() > 0 {
-		return usageErr("%s", broadcastUsage)
+		return usageErr("broadcast takes no arguments, got %q (the text goes in --text)", fs.Arg(0))
 	}
 	body := *text
 	switch {
@@ -66,13 +59,13 @@ func cmdBroadcast(ctx context.Context, cfg *Config, args []string, stdin io.Read
 	case *file != "":
 		b, err := os.ReadFile(*file)
 		if err != nil {
-			return &exitError{2, err}
+			return &exitError{2, fmt.Errorf("cannot read announcement file %s: %w", *file, err)}
 		}
 		body = string(b)
 	}
 	body = strings.TrimSpace(body)
 	if body == "" {
-		return usageErr("the announcement is empty: give --text or --file\n%s", broadcastUsage)
+		return usageErr("the announcement is empty: give --text or --file")
 	}
 	aud := *audience
 	switch {
@@ -170,7 +163,7 @@ func cmdBroadcast(ctx context.Context, cfg *Config, args []string, stdin io.Read
 	if !*yes {
 		if !isTerminal(stdin) {
 			_ = s.CancelBroadcast(ctx, b.ID)
-			return usageErr("not sent: confirm with --yes (standard input is not a terminal)")
+			return &exitError{2, errors.New("not sent: confirm with --yes (standard input is not a terminal)")}
 		}
 		fmt.Fprintf(stderr, "Send to %s recipients? [y/N] ", locales.Number(lang, cnt.Reachable))
 		line, _ := bufio.NewReader(stdin).ReadString('\n')

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -40,7 +39,7 @@ type chatOptions struct {
 func parseChatFlags(args []string, stdout io.Writer) (*chatOptions, error) {
 	var o chatOptions
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs.SetOutput(io.Discard)
 	fs.BoolVar(&o.demo, "demo", false, "load the Ka Long 2022 example into a fresh embedded database ("+demoDatabase+")")
 	fs.BoolVar(&o.city, "demo-city", false, "load the TP Móng Cái example (Phường Ka Long, Phường Hải Hòa, Xã Hải Tiến) into a fresh embedded database ("+demoCityDatabase+")")
 	fs.BoolVar(&o.keep, "keep", false, "with --demo or --demo-city: keep the demo database of an earlier run (to talk as another contact)")
@@ -51,10 +50,7 @@ func parseChatFlags(args []string, stdout io.Writer) (*chatOptions, error) {
 	fs.StringVar(&o.files, "files", "", "folder for charts, exports and the log (default: a new temporary folder)")
 	fs.BoolVar(&o.verbose, "v", false, "log to stderr (LOG_LEVEL) instead of the files folder")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err // the usage was asked for: printed, exit 0
-		}
-		return nil, &exitError{2, err}
+		return nil, flagErr(err)
 	}
 	if fs.NArg() > 0 {
 		return nil, usageErr("chat takes no arguments, got %q", fs.Arg(0))

@@ -36,7 +36,7 @@ func OpenStore(ctx context.Context, databaseURL string) (*models.Store, error) {
 
 func cmdMigrate(ctx context.Context, cfg *Config, args []string, stdout io.Writer) error {
 	if len(args) > 0 {
-		return usageErr("migrate takes no arguments")
+		return usageErr("migrate takes no arguments, got %q", args[0])
 	}
 	s, err := OpenStore(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -47,42 +47,46 @@ func cmdMigrate(ctx context.Context, cfg *Config, args []string, stdout io.Write
 	return nil
 }
 
+// cmdLoad is `load FILE.yaml`. The file is read and checked before the
+// database is opened: a missing or bad file changes nothing, not even
+// the database's creation.
 func cmdLoad(ctx context.Context, cfg *Config, args []string, stdout io.Writer) error {
-	if len(args) != 1 {
-		return usageErr("usage: electionbot load FILE.yaml")
+	switch {
+	case len(args) == 0:
+		return usageErr("give the election file")
+	case len(args) > 1:
+		return usageErr("load takes one file, got %d arguments", len(args))
+	case strings.HasPrefix(args[0], "-") && args[0] != "-":
+		return usageErr("flag provided but not defined: %s", args[0])
+	}
+	f, err := models.ReadElectionFile(args[0])
+	if err != nil {
+		return err
 	}
 	s, err := OpenStore(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	rep, err := s.LoadElectionFile(ctx, args[0])
+	rep, err := s.LoadElection(ctx, f)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, rep.String())
+	fmt.Fprintln(stdout, rep.Text())
 	return nil
 }
 
-func cmdImport(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "areas" {
-		return cmdImportAreas(ctx, cfg, args[1:], stdout, stderr)
-	}
-	if len(args) == 0 || args[0] != "voters" {
-		return usageErr("usage: electionbot import voters FILE [--election CODE]\n       electionbot import areas FILE --election CODE")
-	}
+// cmdImportVoters is `import voters FILE [--election CODE]`.
+func cmdImportVoters(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("import voters", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	election := fs.String("election", "", "election code (default: the current election)")
-	file, flagArgs := splitPositional(args[1:])
-	if err := fs.Parse(flagArgs); err != nil {
-		return &exitError{2, err}
+	file, err := parseWithFile(fs, args)
+	if err != nil {
+		return err
 	}
-	if file == "" && fs.NArg() == 1 {
-		file = fs.Arg(0)
-	}
-	if file == "" {
-		return usageErr("usage: electionbot import voters FILE [--election CODE]")
+	if err := readable(file, "voter file"); err != nil {
+		return err
 	}
 	s, err := OpenStore(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -97,40 +101,20 @@ func cmdImport(ctx context.Context, cfg *Config, args []string, stdout, stderr i
 	return nil
 }
 
-const importAreasUsage = `usage: electionbot import areas FILE.csv|FILE.xlsx --election CODE
-
-Makes the wards and areas of election CODE those of the table FILE, one row
-per area (the whole list: areas it leaves out are removed, refused if they
-have voters or tallies). Columns, in any order (docs/design.md §5):
-  city,ward_code,ward,area_code,area,households,polling_place,address,lat,lon,candidates
-or in Vietnamese:
-  thanh_pho,ma_xa,xa,ma_khu,khu,so_ho,noi_bo_phieu,dia_chi,vi_do,kinh_do,nguoi_ung_cu
-and optionally unit (loai: thon, ban, ap, khu, khu-pho, to-dan-pho) and
-ward_kind (loai_xa: xa, phuong, thi-tran). Candidates are separated by ";".
-A column left out keeps what is stored. A bad row refuses the whole table
-("line N: reason"). The election is created by "electionbot load FILE.yaml"
-first; its date, hours and reminders are left as they are.
-`
-
 // cmdImportAreas is `import areas FILE --election CODE`.
 func cmdImportAreas(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("import areas", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	election := fs.String("election", "", "election code (required)")
-	file, flagArgs := splitPositional(args)
-	if err := fs.Parse(flagArgs); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, importAreasUsage)
-			return nil
-		}
-		return usageErr("%v\n%s", err, importAreasUsage)
+	file, err := parseWithFile(fs, args)
+	if err != nil {
+		return err
 	}
-	extra := fs.Args()
-	if file == "" && len(extra) > 0 {
-		file, extra = extra[0], extra[1:]
+	if *election == "" {
+		return usageErr("give --election CODE (the election created by electionbot load)")
 	}
-	if file == "" || *election == "" || len(extra) > 0 {
-		return usageErr("%s", importAreasUsage)
+	if err := readable(file, "areas table"); err != nil {
+		return err
 	}
 	s, err := OpenStore(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -145,52 +129,147 @@ func cmdImportAreas(ctx context.Context, cfg *Config, args []string, stdout, std
 	return nil
 }
 
-func cmdExport(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) error {
-	const use = "usage: electionbot export results --election CODE [--ward CODE] --format csv|xlsx [--out FILE]"
-	if len(args) == 0 || args[0] != "results" {
-		return usageErr(use)
+// parseWithFile parses a command's flags around its one FILE argument
+// ("FILE --election X" and "--election X FILE" both work) and returns
+// the file.
+func parseWithFile(fs *flag.FlagSet, args []string) (string, error) {
+	file, flagArgs := splitPositional(args)
+	if err := fs.Parse(flagArgs); err != nil {
+		return "", flagErr(err)
 	}
+	extra := fs.Args()
+	if file == "" && len(extra) > 0 {
+		file, extra = extra[0], extra[1:]
+	}
+	switch {
+	case file == "":
+		return "", usageErr("give the file")
+	case len(extra) > 0:
+		return "", usageErr("one file at a time, got also %q", extra[0])
+	}
+	return file, nil
+}
+
+// readable checks that a file the command reads can be opened, before the
+// database is: "cannot read voter file x.csv: open x.csv: no such file or
+// directory" (the operating system's reason, in its language).
+func readable(path, what string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return models.Wrap(models.EINVALID, err, "cannot read %s %s", what, path)
+	}
+	st, err := f.Stat()
+	f.Close()
+	switch {
+	case err != nil:
+		return models.Wrap(models.EINVALID, err, "cannot read %s %s", what, path)
+	case st.IsDir():
+		return models.Errorf(models.EINVALID, "cannot read %s %s: it is a folder", what, path)
+	}
+	return nil
+}
+
+// cmdExportResults is `export results`. CSV goes to standard output
+// unless --out; XLSX, a binary file, never does: without --out it is
+// written to <election>[-<ward>]-results.xlsx in the working folder
+// (-2, -3… when that exists: nothing is overwritten) and its path printed.
+func cmdExportResults(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("export results", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	election := fs.String("election", "", "election code (required)")
 	ward := fs.String("ward", "", "only this ward's areas (its code)")
 	format := fs.String("format", "csv", "csv or xlsx")
-	out := fs.String("out", "", "file to write (default: standard output)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return &exitError{2, err}
+	out := fs.String("out", "", "file to write")
+	if err := fs.Parse(args); err != nil {
+		return flagErr(err)
 	}
-	if *election == "" || fs.NArg() > 0 {
-		return usageErr(use)
-	}
-	if *format != "csv" && *format != "xlsx" {
+	switch {
+	case fs.NArg() > 0:
+		return usageErr("export results takes no arguments, got %q", fs.Arg(0))
+	case *election == "":
+		return usageErr("give --election CODE")
+	case *format != models.ExportCSV && *format != models.ExportXLSX:
 		return usageErr("--format %q: must be csv or xlsx", *format)
-	}
-	if *out == "" && *format == "xlsx" && isTerminal(stdout) {
-		return usageErr("--format xlsx writes a binary file: give --out FILE or redirect the output")
 	}
 	s, err := OpenStore(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if *out == "" {
+	if *out == "" && *format == models.ExportCSV {
 		return s.ExportResultsOf(ctx, *election, *ward, *format, stdout)
 	}
-	// Write next to the target and rename, so a failed export leaves no
-	// half-written file behind.
-	tmp, err := os.CreateTemp(filepath.Dir(*out), ".export-*")
-	if err != nil {
+	path, named := *out, *out == ""
+	if named {
+		base := *election
+		if *ward != "" {
+			base += "-" + *ward
+		}
+		base += "-results"
+		if !safeName(base) {
+			return usageErr("give --out FILE: %q is not a plain file name", base)
+		}
+		path = base + "." + *format
+	}
+	if path, err = writeExport(ctx, s, *election, *ward, *format, path, named); err != nil {
 		return err
+	}
+	if named {
+		fmt.Fprintln(stdout, path)
+	}
+	return nil
+}
+
+// writeExport writes the export next to path and renames it there, so a
+// failed export leaves no half-written file behind, and returns the path
+// written. With fresh, no existing file is replaced: the name takes -2,
+// -3… until one is free (it is claimed with O_EXCL first, so two exports
+// at once never take the same).
+func writeExport(ctx context.Context, s *models.Store, election, ward, format, path string, fresh bool) (string, error) {
+	if fresh {
+		var err error
+		if path, err = claimName(path); err != nil {
+			return "", err
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".export-*")
+	if err != nil {
+		return "", err
 	}
 	defer os.Remove(tmp.Name())
-	if err := s.ExportResultsOf(ctx, *election, *ward, *format, tmp); err != nil {
-		tmp.Close()
-		return err
+	err = s.ExportResultsOf(ctx, election, ward, format, tmp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
 	}
-	return os.Rename(tmp.Name(), *out)
+	if err != nil && fresh {
+		os.Remove(path) // the empty file claimed
+	}
+	return path, err
+}
+
+// claimName creates path, or stem-2.ext, stem-3.ext… when it exists, and
+// returns the name created (an empty file).
+func claimName(path string) (string, error) {
+	ext := filepath.Ext(path)
+	stem := strings.TrimSuffix(path, ext)
+	for i := 1; i < 1000; i++ {
+		p := path
+		if i > 1 {
+			p = fmt.Sprintf("%s-%d%s", stem, i, ext)
+		}
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return p, f.Close()
+	}
+	return "", fmt.Errorf("%s and 998 more names like it exist: give --out FILE", path)
 }
 
 // splitPositional takes the first argument that is not a flag (or a flag's

@@ -65,7 +65,7 @@ func TestImportAreasCommand(t *testing.T) {
 	}
 	bad := write("bad.csv", strings.Replace(provinceTable, ",190,", ",1 trăm,", 1))
 	if code, _, errOut := runCLI(t, "", "import", "areas", bad, "--election", "tinh-thu-2022"); code != 1 ||
-		errOut != "electionbot import: line 3: households \"1 trăm\" is not a whole number\n" {
+		errOut != "electionbot import areas: line 3: households \"1 trăm\" is not a whole number\n" {
 		t.Fatalf("bad table: exit %d, stderr %q", code, errOut)
 	}
 	for _, want := range []string{

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,46 +20,25 @@ import (
 	"electionbot/posters"
 )
 
-const postersUsage = `usage: electionbot posters --election CODE --out DIR [--ward CODE] [--lang vi|en]
-
-Writes one printable A4 poster (PNG, 150 dpi) per area of the election — of
-one ward with --ward — for its nhà văn hóa: the date, hours and polling
-place, a QR code that opens the Telegram bot with the area already chosen,
-and the code ("a123") a resident can send the bot on Zalo or Telegram
-instead. Files: DIR/<ward_code>/<area_code>.png, and DIR/links.csv with
-ward_code,area_code,telegram_url,zalo_url.
-
-The bot's username is TELEGRAM_BOT_USERNAME, or else asked of Telegram
-(getMe) with TELEGRAM_TOKEN. zalo_url is https://zalo.me/<ZALO_OA_ID> when
-ZALO_OA_ID (the Official Account's id) is set, else empty.
-
-Flags:
-`
-
 // cmdPosters is `electionbot posters` (docs/design.md §5 "Posters").
 // Nothing is written before the election, the ward and the bot's username
 // are known; links.csv is written last, so its presence says every poster
 // was written.
 func cmdPosters(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("posters", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	election := fs.String("election", "", "election code (required)")
 	out := fs.String("out", "", "directory to write the posters and links.csv into (required)")
 	wardCode := fs.String("ward", "", "only the areas of this ward (its code)")
 	lang := fs.String("lang", "vi", "language of the posters: vi or en")
-	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, postersUsage)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return err
-		}
-		return usageErr("%v\n%s", err, postersUsage)
+		return flagErr(err)
 	}
 	switch {
-	case *election == "" || *out == "" || fs.NArg() > 0:
-		return usageErr("%s", postersUsage)
+	case fs.NArg() > 0:
+		return usageErr("posters takes no arguments, got %q", fs.Arg(0))
+	case *election == "" || *out == "":
+		return usageErr("give --election CODE and --out DIR")
 	case *lang != "vi" && *lang != "en":
 		return usageErr("--lang %q: must be vi or en", *lang)
 	case cfg.TelegramBotUsername == "" && cfg.TelegramToken == "":

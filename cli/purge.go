@@ -11,19 +11,6 @@ import (
 	"time"
 )
 
-const purgeUsage = `usage: electionbot purge --election CODE [--yes]
-
-Deletes the personal data of election CODE once its purpose is over
-(Decree 13/2023): the voter list (names, phones, addresses, birth years),
-the verified phones of residents that were on it (officials keep theirs),
-the conversation states of its residents, the details of the lookups made
-in it and the replies already sent to its residents. The results (areas,
-candidates, tallies, reviews) are kept: the results page does not change.
-It shows what it will delete and asks to confirm; --yes does not ask.
-serve does the same by itself PURGE_AFTER_DAYS days (default 30) after
-every area's result is recognised with a head elected (0: never).
-`
-
 // cmdPurge is `purge --election CODE [--yes]`.
 func cmdPurge(ctx context.Context, cfg *Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
@@ -31,14 +18,13 @@ func cmdPurge(ctx context.Context, cfg *Config, args []string, stdin io.Reader, 
 	election := fs.String("election", "", "election code (required)")
 	yes := fs.Bool("yes", false, "delete without asking")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, purgeUsage)
-			return err // exit 0, the database untouched
-		}
-		return usageErr("%v\n%s", err, purgeUsage)
+		return flagErr(err)
 	}
-	if fs.NArg() > 0 || *election == "" {
-		return usageErr("%s", purgeUsage)
+	switch {
+	case fs.NArg() > 0:
+		return usageErr("purge takes no arguments, got %q", fs.Arg(0))
+	case *election == "":
+		return usageErr("give --election CODE")
 	}
 	s, err := OpenStore(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -53,12 +39,12 @@ func cmdPurge(ctx context.Context, cfg *Config, args []string, stdin io.Reader, 
 		preview.Election.Code, preview.Election.Title, preview)
 	if !*yes {
 		if !isTerminal(stdin) {
-			return usageErr("nothing deleted: confirm with --yes (standard input is not a terminal)")
+			return &exitError{2, errors.New("nothing deleted: confirm with --yes (standard input is not a terminal)")}
 		}
 		fmt.Fprint(stderr, "Delete it for good? [y/N] ")
 		line, _ := bufio.NewReader(stdin).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" && a != "c" && a != "co" && a != "có" {
-			return usageErr("nothing deleted")
+			return &exitError{2, errors.New("nothing deleted")}
 		}
 	}
 	rep, err := s.PurgeElection(ctx, *election, false)

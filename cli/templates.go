@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"errors"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -12,9 +12,7 @@ import (
 	"electionbot/sheets"
 )
 
-const templatesUsage = `Usage: electionbot templates --out DIR
-
-Writes the templates an official fills in, with Vietnamese headers, a
+const templatesHelp = `Writes the templates an official fills in, with Vietnamese headers, a
 sample row and a sheet "Hướng dẫn" explaining each column:
   mau_danh_sach_cu_tri.xlsx  a voter list   (electionbot import voters)
   mau_danh_sach_khu.xlsx     an areas table (electionbot import areas)
@@ -22,22 +20,28 @@ sample row and a sheet "Hướng dẫn" explaining each column:
 The same files are sent in chat by /maufile. No database is used.
 `
 
+func init() {
+	register(&command{name: "templates", synopsis: "--out DIR",
+		summary: "the voter list, areas table and election file templates to fill in", help: templatesHelp,
+		run: func(_ context.Context, _ *Config, args []string, std stdio) error {
+			return cmdTemplates(args, std.out)
+		}})
+}
+
 // cmdTemplates writes the templates into --out (created if missing) and
 // prints each file's path.
-func cmdTemplates(args []string, stdout, stderr io.Writer) error {
+func cmdTemplates(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("templates", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	out := fs.String("out", "", "directory to write the templates into (required)")
-	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, templatesUsage)
-			return err
-		}
-		return usageErr("%v\n%s", err, templatesUsage)
+		return flagErr(err)
 	}
-	if *out == "" || fs.NArg() > 0 {
-		return usageErr("%s", templatesUsage)
+	if *out == "" {
+		return usageErr("templates needs --out DIR")
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
 	ts, err := sheets.Templates()
 	if err != nil {

@@ -245,7 +245,7 @@ func TestResultsExportByWard(t *testing.T) {
 		return recs, out[0].Document.Name
 	}
 	kl, name := rows("1")
-	if len(kl) != 3 || kl[1][1] != "Phường Ka Long" || kl[2][1] != "Phường Ka Long" || !strings.HasPrefix(name, "ket-qua-qn-2022-ka-long-") {
+	if len(kl) != 3 || kl[1][3] != "Phường Ka Long" || kl[2][3] != "Phường Ka Long" || !strings.HasPrefix(name, "ket-qua-qn-2022-ka-long-") {
 		t.Errorf("ward admin's export %s: %v", name, kl)
 	}
 	placeIn(t, o, "5", "hai-hoa")

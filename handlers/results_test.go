@@ -44,14 +44,14 @@ func TestOfficialsExportInChat(t *testing.T) {
 			}
 		}
 		for k, v := range map[string]string{"area_code": "kp1", "status": "accepted", "version": "1", "attending": "290",
-			"winner": "Nguyễn Văn An", "outcome": "elected", "reporter": "Tổ BC KP1 Hùng", "reviewed_by": "Cán bộ Lan"} {
+			"winner_name": "Nguyễn Văn An", "outcome": "elected", "reporter": "Tổ BC KP1 Hùng", "reviewed_by": "Cán bộ Lan"} {
 			if row[k] != v {
 				t.Errorf("xlsx %s = %q, want %q", k, row[k], v)
 			}
 		}
 		out = o.send("1", "/xuat csv")
 		recs, err := csv.NewReader(bytes.NewReader(out[0].Document.Data)).ReadAll()
-		if err != nil || len(recs) != 7 || recs[1][2] != "kp1" || out[0].Document.MIME != "text/csv" {
+		if err != nil || len(recs) != 7 || recs[1][4] != "kp1" || out[0].Document.MIME != "text/csv" {
 			t.Fatalf("csv = %v, %v", recs, err)
 		}
 		if evs := o.audits(ActionExport); len(evs) != 2 {

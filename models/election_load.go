@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -24,6 +25,16 @@ type LoadReport struct {
 	Candidates int      // candidates in the file
 	Removed    []string // areas deleted because they left the file: "kp3", or "hai-hoa/kp3" with several wards
 	Changes    int      // rows inserted, updated or deleted (0: the database already matched the file)
+
+	// What changed, by kind (Details); the removed areas are Removed.
+	ElectionFields                                        []string // the election's fields that changed: "title", "date"
+	WardsAdded, WardsChanged                              int
+	AreasAdded, AreasChanged                              int
+	PlacesAdded, PlacesChanged                            int // polling places
+	CandidatesAdded, CandidatesChanged, CandidatesRemoved int
+	// The reminder schedule: reminders added, moved (another time,
+	// audience or text; a missed one scheduled again) and dropped.
+	RemindersAdded, RemindersChanged, RemindersRemoved int
 }
 
 // String is the summary the CLI prints:
@@ -47,8 +58,61 @@ func (r *LoadReport) String() string {
 	return s
 }
 
-// LoadElectionFile reads, parses and loads an election file.
-func (s Elections) LoadElectionFile(ctx context.Context, path string) (*LoadReport, error) {
+// Details are the report's changes by kind, one line each ("areas: 1
+// added, 2 changed, 1 removed (kp3)"); none when nothing changed or the
+// election was created.
+func (r *LoadReport) Details() []string {
+	if r.Created {
+		return nil
+	}
+	var lines []string
+	add := func(kind string, parts ...string) {
+		var ps []string
+		for _, p := range parts {
+			if p != "" {
+				ps = append(ps, p)
+			}
+		}
+		if len(ps) > 0 {
+			lines = append(lines, kind+": "+strings.Join(ps, ", "))
+		}
+	}
+	n := func(k int, what string) string {
+		if k == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%d %s", k, what)
+	}
+	if len(r.ElectionFields) > 0 {
+		add("election", strings.Join(r.ElectionFields, ", ")+" changed")
+	}
+	add("wards", n(r.WardsAdded, "added"), n(r.WardsChanged, "changed"))
+	removed := ""
+	if len(r.Removed) > 0 {
+		removed = fmt.Sprintf("%d removed (%s)", len(r.Removed), strings.Join(r.Removed, ", "))
+	}
+	add("areas", n(r.AreasAdded, "added"), n(r.AreasChanged, "changed"), removed)
+	add("polling places", n(r.PlacesAdded, "added"), n(r.PlacesChanged, "changed"))
+	add("candidates", n(r.CandidatesAdded, "added"), n(r.CandidatesChanged, "renamed"), n(r.CandidatesRemoved, "removed"))
+	add("reminder schedule", n(r.RemindersAdded, "added"), n(r.RemindersChanged, "rescheduled"), n(r.RemindersRemoved, "dropped"))
+	return lines
+}
+
+// Text is String and then the Details, indented: what `electionbot load`
+// prints.
+func (r *LoadReport) Text() string {
+	s := r.String()
+	for _, l := range r.Details() {
+		s += "\n  " + l
+	}
+	return s
+}
+
+// ReadElectionFile reads and parses an election file. A file that cannot
+// be read is EINVALID "cannot read election file x.yaml" wrapping the
+// operating system's *fs.PathError (the CLI prints both: "…: open x.yaml:
+// no such file or directory").
+func ReadElectionFile(path string) (*ElectionFile, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, Wrap(EINVALID, err, "cannot read election file %s", path)
@@ -61,7 +125,12 @@ func (s Elections) LoadElectionFile(ctx context.Context, path string) (*LoadRepo
 	if len(data) > MaxElectionFileSize {
 		return nil, Errorf(EINVALID, "election file %s is larger than %d bytes", path, MaxElectionFileSize)
 	}
-	f, err := ParseElectionFile(data)
+	return ParseElectionFile(data)
+}
+
+// LoadElectionFile reads, parses and loads an election file.
+func (s Elections) LoadElectionFile(ctx context.Context, path string) (*LoadReport, error) {
+	f, err := ReadElectionFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +238,10 @@ func (s Elections) loadElection(ctx context.Context, f *ElectionFile, opts LoadO
 		c.int("candidates_days", e.CandidatesDays, *fe.CandidatesDays)
 		c.str("electorate", e.ElectorateOrDefault(), fe.Electorate)
 		c.str("holidays", e.Holidays, strings.Join(fe.Holidays, ","))
+		for col := range c {
+			rep.ElectionFields = append(rep.ElectionFields, col)
+		}
+		sort.Strings(rep.ElectionFields)
 		if err := c.apply(db, &e, now, rep); err != nil {
 			return Wrap(EINTERNAL, err, "update election %s", e.Code)
 		}
@@ -176,11 +249,57 @@ func (s Elections) loadElection(ctx context.Context, f *ElectionFile, opts LoadO
 
 	// Its reminders: rescheduled, never duplicated.
 	if !opts.KeepReminders || rep.Created {
-		if err := s.scheduleReminders(db, e.ID, f.Schedule); err != nil {
+		if err := s.rescheduleReminders(db, e.ID, f.Schedule, rep); err != nil {
 			return err
 		}
 	}
 	return s.loadAreas(db, &e, f, wards, wardIDs, rep)
+}
+
+// rescheduleReminders is scheduleReminders, counting in rep what it
+// changed (the rows before and after, by key).
+func (s Elections) rescheduleReminders(db *gorm.DB, electionID int64, plan []PlannedReminder, rep *LoadReport) error {
+	read := func() (map[string]Reminder, error) {
+		var rs []Reminder
+		if err := db.Where("election_id = ?", electionID).Find(&rs).Error; err != nil {
+			return nil, Wrap(EINTERNAL, err, "reminders of election %d", electionID)
+		}
+		m := make(map[string]Reminder, len(rs))
+		for _, r := range rs {
+			m[r.Key] = r
+		}
+		return m, nil
+	}
+	before, err := read()
+	if err != nil {
+		return err
+	}
+	if err := s.scheduleReminders(db, electionID, plan); err != nil {
+		return err
+	}
+	after, err := read()
+	if err != nil {
+		return err
+	}
+	for k, a := range after {
+		b, ok := before[k]
+		switch {
+		case !ok:
+			rep.RemindersAdded++
+		case !a.FireAt.Equal(b.FireAt) || a.Audience != b.Audience || a.MessageKey != b.MessageKey || a.Status != b.Status:
+			rep.RemindersChanged++
+		default:
+			continue
+		}
+		rep.Changes++
+	}
+	for k := range before {
+		if _, ok := after[k]; !ok {
+			rep.RemindersRemoved++
+			rep.Changes++
+		}
+	}
+	return nil
 }
 
 func plural(n int64, one, many string) string {

@@ -121,12 +121,16 @@ func (s Elections) loadAreas(db *gorm.DB, e *Election, f *ElectionFile, wards []
 					return Wrap(EINTERNAL, err, "create area %s", fa.Code)
 				}
 				rep.Changes++
+				rep.AreasAdded++
 			} else {
 				c := colChanges{}
 				c.str("name", a.Name, fa.Name)
 				c.str("unit", a.Unit, fa.Unit)
 				c.int("households", a.Households, fa.ElectorateCount())
 				c.str("electorate", ElectorateOf(a.Electorate), fa.Electorate)
+				if len(c) > 0 {
+					rep.AreasChanged++
+				}
 				if err := c.apply(db, a, time.Time{}, rep); err != nil {
 					return Wrap(EINTERNAL, err, "update area %s", fa.Code)
 				}
@@ -210,6 +214,7 @@ func (s Elections) loadWard(db *gorm.DB, fw *FileWard, now time.Time, rep *LoadR
 			return 0, Wrap(EINTERNAL, err, "create ward %s", w.Code)
 		}
 		rep.Changes++
+		rep.WardsAdded++
 	case err != nil:
 		return 0, Wrap(EINTERNAL, err, "find ward %s", fw.Code)
 	default:
@@ -219,6 +224,9 @@ func (s Elections) loadWard(db *gorm.DB, fw *FileWard, now time.Time, rep *LoadR
 		c.str("province", w.Province, fw.Province)
 		c.str("kind", w.Kind, fw.Kind)
 		c.str("folded", w.Folded, WardFolded(fw.Name))
+		if len(c) > 0 {
+			rep.WardsChanged++
+		}
 		if err := c.apply(db, &w, now, rep); err != nil {
 			return 0, Wrap(EINTERNAL, err, "update ward %s", w.Code)
 		}
@@ -235,6 +243,7 @@ func (s Elections) loadPollingPlace(db *gorm.DB, a *Area, cur *PollingPlace, fp 
 			return Wrap(EINTERNAL, err, "create polling place of area %s", a.Code)
 		}
 		rep.Changes++
+		rep.PlacesAdded++
 	} else {
 		pp := *cur
 		c := colChanges{}
@@ -242,6 +251,9 @@ func (s Elections) loadPollingPlace(db *gorm.DB, a *Area, cur *PollingPlace, fp 
 		c.str("address", pp.Address, fp.Address)
 		c.float("lat", pp.Lat, fp.Lat)
 		c.float("lon", pp.Lon, fp.Lon)
+		if len(c) > 0 {
+			rep.PlacesChanged++
+		}
 		if err := c.apply(db, &pp, time.Time{}, rep); err != nil {
 			return Wrap(EINTERNAL, err, "update polling place of area %s", a.Code)
 		}
@@ -266,11 +278,15 @@ func (s Elections) loadCandidates(db *gorm.DB, at string, a *Area, cur []*Candid
 				return nil, Wrap(EINTERNAL, err, "create candidate %d of area %s", no, a.Code)
 			}
 			rep.Changes++
+			rep.CandidatesAdded++
 			continue
 		}
 		ch := colChanges{}
 		ch.str("name", c.Name, name)
 		ch.str("name_folded", c.NameFolded, Fold(name))
+		if len(ch) > 0 {
+			rep.CandidatesChanged++
+		}
 		if err := ch.apply(db, c, time.Time{}, rep); err != nil {
 			return nil, Wrap(EINTERNAL, err, "update candidate %d of area %s", no, a.Code)
 		}
@@ -294,6 +310,7 @@ func (s Elections) loadCandidates(db *gorm.DB, at string, a *Area, cur []*Candid
 			return nil, Wrap(EINTERNAL, err, "delete candidate %d of area %s", c.BallotNo, a.Code)
 		}
 		rep.Changes++
+		rep.CandidatesRemoved++
 	}
 	return conflicts, nil
 }

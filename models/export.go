@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
-	"time"
 )
 
 // Export formats.
@@ -15,63 +13,25 @@ const (
 	ExportXLSX = "xlsx"
 )
 
-// ExportRow is one area of an election's results as exported: the area,
-// its latest tally version (every field), the outcome those numbers give
-// under the election's rules, who reported it and when, and the ward's
-// review.
-type ExportRow struct {
-	Election, Ward, AreaCode, AreaName string
-	WardCode, City, Province           string // the area's ward's
-	ListHouseholds                     int
-	Status                             string // the latest version's status, or "not-reported"
-	Version                            int    // 0: nothing reported
-	Versions                           int    // how many versions the area has (latest number)
-	TallyNumbers                              // of the latest version (zero when none)
-	Candidates                         []ExportCandidate
-	Outcome                            string // OutcomeKind, "" when nothing (consistent) was reported
-	Winner                             string // elected, or leading when not elected
-	WinnerVotes                        int
-	WinnerPercent                      float64
-	Reporter                           string
-	ReporterChannel                    string
-	ConfirmedBy                        []string
-	ReportedAt                         time.Time
-	ReviewedBy                         string
-	ReviewedAt                         time.Time
-	Reason                             string // of a rejection
-	CopyOf                             int    // accepted as a copy of this older version
-	PhotoRef                           string
-	// The law as applied (issue 15): who votes, the recognised version
-	// (which may be older than the latest while a later report awaits the
-	// ward's review) and the candidates nominated at the meeting.
-	Electorate        string
-	RecognisedVersion int
-	Nominated         []string
-}
+// Area states as the results page names them (ResultsLine.State; the
+// results package's State* constants are the same words).
+const (
+	NotReported      = "not-reported"         // no tally, or the latest one was rejected
+	StateAwaiting    = "awaiting-recognition" // public: a tally is in, not yet accepted
+	StateProvisional = "provisional"          // officials: latest tally provisional
+	StateConflict    = "conflict"             // officials: reporters disagree
+	StateAccepted    = "accepted"             // recognised, a head elected
+	StateRerun       = "rerun-needed"         // recognised, nobody elected
+)
 
-// ExportCandidate is a candidate's line in an export row.
-type ExportCandidate struct {
-	BallotNo  int
-	Name      string
-	Votes     *int // nil when nothing was reported
-	Nominated bool // ứng cử tại hội nghị
-}
-
-// NotReported is the Status of an area without a tally.
-const NotReported = "not-reported"
-
-// ExportRows builds the export of an election: one row per area, in load
-// order. The results come from one query (ElectionResults); reviews and
-// contacts from one query each.
-func (s Tallies) ExportRows(ctx context.Context, electionCode string) (*Election, []*ExportRow, error) {
-	return s.ExportRowsOf(ctx, electionCode, "")
-}
-
-// ExportRowsOf is ExportRows of one ward's areas (by its code; "" for the
-// whole election): the ward's areas and their reviews are read alone. A
-// ward that does not exist, or has no area in the election, is ENOTFOUND
+// ResultsLines builds the export of an election (of one ward, by its
+// code, unless ""): one line per area in load order, as the officials'
+// view of the results page shows it (ResultsLineOf), with the latest
+// report and its review. The results come from one query
+// (ElectionResultsOf); reviews and contacts from one query each. A ward
+// that does not exist, or has no area in the election, is ENOTFOUND
 // naming the election's wards.
-func (s Tallies) ExportRowsOf(ctx context.Context, electionCode, wardCode string) (*Election, []*ExportRow, error) {
+func (s Tallies) ResultsLines(ctx context.Context, electionCode, wardCode string) (*Election, []*ResultsLine, error) {
 	var wardID int64
 	if wardCode != "" {
 		w, err := s.WardByCode(ctx, wardCode)
@@ -124,82 +84,108 @@ func (s Tallies) ExportRowsOf(ctx context.Context, electionCode, wardCode string
 		}
 		return fmt.Sprintf("#%d", id)
 	}
-	loc := e.Location()
-	rows := make([]*ExportRow, 0, len(areas))
+	lines := make([]*ResultsLine, 0, len(areas))
 	for _, at := range areas {
-		a := at.Area
-		r := &ExportRow{Election: e.Code, AreaCode: a.Code, AreaName: a.Name,
-			ListHouseholds: a.Households, Status: NotReported, Province: e.Province,
-			Electorate: ElectorateOf(a.Electorate)}
-		if at.Recognised != nil {
-			r.RecognisedVersion = at.Recognised.Version
-		}
-		if w := a.Ward; w != nil {
-			r.Ward, r.WardCode, r.City = w.Name, w.Code, w.City
-			if w.Province != "" {
-				r.Province = w.Province
+		l := ResultsLineOf(e, at)
+		if t := at.Latest; t != nil {
+			r := &ResultsReview{LatestVersion: t.Version, LatestStatus: t.Status, Reporter: name(t.ReporterID)}
+			if c := contacts[t.ReporterID]; c != nil {
+				r.ReporterChannel = c.Channel
 			}
-		}
-		t := at.Latest
-		if t == nil {
-			for _, c := range a.Candidates {
-				if !c.Nominated {
-					r.Candidates = append(r.Candidates, ExportCandidate{BallotNo: c.BallotNo, Name: c.Name})
+			for _, rv := range reviews[t.ID] {
+				switch rv.Action {
+				case ReviewConfirm:
+					if rv.ContactID != nil {
+						r.ConfirmedBy = append(r.ConfirmedBy, name(*rv.ContactID))
+					}
+				case ReviewAccept, ReviewReject, ReviewWithdraw:
+					r.ReviewedAt, r.Reason, r.CopyOf, r.ReviewedBy = rv.At, rv.Reason, 0, ""
+					if rv.ContactID != nil {
+						r.ReviewedBy = name(*rv.ContactID)
+					}
+					if rv.SourceVersion != nil {
+						r.CopyOf = *rv.SourceVersion
+					}
 				}
 			}
-			rows = append(rows, r)
-			continue
+			l.Review = r
 		}
-		r.Status, r.Version, r.Versions = t.Status, t.Version, t.Version
-		r.PhotoRef = t.PhotoRef
-		r.ReportedAt = t.CreatedAt.In(loc)
-		r.Reporter = name(t.ReporterID)
-		if c := contacts[t.ReporterID]; c != nil {
-			r.ReporterChannel = c.Channel
-		}
-		n := TallyNumbersOf(t, a.Candidates)
-		r.TallyNumbers = n
-		for _, c := range a.Candidates {
-			v, given := n.Votes[c.BallotNo]
-			if c.Nominated && !given {
-				continue // nominated at a meeting this version does not report
-			}
-			r.Candidates = append(r.Candidates, ExportCandidate{BallotNo: c.BallotNo, Name: c.Name, Votes: &v, Nominated: c.Nominated})
-			if c.Nominated {
-				r.Nominated = append(r.Nominated, c.Name)
-			}
-		}
-		if n.Households <= 0 {
-			n.Households = a.Households
-		}
-		if o, err := DecideOutcome(e.Rules, n, a.Candidates); err == nil {
-			r.Outcome = string(o.Kind)
-			if w := o.Winner; w != nil {
-				r.Winner = w.Name
-			} else if o.Leader != nil {
-				r.Winner = o.Leader.Name
-			}
-			r.WinnerVotes, r.WinnerPercent = o.Votes, o.Percent
-		}
-		for _, rv := range reviews[t.ID] {
-			switch rv.Action {
-			case ReviewConfirm:
-				if rv.ContactID != nil {
-					r.ConfirmedBy = append(r.ConfirmedBy, name(*rv.ContactID))
-				}
-			case ReviewAccept, ReviewReject, ReviewWithdraw:
-				r.ReviewedAt, r.Reason, r.CopyOf = rv.At.In(loc), rv.Reason, 0
-				if rv.ContactID != nil {
-					r.ReviewedBy = name(*rv.ContactID)
-				}
-				if rv.SourceVersion != nil {
-					r.CopyOf = *rv.SourceVersion
-				}
-			}
-		}
-		rows = append(rows, r)
+		lines = append(lines, l)
 	}
-	return e, rows, nil
+	return e, lines, nil
+}
+
+// ResultsLineOf is an area's line as the officials' view of the results
+// page shows it (results.Build with admin): the recognised tally while
+// there is one (a later report is PendingVersion), else the latest unless
+// it was rejected; the state named as the page names it. Review is left
+// nil.
+func ResultsLineOf(e *Election, at *AreaTallies) *ResultsLine {
+	a := at.Area
+	l := &ResultsLine{ElectionCode: e.Code, AreaCode: a.Code, AreaName: a.Name, Households: a.Households,
+		State: NotReported, Electorate: ElectorateOf(a.Electorate)}
+	if w := e.Ward; w != nil {
+		l.WardCode, l.Ward, l.City, l.Province = w.Code, w.Name, w.City, w.Province
+	}
+	if w := a.Ward; w != nil {
+		l.WardCode, l.Ward, l.City, l.Province = w.Code, w.Name, w.City, w.Province
+	}
+	t := at.Latest
+	if at.Recognised != nil {
+		t = at.Recognised
+		if p := at.Pending(); p != nil {
+			l.PendingVersion = p.Version
+		}
+	}
+	var n TallyNumbers
+	if t != nil {
+		n = TallyNumbersOf(t, a.Candidates)
+	}
+	for _, c := range a.Candidates {
+		if _, named := n.Votes[c.BallotNo]; c.Nominated && (!named || t.Status == TallyRejected) {
+			continue // nominated at a meeting the tally shown does not report
+		}
+		l.Candidates = append(l.Candidates, ResultsCandidate{BallotNo: c.BallotNo, Name: c.Name, Nominated: c.Nominated})
+	}
+	if t == nil {
+		return l
+	}
+	switch t.Status {
+	case TallyAccepted:
+		l.State = StateAccepted
+	case TallyProvisional, TallyWithdrawn:
+		l.State = StateProvisional
+	case TallyConflict:
+		l.State = StateConflict
+	case TallyRejected:
+		return l
+	default: // a status the page does not know: no number
+		l.State = StateAwaiting
+		return l
+	}
+	n.Kind = TallyKindOf(t.Kind)
+	if n.Households <= 0 {
+		n.Households = a.Households
+	}
+	tr := &ResultsTally{Version: t.Version, Status: t.Status, TallyNumbers: n, ReportedAt: t.CreatedAt, PhotoRef: t.PhotoRef}
+	if o, err := DecideOutcome(e.Rules, n, a.Candidates); err == nil {
+		tr.Outcome = string(o.Kind)
+		tr.Winner = o.Winner
+		if tr.Winner == nil && t.Status != TallyAccepted {
+			tr.Winner = o.Leader // not yet recognised: who leads so far
+		}
+		tr.RerunWithinDays, tr.InterimUntilElected = o.RerunWithinDays, o.InterimUntilElected
+	}
+	if t.Status == TallyAccepted && tr.Outcome != "" && tr.Outcome != string(OutcomeElected) {
+		l.State = StateRerun
+	}
+	l.Tally = tr
+	l.Households = n.Households
+	for i := range l.Candidates {
+		v := n.Votes[l.Candidates[i].BallotNo]
+		l.Candidates[i].Votes = &v
+	}
+	return l
 }
 
 // ContactLabel is how officials see a contact: its display name, else its
@@ -253,10 +239,11 @@ func (s Tallies) areaReviews(ctx context.Context, areaIDs []int64) (map[int64][]
 	return out, nil
 }
 
-// ExportResults writes an election's results, one row per area with every
-// field of its latest tally version, the outcome, the version and its
-// state, the reporter and the times, as CSV (UTF-8, header row) or XLSX
-// (one sheet "results"). An unknown format is EINVALID, an unknown election
+// ExportResults writes an election's results in the one layout of the
+// results (ResultsColumns: the results page's CSV feed has the same), one
+// row per area as the officials see it, then its latest report and the
+// review, as CSV (UTF-8, header row) or XLSX (one sheet "results", the
+// numbers as numbers). An unknown format is EINVALID, an unknown election
 // ENOTFOUND.
 func (s Tallies) ExportResults(ctx context.Context, electionCode, format string, w io.Writer) error {
 	return s.ExportResultsOf(ctx, electionCode, "", format, w)
@@ -275,11 +262,15 @@ func (s Tallies) ExportResultsOf(ctx context.Context, electionCode, wardCode, fo
 			return err
 		}
 	}
-	_, rows, err := s.ExportRowsOf(ctx, electionCode, wardCode)
+	_, lines, err := s.ResultsLines(ctx, electionCode, wardCode)
 	if err != nil {
 		return err
 	}
-	table := ExportTable(rows)
+	table := make([][]string, 0, len(lines)+1)
+	table = append(table, ResultsColumns)
+	for _, l := range lines {
+		table = append(table, l.Cells())
+	}
 	if format == ExportCSV {
 		cw := NewCSVWriter(w)
 		if err := cw.WriteAll(table); err != nil {
@@ -290,40 +281,6 @@ func (s Tallies) ExportResultsOf(ctx context.Context, electionCode, wardCode, fo
 	return xlsx.Write(w, "results", table, isNumberCell)
 }
 
-func optInt(p *int) string {
-	if p == nil {
-		return ""
-	}
-	return strconv.Itoa(*p)
-}
-
-func optPositive(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strconv.Itoa(n)
-}
-
-func pct(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
-
-func timeCell(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format(time.RFC3339)
-}
-
-func joinNames(ns []string) string {
-	out := ""
-	for i, n := range ns {
-		if i > 0 {
-			out += "; "
-		}
-		out += n
-	}
-	return out
-}
-
 // isNumberCell: numeric columns (counts, versions, percentages); codes and
 // names stay text even when they look like numbers.
 func isNumberCell(header, v string) bool {
@@ -331,10 +288,10 @@ func isNumberCell(header, v string) bool {
 		return false
 	}
 	switch header {
-	case "list_households", "version", "versions", "households", "attending", "issued", "returned",
-		"valid", "invalid", "turnout_percent", "winner_votes", "winner_percent", "copy_of_version", "recognised_version":
+	case "households", "version", "attending", "issued", "returned", "valid", "invalid", "turnout_percent",
+		"winner_ballot_no", "winner_votes", "winner_percent", "rerun_within_days", "pending_version",
+		"latest_version", "copy_of_version":
 		return true
 	}
-	n := len(header)
-	return n > 6 && (header[n-6:] == "_votes" || (n > 8 && header[n-8:] == "_percent"))
+	return false
 }

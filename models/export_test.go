@@ -57,27 +57,27 @@ func TestExportResultsCSVAndXLSX(t *testing.T) {
 				return ""
 			}
 			want := map[string]string{
-				"area_code": "kp1", "area_name": "Khu phố 1", "status": "accepted", "version": "1",
+				"area_code": "kp1", "area_name": "Khu phố 1", "state": "accepted", "status": "accepted", "version": "1",
 				"method": "secret", "households": "312", "attending": "290", "issued": "290",
 				"returned": "289", "valid": "285", "invalid": "4", "turnout_percent": "92.95",
-				"candidate_1_name": "Nguyễn Văn An", "candidate_1_votes": "250", "candidate_1_percent": "80.13",
-				"candidate_2_votes": "35", "outcome": "elected", "winner": "Nguyễn Văn An",
+				"candidates": "1:Nguyễn Văn An;2:Trần Thị Bình", "votes": "1:250;2:35", "winner_percent": "80.13",
+				"outcome": "elected", "winner_name": "Nguyễn Văn An", "winner_ballot_no": "1",
 				"winner_votes": "250", "reporter": "Tổ 1 A", "reporter_channel": "console",
-				"confirmed_by": "Tổ 1 B", "reviewed_by": "Cán bộ", "reported_at": "2022-06-05T12:00:00+07:00",
-				"reviewed_at": "2022-06-05T12:00:00+07:00", "photo_ref": "ph1",
+				"confirmed_by": "Tổ 1 B", "reviewed_by": "Cán bộ", "reported_at": "2022-06-05T05:00:00Z",
+				"reviewed_at": "2022-06-05T05:00:00Z", "photo_ref": "ph1", "latest_version": "1", "latest_status": "accepted",
 			}
 			for col, w := range want {
 				if got := get(rows[1], col); got != w {
 					t.Errorf("kp1 %s = %q, want %q", col, got, w)
 				}
 			}
-			for col, w := range map[string]string{"status": "provisional", "method": "hands", "issued": "",
-				"outcome": "rerun", "winner": "Phạm Văn Cường", "candidate_3_votes": "40"} {
+			for col, w := range map[string]string{"state": "provisional", "status": "provisional", "method": "hands", "issued": "",
+				"outcome": "rerun", "winner_name": "Phạm Văn Cường", "votes": "1:100;2:60;3:40"} {
 				if got := get(rows[2], col); got != w {
 					t.Errorf("kp2 %s = %q, want %q", col, got, w)
 				}
 			}
-			for col, w := range map[string]string{"status": "not-reported", "version": "", "outcome": "", "candidate_1_name": "Vũ Thị Hằng", "candidate_3_name": ""} {
+			for col, w := range map[string]string{"state": "not-reported", "status": "", "version": "", "outcome": "", "votes": "", "latest_version": ""} {
 				if got := get(rows[3], col); got != w {
 					t.Errorf("kp3 %s = %q, want %q", col, got, w)
 				}
@@ -96,7 +96,7 @@ func TestExportResultsCSVAndXLSX(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(xrows) != 7 || xrows[0][0] != "election" || xrows[1][2] != "kp1" {
+			if len(xrows) != 7 || xrows[0][0] != "election_code" || xrows[1][4] != "kp1" {
 				t.Fatalf("xlsx rows = %v", xrows)
 			}
 			for i, h := range rows[0] {

@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"math"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"electionbot/models"
@@ -237,35 +234,12 @@ func writeJSONError(w io.Writer, status int, title, body string) {
 }
 
 // CSVHeader is the header row of GET /results/{election}.csv: one row per
-// area. votes is "ballot_no:votes" pairs joined by ";" and candidates
-// "ballot_no:name" pairs joined by ";". Empty cells: not shown / not
-// applicable.
-var CSVHeader = slices.Concat(csvAreaColumns, csvTallyColumns, csvListColumns)
-
-// The parts of CSVHeader: the area, its tally (the ballot fields named
-// and ordered by models.TallyFields), the lists of candidates and votes.
-var (
-	csvAreaColumns  = []string{"election_code", "province", "city", "ward", "area_code", "area_name", "households", "state"}
-	csvTallyColumns = slices.Concat(
-		[]string{"version", "status", "method", models.TallyFieldAttending, "turnout_percent"},
-		ballotKeys(),
-		[]string{"outcome", "winner_ballot_no", "winner_name", "winner_votes", "winner_percent",
-			"rerun_within_days", "interim_until_elected"})
-	// tally_kind, electorate and nominated came with issue 15: last, so
-	// the columns before keep their places.
-	csvListColumns = []string{"candidates", "votes", "reported_at", "photo_ref", "tally_kind", "electorate", "nominated"}
-)
-
-// ballotKeys are the keys of the ballot fields, in the minutes' order.
-func ballotKeys() []string {
-	var keys []string
-	for _, f := range models.TallyFields {
-		if f.Ballot {
-			keys = append(keys, f.Key)
-		}
-	}
-	return keys
-}
+// area, in the one layout of the results (models.ResultsColumns), which
+// the export (electionbot export results, /xuat) writes too. votes is
+// "ballot_no:votes" pairs joined by ";" and candidates "ballot_no:name"
+// pairs joined by ";". Empty cells: not shown / not applicable; the
+// review columns (models.ResultsReviewColumns) are the export's only.
+var CSVHeader = models.ResultsColumns
 
 func writeCSV(w io.Writer, r *Results) error {
 	cw := models.NewCSVWriter(w)
@@ -273,43 +247,7 @@ func writeCSV(w io.Writer, r *Results) error {
 		return err
 	}
 	for _, a := range r.Areas {
-		var cands, votes, nominated []string
-		for _, c := range a.Candidates {
-			cands = append(cands, strconv.Itoa(c.BallotNo)+":"+c.Name)
-			if c.Nominated {
-				nominated = append(nominated, c.Name)
-			}
-			if c.Votes != nil {
-				votes = append(votes, strconv.Itoa(c.BallotNo)+":"+strconv.Itoa(*c.Votes))
-			}
-		}
-		row := []string{r.Election.Code, a.Province, a.City, a.Ward, a.Code, a.Name,
-			strconv.Itoa(a.Households), string(a.State)}
-		if t := a.Tally; t != nil {
-			row = append(row, strconv.Itoa(t.Version), t.Status, t.Method, strconv.Itoa(t.Attending),
-				fmtFloat(t.TurnoutPercent()))
-			for _, k := range ballotKeys() {
-				row = append(row, optNumber(t.Number(k)))
-			}
-			row = append(row, string(t.OutcomeKind))
-			if t.Winner != nil {
-				v := t.Votes[t.Winner.BallotNo]
-				row = append(row, strconv.Itoa(t.Winner.BallotNo), t.Winner.Name, strconv.Itoa(v), fmtFloat(models.PercentOf(v, t.Households)))
-			} else {
-				row = append(row, "", "", "", "")
-			}
-			interim := ""
-			if t.InterimUntilElected {
-				interim = "true"
-			}
-			row = append(row, zeroEmpty(t.RerunWithinDays), interim,
-				strings.Join(cands, ";"), strings.Join(votes, ";"), t.ReportedAt.UTC().Format(time.RFC3339), t.PhotoRef,
-				models.TallyKindOf(t.Kind), a.Electorate, strings.Join(nominated, ";"))
-		} else {
-			row = append(row, make([]string, len(csvTallyColumns))...)
-			row = append(row, strings.Join(cands, ";"), "", "", "", "", a.Electorate, "")
-		}
-		if err := cw.Write(row); err != nil {
+		if err := cw.Write(csvLine(r, a).Cells()); err != nil {
 			return err
 		}
 	}
@@ -317,21 +255,23 @@ func writeCSV(w io.Writer, r *Results) error {
 	return cw.Error()
 }
 
-// optNumber is a tally number as a cell: empty when not given.
-func optNumber(n int, given bool) string {
-	if !given {
-		return ""
+// csvLine is an area of the view as a line of the layout.
+func csvLine(r *Results, a *AreaResult) *models.ResultsLine {
+	l := &models.ResultsLine{ElectionCode: r.Election.Code, Province: a.Province, City: a.City, Ward: a.Ward,
+		WardCode: a.WardCode, AreaCode: a.Code, AreaName: a.Name, Households: a.Households, State: string(a.State),
+		Electorate: a.Electorate}
+	for _, c := range a.Candidates {
+		l.Candidates = append(l.Candidates, models.ResultsCandidate{BallotNo: c.BallotNo, Name: c.Name, Votes: c.Votes, Nominated: c.Nominated})
 	}
-	return strconv.Itoa(n)
-}
-
-func zeroEmpty(n int) string {
-	if n == 0 {
-		return ""
+	if t := a.Tally; t != nil {
+		l.Tally = &models.ResultsTally{Version: t.Version, Status: t.Status, TallyNumbers: t.TallyNumbers,
+			Outcome: string(t.OutcomeKind), Winner: t.Winner, RerunWithinDays: t.RerunWithinDays,
+			InterimUntilElected: t.InterimUntilElected, ReportedAt: t.ReportedAt, PhotoRef: t.PhotoRef}
 	}
-	return strconv.Itoa(n)
+	if a.Pending != nil {
+		l.PendingVersion = a.Pending.Version
+	}
+	return l
 }
-
-func fmtFloat(x float64) string { return strconv.FormatFloat(round2(x), 'f', 2, 64) }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
