@@ -25,7 +25,7 @@ func TestTemplatesCommand(t *testing.T) {
 		}
 	}
 	code, out, _ = runCLI(t, "", "templates", "--help")
-	if code != 0 || !strings.Contains(out, "Usage: electionbot templates --out DIR") {
+	if code != 0 || !strings.Contains(out, "usage: electionbot templates --out DIR") {
 		t.Errorf("--help: exit %d\n%s", code, out)
 	}
 	if code, _, errb = runCLI(t, "", "templates"); code != 2 {
