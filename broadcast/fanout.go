@@ -236,7 +236,10 @@ func (b *Broadcaster) finish(ctx context.Context, bc *models.Broadcast, st *mode
 	if bc.CreatedBy == nil {
 		return nil
 	}
-	return b.notify(ctx, bc, "report", func(lang string) string { return b.ReportText(lang, bc, st) })
+	if err := b.notify(ctx, bc, "report", func(lang string) string { return b.ReportText(lang, bc, st) }); err != nil {
+		return err
+	}
+	return b.reachReport(ctx, bc) // the households (reach.go)
 }
 
 // progress tells whoever started a broadcast how far it got, at most every

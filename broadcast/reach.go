@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"electionbot/bot/outbox"
+	"electionbot/locales"
 	"electionbot/models"
 )
 
@@ -404,6 +405,38 @@ func (b *Broadcaster) OnGiveUp(ctx context.Context, m *models.OutboxMessage, sta
 	}
 	g := &models.GivenUpReach{ReachAttempt: *a, OutboxStatus: status, LastError: lastErr}
 	return b.moveOn(ctx, bc, r, rc, []*models.GivenUpReach{g})
+}
+
+// reachReport tells whoever started a finished broadcast how its
+// households were reached.
+func (b *Broadcaster) reachReport(ctx context.Context, bc *models.Broadcast) error {
+	if !b.reachOn(bc) {
+		return nil
+	}
+	areas, err := b.store.ReachByArea(ctx, bc.ID)
+	if err != nil || len(areas) == 0 {
+		return err
+	}
+	var t models.AreaReach
+	t.ByChannel = map[string]int{}
+	for _, a := range areas {
+		t.Households += a.Households
+		t.Reached += a.Reached
+		t.Pending += a.Pending
+		t.OptedOut += a.OptedOut
+		t.CostVND += a.CostVND
+		for ch, n := range a.ByChannel {
+			t.ByChannel[ch] += n
+		}
+	}
+	return b.notify(ctx, bc, "reach", func(lang string) string {
+		n := func(v int) string { return locales.Number(lang, v) }
+		return b.tr(lang, "reach_report", map[string]any{"ID": bc.ID,
+			"Reached": n(t.Reached), "Households": n(t.Households),
+			"Chat": n(t.ByChannel[models.ChannelTelegram] + t.ByChannel[models.ChannelZalo] + t.ByChannel[models.ChannelConsole]),
+			"ZNS":  n(t.ByChannel[models.ChannelZNS]), "SMS": n(t.ByChannel[models.ChannelSMS]),
+			"NotReached": n(t.NotReached()), "OptedOut": t.OptedOut, "Cost": n(int(t.CostVND))})
+	})
 }
 
 // householdText is a broadcast's text for a household without a chat, in

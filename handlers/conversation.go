@@ -150,6 +150,10 @@ type Config struct {
 	// one ward when ward is a ward's code), "" when it has none: the link
 	// a resident's "kết quả" ends with. nil: no link.
 	PublicResultsLink func(election, ward string) string
+	// Reach is how /thongbao reaches the voter list's households beyond
+	// the chats (broadcast_reach.go): the preview's estimate per channel,
+	// the cost ceiling, the quiet hours. The zero value: chats only.
+	Reach models.ReachPlan
 }
 
 // Conversation is the bot's side of every chat. It keeps no state between
@@ -167,6 +171,7 @@ type Conversation struct {
 	publicURL  func(election, ward string) string
 	budget     LookupBudget
 	onLookup   func(result string)
+	reach      models.ReachPlan
 
 	texts   *texts
 	scorer  *Scorer
@@ -193,6 +198,7 @@ func New(cfg Config) (*Conversation, error) {
 		publicURL:  cfg.PublicResultsLink,
 		budget:     cfg.Budget,
 		onLookup:   cfg.OnLookup,
+		reach:      cfg.Reach,
 	}
 	c.budget.defaults()
 	if c.now == nil {

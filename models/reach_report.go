@@ -16,12 +16,14 @@ type AreaReach struct {
 	Households int // with a ledger row
 	Reached    int
 	Pending    int
+	OptedOut   int
 	ByChannel  map[string]int // reached, by channel
 	CostVND    int64          // of the messages sent
 }
 
-// NotReached is the households of the area no channel reached (yet).
-func (a *AreaReach) NotReached() int { return a.Households - a.Reached - a.Pending }
+// NotReached is the households of the area no channel reached and none
+// is still trying (those who opted out aside): the door-to-door list.
+func (a *AreaReach) NotReached() int { return a.Households - a.Reached - a.Pending - a.OptedOut }
 
 // ReachByArea settles a broadcast's ledger and sums it up by area, in
 // area id order.
@@ -70,6 +72,8 @@ func (s Broadcasts) ReachByArea(ctx context.Context, id int64) ([]*AreaReach, er
 			a.CostVND += r.Cost
 		case ReachQueued:
 			a.Pending += r.N
+		case ReachOptedOut:
+			a.OptedOut += r.N
 		}
 	}
 	out := make([]*AreaReach, 0, len(by))
