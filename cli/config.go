@@ -60,6 +60,8 @@ type Config struct {
 	// PublicBaseURL is serve's public address (https://bot.example.org):
 	// the results page's links given in chat. Unset: no link is given.
 	PublicBaseURL string `env:"PUBLIC_BASE_URL"`
+	// ReachConfig: ZNS_* and SMS_*, the households without a chat (config_reach.go).
+	ReachConfig
 }
 
 // ConfigError names the variable that has a bad value.
@@ -124,6 +126,9 @@ func LoadConfig(environ map[string]string) (*Config, error) {
 	}
 	if c.ZaloOAID != "" && strings.Trim(c.ZaloOAID, "0123456789") != "" {
 		return nil, &ConfigError{"ZALO_OA_ID", fmt.Sprintf("%q: must be the Official Account's id, digits only (as in https://zalo.me/<id>)", c.ZaloOAID)}
+	}
+	if err := c.checkReach(); err != nil {
+		return nil, err
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

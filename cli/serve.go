@@ -19,8 +19,10 @@ import (
 	"electionbot/bot"
 	"electionbot/bot/intake"
 	"electionbot/bot/outbox"
+	"electionbot/bot/sms"
 	"electionbot/bot/telegram"
 	"electionbot/bot/zalo"
+	"electionbot/bot/zns"
 	"electionbot/broadcast"
 	"electionbot/models"
 	"electionbot/results"
@@ -55,6 +57,8 @@ type ServerOptions struct {
 	PollTimeout time.Duration
 	// Logger is the log of the channels and the outbox [slog.Default()].
 	Logger *slog.Logger
+	// Reach: what ZNS receipts and SMS opt-outs do (serve_reach.go).
+	Reach ReachHooks
 }
 
 // Server is `electionbot serve`: the HTTP endpoints (/healthz, /metrics,
@@ -71,6 +75,7 @@ type Server struct {
 	broadcasts *broadcast.Broadcaster
 	tg         *telegram.Channel
 	zalo       *zalo.Channel
+	reach      reach // ZNS and SMS (serve_reach.go)
 	// routes encode a reply for the channel of the contact it goes to.
 	routes *intake.Routes
 	// lookups is electionbot_lookups_total{result} (handlers.Lookup*).
@@ -121,6 +126,9 @@ func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOpti
 		if err := sv.zaloOnly(ctx, opt); err != nil {
 			return nil, err
 		}
+		if err := sv.addReach(ctx, opt); err != nil {
+			return nil, err
+		}
 		return sv, nil
 	}
 	ob, err := sv.newOutbox(ctx, opt)
@@ -168,6 +176,9 @@ func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOpti
 		sv.mux.Handle("POST "+telegram.WebhookPath, sv.tg.WebhookHandler())
 	}
 	if err := sv.addZalo(ctx, h); err != nil {
+		return nil, err
+	}
+	if err := sv.addReach(ctx, opt); err != nil {
 		return nil, err
 	}
 	return sv, nil
@@ -332,8 +343,13 @@ func (sv *Server) newOutbox(ctx context.Context, opt ServerOptions) (*outbox.Out
 
 // chatLimit is the pace of one chat ("channel:chatID") of any channel.
 func chatLimit(key string) (rate.Limit, int) {
-	if strings.HasPrefix(key, models.ChannelZalo+":") {
+	switch {
+	case strings.HasPrefix(key, models.ChannelZalo+":"):
 		return zalo.ChatLimit(key)
+	case strings.HasPrefix(key, zns.Channel+":"):
+		return zns.ChatLimit(key)
+	case strings.HasPrefix(key, sms.Channel+":"):
+		return sms.ChatLimit(key)
 	}
 	return telegram.ChatLimit(key)
 }
@@ -396,6 +412,7 @@ func (sv *Server) addZalo(ctx context.Context, h bot.Handler) error {
 		Outbox:        sv.outbox,
 		Routes:        sv.routes,
 		DefaultLang:   sv.cfg.DefaultLang,
+		OtherEvents:   sv.otherZaloEvents, // ZNS receipts (serve_reach.go)
 		Logger:        sv.log,
 		Registerer:    sv.reg,
 	})

@@ -21,6 +21,10 @@ const (
 	EventSubmitInfo = "user_submit_info"
 	EventFollow     = "follow"
 	EventUnfollow   = "unfollow"
+	// Receipts of the OA's messages; ZNS deliveries are received events
+	// with a tracking_id (bot/zns).
+	EventReceived = "user_received_message"
+	EventSeen     = "user_seen_message"
 )
 
 // callbackPrefix marks the hidden query text of an inline button
@@ -139,6 +143,9 @@ func (ev Event) OA() string {
 	switch {
 	case ev.OAID != "":
 		return ev.OAID
+	case ev.Name == EventReceived || ev.Name == EventSeen:
+		// Receipts of the OA's own messages (ZNS too): the OA sent them.
+		return ev.Sender.ID
 	case strings.HasPrefix(ev.Name, "user_"):
 		return ev.Recipient.ID
 	case strings.HasPrefix(ev.Name, "oa_"):

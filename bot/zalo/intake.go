@@ -36,6 +36,7 @@ func (c *Channel) HandleEvent(ctx context.Context, ev Event) error {
 		}
 	case kindMessage:
 		u.In = ev.Incoming()
+		ctx = withReplyTo(ctx, uid, ev.Message.MsgID) // outgoing.go
 		u.Before = func(ctx context.Context, tx *models.Store, in *bot.Incoming) ([]*models.OutboxMessage, error) {
 			// Writing again (or following again) undoes an unfollow.
 			if _, err := tx.MarkReachable(ctx, models.ChannelZalo, uid); err != nil {
@@ -132,6 +133,7 @@ func (c *Channel) encode(ctx context.Context, tx *models.Store, o bot.Outgoing) 
 			return nil, err
 		}
 	}
+	markReplies(ctx, enc.Requests) // outgoing.go
 	rows := make([]*models.OutboxMessage, 0, len(enc.Requests))
 	for _, r := range enc.Requests {
 		raw, err := json.Marshal(r)

@@ -1,6 +1,7 @@
 package zalo
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -18,9 +19,41 @@ type Request struct {
 	Message   Message   `json:"message"`
 }
 
-// Recipient is the Zalo user the message goes to.
+// Recipient is the Zalo user the message goes to. MessageID, on a reply
+// to the user's message, is that message's id: Zalo counts it as an
+// answer to the user (free within the customer-service window) rather
+// than a message the OA starts.
 type Recipient struct {
-	UserID string `json:"user_id"`
+	UserID    string `json:"user_id"`
+	MessageID string `json:"message_id,omitempty"`
+}
+
+// replyKey is the context key of the message being answered.
+type replyKey struct{}
+
+type replyTo struct{ userID, msgID string }
+
+// withReplyTo marks ctx as the handling of user userID's message msgID:
+// the replies to that user encoded within it carry msgID.
+func withReplyTo(ctx context.Context, userID, msgID string) context.Context {
+	if userID == "" || msgID == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, replyKey{}, replyTo{userID, msgID})
+}
+
+// markReplies sets the answered message's id on the requests to its
+// sender (ctx from withReplyTo); requests to anyone else are left alone.
+func markReplies(ctx context.Context, reqs []Request) {
+	rt, ok := ctx.Value(replyKey{}).(replyTo)
+	if !ok {
+		return
+	}
+	for i := range reqs {
+		if reqs[i].Recipient.UserID == rt.userID {
+			reqs[i].Recipient.MessageID = rt.msgID
+		}
+	}
 }
 
 // Message is a text, a text with buttons, or a template (an image, a
@@ -195,16 +228,16 @@ func (e *Encoder) Encode(userID, lang string, o bot.Outgoing) (Encoded, error) {
 		if i == len(chunks)-1 && len(buttons) > 0 {
 			m.Attachment = &Attachment{Type: "template", Payload: Payload{Buttons: buttons}}
 		}
-		out.Requests = append(out.Requests, Request{Recipient{userID}, m})
+		out.Requests = append(out.Requests, Request{Recipient{UserID: userID}, m})
 	}
 	if photo != "" {
-		out.Requests = append(out.Requests, Request{Recipient{userID}, Message{Text: caption, Attachment: &Attachment{
+		out.Requests = append(out.Requests, Request{Recipient{UserID: userID}, Message{Text: caption, Attachment: &Attachment{
 			Type:    "template",
 			Payload: Payload{TemplateType: "media", Elements: []Element{{MediaType: "image", URL: photo}}},
 		}}})
 	}
 	if contact != "" {
-		out.Requests = append(out.Requests, Request{Recipient{userID}, Message{Attachment: &Attachment{
+		out.Requests = append(out.Requests, Request{Recipient{UserID: userID}, Message{Attachment: &Attachment{
 			Type: "template",
 			Payload: Payload{TemplateType: "request_user_info", Elements: []Element{{
 				Title:    truncate(contact, maxButtonTitle),

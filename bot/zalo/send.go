@@ -109,11 +109,21 @@ type httpError struct{ status int }
 
 func (e *httpError) Error() string { return fmt.Sprintf("zalo: HTTP %d", e.status) }
 
+// Codes of the outbox errors (SendError.Code) after which a household is
+// reached by ZNS or SMS instead (issue 19): the user no longer follows
+// the OA, or has not written within the customer-service window.
+const (
+	CodeNotFollower   = "zalo-213"
+	CodeOutsideWindow = "zalo-230"
+)
+
 // classify maps a send failure to the outbox's kinds:
 //   - -32 (rate limit): RateLimited after RateLimitWait, and every send of
 //     the channel waits as long;
-//   - -213 (not a follower any more): Unreachable;
-//   - -230 (outside the customer-service window): Permanent, code -230;
+//   - -213 (not a follower any more): Unreachable, CodeNotFollower;
+//   - -230 (outside the customer-service window): Unreachable,
+//     CodeOutsideWindow (the contact is reachable again when the user
+//     writes: HandleEvent);
 //   - -216 after a refresh, 5xx, network errors, answers that are not
 //     JSON: Temporary;
 //   - any other error code: Permanent.
@@ -131,7 +141,9 @@ func (c *Channel) classify(err error) error {
 			se.Kind, se.RetryAfter = outbox.RateLimited, c.cfg.RateLimitWait
 			c.pause(c.cfg.RateLimitWait)
 		case ErrNotFollower:
-			se.Kind = outbox.Unreachable
+			se.Kind, se.Code = outbox.Unreachable, CodeNotFollower
+		case ErrOutsideWindow:
+			se.Kind, se.Code = outbox.Unreachable, CodeOutsideWindow
 		case ErrTokenInvalid, ErrTokenExpired:
 			se.Kind = outbox.Temporary
 		default:
@@ -161,4 +173,16 @@ func (c *Channel) paused() time.Duration {
 	c.pauseMu.Lock()
 	defer c.pauseMu.Unlock()
 	return c.pausedUntil.Sub(c.now())
+}
+
+// AccessToken is the OA access token in use, refreshed first if it has
+// expired: ZNS sends with it (bot/zns Config.Token; the packages do not
+// import each other, serve passes the method).
+func (c *Channel) AccessToken(ctx context.Context) (string, error) { return c.accessToken(ctx) }
+
+// RenewAccessToken replaces the access token stale that Zalo refused
+// (once across callers and replicas, as for the channel's own sends) and
+// returns the new one (bot/zns Config.Renew).
+func (c *Channel) RenewAccessToken(ctx context.Context, stale string) (string, error) {
+	return c.refresh(ctx, stale)
 }

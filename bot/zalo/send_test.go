@@ -64,8 +64,8 @@ func TestClassify(t *testing.T) {
 		kind  outbox.ErrorKind
 		code  string
 	}{
-		{zalotest.OutsideWindow(), outbox.Permanent, "-230"},
-		{zalotest.NotFollower(), outbox.Unreachable, "-213"},
+		{zalotest.OutsideWindow(), outbox.Unreachable, CodeOutsideWindow},
+		{zalotest.NotFollower(), outbox.Unreachable, CodeNotFollower},
 		{zalotest.APIError(-201, "Parameters are invalid"), outbox.Permanent, "-201"},
 		{zalotest.ServerError(), outbox.Temporary, "502"},
 		{zalotest.Reply{Status: 200, Body: "not json"}, outbox.Temporary, "bad_response"},
@@ -97,7 +97,8 @@ func TestRequestBodyOnTheWire(t *testing.T) {
 		t.Fatalf("webhook %d", got)
 	}
 	call := fake.WaitSent(t, "u1", 1)[0]
-	want := `{"recipient":{"user_id":"u1"},"message":{"text":"Lưu biên bản KP1?","attachment":{"type":"template","payload":{"buttons":[` +
+	// A reply to the user's message m1 carries its id.
+	want := `{"recipient":{"user_id":"u1","message_id":"m1"},"message":{"text":"Lưu biên bản KP1?","attachment":{"type":"template","payload":{"buttons":[` +
 		`{"title":"✅ Lưu","type":"oa.query.hide","payload":"#cb:o:ok:7"},{"title":"✏️ Sửa","type":"oa.query.hide","payload":"#cb:o:edit:7"}]}}}}`
 	if string(call.Body) != want || call.AccessToken != zalotest.FirstAccess {
 		t.Fatalf("on the wire (token %q):\n%s\nwant\n%s", call.AccessToken, call.Body, want)

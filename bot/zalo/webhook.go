@@ -70,6 +70,11 @@ func (c *Channel) WebhookHandler() http.Handler {
 				c.log.Warn("zalo: stale event refused", "event", ev.Name, "timestamp", string(ev.Timestamp), "age", age.Round(time.Second))
 				return intake.Refuse(http.StatusForbidden, "stale event")
 			}
+			if c.cfg.OtherEvents != nil && ev.kind() == kindIgnore {
+				if handled, err := c.cfg.OtherEvents(ctx, body); handled || err != nil {
+					return err
+				}
+			}
 			return c.HandleEvent(ctx, ev)
 		},
 		OK:      `{"error":0,"message":"Success"}` + "\n",

@@ -89,6 +89,11 @@ type Config struct {
 	// InfoImageURL is the image of the card that asks for the user's
 	// phone (request_user_info), e.g. the OA's logo [none].
 	InfoImageURL string
+	// OtherEvents, when set, is offered the verified events the channel
+	// does not handle itself (body as posted): ZNS delivery receipts
+	// (bot/zns Deliveries.HandleEvent). handled false: the channel ignores
+	// the event as before; an error answers 500 (Zalo posts it again).
+	OtherEvents func(ctx context.Context, body []byte) (handled bool, err error)
 
 	Now        func() time.Time // [time.Now]
 	HTTPClient *http.Client     // [a client with a 30 s timeout]
