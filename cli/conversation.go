@@ -34,6 +34,7 @@ func conversation(cfg *Config, bundle *i18n.Bundle, now func() time.Time, invite
 		PublicResultsLink: results.OfficialsLinks(cfg.PublicBaseURL, nil, 0, now),
 		Budget:            cfg.lookupBudget(),
 		OnLookup:          onLookup,
+		Reach:             cfg.reachPlan(), // /thongbao's households (config_households.go)
 	})
 }
 
