@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -184,11 +185,14 @@ func (env *reachEnv) start() {
 	})
 }
 
-// delivered counts, per household, the messages the fakes delivered to
-// it: Telegram sendMessage to its chat, ZNS accepted, SMS sent.
-func (env *reachEnv) delivered(substr string) (byChannel map[string]int, perHousehold []int) {
+// delivered counts, per household, the messages of broadcast id the
+// fakes delivered to it: Telegram sendMessage to its chat with substr,
+// ZNS accepted and SMS sent with the broadcast's tracking / idempotency
+// key (hh:<id>:…).
+func (env *reachEnv) delivered(id int64, substr string) (byChannel map[string]int, perHousehold []int) {
 	byChannel = map[string]int{}
 	perHousehold = make([]int, env.hh.total())
+	prefix := "hh:" + strconv.FormatInt(id, 10) + ":"
 	for i := range perHousehold {
 		if i < env.hh.chat {
 			n := env.sentTexts(int64(firstChat+i), substr)
@@ -198,17 +202,18 @@ func (env *reachEnv) delivered(substr string) (byChannel map[string]int, perHous
 		if i >= env.hh.chat+env.hh.zalo+env.hh.offZalo {
 			continue
 		}
-		n := len(env.zns.Sent(phone84(i)))
-		byChannel[models.ChannelZNS] += n
-		perHousehold[i] += n
-		n = 0
-		for _, c := range env.sms.Sent(phone84(i)) {
-			if c.Sent() {
-				n++
+		for _, c := range env.zns.Sent(phone84(i)) {
+			if strings.HasPrefix(c.TrackingID, prefix) {
+				byChannel[models.ChannelZNS]++
+				perHousehold[i]++
 			}
 		}
-		byChannel[models.ChannelSMS] += n
-		perHousehold[i] += n
+		for _, c := range env.sms.Sent(phone84(i)) {
+			if c.Sent() && strings.HasPrefix(c.ID, prefix) {
+				byChannel[models.ChannelSMS]++
+				perHousehold[i]++
+			}
+		}
 	}
 	return byChannel, perHousehold
 }
@@ -253,7 +258,7 @@ func TestReachCascade(t *testing.T) {
 			env.waitDone(bc.ID)
 			env.waitFor("the households' report", 100, func() bool { return env.sentTexts(42, "hộ gia đình đã nhận") == 1 })
 
-			got, per := env.delivered("Họp tổ dân phố")
+			got, per := env.delivered(bc.ID, "Họp tổ dân phố")
 			want := map[string]int{models.ChannelTelegram: 30, models.ChannelZNS: 40, models.ChannelSMS: 20}
 			for ch, n := range want {
 				if got[ch] != n {
