@@ -34,6 +34,8 @@ Usage:
                                              load a province's wards and areas from a table
   electionbot export results --election CODE --format csv|xlsx [--out FILE]
                                              one row per area: numbers, outcome, state
+  electionbot export unreached --election CODE [--ward CODE] [--area CODE] [--out FILE]
+                                             households no channel reached: the door-to-door list
   electionbot broadcast [--election CODE] [--audience all|areas|reporters] [--areas kp1,kp3]
                       (--text TEXT | --file FILE) [--yes] [--detach]
                                              send an announcement (progress on stderr)

@@ -147,6 +147,9 @@ func cmdImportAreas(ctx context.Context, cfg *Config, args []string, stdout, std
 
 func cmdExport(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) error {
 	const use = "usage: electionbot export results --election CODE [--ward CODE] --format csv|xlsx [--out FILE]"
+	if len(args) > 0 && args[0] == "unreached" {
+		return cmdExportUnreached(ctx, cfg, args[1:], stdout, stderr) // export_unreached.go
+	}
 	if len(args) == 0 || args[0] != "results" {
 		return usageErr(use)
 	}

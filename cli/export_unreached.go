@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"electionbot/models"
+)
+
+// cmdExportUnreached is `electionbot export unreached --election CODE
+// [--ward CODE] [--area CODE] [--broadcast ID] [--out FILE]`: the
+// door-to-door list of the households no channel reached in the latest
+// broadcast that went to households (or the one given), as CSV
+// (models.WriteUnreachedCSV: ward, area, household number, masked name,
+// address, reason) — what the tổ trưởng takes from door to door.
+func cmdExportUnreached(ctx context.Context, cfg *Config, args []string, stdout, stderr io.Writer) error {
+	const use = "usage: electionbot export unreached --election CODE [--ward CODE] [--area CODE] [--broadcast ID] [--out FILE]"
+	fs := flag.NewFlagSet("export unreached", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	election := fs.String("election", "", "election code (required)")
+	ward := fs.String("ward", "", "only this ward's households (its code)")
+	area := fs.String("area", "", "only this area's households (its code; with --ward when several wards have it)")
+	bcID := fs.Int64("broadcast", 0, "this broadcast (default: the latest that went to households)")
+	out := fs.String("out", "", "file to write (default: standard output)")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{2, err}
+	}
+	if *election == "" || fs.NArg() > 0 {
+		return usageErr(use)
+	}
+	s, err := OpenStore(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	e, err := s.ElectionByCode(ctx, *election)
+	if err != nil {
+		return err
+	}
+	all, err := s.Areas(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	byID := map[int64]*models.Area{}
+	var ids []int64
+	for _, a := range all {
+		if (*ward != "" && (a.Ward == nil || a.Ward.Code != *ward)) || (*area != "" && a.Code != *area) {
+			continue
+		}
+		byID[a.ID] = a
+		ids = append(ids, a.ID)
+	}
+	if len(ids) == 0 {
+		return models.Errorf(models.ENOTFOUND, "election %s has no area %s%s", *election, *ward, *area)
+	}
+	var bc *models.Broadcast
+	if *bcID > 0 {
+		bc, err = s.Broadcast(ctx, *bcID)
+		if err == nil && bc.ElectionID != e.ID {
+			err = models.Errorf(models.ENOTFOUND, "broadcast %d is not of election %s", *bcID, *election)
+		}
+	} else {
+		bc, err = s.LatestReachBroadcast(ctx, e.ID)
+	}
+	if err != nil {
+		return err
+	}
+	hs, err := s.UnreachedHouseholds(ctx, bc.ID, ids)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "broadcast #%d: %d households not reached\n", bc.ID, len(hs))
+	if *out == "" {
+		return models.WriteUnreachedCSV(stdout, hs, byID)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".unreached-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := models.WriteUnreachedCSV(tmp, hs, byID); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), *out)
+}
+
