@@ -37,6 +37,34 @@ func cmdExportUnreached(ctx context.Context, cfg *Config, args []string, stdout,
 		return err
 	}
 	defer s.Close()
+	if *out == "" {
+		return exportUnreached(ctx, s, unreachedQuery{*election, *ward, *area, *bcID}, stdout, stderr)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".unreached-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := exportUnreached(ctx, s, unreachedQuery{*election, *ward, *area, *bcID}, tmp, stderr); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), *out)
+}
+
+// unreachedQuery is what export unreached lists.
+type unreachedQuery struct {
+	election, ward, area string
+	broadcast            int64 // 0: the latest that went to households
+}
+
+// exportUnreached writes the door-to-door list of q as CSV to w, the
+// count to stderr.
+func exportUnreached(ctx context.Context, s *models.Store, q unreachedQuery, w, stderr io.Writer) error {
+	election, ward, area, bcID := &q.election, &q.ward, &q.area, &q.broadcast
 	e, err := s.ElectionByCode(ctx, *election)
 	if err != nil {
 		return err
@@ -74,21 +102,5 @@ func cmdExportUnreached(ctx context.Context, cfg *Config, args []string, stdout,
 		return err
 	}
 	fmt.Fprintf(stderr, "broadcast #%d: %d households not reached\n", bc.ID, len(hs))
-	if *out == "" {
-		return models.WriteUnreachedCSV(stdout, hs, byID)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(*out), ".unreached-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := models.WriteUnreachedCSV(tmp, hs, byID); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), *out)
+	return models.WriteUnreachedCSV(w, hs, byID)
 }
-
