@@ -163,6 +163,7 @@ type Broadcaster struct {
 	mu       sync.RWMutex
 	channels map[string]Channel
 	paid     map[string]HouseholdChannel // reach.go
+	renders  map[int64]cachedRender      // reach.go
 }
 
 // New builds a Broadcaster on cfg.Store. Give its Jobs to the outbox, then

@@ -395,7 +395,7 @@ func (b *Broadcaster) OnGiveUp(ctx context.Context, m *models.OutboxMessage, sta
 	if err != nil {
 		return err
 	}
-	rc, err := b.renderContext(ctx, bc)
+	rc, err := b.cachedRender(ctx, bc)
 	if err != nil {
 		return err
 	}
@@ -405,6 +405,36 @@ func (b *Broadcaster) OnGiveUp(ctx context.Context, m *models.OutboxMessage, sta
 	}
 	g := &models.GivenUpReach{ReachAttempt: *a, OutboxStatus: status, LastError: lastErr}
 	return b.moveOn(ctx, bc, r, rc, []*models.GivenUpReach{g})
+}
+
+// cachedRender is a broadcast's render context for OnGiveUp, loaded at
+// most every renderTTL: one give-up after another (a whole ZNS quota
+// spent) does not reload the election's areas each time.
+func (b *Broadcaster) cachedRender(ctx context.Context, bc *models.Broadcast) (*renderCtx, error) {
+	b.mu.Lock()
+	c, ok := b.renders[bc.ID]
+	b.mu.Unlock()
+	if ok && time.Since(c.at) < renderTTL {
+		return c.rc, nil
+	}
+	rc, err := b.renderContext(ctx, bc)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.renders == nil || len(b.renders) > 100 {
+		b.renders = map[int64]cachedRender{}
+	}
+	b.renders[bc.ID] = cachedRender{rc: rc, at: time.Now()}
+	return rc, nil
+}
+
+const renderTTL = 30 * time.Second
+
+type cachedRender struct {
+	rc *renderCtx
+	at time.Time
 }
 
 // reachReport tells whoever started a finished broadcast how its
