@@ -312,6 +312,7 @@ func (b *Broadcaster) moveOn(ctx context.Context, bc *models.Broadcast, r *model
 	for _, g := range gone {
 		outcome, next := nextAfter(g, r)
 		v := voters[g.VoterID]
+		var queued []*models.OutboxMessage
 		err := b.store.InTx(ctx, func(tx *models.Store) error {
 			ok, err := tx.CloseReachAttempt(ctx, g.ID, outcome, g.LastError)
 			if err != nil || !ok {
@@ -329,11 +330,16 @@ func (b *Broadcaster) moveOn(ctx context.Context, bc *models.Broadcast, r *model
 				phone, _ = models.Phone84(*v.Phone)
 			}
 			b.paidChannelFrom(p, v, phone, next)
+			p.direct, queued = true, p.msgs
 			return p.commit()
 		})
 		if err != nil {
 			return err
 		}
+		// One household at a time: sent now by the outbox's fast path,
+		// its durable job a moment later, rather than a send job of one
+		// message each on the broadcast queue.
+		b.out.Kick(queued)
 	}
 	return nil
 }

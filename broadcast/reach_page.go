@@ -25,6 +25,10 @@ type reachPage struct {
 	attempts []*models.ReachAttempt
 	// sent links an attempt to its message (index in msgs).
 	sent map[*models.ReachAttempt]int
+	// direct: the messages go through the outbox's Enqueue (its delivery
+	// job, then Kick after the commit) instead of the broadcast's send
+	// jobs: a household moved on alone.
+	direct bool
 }
 
 func (b *Broadcaster) newPage(ctx context.Context, tx *models.Store, bc *models.Broadcast, r *models.BroadcastReach, rc *renderCtx) (*reachPage, error) {
@@ -94,15 +98,25 @@ func (b *Broadcaster) paidChannelFrom(p *reachPage, v *models.Voter, phone strin
 // commit inserts the page's messages, its ledger rows and the send jobs,
 // in the page's transaction.
 func (p *reachPage) commit() error {
-	if err := p.tx.InsertBroadcastMessages(p.ctx, p.msgs); err != nil {
+	if p.direct {
+		// A message whose dedupe key is there already keeps ID 0: its
+		// ledger row is there already too (InsertReachAttempts skips it).
+		if err := p.b.out.Enqueue(p.ctx, p.tx, p.msgs); err != nil {
+			return err
+		}
+	} else if err := p.tx.InsertBroadcastMessages(p.ctx, p.msgs); err != nil {
 		return err
 	}
 	for a, i := range p.sent {
-		id := p.msgs[i].ID
-		a.OutboxID = &id
+		if id := p.msgs[i].ID; id != 0 {
+			a.OutboxID = &id
+		}
 	}
 	if err := p.tx.InsertReachAttempts(p.ctx, p.attempts); err != nil {
 		return err
+	}
+	if p.direct {
+		return nil
 	}
 	return p.b.insertSendJobs(p.ctx, p.tx, p.bc, p.msgs)
 }
