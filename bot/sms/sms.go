@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -58,9 +59,13 @@ type Config struct {
 	MaxGSM    int     // SMS_MAX_GSM: septets of one SMS [DefaultMaxGSM]
 	Rate      float64 // SMS_RATE: calls a second; 0: only the outbox's pace
 	// Limiter, when set, paces the calls instead of Rate.
-	Limiter    *rate.Limiter
-	HTTPClient *http.Client // [a client with a 30 s timeout]
-	Logger     *slog.Logger
+	Limiter *rate.Limiter
+	// ExhaustedWait is how long after an Exhausted answer the sender
+	// answers Exhausted without calling the gateway [10m].
+	ExhaustedWait time.Duration
+	Now           func() time.Time // [time.Now]
+	HTTPClient    *http.Client     // [a client with a 30 s timeout]
+	Logger        *slog.Logger
 }
 
 // Sender sends the outbox's SMS messages.
@@ -69,6 +74,10 @@ type Sender struct {
 	req *request
 	lim *rate.Limiter
 	log *slog.Logger
+
+	mu        sync.Mutex
+	exhausted *outbox.SendError // the last Exhausted answer, repeated until until
+	until     time.Time
 }
 
 // New checks cfg (a *ConfigError names the variable) and makes a Sender.
@@ -88,6 +97,12 @@ func New(cfg Config) (*Sender, error) {
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.ExhaustedWait <= 0 {
+		cfg.ExhaustedWait = 10 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -144,6 +159,9 @@ func (s *Sender) Send(ctx context.Context, m *models.OutboxMessage) error {
 	if len(parts) == 0 {
 		return &outbox.SendError{Kind: outbox.Permanent, Code: "sms-empty", Err: errors.New("sms: empty text")}
 	}
+	if se := s.stillExhausted(); se != nil {
+		return se
+	}
 	key := Key(m)
 	for i, p := range parts {
 		id := key
@@ -152,10 +170,29 @@ func (s *Sender) Send(ctx context.Context, m *models.OutboxMessage) error {
 		}
 		f := Fields{Phone: phone, LocalPhone: "0" + phone[2:], Text: p, ID: id}
 		if err := s.call(ctx, f); err != nil {
+			var se *outbox.SendError
+			if errors.As(err, &se) && se.Kind == outbox.Exhausted {
+				s.mu.Lock()
+				s.exhausted, s.until = se, s.cfg.Now().Add(s.cfg.ExhaustedWait)
+				s.mu.Unlock()
+				s.log.Error("sms: the gateway's credit is spent: no more SMS for now", "err", se.Err, "retry_after", s.cfg.ExhaustedWait)
+			}
 			return err
 		}
 	}
 	return nil
+}
+
+// stillExhausted is the Exhausted answer repeated within ExhaustedWait of
+// it (nil after).
+func (s *Sender) stillExhausted() *outbox.SendError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.exhausted == nil || !s.cfg.Now().Before(s.until) {
+		s.exhausted = nil
+		return nil
+	}
+	return &outbox.SendError{Kind: outbox.Exhausted, Code: s.exhausted.Code, Err: s.exhausted.Err}
 }
 
 // call sends one SMS.

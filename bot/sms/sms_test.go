@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -110,5 +111,62 @@ func TestIdempotencyKey(t *testing.T) {
 		if want := key + "-" + string(rune('1'+i)); c.ID != want || c.Text != parts[i] {
 			t.Errorf("part %d: id %q text %q, want %q %q", i+1, c.ID, c.Text, want, parts[i])
 		}
+	}
+}
+
+// TestCreditSpentStopsCalls: after "insufficient balance" the sender
+// answers Exhausted without calling the gateway for ExhaustedWait, then
+// asks again.
+func TestCreditSpentStopsCalls(t *testing.T) {
+	f := smstest.New(t)
+	f.Credit(2)
+	clock := fixedClock()
+	cfg := f.Config()
+	cfg.ExhaustedWait, cfg.Now = time.Minute, func() time.Time { return clock }
+	s := newSender(t, cfg)
+	var got []string
+	for i := range 5 {
+		err := s.Send(context.Background(), msg(int64(i+1), phone, "Hop bau"))
+		var se *outbox.SendError
+		if errors.As(err, &se) {
+			got = append(got, se.Code)
+		} else {
+			got = append(got, "sent")
+		}
+	}
+	if strings.Join(got, " ") != "sent sent sms-quota sms-quota sms-quota" || len(f.Calls()) != 3 {
+		t.Fatalf("outcomes %v after %d calls; want 2 sent, then Exhausted after 1 call", got, len(f.Calls()))
+	}
+	clock = clock.Add(time.Minute)
+	f.Credit(-1)
+	if err := s.Send(context.Background(), msg(9, phone, "Hop bau")); err != nil {
+		t.Fatalf("after the wait: %v", err)
+	}
+}
+
+// TestFakeRateLimitPerSecond: the fake's limit counts the calls within
+// one second of its clock.
+func TestFakeRateLimitPerSecond(t *testing.T) {
+	f := smstest.New(t)
+	var mu sync.Mutex
+	clock := fixedClock()
+	f.SetNow(func() time.Time { mu.Lock(); defer mu.Unlock(); return clock })
+	f.RateLimit(2)
+	s := newSender(t, f.Config())
+	outcome := func(id int64) string {
+		err := s.Send(context.Background(), msg(id, phone, "x"))
+		var se *outbox.SendError
+		if errors.As(err, &se) {
+			return se.Code
+		}
+		return "sent"
+	}
+	got := []string{outcome(1), outcome(2), outcome(3)}
+	mu.Lock()
+	clock = clock.Add(time.Second)
+	mu.Unlock()
+	got = append(got, outcome(3))
+	if strings.Join(got, " ") != "sent sent 429 sent" {
+		t.Fatalf("outcomes %v", got)
 	}
 }

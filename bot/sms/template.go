@@ -153,15 +153,17 @@ func (r *request) render(f Fields) (string, []byte, error) {
 }
 
 // ParseHeaders reads SMS_HEADERS: "Name: value" pairs separated by line
-// breaks or by ";" ("Authorization: Bearer k1; X-Brand: UBND"). A value
-// that holds a ";" itself goes on a line of its own, in a variable with
-// line breaks. Empty pairs are skipped.
+// breaks or by ";" ("Authorization: Bearer k1; X-Brand: UBND"). With ";"
+// a piece that is not a pair continues the value before it
+// ("Content-Type: text/xml; charset=utf-8"); with line breaks a value
+// keeps its ";" as it is. Empty pairs are skipped.
 func ParseHeaders(s string) (http.Header, error) {
 	h := http.Header{}
 	sep := ";"
 	if strings.Contains(s, "\n") {
 		sep = "\n"
 	}
+	last := ""
 	for _, pair := range strings.Split(s, sep) {
 		pair = strings.TrimSpace(pair)
 		if pair == "" {
@@ -169,10 +171,17 @@ func ParseHeaders(s string) (http.Header, error) {
 		}
 		name, value, ok := strings.Cut(pair, ":")
 		name = strings.TrimSpace(name)
-		if !ok || name == "" || strings.ContainsAny(name, " \t\"()<>@,;\\/[]?={}") {
+		valid := ok && name != "" && !strings.ContainsAny(name, " \t\"()<>@,;\\/[]?={}")
+		if !valid && sep == ";" && last != "" {
+			vs := h[last]
+			vs[len(vs)-1] += "; " + pair
+			continue
+		}
+		if !valid {
 			return nil, &ConfigError{"SMS_HEADERS", fmt.Sprintf("%q: not a \"Name: value\" pair", pair)}
 		}
-		h.Add(textproto.CanonicalMIMEHeaderKey(name), strings.TrimSpace(value))
+		last = textproto.CanonicalMIMEHeaderKey(name)
+		h.Add(last, strings.TrimSpace(value))
 	}
 	return h, nil
 }

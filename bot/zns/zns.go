@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -53,10 +54,15 @@ type Config struct {
 	Rate float64
 	// Limiter, when set, paces the calls instead of Rate (tests, the
 	// load command: an injected clock).
-	Limiter    *rate.Limiter
-	Now        func() time.Time // [time.Now]; the night refusal's wait
-	HTTPClient *http.Client     // [a client with a 30 s timeout]
-	Logger     *slog.Logger
+	Limiter *rate.Limiter
+	// ExhaustedWait is how long after a spent quota (or a refused app)
+	// the sender answers Exhausted without calling Zalo: the rest of a
+	// broadcast falls through at once instead of spending a call each
+	// [10m].
+	ExhaustedWait time.Duration
+	Now           func() time.Time // [time.Now]; the night refusal's wait
+	HTTPClient    *http.Client     // [a client with a 30 s timeout]
+	Logger        *slog.Logger
 }
 
 // Sender sends the outbox's ZNS messages.
@@ -64,6 +70,10 @@ type Sender struct {
 	cfg Config
 	lim *rate.Limiter
 	log *slog.Logger
+
+	mu        sync.Mutex
+	exhausted *outbox.SendError // the last Exhausted answer, repeated until until
+	until     time.Time
 }
 
 // New checks cfg and makes a Sender.
@@ -77,6 +87,9 @@ func New(cfg Config) (*Sender, error) {
 	cfg.Endpoint = strings.TrimRight(cfg.Endpoint, "/")
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.ExhaustedWait <= 0 {
+		cfg.ExhaustedWait = 10 * time.Minute
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
@@ -149,6 +162,9 @@ func (s *Sender) Send(ctx context.Context, m *models.OutboxMessage) error {
 		r.TemplateData = map[string]string{}
 	}
 	body, _ := json.Marshal(r)
+	if se := s.stillExhausted(); se != nil {
+		return se
+	}
 	if s.lim != nil {
 		if err := s.lim.Wait(ctx); err != nil {
 			return &outbox.SendError{Kind: outbox.Temporary, Code: "zns-pace", Err: err}
@@ -166,9 +182,27 @@ func (s *Sender) Send(ctx context.Context, m *models.OutboxMessage) error {
 		res = s.post(ctx, token, body)
 	}
 	if se := s.classify(res); se != nil {
+		if se.Kind == outbox.Exhausted {
+			s.mu.Lock()
+			s.exhausted, s.until = se, s.cfg.Now().Add(s.cfg.ExhaustedWait)
+			s.mu.Unlock()
+			s.log.Error("zns: no more ZNS for now: the rest falls through to the next channel", "code", se.Code, "err", se.Err, "retry_after", s.cfg.ExhaustedWait)
+		}
 		return se
 	}
 	return nil
+}
+
+// stillExhausted is the Exhausted answer repeated within ExhaustedWait of
+// it (nil after).
+func (s *Sender) stillExhausted() *outbox.SendError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.exhausted == nil || !s.cfg.Now().Before(s.until) {
+		s.exhausted = nil
+		return nil
+	}
+	return &outbox.SendError{Kind: outbox.Exhausted, Code: s.exhausted.Code, Err: s.exhausted.Err}
 }
 
 // result is what one call gave.

@@ -155,25 +155,46 @@ func TestTokenRenewed(t *testing.T) {
 	}
 }
 
-// TestQuotaAfterN: the quota allows n messages, the next is Exhausted.
+// TestQuotaAfterN: the quota allows n messages, the next is Exhausted;
+// for ExhaustedWait the later ones are answered Exhausted without a call
+// (the rest of a broadcast falls through at once), then Zalo is asked
+// again.
 func TestQuotaAfterN(t *testing.T) {
 	f := znstest.New(t)
 	f.Quota(3)
-	s := newSender(t, f, nil)
-	var kinds []string
-	for i := range 5 {
-		err := s.Send(context.Background(), msg(int64(i+1), onZalo, zns.Payload(tplNotice, noticeData, "")))
-		var se *outbox.SendError
-		switch {
-		case err == nil:
-			kinds = append(kinds, "sent")
-		case errors.As(err, &se):
-			kinds = append(kinds, se.Code)
-		}
+	clock := time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)
+	s, err := zns.New(zns.Config{Endpoint: f.Endpoint(), ExhaustedWait: 5 * time.Minute,
+		Token: func(context.Context) (string, error) { return znstest.AccessToken, nil },
+		Now:   func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
 	}
-	want := "[sent sent sent zns-quota zns-quota]"
-	if got := fmtList(kinds); got != want {
+	send := func(n int) string {
+		var kinds []string
+		for i := range n {
+			err := s.Send(context.Background(), msg(int64(i+1), onZalo, zns.Payload(tplNotice, noticeData, "")))
+			var se *outbox.SendError
+			switch {
+			case err == nil:
+				kinds = append(kinds, "sent")
+			case errors.As(err, &se) && se.Kind == outbox.Exhausted:
+				kinds = append(kinds, se.Code)
+			default:
+				kinds = append(kinds, err.Error())
+			}
+		}
+		return fmtList(kinds)
+	}
+	if got, want := send(6), "[sent sent sent zns-quota zns-quota zns-quota]"; got != want {
 		t.Fatalf("outcomes %s, want %s", got, want)
+	}
+	if n := len(f.Calls()); n != 4 {
+		t.Fatalf("%d calls, want 4: none after the quota was spent", n)
+	}
+	clock = clock.Add(5 * time.Minute)
+	f.Quota(1) // renewed
+	if got, want := send(2), "[sent zns-quota]"; got != want {
+		t.Fatalf("after the wait: %s, want %s", got, want)
 	}
 }
 
