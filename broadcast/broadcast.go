@@ -69,7 +69,11 @@ type Config struct {
 	// LateReminder: a reminder whose time passed by more than this (the
 	// election was loaded late, nothing ran) is marked missed, not sent [6h].
 	LateReminder time.Duration
-	Logger       *slog.Logger
+	// Reach is how households of the voter list are reached beyond the
+	// chats (reach.go): prices, ceiling, quiet hours; its ZNS and SMS are
+	// set by RegisterHouseholdChannel. The zero value: chats only.
+	Reach  models.ReachPlan
+	Logger *slog.Logger
 }
 
 // orDefault sets *v to def when it is not positive.
@@ -158,6 +162,8 @@ type Broadcaster struct {
 
 	mu       sync.RWMutex
 	channels map[string]Channel
+	paid     map[string]HouseholdChannel // reach.go
+	renders  map[int64]cachedRender      // reach.go
 }
 
 // New builds a Broadcaster on cfg.Store. Give its Jobs to the outbox, then

@@ -45,8 +45,15 @@ func (b *Broadcaster) advance(ctx context.Context, bc *models.Broadcast) error {
 			return err
 		}
 	}
-	if bc.FannedOut && st.Pending == 0 {
-		return b.finish(ctx, bc, st)
+	if bc.FannedOut {
+		// Then the households of the voter list (reach.go).
+		busy, err := b.advanceHouseholds(ctx, bc)
+		if err != nil {
+			return err
+		}
+		if !busy && st.Pending == 0 {
+			return b.finish(ctx, bc, st)
+		}
 	}
 	return b.progress(ctx, bc, st)
 }
@@ -75,6 +82,9 @@ func (b *Broadcaster) fanOutPage(ctx context.Context, bc *models.Broadcast, rc *
 	}
 	ds, msgs, err := b.deliveries(ctx, bc, rc, cs)
 	if err != nil {
+		return 0, err
+	}
+	if err := b.deferChats(ctx, bc, msgs); err != nil { // quiet hours (reach.go)
 		return 0, err
 	}
 	last := cs[len(cs)-1].ID
@@ -226,7 +236,10 @@ func (b *Broadcaster) finish(ctx context.Context, bc *models.Broadcast, st *mode
 	if bc.CreatedBy == nil {
 		return nil
 	}
-	return b.notify(ctx, bc, "report", func(lang string) string { return b.ReportText(lang, bc, st) })
+	if err := b.notify(ctx, bc, "report", func(lang string) string { return b.ReportText(lang, bc, st) }); err != nil {
+		return err
+	}
+	return b.reachReport(ctx, bc) // the households (reach.go)
 }
 
 // progress tells whoever started a broadcast how far it got, at most every

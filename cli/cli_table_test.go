@@ -19,7 +19,7 @@ import (
 // The commands a user may type, as the README lists them: the table of
 // commands must have each (a command added is added here too).
 var everyCommand = []string{"serve", "chat", "migrate", "load", "import voters", "import areas", "export results",
-	"broadcast", "posters", "purge", "healthcheck", "templates"}
+	"broadcast", "posters", "purge", "healthcheck", "templates", "export unreached"}
 
 // runIn runs the command line in dir as the working folder with the
 // default DATABASE_URL (sqlite://electionbot.db there) unless env says

@@ -62,6 +62,8 @@ type Config struct {
 	PublicBaseURL string `env:"PUBLIC_BASE_URL"`
 	// ReachConfig: ZNS_* and SMS_*, the households without a chat (config_reach.go).
 	ReachConfig
+	// HouseholdConfig: QUIET_HOURS, BROADCAST_COST_CEILING_VND (config_households.go).
+	HouseholdConfig
 }
 
 // ConfigError names the variable that has a bad value.
@@ -128,6 +130,9 @@ func LoadConfig(environ map[string]string) (*Config, error) {
 		return nil, &ConfigError{"ZALO_OA_ID", fmt.Sprintf("%q: must be the Official Account's id, digits only (as in https://zalo.me/<id>)", c.ZaloOAID)}
 	}
 	if err := c.checkReach(); err != nil {
+		return nil, err
+	}
+	if err := c.checkHouseholds(); err != nil {
 		return nil, err
 	}
 	switch c.LogLevel {

@@ -35,6 +35,7 @@ func conversation(cfg *Config, bundle *i18n.Bundle, now func() time.Time, invite
 		Budget:            cfg.lookupBudget(),
 		OnLookup:          onLookup,
 		Templates:         templateDocuments, // templates.go
+		Reach:             cfg.reachPlan(),   // /thongbao's households (config_households.go)
 	})
 }
 

@@ -99,6 +99,9 @@ func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOpti
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	sv := &Server{cfg: cfg, store: s, mux: http.NewServeMux(), reg: reg, log: opt.Logger}
+	if opt.Reach.OptOut == nil {
+		opt.Reach.OptOut = sv.householdOptOut // config_households.go
+	}
 	if sv.log == nil {
 		sv.log = slog.Default()
 	}
@@ -324,11 +327,16 @@ func cmdHealthcheck(ctx context.Context, cfg *Config) error {
 // broadcasts and reminders that go through it (broadcast.go, README.md
 // ("Reminders and announcements")).
 func (sv *Server) newOutbox(ctx context.Context, opt ServerOptions) (*outbox.Outbox, error) {
-	bc, err := broadcast.New(broadcast.Config{Store: sv.store, DefaultLang: sv.cfg.DefaultLang, Logger: sv.log})
+	bc, err := broadcast.New(broadcast.Config{Store: sv.store, DefaultLang: sv.cfg.DefaultLang, Logger: sv.log,
+		Reach: sv.cfg.reachPlan()})
 	if err != nil {
 		return nil, err
 	}
+	sv.addHouseholds(bc) // config_households.go
 	oc := opt.Outbox
+	if oc.OnGiveUp == nil {
+		oc.OnGiveUp = bc.OnGiveUp // a household moves on to its next channel
+	}
 	oc.Store, oc.Rate, oc.ChatLimit = sv.store, sv.cfg.BroadcastRate, chatLimit
 	oc.Logger, oc.Registerer = sv.log, sv.reg
 	oc.Jobs = bc.Jobs()

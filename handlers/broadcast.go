@@ -54,6 +54,9 @@ func (bc *broadcasts) command(arg string) (bool, error) {
 	case "trang thai", "trangthai", "status", "ds", "danh sach", "list":
 		return true, bc.status(el)
 	}
+	if ok, err := bc.reachCommand(el, arg); ok || err != nil { // broadcast_reach.go
+		return true, err
+	}
 	b := &models.Broadcast{ElectionID: el.ID, Kind: models.BroadcastAnnouncement, Audience: models.AudienceAll,
 		CreatedBy: &bc.c.ID, Source: "chat", WardID: &el.Ward.ID}
 	if ok, err := bc.wideScope(b, arg); !ok || err != nil {
@@ -169,9 +172,17 @@ func (bc *broadcasts) button(rest string) error {
 		}
 		return bc.askText(b)
 	case "go":
+		if refused, err := bc.reachRefused(b); refused || err != nil {
+			return err
+		}
 		cnt, err := bs.CountAudience(bc.ctx, b)
 		if err != nil {
 			return err
+		}
+		if est, _, _, err := bc.reachEstimate(b); err != nil {
+			return err
+		} else if est != nil {
+			cnt.Reachable += est.ZNS + est.SMS
 		}
 		q, err := bs.QueueBroadcast(bc.ctx, b.ID, &bc.c.ID)
 		if models.ErrorCode(err) == models.ECONFLICT || models.ErrorCode(err) == models.EFORBIDDEN {
@@ -271,7 +282,15 @@ func (bc *broadcasts) preview(b *models.Broadcast) error {
 	if err != nil {
 		return err
 	}
-	if cnt.Reachable == 0 {
+	extra, allowed, err := bc.reachPreview(b) // the households (broadcast_reach.go)
+	if err != nil {
+		return err
+	}
+	est, _, _, err := bc.reachEstimate(b)
+	if err != nil {
+		return err
+	}
+	if cnt.Reachable == 0 && (est == nil || est.ZNS+est.SMS == 0) {
 		if err := bc.store.CancelBroadcast(bc.ctx, b.ID); err != nil {
 			return err
 		}
@@ -281,10 +300,14 @@ func (bc *broadcasts) preview(b *models.Broadcast) error {
 	msg := bc.tr("bc_header", map[string]any{"Ward": bc.senderName(b)}) + "\n\n" + b.Body
 	text := bc.tr("bc_preview", map[string]any{"Message": msg, "Count": bc.count(cnt.Reachable), "Audience": label,
 		"Unreachable": cnt.Unreachable}) + "\n" + bc.tr("bc_scope", map[string]any{"Scope": bc.scopeName(b)})
-	bc.reply(text, &bot.Keyboard{Inline: true, Rows: [][]bot.Button{{
-		{Text: bc.tr("bc_btn_send", nil), Data: fmt.Sprintf("bc:go:%d", b.ID)},
-		{Text: bc.tr("bc_btn_cancel", nil), Data: fmt.Sprintf("bc:x:%d", b.ID)},
-	}}})
+	if extra != "" {
+		text += "\n\n" + extra
+	}
+	buttons := []bot.Button{{Text: bc.tr("bc_btn_cancel", nil), Data: fmt.Sprintf("bc:x:%d", b.ID)}}
+	if allowed {
+		buttons = append([]bot.Button{{Text: bc.tr("bc_btn_send", nil), Data: fmt.Sprintf("bc:go:%d", b.ID)}}, buttons...)
+	}
+	bc.reply(text, &bot.Keyboard{Inline: true, Rows: [][]bot.Button{buttons}})
 	return nil
 }
 
@@ -316,6 +339,11 @@ func (bc *broadcasts) status(el *models.Election) error {
 			"Skipped": bc.count(st.Skipped), "Failed": bc.count(st.Failed),
 		}))
 	}
+	more, err := bc.reachStatus(el) // broadcast_reach.go
+	if err != nil {
+		return err
+	}
+	lines = append(lines, more...)
 	bc.reply(strings.Join(lines, "\n"), bc.menu())
 	return nil
 }

@@ -155,6 +155,10 @@ type Config struct {
 	// Templates are the files /maufile sends (the voter list's, areas
 	// table's and election file's templates: package sheets); nil: none.
 	Templates func() ([]bot.Document, error)
+	// Reach is how /thongbao reaches the voter list's households beyond
+	// the chats (broadcast_reach.go): the preview's estimate per channel,
+	// the cost ceiling, the quiet hours. The zero value: chats only.
+	Reach models.ReachPlan
 }
 
 // Conversation is the bot's side of every chat. It keeps no state between
@@ -173,6 +177,7 @@ type Conversation struct {
 	budget     LookupBudget
 	onLookup   func(result string)
 	templates  func() ([]bot.Document, error)
+	reach      models.ReachPlan
 
 	texts   *texts
 	scorer  *Scorer
@@ -200,6 +205,7 @@ func New(cfg Config) (*Conversation, error) {
 		budget:     cfg.Budget,
 		onLookup:   cfg.OnLookup,
 		templates:  cfg.Templates,
+		reach:      cfg.Reach,
 	}
 	c.budget.defaults()
 	if c.now == nil {

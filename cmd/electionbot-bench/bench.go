@@ -64,6 +64,9 @@ func (b *bench) run(ctx context.Context) error {
 	if b.opt.only["import"] || b.opt.only["lookups"] || b.opt.only["rollup"] || b.opt.only["rss"] {
 		err = errors.Join(err, b.province(ctx))
 	}
+	if b.opt.only["reach"] {
+		err = errors.Join(err, b.reach(ctx)) // reach.go
+	}
 	fmt.Fprintf(b.out, "electionbot-bench — %s; took %s; load average at end %s\n\n", header,
 		time.Since(started).Round(time.Second), loadtest.LoadAvg())
 	loadtest.WriteMarkdown(b.out, b.rows)

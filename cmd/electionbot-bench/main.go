@@ -25,7 +25,7 @@ import (
 )
 
 // Bench parts, in the order they run.
-var benchParts = []string{"intake", "broadcast", "outbox", "import", "lookups", "rollup", "rss"}
+var benchParts = []string{"intake", "broadcast", "outbox", "import", "lookups", "rollup", "rss", "reach"}
 
 // benchDefault are the parts run without --only ("outbox" measures the
 // outbox's own drain, which the broadcast engine goes through anyway).
@@ -44,6 +44,8 @@ Measures, each next to its upper bound in the same run, and prints a table:
   lookups    eligibility lookups (Store.FindVoters) on that registry vs SELECT 1
   rollup     a tally accepted → the province roll-up of 1,452 areas rebuilt
   rss        a child 'electionbot serve' (--electionbot): VmRSS idle, and after lookups
+  reach      (not by default) an announcement to --reach-households households through
+             the cascade of a child serve: ZNS, then SMS, against their fakes (reach.go)
 
 PostgreSQL only: fresh schemas bench_* are created in --database-url
 (default $BENCH_DATABASE_URL) and dropped at the end (unless --keep).
@@ -69,6 +71,9 @@ type benchOptions struct {
 	keep        bool
 	cpuProfile  string
 	electionbot string // the binary the rss part runs
+	// reach.go
+	reachHouseholds             int
+	reachRate, znsRate, smsRate float64
 }
 
 // usageError is bad usage: exit code 2.
@@ -127,6 +132,10 @@ func parseOptions(args []string, stderr io.Writer, getenv func(string) string) (
 	fs.BoolVar(&o.keep, "keep", false, "keep the bench schemas")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured intake runs (server and client) to this file")
 	fs.StringVar(&o.electionbot, "electionbot", "", "the electionbot binary the rss part runs as a child serve (default: electionbot next to this binary, else on PATH)")
+	fs.IntVar(&o.reachHouseholds, "reach-households", 100_000, "households the reach part's announcement goes to")
+	fs.Float64Var(&o.reachRate, "reach-broadcast-rate", 1000, "reach: BROADCAST_RATE of its child serve")
+	fs.Float64Var(&o.znsRate, "zns-rate", 300, "reach: ZNS_RATE of its child serve")
+	fs.Float64Var(&o.smsRate, "sms-rate", 200, "reach: SMS_RATE of its child serve")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -163,7 +172,7 @@ func parseOptions(args []string, stderr io.Writer, getenv func(string) string) (
 	case o.repeat < 1 || o.updates < 1 || o.concurrency < 1 || o.contacts < 1 || o.lookups < 1 || o.rollups < 1:
 		return o, usageErr("--repeat, --updates, --concurrency, --contacts, --lookups and --rollups must be positive")
 	}
-	if o.only["rss"] {
+	if o.only["rss"] || o.only["reach"] {
 		bin, err := findElectionbot(o.electionbot)
 		if err != nil {
 			return o, usageError{err}

@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"electionbot/bot/sms/smstest"
+	"electionbot/bot/telegram/telegramtest"
+	"electionbot/bot/zalo/zalotest"
+	"electionbot/bot/zns/znstest"
+	"electionbot/models"
+)
+
+// TestReliabilityKillHouseholds (with -reliability.long: minutes): an
+// announcement to 1,000 households (300 Telegram, 400 ZNS, 200 SMS after
+// ZNS, 100 without a phone) sent by a `serve` process killed with SIGKILL
+// half-way through the households, then started again on the same
+// database: every household gets the announcement, none twice beyond the
+// messages in flight at the kill (an SMS sent again carries the same
+// idempotency key: the gateway does not send it twice), and the ledger
+// agrees with the fakes.
+func TestReliabilityKillHouseholds(t *testing.T) {
+	t.Parallel()
+	if testing.Short() || !*reliabilityLong {
+		t.Skip("builds and runs the binary for minutes: -reliability.long")
+	}
+	for _, dialect := range stores(t) {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			testKillHouseholds(t, dialect)
+		})
+	}
+}
+
+func testKillHouseholds(t *testing.T, dialect string) {
+	bin := buildElectionbot(t)
+	ctx := context.Background()
+	var s *models.Store
+	var dbURL string
+	if dialect == "postgres" {
+		o, _ := postgresOutage(t)
+		s, dbURL = o.store, postgresURLOf(t, o.store)
+	} else {
+		dbURL = "sqlite://" + filepath.Join(t.TempDir(), "kill.db")
+		var err error
+		if s, err = OpenStore(ctx, dbURL); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+	}
+	mix := householdMix{chat: 300, zalo: 400, offZalo: 200, noPhone: 100}
+	fake, zf, nf, sf := telegramtest.New(t), zalotest.New(t), znstest.New(t), smstest.New(t)
+	nf.SetToken(func() string { a, _ := zf.Tokens(); return a })
+	e := seedHouseholds(t, s, mix, nf)
+	admin, err := s.EnsureContact(ctx, &models.Contact{Channel: models.ChannelConsole, ExternalID: "admin", Lang: "vi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc := &models.Broadcast{ElectionID: e.ID, Kind: models.BroadcastAnnouncement, Audience: models.AudienceAll,
+		Body: "Kính mời các hộ gia đình dự họp bầu Trưởng khu phố.", Status: models.BroadcastQueued,
+		Source: "cli", CreatedBy: &admin.ID}
+	if err := s.CreateBroadcast(ctx, bc); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"DATABASE_URL":               dbURL,
+		"TELEGRAM_TOKEN":             telegramtest.Token,
+		"TELEGRAM_API_ENDPOINT":      fake.Endpoint(),
+		"TELEGRAM_WEBHOOK_URL":       "https://bot.example.org/telegram/webhook",
+		"TELEGRAM_WEBHOOK_SECRET":    testSecret,
+		"BROADCAST_RATE":             "40",
+		"QUIET_HOURS":                "off",
+		"BROADCAST_COST_CEILING_VND": "0",
+	}
+	maps.Copy(env, reachEnv(zf, nf, sf))
+	delete(env, "SMS_MAX_GSM")
+	delivered := func() int {
+		by, _ := householdsDelivered(mix, fake, nf, sf, "họp bầu Trưởng khu phố")
+		return by["telegram"] + by["zns"] + by["sms"]
+	}
+	p := startServeProcess(t, bin, fake, env)
+	// Kill it in the middle of the households (after the chats' 300).
+	waitUntil(t, "half the households reached", func() bool { return delivered() >= 450 })
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-p.done
+	p.done <- errors.New("killed") // for the cleanup
+	var inFlight int64
+	s.DB(ctx).Model(&models.OutboxMessage{}).Where("status = ?", models.OutboxSending).Count(&inFlight)
+	before := delivered()
+	t.Logf("killed with %d of 900 households reached, %d messages in flight", before, inFlight)
+	if before >= 900 {
+		t.Fatal("everything was sent before the kill: the test did not test anything")
+	}
+
+	restarted := time.Now()
+	startServeProcess(t, bin, fake, env)
+	if !waitWithin(t, 400*time.Second, func() bool {
+		cur, err := s.Broadcast(ctx, bc.ID)
+		return err == nil && cur.Status == models.BroadcastDone
+	}) {
+		t.Fatalf("the broadcast was not done after the restart; %d households reached", delivered())
+	}
+	by, per := householdsDelivered(mix, fake, nf, sf, "họp bầu Trưởng khu phố")
+	dups, missing := 0, 0
+	for i, n := range per {
+		switch {
+		case i < 900 && n == 0:
+			missing++
+		case n > 1:
+			dups += n - 1
+		}
+	}
+	if missing > 0 {
+		t.Errorf("%d households never got the announcement (delivered %v)", missing, by)
+	}
+	if int64(dups) > inFlight {
+		t.Errorf("%d messages arrived twice, more than the %d in flight at the kill", dups, inFlight)
+	}
+	if by["zns"]-dups > 400 || by["sms"] != 200 || by["telegram"] < 300 {
+		t.Errorf("delivered %v", by)
+	}
+	as, err := s.ReachAttempts(ctx, bc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledger := map[string]int{}
+	for _, a := range as {
+		if a.Outcome == models.ReachSent {
+			ledger[a.Channel]++
+		}
+	}
+	if ledger["telegram"] != 300 || ledger["zns"] != 400 || ledger["sms"] != 200 {
+		t.Errorf("ledger %v (fakes %v)", ledger, by)
+	}
+	un, err := s.UnreachedHouseholds(ctx, bc.ID, nil)
+	if err != nil || len(un) != 100 {
+		t.Errorf("unreached %d, %v", len(un), err)
+	}
+	t.Logf("%s after the restart: 900 households reached (%v), %d twice (bound: %d in flight), %d SMS resent with their key and not delivered again",
+		time.Since(restarted).Round(100*time.Millisecond), by, dups, inFlight, sf.Duplicates())
+}
