@@ -150,23 +150,30 @@ type Config struct {
 	// one ward when ward is a ward's code), "" when it has none: the link
 	// a resident's "kết quả" ends with. nil: no link.
 	PublicResultsLink func(election, ward string) string
+	// OfficialsPageLink issues /trangketqua's signed link to the officials'
+	// view of an election (of one ward when ward is a ward's code) and
+	// its expiry; when no link can be made, missing names the setting
+	// that lacks ("PUBLIC_BASE_URL", "RESULTS_LINK_KEY"). nil: as if
+	// PUBLIC_BASE_URL were unset.
+	OfficialsPageLink func(election, ward string) (link string, until time.Time, missing string)
 }
 
 // Conversation is the bot's side of every chat. It keeps no state between
 // updates (a form in progress lives in Contact.State), so one value serves
 // all channels and replicas concurrently. It implements bot.Handler.
 type Conversation struct {
-	stores     func(tx *models.Store) Stores
-	now        func() time.Time
-	defLang    string
-	limit      int
-	window     time.Duration
-	inviteLink func(channel, code string) string
-	charts     Charts
-	resultsURL func(election, ward string) string
-	publicURL  func(election, ward string) string
-	budget     LookupBudget
-	onLookup   func(result string)
+	stores        func(tx *models.Store) Stores
+	now           func() time.Time
+	defLang       string
+	limit         int
+	window        time.Duration
+	inviteLink    func(channel, code string) string
+	charts        Charts
+	resultsURL    func(election, ward string) string
+	publicURL     func(election, ward string) string
+	officialsPage func(election, ward string) (string, time.Time, string)
+	budget        LookupBudget
+	onLookup      func(result string)
 
 	texts   *texts
 	scorer  *Scorer
@@ -182,17 +189,18 @@ func New(cfg Config) (*Conversation, error) {
 		return nil, errors.New("handlers: Config.Stores is nil")
 	}
 	c := &Conversation{
-		stores:     cfg.Stores,
-		now:        cfg.Now,
-		defLang:    normLang(cfg.DefaultLang, "vi"),
-		limit:      cfg.LookupLimit,
-		window:     cfg.LookupWindow,
-		inviteLink: cfg.InviteLink,
-		charts:     cfg.Charts,
-		resultsURL: cfg.ResultsLink,
-		publicURL:  cfg.PublicResultsLink,
-		budget:     cfg.Budget,
-		onLookup:   cfg.OnLookup,
+		stores:        cfg.Stores,
+		now:           cfg.Now,
+		defLang:       normLang(cfg.DefaultLang, "vi"),
+		limit:         cfg.LookupLimit,
+		window:        cfg.LookupWindow,
+		inviteLink:    cfg.InviteLink,
+		charts:        cfg.Charts,
+		resultsURL:    cfg.ResultsLink,
+		publicURL:     cfg.PublicResultsLink,
+		officialsPage: cfg.OfficialsPageLink,
+		budget:        cfg.Budget,
+		onLookup:      cfg.OnLookup,
 	}
 	c.budget.defaults()
 	if c.now == nil {
