@@ -47,7 +47,6 @@ func TestParseAttendance(t *testing.T) {
 	}
 }
 
-
 // FuzzParseAttendance: never a panic; a report is never a tally, never
 // negative or beyond MaxNumber, and names an area of the list or none.
 func FuzzParseAttendance(f *testing.F) {
