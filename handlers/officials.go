@@ -295,10 +295,13 @@ func (o *officials) help() (string, error) {
 	if len(r.areas) > 0 {
 		parts = append(parts, o.tr("off_help_reporter", map[string]any{"Areas": areaNames(r.areas), "Example": exampleTally(r.areas[0])}))
 	}
+	if len(r.areas) > 0 {
+		parts = append(parts, o.tr("att_help_reporter", map[string]any{"Code": r.areas[0].Code})) // attendance.go
+	}
 	if r.admin {
-		parts = append(parts, o.tr("off_help_admin", nil))
+		parts = append(parts, o.tr("off_help_admin", nil)+"\n"+o.tr("att_help_admin", nil))
 	} else if r.viewer {
-		parts = append(parts, o.tr("off_help_viewer", nil))
+		parts = append(parts, o.tr("off_help_viewer", nil)+"\n"+o.tr("att_help_viewer", nil))
 	}
 	return strings.Join(parts, "\n\n"), nil
 }
