@@ -38,8 +38,8 @@ func attendanceKey(ward, area string) string { return ward + "/" + area }
 // none. A failure is logged and the page goes without it.
 func (s *Server) attendance(ctx context.Context, res *Results) map[string]*AreaAttendance {
 	as, ok := s.src.(AttendanceSource)
-	if !ok || res.View != ViewAdmin {
-		return nil
+	if !ok || res.View != ViewAdmin || res.MultiWard() {
+		return nil // a view of several wards shows wards, not areas
 	}
 	rows, err := as.ElectionAttendance(ctx, res.Election.Code)
 	if err != nil {
