@@ -162,18 +162,20 @@ type Config struct {
 // updates (a form in progress lives in Contact.State), so one value serves
 // all channels and replicas concurrently. It implements bot.Handler.
 type Conversation struct {
-	stores        func(tx *models.Store) Stores
-	now           func() time.Time
-	defLang       string
-	limit         int
-	window        time.Duration
-	inviteLink    func(channel, code string) string
-	charts        Charts
-	resultsURL    func(election, ward string) string
-	publicURL     func(election, ward string) string
+	stores     func(tx *models.Store) Stores
+	now        func() time.Time
+	defLang    string
+	limit      int
+	window     time.Duration
+	inviteLink func(channel, code string) string
+	charts     Charts
+	resultsURL func(election, ward string) string
+	publicURL  func(election, ward string) string
+	budget     LookupBudget
+	onLookup   func(result string)
+
+	// officialsPage is Config.OfficialsPageLink (officials_link.go).
 	officialsPage func(election, ward string) (string, time.Time, string)
-	budget        LookupBudget
-	onLookup      func(result string)
 
 	texts   *texts
 	scorer  *Scorer
@@ -189,19 +191,19 @@ func New(cfg Config) (*Conversation, error) {
 		return nil, errors.New("handlers: Config.Stores is nil")
 	}
 	c := &Conversation{
-		stores:        cfg.Stores,
-		now:           cfg.Now,
-		defLang:       normLang(cfg.DefaultLang, "vi"),
-		limit:         cfg.LookupLimit,
-		window:        cfg.LookupWindow,
-		inviteLink:    cfg.InviteLink,
-		charts:        cfg.Charts,
-		resultsURL:    cfg.ResultsLink,
-		publicURL:     cfg.PublicResultsLink,
-		officialsPage: cfg.OfficialsPageLink,
-		budget:        cfg.Budget,
-		onLookup:      cfg.OnLookup,
+		stores:     cfg.Stores,
+		now:        cfg.Now,
+		defLang:    normLang(cfg.DefaultLang, "vi"),
+		limit:      cfg.LookupLimit,
+		window:     cfg.LookupWindow,
+		inviteLink: cfg.InviteLink,
+		charts:     cfg.Charts,
+		resultsURL: cfg.ResultsLink,
+		publicURL:  cfg.PublicResultsLink,
+		budget:     cfg.Budget,
+		onLookup:   cfg.OnLookup,
 	}
+	c.officialsPage = cfg.OfficialsPageLink
 	c.budget.defaults()
 	if c.now == nil {
 		c.now = time.Now
