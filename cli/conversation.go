@@ -32,6 +32,8 @@ func conversation(cfg *Config, bundle *i18n.Bundle, now func() time.Time, invite
 		ResultsLink: results.OfficialsLinks(cfg.PublicBaseURL, []byte(cfg.ResultsLinkKey), officialsLinkTTL, now),
 		// Residents' link to the public page (no key: unsigned).
 		PublicResultsLink: results.OfficialsLinks(cfg.PublicBaseURL, nil, 0, now),
+		// /trangketqua: the officials' view of their scope, 12 hours.
+		OfficialsPageLink: results.OfficialsPage(cfg.PublicBaseURL, []byte(cfg.ResultsLinkKey), officialsLinkTTL, now),
 		Budget:            cfg.lookupBudget(),
 		OnLookup:          onLookup,
 		Templates:         templateDocuments, // templates.go
@@ -40,8 +42,8 @@ func conversation(cfg *Config, bundle *i18n.Bundle, now func() time.Time, invite
 }
 
 // officialsLinkTTL is how long an officials' results link given in chat
-// stays valid.
-const officialsLinkTTL = 24 * time.Hour
+// stays valid (results.MaxAdminLinkTTL at most).
+const officialsLinkTTL = results.DefaultAdminLinkTTL
 
 // newConversation is serve's conversation, on the wall clock, counting
 // its lookups in onLookup. Built once: the catalogs load, or serve fails

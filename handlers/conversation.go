@@ -159,6 +159,12 @@ type Config struct {
 	// the chats (broadcast_reach.go): the preview's estimate per channel,
 	// the cost ceiling, the quiet hours. The zero value: chats only.
 	Reach models.ReachPlan
+	// OfficialsPageLink issues /trangketqua's signed link to the officials'
+	// view of an election (of one ward when ward is a ward's code) and
+	// its expiry; when no link can be made, missing names the setting
+	// that lacks ("PUBLIC_BASE_URL", "RESULTS_LINK_KEY"). nil: as if
+	// PUBLIC_BASE_URL were unset.
+	OfficialsPageLink func(election, ward string) (link string, until time.Time, missing string)
 }
 
 // Conversation is the bot's side of every chat. It keeps no state between
@@ -178,6 +184,9 @@ type Conversation struct {
 	onLookup   func(result string)
 	templates  func() ([]bot.Document, error)
 	reach      models.ReachPlan
+
+	// officialsPage is Config.OfficialsPageLink (officials_link.go).
+	officialsPage func(election, ward string) (string, time.Time, string)
 
 	texts   *texts
 	scorer  *Scorer
@@ -207,6 +216,7 @@ func New(cfg Config) (*Conversation, error) {
 		templates:  cfg.Templates,
 		reach:      cfg.Reach,
 	}
+	c.officialsPage = cfg.OfficialsPageLink
 	c.budget.defaults()
 	if c.now == nil {
 		c.now = time.Now

@@ -143,6 +143,8 @@ var officialCommands = map[string]string{
 	"anh": "photo", "photo": "photo",
 	"chuabao": "missing", "missing": "missing",
 	"xuat": "export", "export": "export",
+	"thamdu": "attendance", "attendance": "attendance",
+	"trangketqua": "resultspage", "resultspage": "resultspage",
 }
 
 // command runs an officials' command; false when its feature is off.
@@ -154,7 +156,7 @@ func (o *officials) command(name, arg string) (bool, error) {
 		if !o.tallies.on() {
 			return false, nil
 		}
-	case name == "missing" || name == "export":
+	case name == "missing" || name == "export" || name == "attendance" || name == "resultspage":
 		if !o.results.on() {
 			return false, nil
 		}
@@ -180,6 +182,17 @@ func (o *officials) command(name, arg string) (bool, error) {
 		return true, o.tallies.report(r, arg)
 	case "roles":
 		return true, o.rolesCommand(r, arg)
+	case "attendance": // attendance.go: a reporter's report, the ward's view
+		if len(r.areas) > 0 && (strings.ContainsAny(arg, "0123456789") || !r.admin && !r.viewer) {
+			return true, o.tallies.attendanceCommand(r, arg)
+		}
+		if r.admin || r.viewer {
+			return true, o.results.attendanceView(r)
+		}
+	case "resultspage": // officials_link.go
+		if r.admin || r.viewer {
+			return true, o.results.officialsLink(r)
+		}
 	}
 	if !r.admin {
 		return true, o.refuseAdmin(r)
@@ -225,6 +238,12 @@ func (o *officials) callback(data string) (bool, error) {
 	}
 	if draft {
 		return true, o.tallies.draftCallback(kind, arg)
+	}
+	if kind == "at" { // live attendance (attendance.go)
+		if !o.tallies.on() {
+			return false, nil
+		}
+		return true, o.tallies.attendanceButton(arg)
 	}
 	r, err := o.roles()
 	if err != nil {
@@ -276,27 +295,15 @@ func (o *officials) help() (string, error) {
 	if len(r.areas) > 0 {
 		parts = append(parts, o.tr("off_help_reporter", map[string]any{"Areas": areaNames(r.areas), "Example": exampleTally(r.areas[0])}))
 	}
+	if len(r.areas) > 0 {
+		parts = append(parts, o.tr("att_help_reporter", map[string]any{"Code": r.areas[0].Code})) // attendance.go
+	}
 	if r.admin {
-		parts = append(parts, o.tr("off_help_admin", nil))
+		parts = append(parts, o.tr("off_help_admin", nil)+"\n"+o.tr("att_help_admin", nil))
 	} else if r.viewer {
-		parts = append(parts, o.tr("off_help_viewer", nil))
+		parts = append(parts, o.tr("off_help_viewer", nil)+"\n"+o.tr("att_help_viewer", nil))
 	}
 	return strings.Join(parts, "\n\n"), nil
-}
-
-// exampleTally is the one-message form for an area, with made-up numbers.
-func exampleTally(a *models.Area) string {
-	var b strings.Builder
-	b.WriteString("KQ " + strings.ToUpper(a.Code) + " TD 290 PR 290 TV 289 HL 285 KHL 4")
-	votes := []int{250, 35, 0}
-	for i, c := range listed(a.Candidates) {
-		v := 0
-		if i < len(votes) {
-			v = votes[i]
-		}
-		b.WriteString(" UV" + strconv.Itoa(c.BallotNo) + " " + strconv.Itoa(v))
-	}
-	return b.String()
 }
 
 // admins are the contacts who are admins of the election's ward.

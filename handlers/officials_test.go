@@ -30,7 +30,7 @@ func TestOfficialsDesignationByInvite(t *testing.T) {
 		expect(t, mine("4", o.send("4", "/moi kp1")), "chỉ dành cho cán bộ")
 
 		out := o.send("2", "/start "+code)
-		expect(t, mine("2", out), "đã được chỉ định là người báo cáo kết quả của Khu phố 1", "KQ KP1 TD 290")
+		expect(t, mine("2", out), "đã được chỉ định là người báo cáo kết quả của Khu phố 1", "KQ KP1 TD 280 PR 280 TV 280 HL 275 KHL 5 UV1 220 UV2 54")
 		expect(t, others("2", out)["1"], "đã nhận lời mời")
 		if out[len(out)-1].Channel != models.ChannelTelegram {
 			t.Errorf("notice channel = %q", out[len(out)-1].Channel)

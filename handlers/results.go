@@ -227,7 +227,7 @@ func (wr *wardResults) summaryLines(el *models.Election, w *models.Ward, inView 
 		return nil, err
 	}
 	lang := wr.lang
-	var elected, rerun, conflict, rejected []string
+	var elected, leading, rerun, conflict, rejected []string
 	received, accepted, notReported := 0, 0, 0
 	attending, households := 0, 0
 	for _, r := range rs {
@@ -260,6 +260,11 @@ func (wr *wardResults) summaryLines(el *models.Election, w *models.Ward, inView 
 			conflict = append(conflict, wr.tr("off_res_conflict_line", map[string]any{"Area": a.Name, "Version": l.Version, "Previous": prev, "Code": a.Code}))
 		case r.outcome == nil:
 			conflict = append(conflict, wr.tr("off_res_inconsistent_line", map[string]any{"Area": a.Name, "State": state}))
+		case r.outcome.Kind == models.OutcomeElected && l.Status != models.TallyAccepted:
+			// Not elected until the ward recognises it: leading, provisionally.
+			leading = append(leading, wr.tr("res_leading_line", map[string]any{"Area": a.Name, "Name": r.outcome.Winner.Name,
+				"Votes": locales.Number(lang, r.outcome.Votes), "Percent": locales.Percent(lang, r.outcome.Votes, r.n.Households), "State": state,
+				"Nominated": r.outcome.Winner.Nominated}))
 		case r.outcome.Kind == models.OutcomeElected:
 			elected = append(elected, wr.tr("off_res_elected_line", map[string]any{"Area": a.Name, "Name": r.outcome.Winner.Name,
 				"Votes": locales.Number(lang, r.outcome.Votes), "Percent": locales.Percent(lang, r.outcome.Votes, r.n.Households), "State": state,
@@ -294,9 +299,16 @@ func (wr *wardResults) summaryLines(el *models.Election, w *models.Ward, inView 
 		lines = append(lines, items...)
 	}
 	section("off_res_elected", elected)
+	section("res_leading", leading)
 	section("off_res_rerun", rerun)
 	section("off_res_conflict", conflict)
 	section("off_res_rejected", rejected)
+	// Live attendance of the areas still without minutes (attendance_view.go).
+	att, err := wr.attendanceSection(rs)
+	if err != nil {
+		return nil, err
+	}
+	lines = append(lines, att...)
 	if notReported > 0 {
 		lines = append(lines, "", wr.tr("off_res_not_reported", map[string]any{"Count": locales.Number(lang, notReported)}))
 	}

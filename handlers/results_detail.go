@@ -74,7 +74,11 @@ func (wr *wardResults) areaDetail(a *models.Area) error {
 	}
 	lines = append(lines, "", wr.tr("off_detail_versions", nil))
 	for _, v := range h.Versions {
-		line := "• " + wr.placed(a).stateText(lang, v) + " — " + name(v.ReporterID) + ", " + wr.texts.when(lang, wr.el, v.CreatedAt)
+		state := wr.placed(a).stateText(lang, v)
+		if by := replacedBy(h, v); by != nil {
+			state = wr.tr("ver_replaced", map[string]any{"Version": v.Version, "By": by.Version})
+		}
+		line := "• " + state + " — " + name(v.ReporterID) + ", " + wr.texts.when(lang, wr.el, v.CreatedAt)
 		if sup := h.Supporters(v); len(sup) > 1 {
 			var ns []string
 			for _, id := range sup[1:] {
@@ -103,5 +107,21 @@ func (wr *wardResults) areaDetail(a *models.Area) error {
 	}
 	lines = append(lines, "", wr.tr("off_detail_hint", map[string]any{"Code": a.Code}))
 	wr.replyPages(lines)
+	return nil
+}
+
+// replacedBy is the version that replaced v, or nil: a provisional or
+// disputed version is replaced by the first later one that is neither
+// rejected nor disputing it (a correction sent, or a version the ward
+// decided on); while reporters disagree both stand for the ward to choose.
+func replacedBy(h *models.TallyHistory, v *models.Tally) *models.Tally {
+	if v.Status != models.TallyProvisional && v.Status != models.TallyConflict {
+		return nil
+	}
+	for _, w := range h.Versions {
+		if w.Version > v.Version && w.Status != models.TallyRejected && w.Status != models.TallyConflict {
+			return w
+		}
+	}
 	return nil
 }

@@ -181,6 +181,9 @@ func (tl *tallies) askField(d *draft, area *models.Area) error {
 			kb.Rows = append(kb.Rows, []bot.Button{{Text: tl.tr("law_tally_method_household", nil), Data: "o:fm:" + methodHousehold}})
 			id = "law_form_ask_method"
 		}
+		if live := tl.attendanceFormButton(d); live != nil {
+			kb.Rows = append(kb.Rows, live) // the number attending so far, before the count
+		}
 		tl.reply(x.tr(tl.lang, id, data), kb)
 	case strings.HasPrefix(d.Ask, votePrefix):
 		id := "off_form_ask_votes"
@@ -207,6 +210,9 @@ func (tl *tallies) formAnswer(d *draft, text string) error {
 	o, err := tl.officials.roles()
 	if err != nil {
 		return err
+	}
+	if d.Ask == askLive {
+		return tl.liveAnswer(d, text)
 	}
 	folded := models.Fold(text)
 	switch d.Ask {

@@ -42,6 +42,11 @@ func (tl *tallies) text(text string) (handled bool, err error) {
 				}
 				return true, tl.tallyMessage(p, photo)
 			}
+			if !asked { // "TD 160": the number attending so far (attendance.go)
+				if handled, err := tl.attendanceText(text, areas); handled || err != nil {
+					return handled, err
+				}
+			}
 		}
 	}
 	if asked {

@@ -130,7 +130,11 @@ func TestOfficialsCorrectionThenAcceptance(t *testing.T) {
 		expect(t, mine("1", o.send("1", "/congnhan kp1 7")), "không có bản 7")
 		expect(t, mine("1", o.send("1", "/congnhan kp2")), "chưa có biên bản nào")
 		detail := mine("1", o.send("1", "/ketqua kp1"))
-		expect(t, detail, "bản 1 — tạm thời", "bản 2 — tạm thời", "Bản đang xét: bản 2")
+		// Version 1 was replaced by the correction: not "tạm thời" any more.
+		expect(t, detail, "bản 1 — đã được thay bằng bản 2", "bản 2 — tạm thời", "Bản đang xét: bản 2")
+		if strings.Contains(detail, "bản 1 — tạm thời") {
+			t.Errorf("/ketqua kp1 shows the replaced version as provisional:\n%s", detail)
+		}
 		out := o.send("1", "/congnhan kp1")
 		expect(t, mine("1", out), "Đã công nhận kết quả Khu phố 1: bản 2 — đã được công nhận", "Nguyễn Văn An (số 1) trúng cử với 250 phiếu")
 		expect(t, others("1", out)["2"], "đã công nhận biên bản của Khu phố 1 (bản 2)")

@@ -243,7 +243,9 @@ func (s *Server) render(ctx context.Context, key cacheKey, scope Scope, adminExp
 		case formatCSV:
 			err = writeCSV(&buf, res)
 		default:
-			err = s.tmpl.ExecuteTemplate(&buf, "page", s.pageData(res, key.lang, adminExp, key.bound, q))
+			d := s.pageData(res, key.lang, adminExp, key.bound, q)
+			d.att = s.attendance(ctx, res) // officials only
+			err = s.tmpl.ExecuteTemplate(&buf, "page", d)
 		}
 		if err != nil {
 			return nil, err

@@ -68,6 +68,9 @@ type pageData struct {
 	// else) and a language other than the default.
 	keep url.Values
 
+	// att is the live attendance of the officials' page (attendance.go).
+	att map[string]*AreaAttendance
+
 	OtherLang, OtherLangName, OtherLangURL string
 	JSONURL, CSVURL                        string
 	RefreshSeconds                         int

@@ -16,6 +16,18 @@ var (
 	ErrNoKey        = errors.New("results: no admin key configured")
 	ErrBadSignature = errors.New("results: bad admin link signature")
 	ErrExpired      = errors.New("results: admin link expired")
+	// ErrTooLong: the link's expiry is further than MaxAdminLinkTTL from
+	// now — not a link this server issues (a link "until 9999" is refused
+	// even when signed).
+	ErrTooLong = errors.New("results: admin link valid beyond the cap")
+)
+
+// How long an officials' link is valid: DefaultAdminLinkTTL unless the
+// issuer says otherwise, never more than MaxAdminLinkTTL (a link forwarded
+// beyond the officials stops working within days).
+const (
+	DefaultAdminLinkTTL = 12 * time.Hour
+	MaxAdminLinkTTL     = 7 * 24 * time.Hour
 )
 
 // adminSig is hex(HMAC-SHA256(key, election + "\n" + exp)), exp in Unix
@@ -85,13 +97,16 @@ func VerifyAdminScope(election, ward, exp, sig string, key []byte, now time.Time
 	if !now.Before(at) {
 		return at, true, ErrExpired
 	}
+	if at.Sub(now) > MaxAdminLinkTTL {
+		return at, true, ErrTooLong
+	}
 	return at, true, nil
 }
 
 // VerifyAdmin checks the exp and sig parameters of an officials' link to
 // election at now, in constant time: nil when valid, else ErrNoKey,
-// ErrBadSignature or ErrExpired (the expiry is checked after the signature,
-// so a forged exp is a bad signature).
+// ErrBadSignature, ErrExpired or ErrTooLong (the expiry is checked after
+// the signature, so a forged exp is a bad signature).
 func VerifyAdmin(election, exp, sig string, key []byte, now time.Time) (time.Time, error) {
 	if len(key) == 0 {
 		return time.Time{}, ErrNoKey
@@ -111,6 +126,9 @@ func VerifyAdmin(election, exp, sig string, key []byte, now time.Time) (time.Tim
 	at := time.Unix(e, 0).UTC()
 	if !now.Before(at) {
 		return at, ErrExpired
+	}
+	if at.Sub(now) > MaxAdminLinkTTL {
+		return at, ErrTooLong
 	}
 	return at, nil
 }
@@ -134,5 +152,30 @@ func OfficialsLinks(base string, key []byte, ttl time.Duration, now func() time.
 			return u
 		}
 		return SignWardAdminLink(base, election, ward, key, now().Add(ttl))
+	}
+}
+
+// OfficialsPage makes /trangketqua's links (handlers.Config.OfficialsPageLink):
+// the officials' view of an election at base, bound to the ward when one
+// is given, valid ttl from now() (DefaultAdminLinkTTL when ttl <= 0, at
+// most MaxAdminLinkTTL). Without a base or a key no link can be made:
+// missing is then "PUBLIC_BASE_URL" or "RESULTS_LINK_KEY".
+func OfficialsPage(base string, key []byte, ttl time.Duration, now func() time.Time) func(election, ward string) (link string, until time.Time, missing string) {
+	base = strings.TrimRight(strings.TrimSpace(base), "/")
+	key = append([]byte(nil), key...)
+	if ttl <= 0 {
+		ttl = DefaultAdminLinkTTL
+	}
+	ttl = min(ttl, MaxAdminLinkTTL)
+	return func(election, ward string) (string, time.Time, string) {
+		switch {
+		case base == "":
+			return "", time.Time{}, "PUBLIC_BASE_URL"
+		case len(key) == 0:
+			return "", time.Time{}, "RESULTS_LINK_KEY"
+		}
+		// Whole seconds: the link carries Unix seconds.
+		until := now().Add(ttl).Truncate(time.Second)
+		return SignWardAdminLink(base, election, ward, key, until), until.UTC(), ""
 	}
 }
