@@ -116,6 +116,26 @@ type SubmitResult struct {
 func (s Tallies) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitResult, error) {
 	var res *SubmitResult
 	err := s.InTx(ctx, func(tx *Store) error {
+		if err := tx.submitTally(ctx, sub, &res); err != nil {
+			return err
+		}
+		if res.Kind == SubmitDuplicate {
+			return nil // nothing changed
+		}
+		return tx.refreshStanding(ctx, sub.AreaID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// submitTally is SubmitTally's work inside its transaction.
+func (s Tallies) submitTally(ctx context.Context, sub TallySubmission, resp **SubmitResult) error {
+	tx := s
+	var res *SubmitResult
+	defer func() { *resp = res }()
+	{
 		if err := tx.lockArea(ctx, sub.AreaID); err != nil {
 			return err
 		}
@@ -234,11 +254,7 @@ func (s Tallies) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitR
 			extra += fmt.Sprintf(" after_recognised=%d", rec.Version)
 		}
 		return audit("tally.submit", t, true, extra)
-	})
-	if err != nil {
-		return nil, err
 	}
-	return res, nil
 }
 
 // storeNominees stores the people the minutes name who are not among the
