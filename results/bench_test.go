@@ -112,9 +112,10 @@ func TestBenchSeedRollUp(t *testing.T) {
 }
 
 // BenchmarkResultsPage1452Areas measures GET /results/{election} of an
-// election of 1,452 areas in 177 wards: "query" is the one roll-up query
-// alone, "page-uncached" a whole page (query, outcomes, the roll-up by
-// city and ward in HTML) with the cache off, "build-only" that page on
+// election of 1,452 areas in 177 wards: "query" is the one query of every
+// area's tallies alone, "accept-then-page" a tally recognised and the
+// page read again, "page-uncached" a whole page (the areas' standings, the
+// roll-up by city and ward in HTML) with the cache off, "build-only" that page on
 // rows already read (no database), "json-uncached" the JSON feed
 // (every area), "page-cached" the page within the cache's 3 s, and
 // "ward-page-…" one ward's page (?ward=: its areas, read alone). On SQLite
@@ -144,6 +145,40 @@ func BenchmarkResultsPage1452Areas(b *testing.B) {
 				if _, areas, err := n.Store.ElectionResults(context.Background(), "qn-2022"); err != nil || len(areas) != benchAreas {
 					b.Fatal(err, len(areas))
 				}
+			}
+		})
+		// A tally recognised, then the province's page read again (no
+		// cache): the "tally accepted → page updated". The area's
+		// recognition is withdrawn between rounds, off the clock.
+		b.Run(n.Name+"/accept-then-page", func(b *testing.B) {
+			ctx := context.Background()
+			admin, err := n.Store.EnsureContact(ctx, &models.Contact{Channel: models.ChannelConsole, ExternalID: "bench-admin", Lang: "vi"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, ats, err := n.Store.ElectionResults(ctx, "qn-2022")
+			if err != nil {
+				b.Fatal(err)
+			}
+			var area int64
+			for _, at := range ats {
+				if at.Latest != nil && at.Latest.Status == models.TallyProvisional {
+					area = at.Area.ID
+					break
+				}
+			}
+			for b.Loop() {
+				if _, err := n.Store.ReviewTally(ctx, models.ReviewRequest{AreaID: area, Accept: true, By: admin.ID}); err != nil {
+					b.Fatal(err)
+				}
+				if rec := serve(uncached, "/results/qn-2022"); rec.Code != 200 {
+					b.Fatalf("%d", rec.Code)
+				}
+				b.StopTimer()
+				if _, err := n.Store.WithdrawRecognition(ctx, models.WithdrawRequest{AreaID: area, Reason: "bench", By: admin.ID}); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
 			}
 		})
 		for _, c := range []struct {
