@@ -115,27 +115,7 @@ type SubmitResult struct {
 // Inconsistent minutes (CheckTally) are refused with EINVALID. Audited.
 func (s Tallies) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitResult, error) {
 	var res *SubmitResult
-	err := s.InTx(ctx, func(tx *Store) error {
-		if err := tx.submitTally(ctx, sub, &res); err != nil {
-			return err
-		}
-		if res.Kind == SubmitDuplicate {
-			return nil // nothing changed
-		}
-		return tx.refreshStanding(ctx, sub.AreaID)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
-}
-
-// submitTally is SubmitTally's work inside its transaction.
-func (s Tallies) submitTally(ctx context.Context, sub TallySubmission, resp **SubmitResult) error {
-	tx := s
-	var res *SubmitResult
-	defer func() { *resp = res }()
-	{
+	submit := func(tx *Store) error {
 		if err := tx.lockArea(ctx, sub.AreaID); err != nil {
 			return err
 		}
@@ -255,6 +235,20 @@ func (s Tallies) submitTally(ctx context.Context, sub TallySubmission, resp **Su
 		}
 		return audit("tally.submit", t, true, extra)
 	}
+	err := s.InTx(ctx, func(tx *Store) error {
+		if err := submit(tx); err != nil {
+			return err
+		}
+		if res.Kind == SubmitDuplicate {
+			return nil // nothing changed
+		}
+		// The area's standing, current when the tally commits.
+		return tx.refreshStanding(ctx, sub.AreaID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // storeNominees stores the people the minutes name who are not among the
