@@ -114,7 +114,10 @@ func (s Tallies) ReviewTally(ctx context.Context, req ReviewRequest) (*ReviewRes
 		if req.Reason != "" {
 			detail += " reason=" + req.Reason
 		}
-		return tx.Audit(ctx, &AuditEvent{ContactID: &req.By, Action: "tally." + action, Subject: h.Area.Code, Detail: detail, OK: true})
+		if err := tx.Audit(ctx, &AuditEvent{ContactID: &req.By, Action: "tally." + action, Subject: h.Area.Code, Detail: detail, OK: true}); err != nil {
+			return err
+		}
+		return tx.refreshStanding(ctx, req.AreaID)
 	})
 	if err != nil {
 		return nil, err

@@ -115,7 +115,7 @@ type SubmitResult struct {
 // Inconsistent minutes (CheckTally) are refused with EINVALID. Audited.
 func (s Tallies) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitResult, error) {
 	var res *SubmitResult
-	err := s.InTx(ctx, func(tx *Store) error {
+	submit := func(tx *Store) error {
 		if err := tx.lockArea(ctx, sub.AreaID); err != nil {
 			return err
 		}
@@ -234,6 +234,16 @@ func (s Tallies) SubmitTally(ctx context.Context, sub TallySubmission) (*SubmitR
 			extra += fmt.Sprintf(" after_recognised=%d", rec.Version)
 		}
 		return audit("tally.submit", t, true, extra)
+	}
+	err := s.InTx(ctx, func(tx *Store) error {
+		if err := submit(tx); err != nil {
+			return err
+		}
+		if res.Kind == SubmitDuplicate {
+			return nil // nothing changed
+		}
+		// The area's standing, current when the tally commits.
+		return tx.refreshStanding(ctx, sub.AreaID)
 	})
 	if err != nil {
 		return nil, err

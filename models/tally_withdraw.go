@@ -68,7 +68,10 @@ func (s Tallies) WithdrawRecognition(ctx context.Context, req WithdrawRequest) (
 			return Wrap(EINTERNAL, err, "withdraw tally %d", t.ID)
 		}
 		detail := fmt.Sprintf("area=%d version=%d reason=%s", h.Area.ID, t.Version, req.Reason)
-		return tx.Audit(ctx, &AuditEvent{ContactID: &req.By, Action: "tally." + ReviewWithdraw, Subject: h.Area.Code, Detail: detail, OK: true})
+		if err := tx.Audit(ctx, &AuditEvent{ContactID: &req.By, Action: "tally." + ReviewWithdraw, Subject: h.Area.Code, Detail: detail, OK: true}); err != nil {
+			return err
+		}
+		return tx.refreshStanding(ctx, req.AreaID)
 	})
 	if err != nil {
 		return nil, err

@@ -232,7 +232,11 @@ type rendered struct {
 func (s *Server) render(ctx context.Context, key cacheKey, scope Scope, adminExp time.Time, q url.Values) (*rendered, error) {
 	now := s.opts.Now()
 	return s.bodies.get(ctx, key, now, func(ctx context.Context) (*rendered, error) {
-		res, err := s.results(ctx, key.code, scope, key.view == ViewAdmin, now)
+		results := s.results
+		if key.format == formatHTML {
+			results = s.pageResults
+		}
+		res, err := results(ctx, key.code, scope, key.view == ViewAdmin, now)
 		if err != nil {
 			return nil, err
 		}

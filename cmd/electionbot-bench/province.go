@@ -62,7 +62,7 @@ func (b *bench) province(ctx context.Context) error {
 		}
 	}
 	if b.opt.only["rollup"] {
-		if err := b.rollup(ctx, p, st); err != nil {
+		if err := b.rollupRows(ctx, p, st); err != nil {
 			return err
 		}
 	}
