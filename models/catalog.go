@@ -92,6 +92,18 @@ func (c *catalog) get(token string, read func()) {
 	}
 }
 
+// fillCatalog stores what a transaction read at version token, if the
+// version is still token: a transaction that changed the catalog itself
+// (uncommitted, perhaps rolled back) or that read rows committed after
+// its version must not fill the cache. One query, on a miss only.
+func (s *Store) fillCatalog(ctx context.Context, c *catalog, token string, fill func()) {
+	var now string
+	if err := s.DB(ctx).Raw(`SELECT token FROM catalog_version WHERE id = 1`).Scan(&now).Error; err != nil || now != token {
+		return
+	}
+	c.get(token, fill)
+}
+
 // The copies handed out: callers set an area's Ward or an election's, and
 // must not change what other messages read.
 

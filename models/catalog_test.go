@@ -108,6 +108,44 @@ func TestCatalogCache(t *testing.T) {
 			if name, _, _ := read(false); name != "Khu phố Một" {
 				t.Errorf("after a rolled-back change: %q", name)
 			}
+			// The same, the version read before the change: what the
+			// transaction reads after it is not cached either.
+			other, err := s.WardByCode(ctx, "hai-tien")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var thon1 int64
+			err = s.InTx(ctx, func(tx *models.Store) error {
+				if _, err := tx.Ward(ctx, other.ID); err != nil { // reads the version
+					return err
+				}
+				if err := tx.DB(ctx).Exec("UPDATE areas SET name = 'Tạm' WHERE code = 'thon-1' AND ward_id = ?", other.ID).Error; err != nil {
+					return err
+				}
+				el, err := tx.ElectionForWard(ctx, other)
+				if err != nil {
+					return err
+				}
+				as, err := tx.WardAreas(ctx, el.ID, other)
+				if err != nil || as[0].Name != "Tạm" {
+					t.Fatalf("own change not seen: %v, %v", as, err)
+				}
+				thon1 = as[0].ID
+				return errRollback
+			})
+			if !errors.Is(err, errRollback) {
+				t.Fatal(err)
+			}
+			err = s.InTx(ctx, func(tx *models.Store) error {
+				a, err := tx.Area(ctx, thon1)
+				if err == nil && a.Name != "Thôn 1" {
+					t.Errorf("a rolled-back change was cached: %q", a.Name)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
 		})
 	}
 }

@@ -22,7 +22,7 @@ func (s Elections) CurrentElection(ctx context.Context) (*Election, error) {
 		if all == nil {
 			all = []*Election{}
 		}
-		cat.get(token, func() { cat.elections = all })
+		s.fillCatalog(ctx, cat, token, func() { cat.elections = all })
 	}
 	e := currentOf(all, s.now())
 	if e == nil {
@@ -93,7 +93,7 @@ func (s Elections) Area(ctx context.Context, id int64) (*Area, error) {
 		if a, err = s.areaDB(ctx, id); err != nil {
 			return nil, err
 		}
-		cat.get(token, func() { cat.areas[id] = copyArea(a) })
+		s.fillCatalog(ctx, cat, token, func() { cat.areas[id] = copyArea(a) })
 	}
 	return copyArea(a), nil
 }
@@ -133,7 +133,7 @@ func (s Elections) WardAreas(ctx context.Context, electionID int64, w *Ward) ([]
 		if areas, err = s.wardAreasDB(ctx, electionID, w); err != nil {
 			return nil, err
 		}
-		cat.get(token, func() {
+		s.fillCatalog(ctx, cat, token, func() {
 			keep := make([]*Area, len(areas))
 			for i, a := range areas {
 				keep[i] = copyArea(a)
@@ -186,7 +186,7 @@ func (s Elections) ElectionForWard(ctx context.Context, w *Ward) (*Election, err
 		if es == nil {
 			es = []*Election{}
 		}
-		cat.get(token, func() { cat.wardElections[w.ID] = es })
+		s.fillCatalog(ctx, cat, token, func() { cat.wardElections[w.ID] = es })
 	}
 	e := currentOf(es, s.now())
 	if e == nil {
@@ -225,7 +225,7 @@ func (s Elections) Ward(ctx context.Context, id int64) (*Ward, error) {
 		if w, err = s.wardDB(ctx, id); err != nil {
 			return nil, err
 		}
-		cat.get(token, func() { cat.wards[id] = copyWard(w) })
+		s.fillCatalog(ctx, cat, token, func() { cat.wards[id] = copyWard(w) })
 	}
 	return copyWard(w), nil
 }
@@ -264,7 +264,7 @@ func (s Elections) Wards(ctx context.Context) ([]*Ward, error) {
 		if ws == nil {
 			ws = []*Ward{}
 		}
-		cat.get(token, func() { cat.wardList = copyWards(ws) })
+		s.fillCatalog(ctx, cat, token, func() { cat.wardList = copyWards(ws) })
 	}
 	return copyWards(ws), nil
 }
@@ -310,7 +310,7 @@ func (s Elections) AreaWard(ctx context.Context, areaID int64) (*Ward, error) {
 		if w, err = s.areaWardDB(ctx, areaID); err != nil {
 			return nil, err
 		}
-		cat.get(token, func() { cat.areaWards[areaID] = copyWard(w) })
+		s.fillCatalog(ctx, cat, token, func() { cat.areaWards[areaID] = copyWard(w) })
 	}
 	return copyWard(w), nil
 }
@@ -372,7 +372,7 @@ func (s Elections) ManyWards(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	cat.get(token, func() { cat.manyWards = &m })
+	s.fillCatalog(ctx, cat, token, func() { cat.manyWards = &m })
 	return m, nil
 }
 
