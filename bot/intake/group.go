@@ -78,6 +78,11 @@ func (g *grouper) take(ctx context.Context, u Update, log *slog.Logger) (Taken, 
 func (g *grouper) lead() {
 	g.mu.Lock()
 	n := min(len(g.queue), maxGroup)
+	if n == 0 { // another leader took them
+		g.inflight--
+		g.mu.Unlock()
+		return
+	}
 	group := make([]*pending, n)
 	copy(group, g.queue)
 	g.queue = append(g.queue[:0], g.queue[n:]...)
