@@ -331,19 +331,32 @@ func (s Elections) WardsNamed(ctx context.Context, names []string) ([]*Ward, err
 	if len(names) == 0 {
 		return nil, nil
 	}
-	if cat, _ := s.cached(ctx); cat != nil {
+	if cat, token := s.cached(ctx); cat != nil {
 		// The wards (a province's few hundred) are cached once per
 		// version: no query per message.
+		var ws []*Ward
+		found := false
+		match := func(all []*Ward) {
+			for _, w := range all {
+				if slices.Contains(names, w.Folded) {
+					ws = append(ws, copyWard(w)) // only the wards named are copied
+				}
+			}
+		}
+		cat.get(token, func() {
+			if cat.wardList != nil {
+				match(cat.wardList)
+				found = true
+			}
+		})
+		if found {
+			return ws, nil
+		}
 		all, err := s.Wards(ctx)
 		if err != nil {
 			return nil, err
 		}
-		var ws []*Ward
-		for _, w := range all {
-			if slices.Contains(names, w.Folded) {
-				ws = append(ws, w)
-			}
-		}
+		match(all)
 		return ws, nil
 	}
 	var ws []*Ward
