@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 type gormDB = gorm.DB
@@ -28,17 +27,49 @@ func (s Contacts) EnsureContact(ctx context.Context, c *Contact) (*Contact, erro
 	c.Reachable = true
 	now := s.now()
 	c.CreatedAt, c.UpdatedAt = now, now
-	// Insert-or-ignore keeps this one round trip for a new contact and safe
-	// when two replicas see a first message at once.
-	if err := s.DB(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(c).Error; err != nil {
-		return nil, Wrap(EINTERNAL, err, "create contact")
+	// One statement, a new contact or not, and safe when two replicas see
+	// a first message at once.
+	cols := `channel, external_id, chat_id, display_name, lang, ward_id, area_id, reminders,
+		reachable, phone, state, state_expires_at, created_at, updated_at`
+	vals := []any{c.Channel, c.ExternalID, c.ChatID, c.DisplayName, c.Lang, c.WardID, c.AreaID, c.Reminders,
+		c.Reachable, c.Phone, c.State, c.StateExpiresAt, c.CreatedAt, c.UpdatedAt}
+	var q string
+	if s.dialect == DialectPostgres {
+		// Inserted, or else the stored row: nothing written for a contact
+		// who wrote before.
+		q = `WITH ins AS (INSERT INTO contacts (` + cols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (channel, external_id) DO NOTHING RETURNING *)
+			SELECT c.*, ` + catalogTokenColumn + ` FROM (SELECT * FROM ins UNION ALL
+			SELECT * FROM contacts WHERE channel = ? AND external_id = ? LIMIT 1) c`
+		vals = append(vals, c.Channel, c.ExternalID)
+	} else {
+		// SQLite has no INSERT in WITH: the conflict "updates" a column to
+		// itself so that RETURNING gives the stored row.
+		q = `INSERT INTO contacts (` + cols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (channel, external_id) DO UPDATE SET channel = contacts.channel
+			RETURNING *, ` + catalogTokenColumn
 	}
-	var got Contact
-	err := s.DB(ctx).Where("channel = ? AND external_id = ?", c.Channel, c.ExternalID).Take(&got).Error
+	// The catalog's version comes with it: the update's one read of it
+	// (catalog.go) costs no round trip of its own.
+	var got []struct {
+		Contact
+		CatalogToken string
+	}
+	if err := s.DB(ctx).Raw(q, vals...).Scan(&got).Error; err != nil {
+		return nil, Wrap(EINTERNAL, err, "ensure contact %s/%s", c.Channel, c.ExternalID)
+	}
+	if len(got) == 1 {
+		s.seeCatalog(got[0].CatalogToken)
+		return &got[0].Contact, nil
+	}
+	// PostgreSQL: inserted by a transaction that committed after this
+	// statement's snapshot was taken.
+	var g Contact
+	err := s.DB(ctx).Where("channel = ? AND external_id = ?", c.Channel, c.ExternalID).Take(&g).Error
 	if err != nil {
 		return nil, notFound(err, "contact %s/%s", c.Channel, c.ExternalID)
 	}
-	return &got, nil
+	return &g, nil
 }
 
 // ContactByID finds a contact.

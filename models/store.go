@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -44,6 +45,14 @@ type Store struct {
 	dialect string
 	// Now is the clock; tests inject a fixed one.
 	Now func() time.Time
+	// stmts counts the statements sent (statements.go); shared by the
+	// stores of the pool's transactions.
+	stmts *atomic.Int64
+	// cat is the replica's cache of elections, wards and areas
+	// (catalog.go), shared by the stores of the pool's transactions; seen
+	// is the catalog version this transaction read (nil outside one).
+	cat  *catalog
+	seen *catalogSeen
 
 	Contacts
 	Elections
@@ -107,7 +116,13 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		sqlDB.Close()
 		return nil, Wrap(EINTERNAL, err, "connect to %s database", dialect)
 	}
-	return newStore(db, dialect, time.Now), nil
+	st := newStore(db, dialect, time.Now)
+	st.stmts, st.cat = new(atomic.Int64), newCatalog()
+	if err := countStatements(db, st.stmts); err != nil {
+		sqlDB.Close()
+		return nil, Wrap(EINTERNAL, err, "open %s database", dialect)
+	}
+	return st, nil
 }
 
 func parseDatabaseURL(raw string) (dialect, dsn string, err error) {
@@ -169,7 +184,9 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 		return fn(s)
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(newStore(tx, s.dialect, s.Now))
+		t := newStore(tx, s.dialect, s.Now)
+		t.stmts, t.cat, t.seen = s.stmts, s.cat, &catalogSeen{}
+		return fn(t)
 	})
 }
 

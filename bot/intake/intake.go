@@ -44,9 +44,14 @@ type Config struct {
 	Encode Encoder
 	// Routes encode the replies addressed to contacts of other channels.
 	// Nil: such replies are dropped (logged).
-	Routes     *Routes
-	Logger     *slog.Logger          // [slog.Default()]
-	Registerer prometheus.Registerer // the intake metrics; nil: not registered
+	Routes *Routes
+	// GroupCommit is the number of transactions in flight at once, each
+	// committing together the updates that arrived while the others were
+	// busy (group.go); 0: DefaultGroupCommit; < 0: one transaction per
+	// update.
+	GroupCommit int
+	Logger      *slog.Logger          // [slog.Default()]
+	Registerer  prometheus.Registerer // the intake metrics; nil: not registered
 }
 
 // Intake takes one channel's updates.
@@ -54,6 +59,7 @@ type Intake struct {
 	cfg      Config
 	metrics  *Metrics
 	failures failures // poison.go
+	group    *grouper // group.go; nil: a transaction per update
 }
 
 // New returns the intake of cfg.Channel.
@@ -67,7 +73,14 @@ func New(cfg Config) (*Intake, error) {
 	if cfg.Routes != nil {
 		cfg.Routes.Add(cfg.Channel, cfg.Encode)
 	}
-	return &Intake{cfg: cfg, metrics: NewMetrics(cfg.Registerer, cfg.Channel)}, nil
+	it := &Intake{cfg: cfg, metrics: NewMetrics(cfg.Registerer, cfg.Channel)}
+	if cfg.GroupCommit == 0 {
+		cfg.GroupCommit = DefaultGroupCommit
+	}
+	if cfg.GroupCommit > 0 {
+		it.group = &grouper{it: it, limit: cfg.GroupCommit}
+	}
+	return it, nil
 }
 
 // Metrics are the intake's metrics (a webhook counts its answers there).
@@ -134,26 +147,12 @@ func (it *Intake) Take(ctx context.Context, u Update) (Taken, error) {
 	}
 	start := time.Now()
 	var res Taken
-	err := it.cfg.Store.InTx(ctx, func(tx *models.Store) (err error) {
-		defer recoverPanic(&err) // rolled back, then judged poison
-		res = Taken{}
-		if u.ID != "" {
-			fresh, err := tx.RecordUpdate(ctx, name, u.ID)
-			if err != nil {
-				return err
-			}
-			if !fresh {
-				res.Duplicate = true
-				return nil
-			}
-		}
-		msgs, err := it.process(ctx, tx, log, u)
-		if err != nil {
-			return err
-		}
-		res.Messages = msgs
-		return it.cfg.Outbox.Enqueue(ctx, tx, msgs)
-	})
+	var err error
+	if it.group != nil {
+		res, err = it.group.take(ctx, u, log)
+	} else {
+		res, err = it.takeTx(ctx, u, log)
+	}
 	if err != nil {
 		if why := it.poison(ctx, u, err); why != "" {
 			return it.acknowledge(ctx, log, u, why, err)
@@ -171,6 +170,41 @@ func (it *Intake) Take(ctx context.Context, u Update) (Taken, error) {
 	it.cfg.Outbox.Kick(res.Messages)
 	log.Info(name+": update processed", "messages", len(res.Messages), "took", time.Since(start))
 	return res, nil
+}
+
+// takeTx takes an update in a transaction of its own.
+func (it *Intake) takeTx(ctx context.Context, u Update, log *slog.Logger) (Taken, error) {
+	var res Taken
+	err := it.cfg.Store.InTx(ctx, func(tx *models.Store) (err error) {
+		res, err = it.apply(ctx, tx, u, log)
+		return err
+	})
+	return res, err
+}
+
+// apply records an update, makes its effects and queues its rows in tx:
+// its own transaction or its group's (group.go). A panic is returned as
+// an error (the transaction is rolled back, then the update judged
+// poison).
+func (it *Intake) apply(ctx context.Context, tx *models.Store, u Update, log *slog.Logger) (res Taken, err error) {
+	defer recoverPanic(&err)
+	if u.ID != "" {
+		fresh, err := tx.RecordUpdate(ctx, it.cfg.Channel, u.ID)
+		if err != nil {
+			return Taken{}, err
+		}
+		if !fresh {
+			return Taken{Duplicate: true}, nil
+		}
+	}
+	msgs, err := it.process(ctx, tx, log, u)
+	if err != nil {
+		return Taken{}, err
+	}
+	if err := it.cfg.Outbox.Enqueue(ctx, tx, msgs); err != nil {
+		return Taken{}, err
+	}
+	return Taken{Messages: msgs}, nil
 }
 
 // process makes the update's effects in tx and returns its rows.

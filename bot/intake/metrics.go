@@ -18,7 +18,11 @@ type Metrics struct {
 	Poison     prometheus.Counter     // cannot be processed: recorded and acknowledged (poison.go)
 	Handler    prometheus.Observer    // seconds the handlers took on one update
 	Webhook    *prometheus.CounterVec // webhook requests, by HTTP status answered
+	Group      prometheus.Observer    // updates committed by one transaction (group.go)
 }
+
+// observeGroup counts a committed group of n updates.
+func (m *Metrics) observeGroup(n int) { m.Group.Observe(float64(n)) }
 
 // NewMetrics returns the intake metrics of channel, registered
 // with reg (nil: not registered). Channels of one process share reg: the
@@ -49,6 +53,11 @@ func NewMetrics(reg prometheus.Registerer, channel string) *Metrics {
 		Name: "electionbot_webhook_requests_total",
 		Help: "Webhook requests, by channel and HTTP status answered.",
 	}, []string{"channel", "status"}))
+	group := register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "electionbot_intake_group_updates",
+		Help:    "Updates committed together in one transaction (group commit), by channel.",
+		Buckets: []float64{1, 2, 4, 8, 16, 32},
+	}, []string{"channel"}))
 	ch := prometheus.Labels{"channel": channel}
 	return &Metrics{
 		Received:   received.MustCurryWith(ch),
@@ -57,6 +66,7 @@ func NewMetrics(reg prometheus.Registerer, channel string) *Metrics {
 		Poison:     poison.With(ch),
 		Handler:    handler.With(ch),
 		Webhook:    webhook.MustCurryWith(ch),
+		Group:      group.With(ch),
 	}
 }
 

@@ -61,6 +61,7 @@ type benchOptions struct {
 	warmup      int
 	concurrency int
 	intakeRate  float64
+	pinLoad     bool
 	lookups     int
 	rollups     int
 	rssUsers    int
@@ -83,6 +84,15 @@ func usageErr(format string, args ...any) error { return usageError{fmt.Errorf(f
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if len(os.Args) == 2 && os.Args[1] == "loadgen" { // the intake's pinned load generator (loadgen.go)
+		err := runLoadgen(ctx, os.Stdin, os.Stdout)
+		stop()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "electionbot-bench loadgen: %v\n", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
@@ -121,7 +131,8 @@ func parseOptions(args []string, stderr io.Writer, getenv func(string) string) (
 	fs.IntVar(&o.updates, "updates", 20_000, "measured webhook updates per intake run")
 	fs.IntVar(&o.warmup, "warmup", 2_000, "webhook updates sent before each measured intake run")
 	fs.IntVar(&o.concurrency, "concurrency", 40, "webhook connections (Telegram's max_connections is 40)")
-	fs.Float64Var(&o.intakeRate, "intake-rate", 0, "also measure latency at this fixed rate (updates/s, open loop); 0: skip")
+	fs.Float64Var(&o.intakeRate, "intake-rate", 0, "also measure latency at this fixed rate (updates/s, open loop); 0: half the closed-loop maximum")
+	fs.BoolVar(&o.pinLoad, "pin-load", true, "intake: run the load generator as a child pinned on the last CPU (taskset), the bot on the others")
 	fs.IntVar(&o.lookups, "lookups", 20_000, "measured eligibility lookups")
 	fs.IntVar(&o.rollups, "rollups", 200, "tallies accepted, each followed by the roll-up")
 	fs.IntVar(&o.rssUsers, "rss-users", 2_000, "residents who look themselves up through the child serve before its RSS is read")
