@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -62,7 +63,9 @@ func (o *Outbox) DeliverBulk(ctx context.Context, ids []int64, concurrency int) 
 	for rest := ids; len(rest) > 0 && ctx.Err() == nil && !failed(); {
 		part := rest[:min(len(rest), o.claimChunk())]
 		rest = rest[len(part):]
-		claimed, err := o.store.ClaimOutboxBatch(ctx, part, o.leaseFor(len(part)))
+		o.claimed.Add(int64(len(part))) // before the lease: concurrent claims count each other
+		claimed, err := o.store.ClaimOutboxBatch(ctx, part, o.leaseFor())
+		o.claimed.Add(int64(len(claimed) - len(part)))
 		if err != nil {
 			note(outcome{}, err)
 			break
@@ -70,7 +73,6 @@ func (o *Outbox) DeliverBulk(ctx context.Context, ids []int64, concurrency int) 
 		if len(claimed) < len(part) {
 			note(o.unclaimed(ctx, part, claimed))
 		}
-		o.claimed.Add(int64(len(claimed)))
 		for i, m := range claimed {
 			select {
 			case sem <- struct{}{}:
@@ -90,7 +92,6 @@ func (o *Outbox) DeliverBulk(ctx context.Context, ids []int64, concurrency int) 
 			wg.Add(1)
 			go func(m *models.OutboxMessage) {
 				defer func() { <-sem; wg.Done() }()
-				o.claimed.Add(-1) // sendClaimed counts it again while it waits
 				note(o.sendBulk(ctx, m, marks))
 			}(m)
 		}
@@ -108,15 +109,18 @@ func (o *Outbox) DeliverBulk(ctx context.Context, ids []int64, concurrency int) 
 func (o *Outbox) sendBulk(ctx context.Context, m *models.OutboxMessage, marks *marks) (outcome, error) {
 	key := chatKey(m)
 	if _, ok := o.senders[m.Channel]; !ok {
+		o.claimed.Add(-1)
 		return outcome{chat: key, wait: o.cfg.RetryMax}, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID})
 	}
 	perChat := m.Kind != models.OutboxAck
 	if perChat {
 		if d := o.lim.PausedFor(key); d > 0 {
+			o.claimed.Add(-1)
 			return outcome{chat: key, wait: d}, o.store.OutboxRetryAt(context.WithoutCancel(ctx), m.ID, o.now().Add(d), m.LastError)
 		}
 		if err := o.lim.WaitChat(ctx, key); err != nil {
-			return outcome{}, err
+			o.claimed.Add(-1)
+			return outcome{}, errors.Join(err, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID}))
 		}
 	}
 	return o.sendClaimed(ctx, m, perChat, marks)

@@ -139,15 +139,18 @@ func (o *Outbox) deliverOne(ctx context.Context, key string, q queued) (outcome,
 			return outcome{}, err
 		}
 	}
-	m, err := o.store.ClaimOutboxMessage(ctx, q.id, o.leaseFor(1))
-	if err != nil {
-		return outcome{}, err
-	}
-	if m == nil {
+	o.claimed.Add(1) // before the lease: concurrent claims count each other
+	m, err := o.store.ClaimOutboxMessage(ctx, q.id, o.leaseFor())
+	if err != nil || m == nil {
+		o.claimed.Add(-1)
+		if err != nil {
+			return outcome{}, err
+		}
 		return o.notClaimed(ctx, q.id)
 	}
 	if _, ok := o.senders[m.Channel]; !ok {
 		// This process does not run that channel (yet): leave it.
+		o.claimed.Add(-1)
 		return outcome{chat: key, wait: o.cfg.RetryMax}, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID})
 	}
 	return o.sendClaimed(ctx, m, q.perChat, nil)
@@ -181,15 +184,18 @@ func (o *Outbox) waiting(m *models.OutboxMessage) outcome {
 	return outcome{chat: key, wait: 200 * time.Millisecond} // raced with another sender
 }
 
-// leaseFor is how long a claim of n messages lasts: SendTimeout for the
-// call, plus the time the global pace needs for the slots already handed
-// out, the claimed messages still waiting for theirs, and these n, twice
-// over. A message whose claim has less than SendTimeout left when its
-// slot comes is given back, not sent (sendClaimed): a claim never expires
-// during its call, so no other sender can send it at the same time.
-func (o *Outbox) leaseFor(n int) time.Duration {
+// minCallTime is the least time left on a claim for its call to be made.
+const minCallTime = 5 * time.Second
+
+// leaseFor is how long a claim lasts: SendTimeout for the call, plus the
+// time the global pace needs for the slots already handed out and for
+// the messages claimed (or being claimed) still waiting for theirs, twice
+// over. The call's timeout is what is left of the claim (sendClaimed), so
+// a claim never expires during its call: no other sender can send the
+// message at the same time.
+func (o *Outbox) leaseFor() time.Duration {
 	now := o.clock.Now()
-	slots := float64(o.claimed.Load()+int64(n)) / max(o.lim.Rate(), 1e-3)
+	slots := float64(o.claimed.Load()) / max(o.lim.Rate(), 1e-3)
 	return o.cfg.SendTimeout + 2*(o.lim.global.ahead(now)+time.Duration(slots*float64(time.Second))) + time.Second
 }
 
@@ -203,12 +209,12 @@ func PacedAt(ctx context.Context) (time.Time, bool) {
 	return at, ok
 }
 
-// sendClaimed sends a claimed message at its slot of the global pace and
-// records the result; marks, when given, collects a delivery to be
-// recorded with others (bulk sends).
+// sendClaimed sends a claimed message (counted in o.claimed by the
+// caller) at its slot of the global pace and records the result; marks,
+// when given, collects a delivery to be recorded with others (bulk
+// sends).
 func (o *Outbox) sendClaimed(ctx context.Context, m *models.OutboxMessage, perChat bool, marks *marks) (outcome, error) {
 	key := chatKey(m)
-	o.claimed.Add(1)
 	at, err := o.lim.WaitGlobal(ctx)
 	o.claimed.Add(-1)
 	if err != nil {
@@ -217,13 +223,20 @@ func (o *Outbox) sendClaimed(ctx context.Context, m *models.OutboxMessage, perCh
 	if perChat {
 		o.lim.started(key, at)
 	}
-	if m.LockedUntil == nil || o.now().Add(o.cfg.SendTimeout).After(*m.LockedUntil) {
-		// Paced past its claim: another sender may take it any moment.
-		o.log.Warn("outbox: claim too short for the pace, given back", "outbox_id", m.ID)
+	// The call must end before the claim does (else another sender could
+	// take the message during it): its timeout is what is left of the
+	// claim, less a second, at most SendTimeout.
+	timeout := o.cfg.SendTimeout
+	if m.LockedUntil != nil {
+		timeout = min(timeout, m.LockedUntil.Sub(o.now())-time.Second)
+	}
+	if timeout < min(o.cfg.SendTimeout, minCallTime) {
+		// Paced past its claim: given back to be claimed again.
+		o.log.Warn("outbox: claim too short for the pace, given back", "outbox_id", m.ID, "left", timeout)
 		return outcome{chat: key, wait: 10 * time.Millisecond}, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID})
 	}
 	sender := o.senders[m.Channel]
-	sctx, cancel := context.WithTimeout(context.WithValue(ctx, pacedAtKey{}, at), o.cfg.SendTimeout)
+	sctx, cancel := context.WithTimeout(context.WithValue(ctx, pacedAtKey{}, at), timeout)
 	serr := sender.Send(sctx, m)
 	cancel()
 	// Record the result even if we are being stopped.
