@@ -173,3 +173,34 @@ func TestDeliverBulkBatches(t *testing.T) {
 		})
 	}
 }
+
+// A reply costs three statements: its insert in the transaction of the
+// update, the claim (which reads it) and the record of its delivery; no
+// River job is inserted with it (it was five: the insert, River's job
+// insert, a read, the claim and the record, and River's run of the job
+// later).
+func TestReplyStatements(t *testing.T) {
+	s := testdb.SQLite(t)
+	ctx := context.Background()
+	r := newRecorder()
+	o, err := outbox.New(ctx, outbox.Config{Store: s, ChatLimit: func(string) (rate.Limit, int) { return rate.Inf, 1 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Register("test", r)
+	t.Cleanup(func() { o.Stop(ctx) })
+	stmts := countStatements(t, s)
+	msgs := enqueue(t, s, o, "5", true, "a", "b", "c", "d")
+	waitFor(t, "4 deliveries", func() bool { return len(r.delivered()) >= 4 })
+	stop(t, o)
+	var jobs int64
+	s.DB(ctx).Table("river_job").Count(&jobs)
+	if jobs != 0 {
+		t.Errorf("%d River jobs inserted with the replies, want none", jobs)
+	}
+	per := float64(stmts.Load()-1) / float64(len(msgs)) // less the count of jobs
+	t.Logf("%d replies: %d statements, %.2f a reply", len(msgs), stmts.Load()-1, per)
+	if per > 3 {
+		t.Errorf("%.2f statements a reply, want 3", per)
+	}
+}

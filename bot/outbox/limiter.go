@@ -111,24 +111,46 @@ func (l *Limiter) WaitChat(ctx context.Context, chat string) error {
 }
 
 // WaitGlobal waits for a slot of the global pace and returns its time.
-// Bulk sends (ctx from withGate) wait one at a time, so a reply queues
-// behind at most one of them, not behind all.
+// Bulk sends (ctx from withGate) take their slots one at a time, and only
+// while the slots already handed out reach at most bulkHorizon ahead: a
+// reply, which takes the next free slot at once, waits behind at most
+// that much of a broadcast, and the broadcast keeps a few slots in hand
+// so that a late wake-up does not cost its pace.
 func (l *Limiter) WaitGlobal(ctx context.Context) (time.Time, error) {
+	var at time.Time
 	if gate, ok := ctx.Value(gateKey{}).(chan struct{}); ok {
 		select {
 		case gate <- struct{}{}:
 		case <-ctx.Done():
 			return time.Time{}, ctx.Err()
 		}
-		defer func() { <-gate }()
+		horizon := max(bulkHorizon, 2*time.Duration(float64(time.Second)/max(l.Rate(), 1e-3)))
+		for {
+			now := l.clock.Now()
+			wait := l.global.ahead(now) - horizon
+			if wait <= 0 {
+				at = l.global.reserve(now)
+				break
+			}
+			if err := l.clock.Sleep(ctx, wait); err != nil {
+				<-gate
+				return time.Time{}, err
+			}
+		}
+		<-gate
+	} else {
+		at = l.global.reserve(l.clock.Now())
 	}
-	at := l.global.reserve(l.clock.Now())
 	if err := l.clock.Sleep(ctx, at.Sub(l.clock.Now())); err != nil {
 		// The slot stays taken: the pace is only ever slower for it.
 		return time.Time{}, err
 	}
 	return at, nil
 }
+
+// bulkHorizon is how far ahead bulk sends may hold slots of the global
+// pace (at least two slots).
+const bulkHorizon = 20 * time.Millisecond
 
 // started records that a message to chat was paced at at.
 func (l *Limiter) started(chat string, at time.Time) {
