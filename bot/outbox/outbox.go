@@ -6,11 +6,13 @@
 // periodic River job on the same database that finds those messages in
 // the outbox itself, with bounded retries and backoff.
 //
-// A message is claimed (status sending, locked for SendTimeout) before its
-// API call and marked sent after it, so two senders never send it at the
-// same time; a process that dies between the call and the mark leaves it to
-// be sent again when the lock expires: at most the messages in flight at a
-// crash are duplicated.
+// A message is claimed (status sending, locked for SendTimeout and the
+// wait for its slot of the pace) before it takes its slot of the global
+// pace, and marked sent after its call (a broadcast's by the batch, within
+// a quarter of a second), so two senders never send it at the same time:
+// the call times out before the claim ends. A process that dies between
+// the call and the mark leaves it to be sent again when the lock expires:
+// at most the messages claimed at a crash are duplicated.
 //
 // The outbox only sends: what to send in bulk (broadcasts, reminders) is
 // package broadcast's, which adds its jobs to the outbox's River client
