@@ -22,6 +22,9 @@ import (
 // Slots are handed out in order, each to one caller, who sleeps until it;
 // the sleep's lateness only delays that send (the next slot is counted
 // from the slot, not from the late wake-up, so the pace does not drift).
+// Slots missed by at most paceCatchUp (a loaded machine woke the senders
+// late) are still handed out, at once: the pace catches up, within the
+// window's bound; slots missed by more (nothing to send) are lost.
 //
 // paceHeadroom leaves the API room for the jitter between our clock and
 // its own (a network round trip, a loaded machine): Telegram counts when
@@ -44,6 +47,7 @@ const (
 	recoverPerSecond = 0.05
 	backoffHold      = time.Second
 	paceWindow       = time.Second
+	paceCatchUp      = 100 * time.Millisecond
 )
 
 func (p *pace) init(now time.Time, share float64) {
@@ -100,9 +104,11 @@ func (p *pace) reserve(now time.Time) time.Time {
 	p.recoverLocked(now)
 	r := p.share * p.factor
 	n := max(1, int(math.Floor(r)))
-	at := now
-	if p.next.After(at) {
-		at = p.next
+	// The next slot, unless it was missed by more than paceCatchUp (the
+	// pace was idle): then from now, with no burst.
+	at := p.next
+	if at.Before(now.Add(-paceCatchUp)) {
+		at = now
 	}
 	if len(p.window) > n {
 		p.window = p.window[len(p.window)-n:]
