@@ -11,15 +11,24 @@ import (
 
 // The bulk path claims and records its messages by the batch: one
 // statement claims (and reads) up to claimChunk messages, one records up
-// to markBatch deliveries. A delivery waits at most markEvery to be
-// recorded: at a crash, the messages sent but not yet recorded are still
-// claimed, and are sent again when their claim expires, as a message in
-// flight at a crash always was.
+// to markBatch deliveries. A delivery waits about markEvery to be recorded
+// (until the next one after that): at a crash, the messages sent but not
+// yet recorded are still claimed, and are sent again when their claim
+// expires, as a message in flight at a crash always was; markEvery keeps
+// them to about as many as the calls in flight.
 const (
 	maxClaimChunk = 100
 	markBatch     = 64
-	markEvery     = 250 * time.Millisecond
+	markEvery     = 50 * time.Millisecond
 )
+
+// claimCap is how many messages this replica's bulk sends keep claimed
+// and not yet sent: a second of the pace, at least one chunk. More would
+// only lengthen the claims (leaseFor) and the wait for them after a
+// crash.
+func (o *Outbox) claimCap() int64 {
+	return int64(max(o.claimChunk(), int(o.lim.Rate())))
+}
 
 // claimChunk is how many messages one claim takes: half a second's worth
 // at the pace, 1 to maxClaimChunk.
@@ -62,6 +71,13 @@ func (o *Outbox) DeliverBulk(ctx context.Context, ids []int64, concurrency int) 
 	marks := &marks{o: o}
 	for rest := ids; len(rest) > 0 && ctx.Err() == nil && !failed(); {
 		part := rest[:min(len(rest), o.claimChunk())]
+		if c := o.claimed.Load(); c > 0 && c+int64(len(part)) > o.claimCap() {
+			// Enough claimed ahead of the pace: wait for a slot's time.
+			if o.clock.Sleep(ctx, max(time.Millisecond, time.Duration(float64(time.Second)/max(o.lim.Rate(), 1e-3)))) != nil {
+				break
+			}
+			continue
+		}
 		rest = rest[len(part):]
 		o.claimed.Add(int64(len(part))) // before the lease: concurrent claims count each other
 		claimed, err := o.store.ClaimOutboxBatch(ctx, part, o.leaseFor())

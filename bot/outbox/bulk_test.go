@@ -113,7 +113,10 @@ func countStatements(t *testing.T, s *models.Store) *atomic.Int64 {
 // statements than messages (it was 3 a message: read, claim, record), each
 // message sent once, every one recorded as sent, and the pace strict.
 func TestDeliverBulkBatches(t *testing.T) {
-	for _, perSecond := range []float64{30, 1000} {
+	// At 30/s a record waits for one more delivery (markEvery is under two
+	// slots); at 1000/s it holds about 50.
+	for _, tc := range []struct{ perSecond, most float64 }{{30, 0.5}, {1000, 0.1}} {
+		perSecond := tc.perSecond
 		t.Run(fmt.Sprint(perSecond), func(t *testing.T) {
 			s := testdb.SQLite(t)
 			ctx := context.Background()
@@ -155,8 +158,8 @@ func TestDeliverBulkBatches(t *testing.T) {
 			})
 			per := float64(stmts.Load()) / n
 			t.Logf("%d messages at %v/s: %d statements, %.3f a message", n, perSecond, stmts.Load(), per)
-			if per > 0.25 {
-				t.Errorf("%.3f statements a message, want at most 0.25", per)
+			if per > tc.most {
+				t.Errorf("%.3f statements a message, want at most %v", per, tc.most)
 			}
 			if got := len(r.Delivered()); got != n {
 				t.Fatalf("%d delivered, want %d", got, n)
