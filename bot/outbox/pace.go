@@ -25,6 +25,9 @@ import (
 // Slots missed by at most paceCatchUp (a loaded machine woke the senders
 // late) are still handed out, at once: the pace catches up, within the
 // window's bound; slots missed by more (nothing to send) are lost.
+// paceCatchUp is the headroom's worth of a second (30 ms): what is caught
+// up at once stays within the room left for the API's jitter, so at
+// 30/s (under one slot) nothing is, at 1000/s up to 30 slots.
 //
 // paceHeadroom leaves the API room for the jitter between our clock and
 // its own (a network round trip, a loaded machine): Telegram counts when
@@ -47,7 +50,7 @@ const (
 	recoverPerSecond = 0.05
 	backoffHold      = time.Second
 	paceWindow       = time.Second
-	paceCatchUp      = 100 * time.Millisecond
+	paceCatchUp      = time.Duration((1 - paceHeadroom) * float64(time.Second))
 )
 
 func (p *pace) init(now time.Time, share float64) {
