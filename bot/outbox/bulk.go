@@ -72,22 +72,24 @@ func (o *Outbox) DeliverBulk(ctx context.Context, ids []int64, concurrency int) 
 	for rest := ids; len(rest) > 0 && ctx.Err() == nil && !failed(); {
 		part := rest[:min(len(rest), o.claimChunk())]
 		if c := o.claimed.Load(); c > 0 && c+int64(len(part)) > o.claimCap() {
-			// Enough claimed ahead of the pace: wait for a slot's time.
-			if o.clock.Sleep(ctx, max(time.Millisecond, time.Duration(float64(time.Second)/max(o.lim.Rate(), 1e-3)))) != nil {
-				break
+			// Enough claimed ahead of the pace: wait until one of them
+			// takes its slot.
+			select {
+			case <-o.unclaimed:
+			case <-ctx.Done():
 			}
 			continue
 		}
 		rest = rest[len(part):]
 		o.claimed.Add(int64(len(part))) // before the lease: concurrent claims count each other
 		claimed, err := o.store.ClaimOutboxBatch(ctx, part, o.leaseFor())
-		o.claimed.Add(int64(len(claimed) - len(part)))
+		o.unclaim(len(part) - len(claimed))
 		if err != nil {
 			note(outcome{}, err)
 			break
 		}
 		if len(claimed) < len(part) {
-			note(o.unclaimed(ctx, part, claimed))
+			note(o.notClaimedPart(ctx, part, claimed))
 		}
 		for i, m := range claimed {
 			select {
@@ -101,7 +103,7 @@ func (o *Outbox) DeliverBulk(ctx context.Context, ids []int64, concurrency int) 
 				for _, m := range claimed[i:] {
 					left = append(left, m.ID)
 				}
-				o.claimed.Add(-int64(len(left)))
+				o.unclaim(len(left))
 				note(outcome{}, o.store.ReleaseOutbox(context.WithoutCancel(ctx), left))
 				break
 			}
@@ -125,26 +127,26 @@ func (o *Outbox) DeliverBulk(ctx context.Context, ids []int64, concurrency int) 
 func (o *Outbox) sendBulk(ctx context.Context, m *models.OutboxMessage, marks *marks) (outcome, error) {
 	key := chatKey(m)
 	if _, ok := o.senders[m.Channel]; !ok {
-		o.claimed.Add(-1)
+		o.unclaim(1)
 		return outcome{chat: key, wait: o.cfg.RetryMax}, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID})
 	}
 	perChat := m.Kind != models.OutboxAck
 	if perChat {
 		if d := o.lim.PausedFor(key); d > 0 {
-			o.claimed.Add(-1)
+			o.unclaim(1)
 			return outcome{chat: key, wait: d}, o.store.OutboxRetryAt(context.WithoutCancel(ctx), m.ID, o.now().Add(d), m.LastError)
 		}
 		if err := o.lim.WaitChat(ctx, key); err != nil {
-			o.claimed.Add(-1)
+			o.unclaim(1)
 			return outcome{}, errors.Join(err, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID}))
 		}
 	}
 	return o.sendClaimed(ctx, m, perChat, marks)
 }
 
-// unclaimed is the outcome of those of part that were not claimed: one
+// notClaimedPart is the outcome of those of part that were not claimed: one
 // read of them, for how long until they can be tried again.
-func (o *Outbox) unclaimed(ctx context.Context, part []int64, claimed []*models.OutboxMessage) (outcome, error) {
+func (o *Outbox) notClaimedPart(ctx context.Context, part []int64, claimed []*models.OutboxMessage) (outcome, error) {
 	got := make(map[int64]bool, len(claimed))
 	for _, m := range claimed {
 		got[m.ID] = true
@@ -200,4 +202,18 @@ func (k *marks) flush(ctx context.Context) error {
 	k.ids = nil
 	k.mu.Unlock()
 	return k.o.store.OutboxSentBatch(ctx, ids)
+}
+
+// unclaim counts n claimed messages as no longer waiting for their slot
+// (sent, given back, or not claimed after all), and wakes a bulk send
+// waiting to claim more.
+func (o *Outbox) unclaim(n int) {
+	if n == 0 {
+		return
+	}
+	o.claimed.Add(-int64(n))
+	select {
+	case o.unclaimed <- struct{}{}:
+	default:
+	}
 }

@@ -142,7 +142,7 @@ func (o *Outbox) deliverOne(ctx context.Context, key string, q queued) (outcome,
 	o.claimed.Add(1) // before the lease: concurrent claims count each other
 	m, err := o.store.ClaimOutboxMessage(ctx, q.id, o.leaseFor())
 	if err != nil || m == nil {
-		o.claimed.Add(-1)
+		o.unclaim(1)
 		if err != nil {
 			return outcome{}, err
 		}
@@ -150,7 +150,7 @@ func (o *Outbox) deliverOne(ctx context.Context, key string, q queued) (outcome,
 	}
 	if _, ok := o.senders[m.Channel]; !ok {
 		// This process does not run that channel (yet): leave it.
-		o.claimed.Add(-1)
+		o.unclaim(1)
 		return outcome{chat: key, wait: o.cfg.RetryMax}, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID})
 	}
 	return o.sendClaimed(ctx, m, q.perChat, nil)
@@ -216,7 +216,7 @@ func PacedAt(ctx context.Context) (time.Time, bool) {
 func (o *Outbox) sendClaimed(ctx context.Context, m *models.OutboxMessage, perChat bool, marks *marks) (outcome, error) {
 	key := chatKey(m)
 	at, err := o.lim.WaitGlobal(ctx)
-	o.claimed.Add(-1)
+	o.unclaim(1)
 	if err != nil {
 		return outcome{}, errors.Join(err, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID}))
 	}

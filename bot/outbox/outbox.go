@@ -95,7 +95,8 @@ type Outbox struct {
 
 	// claimed counts the messages claimed but not yet at their slot of
 	// the pace: how long a new claim must last (leaseFor).
-	claimed atomic.Int64
+	claimed   atomic.Int64
+	unclaimed chan struct{} // a claimed message took its slot (capacity 1)
 
 	mu       sync.Mutex
 	queues   map[string]*chatQueue
@@ -120,17 +121,18 @@ func New(ctx context.Context, cfg Config) (*Outbox, error) {
 	}
 	cfg.defaults()
 	o := &Outbox{
-		cfg:     cfg,
-		store:   cfg.Store,
-		log:     cfg.Logger,
-		clock:   cfg.Clock,
-		lim:     NewLimiter(cfg.Clock, cfg.Rate, cfg.ChatLimit, 10000),
-		metrics: newMetrics(cfg.Registerer),
-		senders: map[string]Sender{},
-		bulk:    make(chan struct{}, 1),
-		queues:  map[string]*chatQueue{},
-		fast:    map[int64]struct{}{},
-		sem:     make(chan struct{}, cfg.Concurrency),
+		cfg:       cfg,
+		store:     cfg.Store,
+		log:       cfg.Logger,
+		clock:     cfg.Clock,
+		lim:       NewLimiter(cfg.Clock, cfg.Rate, cfg.ChatLimit, 10000),
+		metrics:   newMetrics(cfg.Registerer),
+		senders:   map[string]Sender{},
+		bulk:      make(chan struct{}, 1),
+		queues:    map[string]*chatQueue{},
+		fast:      map[int64]struct{}{},
+		unclaimed: make(chan struct{}, 1),
+		sem:       make(chan struct{}, cfg.Concurrency),
 	}
 	o.ctx, o.cancel = context.WithCancel(context.Background())
 	o.lease = newLease(o)
