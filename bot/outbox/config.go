@@ -26,8 +26,8 @@ type Config struct {
 	// RetryBase and RetryMax shape the backoff after temporary errors:
 	// RetryBase·2^(attempt-1), at most RetryMax, ±20% [5s, 10m].
 	RetryBase, RetryMax time.Duration
-	// Grace is how long after the commit the durable job looks at the
-	// messages the fast path should have sent [10s].
+	// Grace is how long after it was due a reply not yet tried is left to
+	// the fast path; the sweep sends it after that [10s].
 	Grace time.Duration
 	// InlineWait is the longest retry_after the fast path waits itself;
 	// longer waits go to the durable job [5s].
@@ -37,7 +37,7 @@ type Config struct {
 	// Concurrency is how many chats the fast path sends to at once [64].
 	Concurrency int
 	// SweepInterval is how often a River periodic job sends what was left
-	// behind (pending long past its time) and prunes old rows [1m].
+	// behind (see Sweep): a crash's replies, retries after errors [5s].
 	SweepInterval time.Duration
 	// Retention is how long finished messages and processed update ids are
 	// kept [7 days].
@@ -90,7 +90,7 @@ func (c *Config) defaults() {
 	orDefault(&c.InlineWait, 5*time.Second)
 	orDefault(&c.SendTimeout, 30*time.Second)
 	orDefault(&c.Concurrency, 64)
-	orDefault(&c.SweepInterval, time.Minute)
+	orDefault(&c.SweepInterval, 5*time.Second)
 	orDefault(&c.Retention, 7*24*time.Hour)
 	orDefault(&c.FetchPollInterval, time.Second)
 	orDefault(&c.LeaseInterval, 2*time.Second)

@@ -4,52 +4,32 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"sync"
 	"time"
-
-	"github.com/riverqueue/river"
 
 	"electionbot/models"
 )
 
 // Enqueue inserts msgs into the outbox inside tx (a store bound to the
-// transaction of the effects that produced them, see models.Store.InTx),
-// together with the River job that delivers whatever the fast path has not
-// sent Grace after the commit. Call Kick with the same msgs after commit.
+// transaction of the effects that produced them, see models.Store.InTx).
+// Call Kick with the same msgs after commit. No job is inserted with them:
+// what the fast path does not send (a crash after the commit, a retry
+// after an error) the sweep finds in the outbox itself (Sweep, every
+// SweepInterval).
 func (o *Outbox) Enqueue(ctx context.Context, tx *models.Store, msgs []*models.OutboxMessage) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	sqlTx := tx.SQLTx()
-	if sqlTx == nil {
+	if tx.SQLTx() == nil {
 		return errors.New("outbox: Enqueue needs a store bound to a transaction")
 	}
-	if err := tx.EnqueueOutbox(ctx, msgs); err != nil {
-		return err
-	}
-	ids := make([]int64, 0, len(msgs))
-	for _, m := range msgs {
-		if m.ID != 0 {
-			ids = append(ids, m.ID)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err := o.river.InsertTx(ctx, sqlTx, DeliverArgs{IDs: ids}, &river.InsertOpts{
-		ScheduledAt: time.Now().Add(o.cfg.Grace), // River's clock
-	})
-	if err != nil {
-		return models.Wrap(models.EINTERNAL, err, "schedule delivery of %d messages", len(ids))
-	}
-	return nil
+	return tx.EnqueueOutbox(ctx, msgs)
 }
 
 // Kick sends committed msgs now, in the background, in order per chat.
-// What it cannot send is left to the durable job.
+// What it cannot send is left to the sweep.
 func (o *Outbox) Kick(msgs []*models.OutboxMessage) {
 	var order []string
-	byChat := map[string][]int64{}
+	byChat := map[string][]queued{}
 	for _, m := range msgs {
 		if m.ID == 0 {
 			continue
@@ -58,7 +38,7 @@ func (o *Outbox) Kick(msgs []*models.OutboxMessage) {
 		if _, ok := byChat[k]; !ok {
 			order = append(order, k)
 		}
-		byChat[k] = append(byChat[k], m.ID)
+		byChat[k] = append(byChat[k], queued{id: m.ID, perChat: m.Kind != models.OutboxAck})
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -71,12 +51,27 @@ func (o *Outbox) Kick(msgs []*models.OutboxMessage) {
 			q = &chatQueue{}
 			o.queues[k] = q
 		}
-		q.batches = append(q.batches, byChat[k])
+		var batch []queued
+		for _, m := range byChat[k] {
+			if _, dup := o.fast[m.id]; !dup {
+				o.fast[m.id] = struct{}{}
+				batch = append(batch, m)
+			}
+		}
+		if len(batch) > 0 {
+			q.batches = append(q.batches, batch)
+		}
 		if !ok {
 			o.wg.Add(1)
 			go o.drain(k)
 		}
 	}
+}
+
+// queued is a message in the fast path's queue of its chat.
+type queued struct {
+	id      int64
+	perChat bool // paced per chat (not an acknowledgement)
 }
 
 // drain sends a chat's batches one after the other until none is left.
@@ -96,23 +91,28 @@ func (o *Outbox) drain(key string) {
 
 		select {
 		case o.sem <- struct{}{}:
-		case <-o.ctx.Done():
-			continue // drop the rest: the durable job has them
+			o.deliverFast(o.ctx, key, batch)
+			<-o.sem
+		case <-o.ctx.Done(): // drop the rest: the sweep has them
 		}
-		o.deliverFast(o.ctx, batch)
-		<-o.sem
+		o.mu.Lock()
+		for _, m := range batch {
+			delete(o.fast, m.id)
+		}
+		o.mu.Unlock()
 	}
 }
 
-// deliverFast sends a batch in order, waiting out a short 429 itself; it
-// stops at the first message it cannot send now (the job keeps the order).
-func (o *Outbox) deliverFast(ctx context.Context, ids []int64) {
-	for _, id := range ids {
+// deliverFast sends a chat's batch in order, waiting out a short 429
+// itself; it stops at the first message it cannot send now (the sweep
+// keeps the order).
+func (o *Outbox) deliverFast(ctx context.Context, key string, batch []queued) {
+	for _, q := range batch {
 		for retries := 0; ; retries++ {
-			out, err := o.deliverOne(ctx, id)
+			out, err := o.deliverOne(ctx, key, q)
 			if err != nil {
 				if ctx.Err() == nil {
-					o.log.Warn("outbox: fast path", "outbox_id", id, "err", err)
+					o.log.Warn("outbox: fast path", "outbox_id", q.id, "err", err)
 				}
 				return
 			}
@@ -131,75 +131,157 @@ func (o *Outbox) deliverFast(ctx context.Context, ids []int64) {
 	}
 }
 
-// Deliver sends the messages with these IDs, as the durable job does, in
-// order within each chat: after a message that cannot be sent now, the
-// later ones to the same chat wait; other chats go on. It returns how long
-// to wait before trying again (0 when all are finished).
+// deliverOne makes one attempt at a message of chat key: its chat's pace,
+// the claim (which reads it), then the global pace and the call.
+func (o *Outbox) deliverOne(ctx context.Context, key string, q queued) (outcome, error) {
+	if q.perChat {
+		if err := o.lim.WaitChat(ctx, key); err != nil {
+			return outcome{}, err
+		}
+	}
+	o.claimed.Add(1) // before the lease: concurrent claims count each other
+	m, err := o.store.ClaimOutboxMessage(ctx, q.id, o.leaseFor())
+	if err != nil || m == nil {
+		o.unclaim(1)
+		if err != nil {
+			return outcome{}, err
+		}
+		return o.notClaimed(ctx, q.id)
+	}
+	if _, ok := o.senders[m.Channel]; !ok {
+		// This process does not run that channel (yet): leave it.
+		o.unclaim(1)
+		return outcome{chat: key, wait: o.cfg.RetryMax}, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID})
+	}
+	return o.sendClaimed(ctx, m, q.perChat, nil)
+}
+
+// notClaimed is the outcome of a message that could not be claimed:
+// finished (or pruned), not due yet, or claimed by another sender.
+func (o *Outbox) notClaimed(ctx context.Context, id int64) (outcome, error) {
+	ms, err := o.store.OutboxMessages(ctx, []int64{id})
+	if err != nil || len(ms) == 0 {
+		return outcome{done: true}, err
+	}
+	return o.waiting(ms[0]), nil
+}
+
+// waiting is the outcome of a message read but not claimed.
+func (o *Outbox) waiting(m *models.OutboxMessage) outcome {
+	key, now := chatKey(m), o.now()
+	switch m.Status {
+	case models.OutboxPending:
+		if m.NextAttemptAt.After(now) {
+			return outcome{chat: key, wait: m.NextAttemptAt.Sub(now)}
+		}
+	case models.OutboxSending:
+		if m.LockedUntil != nil && m.LockedUntil.After(now) {
+			return outcome{chat: key, wait: m.LockedUntil.Sub(now)}
+		}
+	default:
+		return outcome{chat: key, done: true}
+	}
+	return outcome{chat: key, wait: 200 * time.Millisecond} // raced with another sender
+}
+
+// minCallTime is the least time left on a claim for its call to be made.
+const minCallTime = 5 * time.Second
+
+// leaseFor is how long a claim lasts: SendTimeout for the call, plus the
+// time the global pace needs for the slots already handed out and for
+// the messages claimed (or being claimed) still waiting for theirs, twice
+// over. The call's timeout is what is left of the claim (sendClaimed), so
+// a claim never expires during its call: no other sender can send the
+// message at the same time.
+func (o *Outbox) leaseFor() time.Duration {
+	now := o.clock.Now()
+	slots := float64(o.claimed.Load()) / max(o.lim.Rate(), 1e-3)
+	return o.cfg.SendTimeout + 2*(o.lim.global.ahead(now)+time.Duration(slots*float64(time.Second))) + time.Second
+}
+
+type pacedAtKey struct{}
+
+// PacedAt is when the limiter let the send in ctx go, on the outbox's
+// clock (Config.Clock): a Sender may log it, and a test checks the pace of
+// the sends with it in the clock's time.
+func PacedAt(ctx context.Context) (time.Time, bool) {
+	at, ok := ctx.Value(pacedAtKey{}).(time.Time)
+	return at, ok
+}
+
+// sendClaimed sends a claimed message (counted in o.claimed by the
+// caller) at its slot of the global pace and records the result; marks,
+// when given, collects a delivery to be recorded with others (bulk
+// sends).
+func (o *Outbox) sendClaimed(ctx context.Context, m *models.OutboxMessage, perChat bool, marks *marks) (outcome, error) {
+	key := chatKey(m)
+	at, err := o.lim.WaitGlobal(ctx)
+	o.unclaim(1)
+	if err != nil {
+		return outcome{}, errors.Join(err, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID}))
+	}
+	if perChat {
+		o.lim.started(key, at)
+	}
+	// The call must end before the claim does (else another sender could
+	// take the message during it): its timeout is what is left of the
+	// claim, less a second, at most SendTimeout.
+	timeout := o.cfg.SendTimeout
+	if m.LockedUntil != nil {
+		timeout = min(timeout, m.LockedUntil.Sub(o.now())-time.Second)
+	}
+	if timeout < min(o.cfg.SendTimeout, minCallTime) {
+		// Paced past its claim: given back to be claimed again.
+		o.log.Warn("outbox: claim too short for the pace, given back", "outbox_id", m.ID, "left", timeout)
+		return outcome{chat: key, wait: 10 * time.Millisecond}, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID})
+	}
+	sender := o.senders[m.Channel]
+	sctx, cancel := context.WithTimeout(context.WithValue(ctx, pacedAtKey{}, at), timeout)
+	serr := sender.Send(sctx, m)
+	cancel()
+	// Record the result even if we are being stopped.
+	if serr == nil && marks != nil {
+		o.metrics.sent.WithLabelValues(m.Channel, m.Kind).Inc()
+		return outcome{chat: key, done: true}, marks.add(context.WithoutCancel(ctx), m.ID)
+	}
+	return o.finish(context.WithoutCancel(ctx), m, serr, at)
+}
+
+// Deliver sends the messages with these IDs, as the sweep does, in order
+// within each chat: after a message that cannot be sent now, the later
+// ones to the same chat wait; other chats go on. It returns how long to
+// wait before trying again (0 when all are finished).
 func (o *Outbox) Deliver(ctx context.Context, ids []int64) (time.Duration, error) {
 	var wait time.Duration
 	held := map[string]bool{}
-	for _, id := range ids {
-		out, err := o.deliverOne(ctx, id, held)
-		if err != nil {
-			return 0, err
+	ms, err := o.store.OutboxMessages(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	for _, m := range ms {
+		key := chatKey(m)
+		if held[key] {
+			wait = earliest(wait, 10*time.Millisecond)
+			continue
+		}
+		out := o.waiting(m)
+		if out.done {
+			continue
+		}
+		if out.wait <= 200*time.Millisecond || m.Status == models.OutboxPending && !m.NextAttemptAt.After(o.now()) {
+			if _, ok := o.senders[m.Channel]; !ok {
+				// This process does not run that channel (yet): leave it.
+				out = outcome{chat: key, wait: o.cfg.RetryMax}
+			} else if out, err = o.deliverOne(ctx, key, queued{id: m.ID, perChat: m.Kind != models.OutboxAck}); err != nil {
+				return 0, err
+			}
 		}
 		if !out.done {
-			held[out.chat] = true
+			held[key] = true
 			wait = earliest(wait, out.wait)
 		}
 	}
 	return wait, nil
-}
-
-// DeliverBulk makes one attempt at each of ids, concurrency at once, as a
-// bulk send (a broadcast: one message per chat, no order between them):
-// they take this replica's share of the pace one at a time, so that a
-// reply waits behind at most one of them. It returns how long until the
-// earliest of those that must wait can be tried again (0: all finished).
-func (o *Outbox) DeliverBulk(ctx context.Context, ids []int64, concurrency int) (time.Duration, error) {
-	var (
-		mu       sync.Mutex
-		wg       sync.WaitGroup
-		wait     time.Duration
-		firstErr error
-	)
-	sem := make(chan struct{}, max(1, concurrency))
-	ctx = withGate(ctx, o.bulk)
-loop:
-	for _, id := range ids {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			break loop
-		}
-		mu.Lock()
-		failed := firstErr != nil
-		mu.Unlock()
-		if failed {
-			<-sem
-			break
-		}
-		wg.Add(1)
-		go func(id int64) {
-			defer func() { <-sem; wg.Done() }()
-			out, err := o.deliverOne(ctx, id)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err != nil:
-				if firstErr == nil {
-					firstErr = err
-				}
-			case !out.done:
-				wait = earliest(wait, out.wait)
-			}
-		}(id)
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return 0, firstErr
-	}
-	return wait, ctx.Err()
 }
 
 // earliest is the shorter of two waits, 0 meaning none yet; a wait is at
@@ -221,69 +303,9 @@ type outcome struct {
 	rateLimited bool
 }
 
-type pacedAtKey struct{}
-
-// PacedAt is when the limiter let the send in ctx go, on the outbox's
-// clock (Config.Clock): a Sender may log it, and a test checks the pace of
-// the sends with it in the clock's time.
-func PacedAt(ctx context.Context) (time.Time, bool) {
-	at, ok := ctx.Value(pacedAtKey{}).(time.Time)
-	return at, ok
-}
-
-// deliverOne makes one attempt at message id, unless its chat is in held
-// (an earlier message to it is waiting).
-func (o *Outbox) deliverOne(ctx context.Context, id int64, held ...map[string]bool) (outcome, error) {
-	ms, err := o.store.OutboxMessages(ctx, []int64{id})
-	if err != nil {
-		return outcome{}, err
-	}
-	if len(ms) == 0 {
-		return outcome{done: true}, nil // pruned
-	}
-	m := ms[0]
-	key := chatKey(m)
-	now := o.now()
-	switch m.Status {
-	case models.OutboxSent, models.OutboxFailed, models.OutboxUnreachable:
-		return outcome{chat: key, done: true}, nil
-	case models.OutboxSending:
-		if m.LockedUntil != nil && m.LockedUntil.After(now) {
-			return outcome{chat: key, wait: m.LockedUntil.Sub(now)}, nil
-		}
-	case models.OutboxPending:
-		if m.NextAttemptAt.After(now) {
-			return outcome{chat: key, wait: m.NextAttemptAt.Sub(now)}, nil
-		}
-	}
-	if len(held) > 0 && held[0][key] {
-		return outcome{chat: key, wait: 10 * time.Millisecond}, nil
-	}
-	sender, ok := o.senders[m.Channel]
-	if !ok {
-		// This process does not run that channel (yet): leave it.
-		return outcome{chat: key, wait: o.cfg.RetryMax}, nil
-	}
-	at, err := o.lim.Wait(ctx, key, m.Kind != models.OutboxAck)
-	if err != nil {
-		return outcome{}, err
-	}
-	claimed, err := o.store.ClaimOutbox(ctx, id, o.cfg.SendTimeout)
-	if err != nil {
-		return outcome{}, err
-	}
-	if !claimed {
-		return outcome{chat: key, wait: 200 * time.Millisecond}, nil // someone else has it
-	}
-	m.Attempts++
-	sctx, cancel := context.WithTimeout(context.WithValue(ctx, pacedAtKey{}, at), o.cfg.SendTimeout)
-	serr := sender.Send(sctx, m)
-	cancel()
-	// Record the result even if we are being stopped.
-	return o.finish(context.WithoutCancel(ctx), m, serr)
-}
-
-func (o *Outbox) finish(ctx context.Context, m *models.OutboxMessage, serr error) (outcome, error) {
+// finish records the result of a send paced at at: sent, given up, or
+// pending again after a backoff or a 429's retry_after.
+func (o *Outbox) finish(ctx context.Context, m *models.OutboxMessage, serr error, at time.Time) (outcome, error) {
 	key := chatKey(m)
 	log := o.log.With("outbox_id", m.ID, "channel", m.Channel, "chat_id", m.ChatID, "kind", m.Kind, "attempt", m.Attempts)
 	if serr == nil {
@@ -336,7 +358,11 @@ func (o *Outbox) finish(ctx context.Context, m *models.OutboxMessage, serr error
 	if se.Kind == RateLimited {
 		wait = max(se.RetryAfter, time.Second)
 		o.lim.Pause(key, wait)
-		o.lim.Backoff() // the whole pace slows, and recovers gradually
+		if o.lim.GlobalLimited(key, at) {
+			// Not the chat's doing: the whole pace slows a little, and
+			// recovers within seconds.
+			o.lim.Backoff()
+		}
 	} else {
 		wait = o.backoff(m.Attempts)
 	}
@@ -356,28 +382,4 @@ func (o *Outbox) backoff(attempt int) time.Duration {
 	d = min(d, o.cfg.RetryMax)
 	jitter := 0.8 + 0.4*rand.Float64()
 	return time.Duration(float64(d) * jitter)
-}
-
-// Sweep sends messages that should have been sent by now but have no live
-// sender (their job was lost), oldest first, and prunes old rows. River
-// runs it every SweepInterval.
-func (o *Outbox) Sweep(ctx context.Context) error {
-	stale := o.now().Add(-(o.cfg.Grace + o.cfg.SendTimeout + o.cfg.SweepInterval))
-	ms, err := o.store.DueOutbox(ctx, stale, 500)
-	if err != nil {
-		return err
-	}
-	ids := make([]int64, len(ms))
-	for i, m := range ms {
-		ids[i] = m.ID
-	}
-	if _, err := o.Deliver(ctx, ids); err != nil {
-		return err
-	}
-	before := o.now().Add(-o.cfg.Retention)
-	if _, err := o.store.PruneOutbox(ctx, before); err != nil {
-		return err
-	}
-	_, err = o.store.PruneUpdates(ctx, before)
-	return err
 }

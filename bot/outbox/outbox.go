@@ -2,14 +2,17 @@
 // channels' pace: a transactional outbox (rows inserted in the same
 // transaction as the effects that produced them) drained right after the
 // commit by an in-process fast path and, for anything that path did not
-// send (crash, network error, 5xx, 429 with a long wait), by River jobs on
-// the same database, with bounded retries and backoff.
+// send (crash, network error, 5xx, 429 with a long wait), by the sweep, a
+// periodic River job on the same database that finds those messages in
+// the outbox itself, with bounded retries and backoff.
 //
-// A message is claimed (status sending, locked for SendTimeout) before its
-// API call and marked sent after it, so two senders never send it at the
-// same time; a process that dies between the call and the mark leaves it to
-// be sent again when the lock expires: at most the messages in flight at a
-// crash are duplicated.
+// A message is claimed (status sending, locked for SendTimeout and the
+// wait for its slot of the pace) before it takes its slot of the global
+// pace, and marked sent after its call (a broadcast's by the batch, within
+// a quarter of a second), so two senders never send it at the same time:
+// the call times out before the claim ends. A process that dies between
+// the call and the mark leaves it to be sent again when the lock expires:
+// at most the messages claimed at a crash are duplicated.
 //
 // The outbox only sends: what to send in bulk (broadcasts, reminders) is
 // package broadcast's, which adds its jobs to the outbox's River client
@@ -23,6 +26,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -89,8 +93,15 @@ type Outbox struct {
 	// global pace one at a time: replies go ahead of all but one of them.
 	bulk chan struct{}
 
+	// claimed counts the messages claimed but not yet at their slot of
+	// the pace: how long a new claim must last (leaseFor).
+	claimed   atomic.Int64
+	unclaimed chan struct{} // a claimed message took its slot (capacity 1)
+
 	mu       sync.Mutex
 	queues   map[string]*chatQueue
+	fast     map[int64]struct{} // the ids in queues or being sent by the fast path
+	prunedAt time.Time
 	wg       sync.WaitGroup
 	sem      chan struct{}
 	ctx      context.Context
@@ -99,7 +110,7 @@ type Outbox struct {
 }
 
 type chatQueue struct {
-	batches [][]int64
+	batches [][]queued
 }
 
 // New builds an Outbox on cfg.Store, applying River's migrations to the
@@ -110,16 +121,18 @@ func New(ctx context.Context, cfg Config) (*Outbox, error) {
 	}
 	cfg.defaults()
 	o := &Outbox{
-		cfg:     cfg,
-		store:   cfg.Store,
-		log:     cfg.Logger,
-		clock:   cfg.Clock,
-		lim:     NewLimiter(cfg.Clock, cfg.Rate, max(1, int(cfg.Rate/10)), cfg.ChatLimit, 10000),
-		metrics: newMetrics(cfg.Registerer),
-		senders: map[string]Sender{},
-		bulk:    make(chan struct{}, 1),
-		queues:  map[string]*chatQueue{},
-		sem:     make(chan struct{}, cfg.Concurrency),
+		cfg:       cfg,
+		store:     cfg.Store,
+		log:       cfg.Logger,
+		clock:     cfg.Clock,
+		lim:       NewLimiter(cfg.Clock, cfg.Rate, cfg.ChatLimit, 10000),
+		metrics:   newMetrics(cfg.Registerer),
+		senders:   map[string]Sender{},
+		bulk:      make(chan struct{}, 1),
+		queues:    map[string]*chatQueue{},
+		fast:      map[int64]struct{}{},
+		unclaimed: make(chan struct{}, 1),
+		sem:       make(chan struct{}, cfg.Concurrency),
 	}
 	o.ctx, o.cancel = context.WithCancel(context.Background())
 	o.lease = newLease(o)

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
 	"golang.org/x/time/rate"
 
 	"electionbot/bot/outbox"
@@ -163,19 +161,26 @@ func TestOutboxDelivery(t *testing.T) {
 }
 
 func TestOutboxNeverSendsTwice(t *testing.T) {
-	// The fast path and the job race for the same messages (Grace is
-	// shorter than the sends): each message is delivered once.
+	// The fast path and the sweep's Deliver race for the same messages:
+	// each message is delivered once.
 	s := testdb.SQLite(t)
 	r := newRecorder()
 	o := newOutbox(t, s, r)
-	ran := jobsRun(o, "outbox_deliver")
 	var all []*models.OutboxMessage
+	var ids []int64
 	for i := 0; i < 5; i++ {
-		all = append(all, enqueue(t, s, o, "7", true, "m1", "m2", "m3")...)
+		msgs := enqueue(t, s, o, "7", true, "m1", "m2", "m3")
+		all = append(all, msgs...)
+		for _, m := range msgs {
+			ids = append(ids, m.ID)
+		}
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := o.Deliver(context.Background(), ids); err != nil {
+			t.Fatal(err)
+		}
 	}
 	waitFor(t, "15 deliveries", func() bool { return len(r.delivered()) >= 15 })
-	// Let the five jobs run after the fast path.
-	ran.waitFor(t, 5)
 	stop(t, o)
 	if got := len(r.delivered()); got != 15 {
 		t.Fatalf("delivered %d, want 15", got)
@@ -208,13 +213,15 @@ func TestOutboxSweepSendsLeftovers(t *testing.T) {
 	if err := o.Sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
+	waitFor(t, "the late message", func() bool { return len(r.delivered()) >= 1 })
+	stop(t, o)
 	if got := r.delivered(); !equal(got, []string{"late"}) {
 		t.Fatalf("delivered %q", got)
 	}
 }
 
 func TestLimiterEvictsIdleChats(t *testing.T) {
-	l := outbox.NewLimiter(nil, 1e6, 1, func(string) (rate.Limit, int) { return rate.Limit(1000), 1 }, 100)
+	l := outbox.NewLimiter(nil, 1e6, func(string) (rate.Limit, int) { return rate.Limit(1000), 1 }, 100)
 	ctx := context.Background()
 	for i := 0; i < 1000; i++ {
 		if _, err := l.Wait(ctx, "chat"+string(rune('a'+i%26))+string(rune('a'+i/26)), true); err != nil {
@@ -267,71 +274,5 @@ func TestDeliverHoldsOnlyTheFailingChat(t *testing.T) {
 	}
 	if st := status(t, s, msgs[2].ID); st.Status != models.OutboxPending || st.Attempts != 0 {
 		t.Fatalf("1b: %s after %d attempts, want untouched", st.Status, st.Attempts)
-	}
-}
-
-// jobRuns counts the runs of a kind of River job that ended (completed,
-// snoozed, failed or cancelled), by job id.
-type jobRuns struct {
-	mu  sync.Mutex
-	ids map[int64]bool
-	ev  outboxtest.Events
-}
-
-// jobsRun follows the runs of the jobs of kind on o's River client, from
-// now on.
-func jobsRun(o *outbox.Outbox, kind string) *jobRuns {
-	// The subscription ends when the client stops.
-	events, _ := o.River().Subscribe(river.EventKindJobCompleted, river.EventKindJobSnoozed,
-		river.EventKindJobFailed, river.EventKindJobCancelled)
-	j := &jobRuns{ids: map[int64]bool{}}
-	go func() {
-		for e := range events {
-			if e.Job != nil && e.Job.Kind == kind {
-				j.mu.Lock()
-				j.ids[e.Job.ID] = true
-				j.mu.Unlock()
-				j.ev.Add()
-			}
-		}
-	}()
-	return j
-}
-
-// waitFor waits until n jobs have run at least once.
-func (j *jobRuns) waitFor(t *testing.T, n int) {
-	t.Helper()
-	j.ev.WaitFor(t, fmt.Sprintf("%d jobs run", n), 1000, func() bool {
-		j.mu.Lock()
-		defer j.mu.Unlock()
-		return len(j.ids) >= n
-	})
-}
-
-// A slowdown after 429s halves the pace, counts the 429s of one second
-// once, and recovers gradually; never below a tenth. The limiter's clock
-// is the test's.
-func TestLimiterBackoffRecovers(t *testing.T) {
-	clk := outboxtest.NewClock(time.Date(2022, 6, 5, 7, 0, 0, 0, time.UTC))
-	l := outbox.NewLimiter(clk, 100, 10, nil, 10)
-	l.SetRate(50)
-	if got := l.Rate(); got != 50 {
-		t.Fatalf("rate %v", got)
-	}
-	l.Backoff()
-	l.Backoff() // within a second: counts once
-	if got := l.Rate(); got < 25 || got > 25.5 {
-		t.Fatalf("after a 429: %v, want 25", got)
-	}
-	clk.Advance(300 * time.Millisecond)
-	if got := l.Rate(); got <= 25 || got >= 50 {
-		t.Fatalf("recovering: %v", got)
-	}
-	for i := 0; i < 10; i++ {
-		l.Backoff()
-		clk.Advance(1100 * time.Millisecond / 10) // not enough to count each
-	}
-	if got := l.Rate(); got < 5 {
-		t.Fatalf("below a tenth: %v", got)
 	}
 }

@@ -18,8 +18,8 @@ import (
 // that dies stops counting after LeaseTTL. While the count changes, the sum
 // of the shares can exceed the rate for at most one LeaseInterval (a new
 // replica counts itself at once; the others see it at their next
-// heartbeat); the bursts are bounded by the limiters' burst of a tenth of
-// a second.
+// heartbeat), by at most the share of the newcomer (each pace is strict,
+// with no burst).
 type lease struct {
 	o        *Outbox
 	id, host string

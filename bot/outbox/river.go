@@ -13,12 +13,14 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"electionbot/models"
 )
 
-// DeliverArgs is the durable job behind the fast path: deliver these
-// outbox messages, in order, unless they are finished.
+// DeliverArgs delivers these outbox messages, in order, unless they are
+// finished. Enqueue no longer inserts it (the sweep covers the fast path);
+// its worker stays for the jobs an older version left in the queue.
 type DeliverArgs struct {
 	IDs []int64 `json:"ids"`
 }
@@ -59,6 +61,13 @@ func JobResult(wait time.Duration, err error) error {
 }
 
 func (w *deliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return 5 * time.Minute }
+
+// sweepUnique keeps one sweep at a time: a sweep still waiting or running
+// makes the next insert a no-op.
+var sweepUnique = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+	rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+}}
 
 type sweepWorker struct {
 	river.WorkerDefaults[SweepArgs]
@@ -114,7 +123,9 @@ func newRiverClient(ctx context.Context, o *Outbox) (*river.Client[*sql.Tx], err
 	}
 	periodic := append([]*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(o.cfg.SweepInterval),
-			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return SweepArgs{}, &river.InsertOpts{UniqueOpts: sweepUnique}
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
 	}, o.cfg.Jobs.Periodic...)
 	queues := map[string]river.QueueConfig{}
 	if !o.cfg.OnlyJobs {

@@ -110,8 +110,8 @@ func (b *bench) dropSchemas() {
 }
 
 // fakeBotAPI starts the fake Bot API with Telegram's limits: the
-// broadcast rate (or --telegram-global) with a burst of --telegram-burst
-// worth of it, --telegram-per-chat. It counts the messages, without
+// broadcast rate (or --telegram-global) in any rolling second (or with a
+// burst of --telegram-burst worth of it), --telegram-per-chat. It counts the messages, without
 // keeping them. Close it when done.
 func (b *bench) fakeBotAPI(rate float64) *telegramtest.Server {
 	if b.opt.global > 0 {
@@ -119,6 +119,7 @@ func (b *bench) fakeBotAPI(rate float64) *telegramtest.Server {
 	}
 	fake := telegramtest.NewServer()
 	fake.CountOnly()
-	fake.EnforceLimits(telegramtest.Limits{Global: rate, GlobalBurst: max(1, int(rate*b.opt.burst.Seconds())), PerChat: b.opt.perChat})
+	fake.EnforceLimits(telegramtest.Limits{Global: rate, GlobalBurst: max(1, int(rate*b.opt.burst.Seconds())), PerChat: b.opt.perChat,
+		Strict: b.opt.burst <= 0})
 	return fake
 }

@@ -35,9 +35,9 @@ const benchUsage = `usage: electionbot-bench [--database-url URL] [--only PARTS]
 
 Measures, each next to its upper bound in the same run, and prints a table:
   intake     webhook intake of Q&A updates (real serve wiring) vs a no-op handler
-  broadcast  an announcement to --contacts residents at each of --broadcast-rates
-             (the broadcast engine of serve) through a fake Bot API enforcing
-             Telegram's limits
+  broadcast  an announcement to each of --broadcast-sizes residents at each of
+             --broadcast-rates (the broadcast engine of serve) through a fake
+             Bot API enforcing Telegram's limits strictly
   outbox     (not by default) the same number of messages put straight into
              the outbox and drained by it
   import     voter CSV of --households rows vs psql \copy of the same rows
@@ -56,6 +56,7 @@ type benchOptions struct {
 	only        map[string]bool
 	households  int
 	contacts    int
+	sizes       []int
 	rates       []float64
 	updates     int
 	warmup      int
@@ -128,6 +129,7 @@ func parseOptions(args []string, stderr io.Writer, getenv func(string) string) (
 	fs.IntVar(&o.households, "households", 1_000_000, "households of the generated registry (1,452 areas)")
 	fs.IntVar(&o.contacts, "contacts", 10_000, "contacts a broadcast goes to")
 	rates := fs.String("broadcast-rates", "30,1000", "BROADCAST_RATE values to run the broadcast at (messages/s)")
+	sizes := fs.String("broadcast-sizes", "300,10000", "recipients of the broadcasts; at a rate, the sizes under 5 s of it are skipped unless none is left")
 	fs.IntVar(&o.updates, "updates", 20_000, "measured webhook updates per intake run")
 	fs.IntVar(&o.warmup, "warmup", 2_000, "webhook updates sent before each measured intake run")
 	fs.IntVar(&o.concurrency, "concurrency", 40, "webhook connections (Telegram's max_connections is 40)")
@@ -139,7 +141,7 @@ func parseOptions(args []string, stderr io.Writer, getenv func(string) string) (
 	fs.IntVar(&o.repeat, "repeat", 3, "runs of intake and import (best and median are printed)")
 	fs.Float64Var(&o.global, "telegram-global", 0, "fake Bot API: messages/s across chats (default: the broadcast rate)")
 	fs.Float64Var(&o.perChat, "telegram-per-chat", 1, "fake Bot API: messages/s to one chat")
-	fs.DurationVar(&o.burst, "telegram-burst", 200*time.Millisecond, "fake Bot API: the global burst, in time at the global rate (room for jitter)")
+	fs.DurationVar(&o.burst, "telegram-burst", 0, "fake Bot API: 0, at most the global rate in any rolling second (no burst, as strict as Telegram documents); else a token bucket with this much burst, in time at the global rate")
 	fs.BoolVar(&o.keep, "keep", false, "keep the bench schemas")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured intake runs (server and client) to this file")
 	fs.StringVar(&o.electionbot, "electionbot", "", "the electionbot binary the rss part runs as a child serve (default: electionbot next to this binary, else on PATH)")
@@ -176,6 +178,13 @@ func parseOptions(args []string, stderr io.Writer, getenv func(string) string) (
 			return o, usageErr("--broadcast-rates: %q is not a rate between 1 and 1000", r)
 		}
 		o.rates = append(o.rates, v)
+	}
+	for _, v := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 2 {
+			return o, usageErr("--broadcast-sizes: %q is not a number of recipients (at least 2)", v)
+		}
+		o.sizes = append(o.sizes, n)
 	}
 	switch {
 	case o.households < 1452:

@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"runtime/pprof"
+	"slices"
 	"strconv"
 	"time"
 
@@ -26,16 +30,40 @@ type sendingRun struct {
 	srv  *benchServe
 }
 
-// sending runs the part "broadcast" (the broadcast engine) or "outbox"
-// (the outbox alone) at rate, and adds its row.
+// sending runs the part "broadcast" (the broadcast engine) at rate to
+// each of --broadcast-sizes recipients, or "outbox" (the outbox alone) to
+// --contacts, and adds their rows. At a rate, the sizes that take under
+// 5 s of it are skipped (a pace over a fraction of a second says little),
+// unless that leaves none.
 func (b *bench) sending(ctx context.Context, part string, rate float64) error {
-	r := &sendingRun{part: part, rate: rate, n: b.opt.contacts}
+	sizes := []int{b.opt.contacts}
+	if part == "broadcast" {
+		sizes = nil
+		for _, n := range b.opt.sizes {
+			if float64(n) >= 5*rate {
+				sizes = append(sizes, n)
+			}
+		}
+		if len(sizes) == 0 {
+			sizes = []int{slices.Max(b.opt.sizes)}
+		}
+	}
+	var err error
+	for _, n := range sizes {
+		err = errors.Join(err, b.sendingRun(ctx, part, rate, n))
+	}
+	return err
+}
+
+// sendingRun is one row: n messages at rate.
+func (b *bench) sendingRun(ctx context.Context, part string, rate float64, n int) error {
+	r := &sendingRun{part: part, rate: rate, n: n}
 	what, seed, send := "residents", demo.Load, r.broadcastEngine
 	if part == "outbox" {
 		what, seed, send = "messages", nil, r.outbox
 	}
 	b.logf("%s: %d %s at %v/s (about %s)", part, r.n, what, rate, time.Duration(float64(r.n)/rate*float64(time.Second)).Round(time.Second))
-	_, st, err := b.store(ctx, fmt.Sprintf("%s_%d", part, int(rate)), seed)
+	_, st, err := b.store(ctx, fmt.Sprintf("%s_%d_%d", part, int(rate), n), seed)
 	if err != nil {
 		return err
 	}
@@ -47,14 +75,31 @@ func (b *bench) sending(ctx context.Context, part string, rate float64) error {
 	}
 	defer r.srv.close()
 
+	if b.opt.cpuProfile != "" {
+		stop, err := profileCPU(fmt.Sprintf("%s.%s-%v-%d", b.opt.cpuProfile, part, rate, n))
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	row, ratio, err := send(ctx)
 	if err != nil {
 		return err
 	}
 	stats, limits := r.fake.Stats(), r.fake.Limits()
-	row.Bound = fmt.Sprintf("allowed %v/s global (burst %d), %v/s per chat: the fake's limits", limits.Global, limits.GlobalBurst, limits.PerChat)
+	global := fmt.Sprintf("%v/s global (burst %d)", limits.Global, limits.GlobalBurst)
+	if limits.Strict {
+		global = fmt.Sprintf("%v/s global (at most %v in any rolling second, no burst)", limits.Global, limits.Global)
+	}
+	row.Bound = fmt.Sprintf("BROADCAST_RATE=%v; the fake allows %s, %v/s per chat (burst %d)", rate, global, limits.PerChat, limits.PerChatBurst)
+	lost := int64(r.n) - int64(stats.Chats)
+	row.Measured += fmt.Sprintf("; **%d × 429, %d lost, %d duplicates**", stats.TooMany, lost, stats.Duplicates)
+	goal := 0.95
 	row.Target = "≥ 0.95, zero 429s"
-	row.Met = loadtest.Bool(ratio >= 0.95 && stats.TooMany == 0 && stats.Duplicates == 0 && stats.Chats == r.n)
+	if rate >= 1000 {
+		goal, row.Target = 0.90, "≥ 0.90 (paid broadcast), zero 429s"
+	}
+	row.Met = loadtest.Bool(ratio >= goal && stats.TooMany == 0 && stats.Duplicates == 0 && lost == 0)
 	b.add(row)
 	return nil
 }
@@ -144,8 +189,8 @@ func (r *sendingRun) broadcastEngine(ctx context.Context) (loadtest.Row, float64
 	ratio := pace / r.rate
 	return loadtest.Row{
 		Name: fmt.Sprintf("broadcast to %s residents at BROADCAST_RATE=%v (broadcast engine → fake Bot API)", loadtest.Thousands(int64(r.n)), r.rate),
-		Measured: fmt.Sprintf("**%.3f** of allowed (%.1f/s, first to last message); %d × 429 (%d per chat); %s delivered to %s chats, %d duplicates; first message %s after queueing, last %s; broadcast %s (sent %d, pending %d, failed %d)",
-			ratio, pace, stats.TooMany, stats.TooManyChat, loadtest.Thousands(stats.Sent), loadtest.Thousands(int64(stats.Chats)), stats.Duplicates,
+		Measured: fmt.Sprintf("**%.3f** of allowed (%.1f/s, first to last message); %d of the 429s per chat; %s delivered to %s chats; first message %s after queueing, last %s; broadcast %s (sent %d, pending %d, failed %d)",
+			ratio, pace, stats.TooManyChat, loadtest.Thousands(stats.Sent), loadtest.Thousands(int64(stats.Chats)),
 			stats.First.Sub(queued).Round(100*time.Millisecond), stats.Last.Sub(queued).Round(100*time.Millisecond), bc.Status, bst.Sent, bst.Pending, bst.Failed),
 	}, ratio, nil
 }
@@ -202,8 +247,21 @@ func (r *sendingRun) outbox(ctx context.Context) (loadtest.Row, float64, error) 
 	ratio := achieved / r.rate
 	return loadtest.Row{
 		Name: fmt.Sprintf("%s messages put in the outbox at once, BROADCAST_RATE=%v (outbox → fake Bot API)", loadtest.Thousands(int64(r.n)), r.rate),
-		Measured: fmt.Sprintf("**%.3f** of allowed (%.1f/s over %s); %d × 429 (%d per chat); %s delivered to %s chats, %d duplicates; enqueue %s",
-			ratio, achieved, took.Round(100*time.Millisecond), stats.TooMany, stats.TooManyChat, loadtest.Thousands(stats.Sent),
-			loadtest.Thousands(int64(stats.Chats)), stats.Duplicates, enqTook.Round(time.Millisecond)),
+		Measured: fmt.Sprintf("**%.3f** of allowed (%.1f/s over %s); %d of the 429s per chat; %s delivered to %s chats; enqueue %s",
+			ratio, achieved, took.Round(100*time.Millisecond), stats.TooManyChat, loadtest.Thousands(stats.Sent),
+			loadtest.Thousands(int64(stats.Chats)), enqTook.Round(time.Millisecond)),
 	}, ratio, nil
+}
+
+// profileCPU writes a CPU profile of this process to path until stop.
+func profileCPU(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

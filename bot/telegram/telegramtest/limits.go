@@ -27,6 +27,11 @@ type Limits struct {
 	// RetryAfter is the seconds in the 429 answers; 0: the time until the
 	// message would pass, rounded up to a second, as Telegram answers.
 	RetryAfter int
+	// Strict makes the global limit a sliding window instead of a bucket:
+	// at most floor(Global) messages in any rolling second, no burst at
+	// all (GlobalBurst is not used). It is the strictest reading of "30
+	// messages per second": a sender that passes it passes Telegram.
+	Strict bool
 }
 
 // bucket is one GCRA token bucket: tat is the theoretical arrival time of
@@ -55,6 +60,7 @@ func (b *bucket) take(now time.Time, perSecond float64) {
 type limiter struct {
 	Limits
 	global  bucket
+	window  window // the global limit when Strict
 	chats   map[string]*bucket
 	passed  int
 	tooMany int
@@ -122,7 +128,10 @@ func (s *Server) limitLocked(c Call) (Reply, bool) {
 		chatRate = l.GroupPerMinute / 60
 	}
 	var globalWait, chatWait time.Duration
-	if l.Global > 0 {
+	switch {
+	case l.Global > 0 && l.Strict:
+		globalWait = l.window.wait(now, l.Global)
+	case l.Global > 0:
 		globalWait = l.global.wait(now, l.Global, l.GlobalBurst)
 	}
 	if chatRate > 0 {
@@ -140,7 +149,10 @@ func (s *Server) limitLocked(c Call) (Reply, bool) {
 		}
 		return TooManyRequests(retry), true
 	}
-	if l.Global > 0 {
+	switch {
+	case l.Global > 0 && l.Strict:
+		l.window.take(now)
+	case l.Global > 0:
 		l.global.take(now, l.Global)
 	}
 	if chatRate > 0 {
@@ -149,3 +161,25 @@ func (s *Server) limitLocked(c Call) (Reply, bool) {
 	l.passed++
 	return Reply{}, false
 }
+
+// window is a sliding window of the messages passed in the last second.
+type window struct{ passed []time.Time }
+
+// wait is how long from now until one more message fits: at most
+// floor(perSecond) in any second (now-1s, now].
+func (w *window) wait(now time.Time, perSecond float64) time.Duration {
+	n := max(1, int(math.Floor(perSecond)))
+	from := now.Add(-time.Second)
+	i := 0
+	for i < len(w.passed) && !w.passed[i].After(from) {
+		i++
+	}
+	w.passed = w.passed[i:]
+	if len(w.passed) < n {
+		return 0
+	}
+	// The message fits once the oldest that fills the window has left it.
+	return max(time.Nanosecond, w.passed[len(w.passed)-n].Add(time.Second).Sub(now))
+}
+
+func (w *window) take(now time.Time) { w.passed = append(w.passed, now) }
