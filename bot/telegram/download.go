@@ -3,8 +3,8 @@ package telegram
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,27 +24,10 @@ import (
 // fetchFile fills f.Data, or f.Problem.
 func (c *Channel) fetchFile(ctx context.Context, f *bot.File) {
 	f.Name = intake.Clean(f.Name, intake.MaxName)
-	switch {
-	case !bot.Fetchable(f.Name):
-		f.Problem = bot.FileOtherKind
-		return
-	case f.Size > bot.MaxFileSize:
-		f.Problem = bot.FileTooLarge
-		return
-	}
-	data, err := c.download(ctx, f.Ref)
-	switch {
-	case err == errTooLarge:
-		f.Problem = bot.FileTooLarge
-	case err != nil:
+	if err := f.Fetch(ctx, c.download); err != nil {
 		c.log.Warn("telegram: document not fetched", "file", f.Name, "err", err)
-		f.Problem = bot.FileNotFetched
-	default:
-		f.Data = data
 	}
 }
-
-var errTooLarge = fmt.Errorf("telegram: file larger than %d bytes", bot.MaxFileSize)
 
 // download reads the file of a file_id.
 func (c *Channel) download(ctx context.Context, fileID string) ([]byte, error) {
@@ -68,7 +51,7 @@ func (c *Channel) download(ctx context.Context, fileID string) ([]byte, error) {
 		return nil, fmt.Errorf("getFile: %s", res.Description)
 	}
 	if res.Result.FileSize > bot.MaxFileSize {
-		return nil, errTooLarge
+		return nil, bot.ErrFileTooLarge
 	}
 	return c.get(ctx, FileURL(c.cfg.Endpoint, c.cfg.Token, res.Result.FilePath), bot.MaxFileSize)
 }
@@ -97,14 +80,11 @@ func (c *Channel) get(ctx context.Context, u string, max int64) ([]byte, error) 
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusBadRequest {
 		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
-	if err != nil {
+	data, err := bot.ReadAtMost(resp.Body, max)
+	if err != nil && !errors.Is(err, bot.ErrFileTooLarge) {
 		return nil, redact(err, c.cfg.Token)
 	}
-	if int64(len(data)) > max {
-		return nil, errTooLarge
-	}
-	return data, nil
+	return data, err
 }
 
 // redact keeps the token out of logged errors (it is in the URL).

@@ -2,9 +2,7 @@ package zalo
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 
@@ -17,28 +15,11 @@ import (
 // bytes, and only when it is a kind the bot reads; any failure leaves
 // Data nil and says why in Problem, for the handler to answer.
 
-var errTooLarge = fmt.Errorf("zalo: file larger than %d bytes", bot.MaxFileSize)
-
 // fetchFile fills f.Data, or f.Problem.
 func (c *Channel) fetchFile(ctx context.Context, f *bot.File) {
 	f.Name = intake.Clean(f.Name, intake.MaxName)
-	switch {
-	case !bot.Fetchable(f.Name):
-		f.Problem = bot.FileOtherKind
-		return
-	case f.Size > bot.MaxFileSize:
-		f.Problem = bot.FileTooLarge
-		return
-	}
-	data, err := c.download(ctx, f.Ref)
-	switch {
-	case errors.Is(err, errTooLarge):
-		f.Problem = bot.FileTooLarge
-	case err != nil:
+	if err := f.Fetch(ctx, c.download); err != nil {
 		c.log.Warn("zalo: file not fetched", "file", f.Name, "err", err)
-		f.Problem = bot.FileNotFetched
-	default:
-		f.Data = data
 	}
 }
 
@@ -60,12 +41,5 @@ func (c *Channel) download(ctx context.Context, ref string) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("zalo: file: HTTP %d", resp.StatusCode)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, bot.MaxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > bot.MaxFileSize {
-		return nil, errTooLarge
-	}
-	return data, nil
+	return bot.ReadAtMost(resp.Body, bot.MaxFileSize)
 }
