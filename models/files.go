@@ -187,16 +187,8 @@ func (s *Store) ImportFile(ctx context.Context, f *PendingFile) (*FileReport, er
 			}
 		}
 		if len(rep.Wards) == 0 {
-			e, err := s.ElectionByCode(ctx, f.ElectionCode)
-			if err != nil {
+			if rep.Wards, err = s.electionWardCodes(ctx, f.ElectionCode); err != nil {
 				return nil, err
-			}
-			ws, err := s.ElectionWards(ctx, e.ID)
-			if err != nil {
-				return nil, err
-			}
-			for _, w := range ws {
-				rep.Wards = append(rep.Wards, w.Code)
 			}
 		}
 	case KindAreas:
@@ -205,16 +197,8 @@ func (s *Store) ImportFile(ctx context.Context, f *PendingFile) (*FileReport, er
 			return nil, err
 		}
 		rep.Load = l
-		e, err := s.ElectionByCode(ctx, f.ElectionCode)
-		if err != nil {
+		if rep.Wards, err = s.electionWardCodes(ctx, f.ElectionCode); err != nil {
 			return nil, err
-		}
-		ws, err := s.ElectionWards(ctx, e.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, w := range ws {
-			rep.Wards = append(rep.Wards, w.Code)
 		}
 	case KindElection:
 		ef, err := ParseElectionFile(f.Data)
@@ -245,4 +229,21 @@ func (s *Store) ImportFile(ctx context.Context, f *PendingFile) (*FileReport, er
 		return nil, Errorf(EINVALID, "file kind %q", f.Kind)
 	}
 	return rep, nil
+}
+
+// electionWardCodes are the codes of the wards of the election code.
+func (s *Store) electionWardCodes(ctx context.Context, code string) ([]string, error) {
+	e, err := s.ElectionByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := s.ElectionWards(ctx, e.ID)
+	if err != nil {
+		return nil, err
+	}
+	codes := make([]string, 0, len(ws))
+	for _, w := range ws {
+		codes = append(codes, w.Code)
+	}
+	return codes, nil
 }
