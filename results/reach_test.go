@@ -217,3 +217,41 @@ func TestReachPageMessagesBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// reachCalls records the wards the page asked the ledger about.
+type reachCalls struct {
+	*models.Store
+	wards []string
+}
+
+func (c *reachCalls) WardReach(ctx context.Context, code, ward string) (*models.WardReach, error) {
+	c.wards = append(c.wards, ward)
+	return c.Store.WardReach(ctx, code, ward)
+}
+
+// TestReachOnlyForOneWard: a page of several wards (the province's) never
+// reads the ledger; a ward's officials' page reads it for that ward alone;
+// the public page of a ward never.
+func TestReachOnlyForOneWard(t *testing.T) {
+	s := testdb.SQLite(t)
+	seedProvince(t, s)
+	src := &reachCalls{Store: s}
+	_, ts := newServer(t, src, electionDay, results.Options{CacheTTL: -1})
+	link := results.SignAdminLink(ts.URL, provinceCode, testKey, electionDay.Add(24*time.Hour))
+	for _, tc := range []struct {
+		url   string
+		wards string
+	}{
+		{link, "[]"},
+		{ts.URL + "/results/" + provinceCode + "?ward=hai-hoa", "[]"},
+		{link + "&ward=hai-hoa", "[hai-hoa]"},
+	} {
+		src.wards = nil
+		if status, page, _ := get(t, tc.url); status != 200 || strings.Contains(page, `id="reach"`) {
+			t.Fatalf("%s: %d, reach section %v", tc.url, status, strings.Contains(page, `id="reach"`))
+		}
+		if got := fmt.Sprint(src.wards); got != tc.wards {
+			t.Errorf("%s: ledger read for wards %s, want %s", tc.url, got, tc.wards)
+		}
+	}
+}
