@@ -249,6 +249,7 @@ func (s *Server) render(ctx context.Context, key cacheKey, scope Scope, adminExp
 		default:
 			d := s.pageData(res, key.lang, adminExp, key.bound, q)
 			d.att = s.attendance(ctx, res) // officials only
+			d.reachData = s.reach(ctx, res)
 			err = s.tmpl.ExecuteTemplate(&buf, "page", d)
 		}
 		if err != nil {

@@ -70,6 +70,8 @@ type pageData struct {
 
 	// att is the live attendance of the officials' page (attendance.go).
 	att map[string]*AreaAttendance
+	// reachData is the household reach of the officials' page (reach.go).
+	reachData *PageReach
 
 	OtherLang, OtherLangName, OtherLangURL string
 	JSONURL, CSVURL                        string
