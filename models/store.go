@@ -148,6 +148,13 @@ func parseDatabaseURL(raw string) (dialect, dsn string, err error) {
 		for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)"} {
 			params.Add("_pragma", p)
 		}
+		// A transaction takes the write lock when it begins: one that read
+		// and then writes while another process (a second terminal chat)
+		// wrote in between would fail at once with "database is locked",
+		// busy_timeout or not; waiting at BEGIN is what busy_timeout covers.
+		if params.Get("_txlock") == "" {
+			params.Set("_txlock", "immediate")
+		}
 		if rest == ":memory:" {
 			return DialectSQLite, "file::memory:?" + params.Encode(), nil
 		}
