@@ -82,7 +82,7 @@ func (o *Outbox) DeliverBulk(ctx context.Context, ids []int64, concurrency int) 
 		}
 		rest = rest[len(part):]
 		o.claimed.Add(int64(len(part))) // before the lease: concurrent claims count each other
-		claimed, err := o.store.ClaimOutboxBatch(ctx, part, o.leaseFor())
+		claimed, err := o.store.ClaimOutboxBatch(ctx, part, o.leaseFor(), o.once...)
 		o.unclaim(len(part) - len(claimed))
 		if err != nil {
 			note(outcome{}, err)

@@ -140,7 +140,7 @@ func (o *Outbox) deliverOne(ctx context.Context, key string, q queued) (outcome,
 		}
 	}
 	o.claimed.Add(1) // before the lease: concurrent claims count each other
-	m, err := o.store.ClaimOutboxMessage(ctx, q.id, o.leaseFor())
+	m, err := o.store.ClaimOutboxMessage(ctx, q.id, o.leaseFor(), o.once...)
 	if err != nil || m == nil {
 		o.unclaim(1)
 		if err != nil {
@@ -234,6 +234,10 @@ func (o *Outbox) sendClaimed(ctx context.Context, m *models.OutboxMessage, perCh
 		// Paced past its claim: given back to be claimed again.
 		o.log.Warn("outbox: claim too short for the pace, given back", "outbox_id", m.ID, "left", timeout)
 		return outcome{chat: key, wait: 10 * time.Millisecond}, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID})
+	}
+	if err := o.callStarted(ctx, m); err != nil {
+		// Not called: given back.
+		return outcome{}, errors.Join(err, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID}))
 	}
 	sender := o.senders[m.Channel]
 	sctx, cancel := context.WithTimeout(context.WithValue(ctx, pacedAtKey{}, at), timeout)

@@ -146,6 +146,11 @@ func trackingID(m *models.OutboxMessage, r Request) string {
 	return strconv.FormatInt(m.ID, 10)
 }
 
+// AtMostOnce is true (outbox.AtMostOnce): Zalo has no idempotency key
+// (tracking_id is only echoed in the receipts), so a message whose call
+// was made and whose result was lost in a crash is not sent again.
+func (s *Sender) AtMostOnce() bool { return true }
+
 // Send makes the call of one outbox message (outbox.Sender). Failures
 // are *outbox.SendError (see classify).
 func (s *Sender) Send(ctx context.Context, m *models.OutboxMessage) error {
