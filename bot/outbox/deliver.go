@@ -235,12 +235,8 @@ func (o *Outbox) sendClaimed(ctx context.Context, m *models.OutboxMessage, perCh
 		o.log.Warn("outbox: claim too short for the pace, given back", "outbox_id", m.ID, "left", timeout)
 		return outcome{chat: key, wait: 10 * time.Millisecond}, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID})
 	}
-	if err := o.callStarted(ctx, m); err != nil {
-		// Not called: given back.
-		return outcome{}, errors.Join(err, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID}))
-	}
 	sender := o.senders[m.Channel]
-	sctx, cancel := context.WithTimeout(context.WithValue(ctx, pacedAtKey{}, at), timeout)
+	sctx, cancel := context.WithTimeout(context.WithValue(o.callStarting(ctx, m), pacedAtKey{}, at), timeout)
 	serr := sender.Send(sctx, m)
 	cancel()
 	// Record the result even if we are being stopped.

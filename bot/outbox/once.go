@@ -4,20 +4,37 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 
 	"electionbot/models"
 )
 
 // AtMostOnce is implemented by a Sender whose provider has no idempotency
 // key (ZNS): a second call of a message would be a second message on the
-// phone. When AtMostOnce is true, the outbox marks each call started just
-// before making it (models.Outbox.OutboxCallStarted); a message whose
-// claim expires with that mark (the process died mid-call) is never
-// claimed again: the sweep gives it up as uncertain (status failed, last
-// error "uncertain: …", OnGiveUp with a SendError of kind Uncertain). A
-// message claimed but not yet called at the crash is sent as usual.
+// phone. When AtMostOnce is true, Send must call CallStarting right
+// before the call that may deliver the message (after its own waits):
+// the outbox marks the message's call started then
+// (models.Outbox.OutboxCallStarted). A message whose claim expires with
+// that mark (the process died mid-call) is never claimed again: the sweep
+// gives it up as uncertain (status failed, last error "uncertain: …",
+// OnGiveUp with a SendError of kind Uncertain). A message claimed but not
+// yet called at the crash is sent as usual.
 type AtMostOnce interface {
 	AtMostOnce() bool
+}
+
+type callStartingKey struct{}
+
+// CallStarting is what an AtMostOnce Sender calls right before the call
+// that may deliver the message of ctx: the outbox records that the call
+// is under way. An error means it could not: the Sender must not make the
+// call (and returns the error, a temporary one). Outside an at-most-once
+// send it does nothing.
+func CallStarting(ctx context.Context) error {
+	if f, ok := ctx.Value(callStartingKey{}).(func() error); ok {
+		return f()
+	}
+	return nil
 }
 
 // Uncertain is the kind of the give-up of a message of an at-most-once
@@ -42,12 +59,20 @@ func (o *Outbox) isAtMostOnce(channel string) bool {
 	return slices.Contains(o.once, channel)
 }
 
-// callStarted marks m's call under way when its channel is at most once.
-func (o *Outbox) callStarted(ctx context.Context, m *models.OutboxMessage) error {
+// callStarting gives ctx the CallStarting of m when its channel is at
+// most once: the first call marks it under way in the store.
+func (o *Outbox) callStarting(ctx context.Context, m *models.OutboxMessage) context.Context {
 	if !o.isAtMostOnce(m.Channel) {
-		return nil
+		return ctx
 	}
-	return o.store.OutboxCallStarted(ctx, m.ID)
+	var (
+		once sync.Once
+		err  error
+	)
+	return context.WithValue(ctx, callStartingKey{}, func() error {
+		once.Do(func() { err = o.store.OutboxCallStarted(context.WithoutCancel(ctx), m.ID) })
+		return err
+	})
 }
 
 // giveUpUncertain gives up the at-most-once messages whose claim expired

@@ -24,15 +24,21 @@ type onceSender struct {
 
 func (s onceSender) AtMostOnce() bool { return s.once }
 
-// hangingSender is a call that never returns until released: the process
-// dies during it.
+// hangingSender never returns until released: the process dies during
+// its call (call) or while it waits before it (the ZNS pace).
 type hangingSender struct {
 	clk     *outboxtest.Clock
+	call    bool
 	entered atomic.Bool
 	release chan struct{}
 }
 
-func (h *hangingSender) Send(context.Context, *models.OutboxMessage) error {
+func (h *hangingSender) Send(ctx context.Context, _ *models.OutboxMessage) error {
+	if h.call {
+		if err := outbox.CallStarting(ctx); err != nil {
+			return err
+		}
+	}
 	h.entered.Store(true)
 	h.clk.Events().Add()
 	<-h.release
@@ -70,18 +76,14 @@ func TestAtMostOnceAfterCrash(t *testing.T) {
 				// The first process: claims the message and dies in the call,
 				// or before it.
 				var wg sync.WaitGroup
-				if tc.called {
-					h := &hangingSender{clk: clk, release: make(chan struct{})}
-					o1 := crashOutbox(t, s, clk, nil)
-					o1.Register("ch", onceSender{h, tc.once})
-					wg.Add(1)
-					go func() { defer wg.Done(); _, _ = o1.DeliverBulk(ctx, ids, 1) }()
-					clk.AdvanceUntil(t, "the call", time.Minute, 10000, h.entered.Load)
-					defer wg.Wait()
-					defer close(h.release) // after the checks: the dead process's call ends
-				} else if ms, err := s.ClaimOutboxBatch(ctx, ids, time.Minute); err != nil || len(ms) != 1 {
-					t.Fatalf("claim: %v %v", ms, err)
-				}
+				h := &hangingSender{clk: clk, call: tc.called, release: make(chan struct{})}
+				o1 := crashOutbox(t, s, clk, nil)
+				o1.Register("ch", onceSender{h, tc.once})
+				wg.Add(1)
+				go func() { defer wg.Done(); _, _ = o1.DeliverBulk(ctx, ids, 1) }()
+				clk.AdvanceUntil(t, "the call", time.Minute, 10000, h.entered.Load)
+				defer wg.Wait()
+				defer close(h.release) // after the checks: the dead process's call ends
 
 				// The restarted process, after the claim expired.
 				clk.Advance(time.Hour)
