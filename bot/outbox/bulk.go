@@ -14,7 +14,8 @@ import (
 // to markBatch deliveries. A delivery waits about markEvery to be recorded
 // (until the next one after that): at a crash, the messages sent but not
 // yet recorded are still claimed, and are sent again when their claim
-// expires, as a message in flight at a crash always was; markEvery keeps
+// expires, as a message in flight at a crash always was (on an
+// AtMostOnce channel: given up as uncertain instead); markEvery keeps
 // them to about as many as the calls in flight.
 const (
 	maxClaimChunk = 100
