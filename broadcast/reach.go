@@ -348,8 +348,14 @@ func (b *Broadcaster) moveOn(ctx context.Context, bc *models.Broadcast, r *model
 // paidOrder of the channel to try next (-1: none). A chat that failed
 // goes on to the paid channels; ZNS only when the number is not on Zalo
 // or its quota ran out (a template error stops there: the admin fixes
-// it); SMS is the last.
+// it; an uncertain one too: it may have been sent); SMS is the last.
 func nextAfter(g *models.GivenUpReach, r *models.BroadcastReach) (string, int) {
+	if models.IsUncertain(g.OutboxStatus, g.LastError) {
+		// Perhaps sent (the sender died mid-call, no idempotency key):
+		// another channel could be a second message. Door to door
+		// unless its receipt arrives.
+		return models.ReachUncertain, -1
+	}
 	outcome := models.ReachFailed
 	if g.OutboxStatus == models.OutboxUnreachable {
 		outcome = models.ReachUnreachable

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"electionbot/bot/sms"
 	"electionbot/bot/zns"
@@ -97,4 +98,16 @@ func (sv *Server) householdOptOut(ctx context.Context, phone string) error {
 		}
 	}
 	return nil
+}
+
+// householdDelivered is what a ZNS delivery receipt does: the message
+// sent with that tracking id (a household's: hh:<broadcast>:<voter>:zns)
+// is sent, and its household reached — also one left uncertain by a
+// crash mid-call, which then leaves the door-to-door list.
+func (sv *Server) householdDelivered(ctx context.Context, trackingID string, at time.Time) error {
+	found, err := sv.store.ZNSDelivered(ctx, trackingID, at)
+	if err == nil && !found {
+		sv.log.Debug("zns: delivered, not a household's message", "tracking_id", trackingID, "at", at)
+	}
+	return err
 }

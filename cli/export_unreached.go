@@ -18,8 +18,9 @@ func init() {
 		help: `Lists the households of the voter list that the latest broadcast to
 households (or --broadcast ID) reached by no channel: ward, area, household
 number, masked name, address and why (no_channel, unreachable, failed,
-ceiling). Households that opted out are left off. CSV on standard output
-unless --out.
+ceiling, uncertain: a ZNS whose sender stopped mid-call, perhaps received,
+not sent again; its delivery receipt takes it off). Households that opted
+out are left off. CSV on standard output unless --out.
 `,
 		run: func(ctx context.Context, cfg *Config, args []string, std stdio) error {
 			return cmdExportUnreached(ctx, cfg, args, std.out, std.err)

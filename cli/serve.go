@@ -102,6 +102,9 @@ func NewServer(ctx context.Context, cfg *Config, s *models.Store, opt ServerOpti
 	if opt.Reach.OptOut == nil {
 		opt.Reach.OptOut = sv.householdOptOut // config_households.go
 	}
+	if opt.Reach.Delivered == nil {
+		opt.Reach.Delivered = sv.householdDelivered // config_households.go
+	}
 	if sv.log == nil {
 		sv.log = slog.Default()
 	}

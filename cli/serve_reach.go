@@ -26,7 +26,7 @@ type reach struct {
 type ReachHooks struct {
 	// Delivered records that the ZNS message sent with trackingID reached
 	// the phone at at; an error makes Zalo post the receipt again. nil:
-	// logged only.
+	// the household's ledger row is marked delivered (householdDelivered).
 	Delivered func(ctx context.Context, trackingID string, at time.Time) error
 	// OptOut stops every message to the household of phone (84…), which
 	// answered an SMS STOP / TU CHOI; an error makes the gateway post the

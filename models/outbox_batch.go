@@ -18,14 +18,22 @@ const claimable = "((status = ? AND next_attempt_at <= ?) OR (status = ? AND loc
 // claimed (as ClaimOutbox: pending and due, or claimed by a sender whose
 // lock expired), locked until now+lockFor, one attempt counted each, and
 // returns them as claimed, in ID order. The others are left as they are.
-func (s Outbox) ClaimOutboxBatch(ctx context.Context, ids []int64, lockFor time.Duration) ([]*OutboxMessage, error) {
+// An expired claim on an atMostOnce channel whose call was started
+// (OutboxCallStarted) is not claimed: see GiveUpUncertain.
+func (s Outbox) ClaimOutboxBatch(ctx context.Context, ids []int64, lockFor time.Duration, atMostOnce ...string) ([]*OutboxMessage, error) {
 	var ms []*OutboxMessage
 	if len(ids) == 0 {
 		return ms, nil
 	}
 	now := s.now()
-	err := s.DB(ctx).Raw("UPDATE outbox SET status = ?, locked_until = ?, attempts = attempts + 1 WHERE id IN ? AND "+claimable+" RETURNING *",
-		OutboxSending, now.Add(lockFor), ids, OutboxPending, now, OutboxSending, now).Scan(&ms).Error
+	var err error
+	if len(atMostOnce) == 0 {
+		err = s.DB(ctx).Raw("UPDATE outbox SET status = ?, locked_until = ?, attempts = attempts + 1 WHERE id IN ? AND "+claimable+" RETURNING *",
+			OutboxSending, now.Add(lockFor), ids, OutboxPending, now, OutboxSending, now).Scan(&ms).Error
+	} else {
+		err = s.DB(ctx).Raw("UPDATE outbox SET status = ?, locked_until = ?, attempts = attempts + 1 WHERE id IN ? AND "+onceClaimable+" RETURNING *",
+			OutboxSending, now.Add(lockFor), ids, OutboxPending, now, OutboxSending, now, atMostOnce, OutboxUncertain+":%").Scan(&ms).Error
+	}
 	if err != nil {
 		return nil, Wrap(EINTERNAL, err, "claim %d outbox messages", len(ids))
 	}
@@ -35,8 +43,8 @@ func (s Outbox) ClaimOutboxBatch(ctx context.Context, ids []int64, lockFor time.
 
 // ClaimOutboxMessage claims message id as ClaimOutbox does and returns it
 // as claimed, in the same statement; nil when it could not be claimed.
-func (s Outbox) ClaimOutboxMessage(ctx context.Context, id int64, lockFor time.Duration) (*OutboxMessage, error) {
-	ms, err := s.ClaimOutboxBatch(ctx, []int64{id}, lockFor)
+func (s Outbox) ClaimOutboxMessage(ctx context.Context, id int64, lockFor time.Duration, atMostOnce ...string) (*OutboxMessage, error) {
+	ms, err := s.ClaimOutboxBatch(ctx, []int64{id}, lockFor, atMostOnce...)
 	if err != nil || len(ms) == 0 {
 		return nil, err
 	}

@@ -250,12 +250,12 @@ func (s Broadcasts) GivenUpReach(ctx context.Context, id int64, limit int) ([]*G
 	return out, nil
 }
 
-// ReachCost is what a broadcast's paid messages cost so far, sent or on
-// their way (VND): what the ceiling is checked against.
+// ReachCost is what a broadcast's paid messages cost so far, sent, on
+// their way or uncertain (perhaps sent) (VND): what the ceiling is checked against.
 func (s Broadcasts) ReachCost(ctx context.Context, id int64) (int64, error) {
 	var n *int64
 	err := s.DB(ctx).Model(&ReachAttempt{}).Select("SUM(cost_vnd)").
-		Where("broadcast_id = ? AND outcome IN ?", id, []string{ReachQueued, ReachSent}).Scan(&n).Error
+		Where("broadcast_id = ? AND outcome IN ?", id, []string{ReachQueued, ReachSent, ReachUncertain}).Scan(&n).Error
 	if err != nil {
 		return 0, Wrap(EINTERNAL, err, "cost of broadcast %d", id)
 	}

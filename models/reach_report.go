@@ -87,7 +87,7 @@ func (s Broadcasts) ReachByArea(ctx context.Context, id int64) ([]*AreaReach, er
 // UnreachedHousehold is a line of the door-to-door list.
 type UnreachedHousehold struct {
 	Voter  *Voter
-	Reason string // the last ledger outcome: no_channel, unreachable, failed, ceiling…
+	Reason string // the last ledger outcome: no_channel, unreachable, failed, ceiling, uncertain…
 }
 
 // UnreachedHouseholds are a broadcast's households that no channel

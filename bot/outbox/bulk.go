@@ -14,7 +14,8 @@ import (
 // to markBatch deliveries. A delivery waits about markEvery to be recorded
 // (until the next one after that): at a crash, the messages sent but not
 // yet recorded are still claimed, and are sent again when their claim
-// expires, as a message in flight at a crash always was; markEvery keeps
+// expires, as a message in flight at a crash always was (on an
+// AtMostOnce channel: given up as uncertain instead); markEvery keeps
 // them to about as many as the calls in flight.
 const (
 	maxClaimChunk = 100
@@ -82,7 +83,7 @@ func (o *Outbox) DeliverBulk(ctx context.Context, ids []int64, concurrency int) 
 		}
 		rest = rest[len(part):]
 		o.claimed.Add(int64(len(part))) // before the lease: concurrent claims count each other
-		claimed, err := o.store.ClaimOutboxBatch(ctx, part, o.leaseFor())
+		claimed, err := o.store.ClaimOutboxBatch(ctx, part, o.leaseFor(), o.once...)
 		o.unclaim(len(part) - len(claimed))
 		if err != nil {
 			note(outcome{}, err)

@@ -140,7 +140,7 @@ func (o *Outbox) deliverOne(ctx context.Context, key string, q queued) (outcome,
 		}
 	}
 	o.claimed.Add(1) // before the lease: concurrent claims count each other
-	m, err := o.store.ClaimOutboxMessage(ctx, q.id, o.leaseFor())
+	m, err := o.store.ClaimOutboxMessage(ctx, q.id, o.leaseFor(), o.once...)
 	if err != nil || m == nil {
 		o.unclaim(1)
 		if err != nil {
@@ -236,7 +236,7 @@ func (o *Outbox) sendClaimed(ctx context.Context, m *models.OutboxMessage, perCh
 		return outcome{chat: key, wait: 10 * time.Millisecond}, o.store.ReleaseOutbox(context.WithoutCancel(ctx), []int64{m.ID})
 	}
 	sender := o.senders[m.Channel]
-	sctx, cancel := context.WithTimeout(context.WithValue(ctx, pacedAtKey{}, at), timeout)
+	sctx, cancel := context.WithTimeout(context.WithValue(o.callStarting(ctx, m), pacedAtKey{}, at), timeout)
 	serr := sender.Send(sctx, m)
 	cancel()
 	// Record the result even if we are being stopped.

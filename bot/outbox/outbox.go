@@ -12,7 +12,8 @@
 // a quarter of a second), so two senders never send it at the same time:
 // the call times out before the claim ends. A process that dies between
 // the call and the mark leaves it to be sent again when the lock expires:
-// at most the messages claimed at a crash are duplicated.
+// at most the messages claimed at a crash are duplicated, and none on a
+// channel whose Sender is AtMostOnce (given up as uncertain instead).
 //
 // The outbox only sends: what to send in bulk (broadcasts, reminders) is
 // package broadcast's, which adds its jobs to the outbox's River client
@@ -88,6 +89,7 @@ type Outbox struct {
 	river   *river.Client[*sql.Tx]
 	metrics *metrics
 	senders map[string]Sender
+	once    []string // the channels whose senders are at most once (AtMostOnce)
 	lease   *lease
 	// bulk makes this replica's bulk sends (DeliverBulk) wait for the
 	// global pace one at a time: replies go ahead of all but one of them.
@@ -145,7 +147,10 @@ func New(ctx context.Context, cfg Config) (*Outbox, error) {
 }
 
 // Register sets the sender of a channel's messages (before Start).
-func (o *Outbox) Register(channel string, s Sender) { o.senders[channel] = s }
+func (o *Outbox) Register(channel string, s Sender) {
+	o.senders[channel] = s
+	o.once = o.atMostOnce()
+}
 
 // River is the River client, for packages that add their own jobs.
 func (o *Outbox) River() *river.Client[*sql.Tx] { return o.river }

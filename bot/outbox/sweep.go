@@ -15,7 +15,9 @@ const sweepBatch = 500
 // first, in order per chat: a reply or acknowledgement not sent Grace
 // after it was due (a crash after the commit, a fast path that stopped),
 // one due again after a failed attempt (its retries are the sweep's),
-// one claimed by a sender whose claim expired (a crash mid-send), and a
+// one claimed by a sender whose claim expired (a crash mid-send; on an
+// at-most-once channel, one whose call was started is given up as
+// uncertain instead, see AtMostOnce), and a
 // broadcast's message whose send job was lost (due long ago). Only the
 // channels this process sends on are looked at. Old rows are pruned at
 // most once every PruneInterval. River runs it every SweepInterval, on
@@ -27,6 +29,11 @@ func (o *Outbox) Sweep(ctx context.Context) error {
 		channels = append(channels, c)
 	}
 	slices.Sort(channels)
+	// Before the sweep lists what is left: an at-most-once message whose
+	// sender died mid-call is given up, not sent again.
+	if err := o.giveUpUncertain(ctx); err != nil {
+		return err
+	}
 	if len(channels) > 0 {
 		ms, err := o.store.LeftInOutbox(ctx, models.LeftOutbox{
 			Now:        now,

@@ -146,6 +146,12 @@ func trackingID(m *models.OutboxMessage, r Request) string {
 	return strconv.FormatInt(m.ID, 10)
 }
 
+// AtMostOnce is true (outbox.AtMostOnce): Zalo has no idempotency key
+// (tracking_id is only echoed in the receipts), so a message whose call
+// was made and whose result was lost in a crash is not sent again. Send
+// calls outbox.CallStarting right before its POST.
+func (s *Sender) AtMostOnce() bool { return true }
+
 // Send makes the call of one outbox message (outbox.Sender). Failures
 // are *outbox.SendError (see classify).
 func (s *Sender) Send(ctx context.Context, m *models.OutboxMessage) error {
@@ -173,6 +179,11 @@ func (s *Sender) Send(ctx context.Context, m *models.OutboxMessage) error {
 	token, err := s.cfg.Token(ctx)
 	if err != nil {
 		return &outbox.SendError{Kind: outbox.Temporary, Code: "zns-token", Err: err}
+	}
+	// Zalo has no idempotency key: from here on, a crash leaves this
+	// message uncertain rather than sent again (outbox.AtMostOnce).
+	if err := outbox.CallStarting(ctx); err != nil {
+		return &outbox.SendError{Kind: outbox.Temporary, Code: "zns-store", Err: err}
 	}
 	res := s.post(ctx, token, body)
 	if res.tokenRefused() && s.cfg.Renew != nil {
