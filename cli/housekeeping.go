@@ -32,7 +32,8 @@ func (sv *Server) housekeeping(ctx context.Context) {
 const purgeCheckInterval = time.Hour
 
 // housekeep is one round at now: the searched names whose time is up are
-// forgotten (LOOKUP_PENDING_TTL), and, every purgeCheckInterval, the
+// forgotten (LOOKUP_PENDING_TTL), files sent in chat and never confirmed
+// are dropped after a day, and, every purgeCheckInterval, the
 // elections due are purged (PURGE_AFTER_DAYS).
 func (sv *Server) housekeep(ctx context.Context, now time.Time) {
 	sv.housekeepMu.Lock()
@@ -47,5 +48,12 @@ func (sv *Server) housekeep(ctx context.Context, now time.Time) {
 		}
 	} else if n > 0 {
 		sv.log.Info("housekeeping: pending lookups forgotten", "contacts", n)
+	}
+	if n, err := sv.store.DropExpiredFiles(ctx, now); err != nil {
+		if ctx.Err() == nil {
+			sv.log.Warn("housekeeping: drop files never confirmed", "err", err)
+		}
+	} else if n > 0 {
+		sv.log.Info("housekeeping: files never confirmed dropped", "files", n)
 	}
 }

@@ -124,15 +124,25 @@ func (s *Store) DryRun(ctx context.Context, fn func(tx *Store) error) error {
 // (replacing an earlier one).
 func (s Contacts) SavePendingFile(ctx context.Context, f *PendingFile) error {
 	f.CreatedAt = s.now()
-	// Files never confirmed hold voters' data: gone once they expire.
-	if err := s.DB(ctx).Where("created_at <= ?", f.CreatedAt.Add(-PendingFileTTL)).Delete(&PendingFile{}).Error; err != nil {
-		return Wrap(EINTERNAL, err, "drop expired files")
+	if _, err := s.DropExpiredFiles(ctx, f.CreatedAt); err != nil {
+		return err
 	}
 	err := s.DB(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(f).Error
 	if err != nil {
 		return Wrap(EINTERNAL, err, "keep the file of contact %d", f.ContactID)
 	}
 	return nil
+}
+
+// DropExpiredFiles deletes the files that waited longer than
+// PendingFileTTL at now: files never confirmed hold voters' data (serve's
+// housekeeping calls it every minute).
+func (s Contacts) DropExpiredFiles(ctx context.Context, now time.Time) (int64, error) {
+	res := s.DB(ctx).Where("created_at <= ?", now.Add(-PendingFileTTL)).Delete(&PendingFile{})
+	if res.Error != nil {
+		return 0, Wrap(EINTERNAL, res.Error, "drop expired files")
+	}
+	return res.RowsAffected, nil
 }
 
 // PendingFileOf is the contact's file waiting for confirmation, ENOTFOUND

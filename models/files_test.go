@@ -110,6 +110,14 @@ func TestPendingFile(t *testing.T) {
 			if _, err := s.PendingFileOf(ctx, c.ID); models.ErrorCode(err) != models.ENOTFOUND {
 				t.Errorf("an expired file still waits: %v", err)
 			}
+			// Housekeeping deletes it: the voters' data is gone, not hidden.
+			if n, err := s.DropExpiredFiles(ctx, now); err != nil || n != 1 {
+				t.Errorf("expired files dropped: %d, %v; want 1", n, err)
+			}
+			var left int64
+			if err := s.DB(ctx).Model(&models.PendingFile{}).Count(&left).Error; err != nil || left != 0 {
+				t.Errorf("%d files left after the drop (%v)", left, err)
+			}
 			if err := s.DropPendingFile(ctx, c.ID); err != nil {
 				t.Fatal(err)
 			}
