@@ -111,16 +111,7 @@ func (s *Store) WardReach(ctx context.Context, electionCode, wardCode string) (*
 		if a == nil {
 			continue
 		}
-		switch r.Outcome {
-		case ReachSent:
-			a.Reached += r.N
-			a.ByChannel[r.Channel] += r.N
-			a.CostVND += r.Cost
-		case ReachQueued:
-			a.Pending += r.N
-		case ReachOptedOut:
-			a.OptedOut += r.N
-		}
+		a.add(r.Channel, r.Outcome, r.N, r.Cost)
 	}
 	sort.Slice(out.Areas, func(i, j int) bool {
 		a, b := out.Areas[i].Code, out.Areas[j].Code

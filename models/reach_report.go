@@ -25,6 +25,22 @@ type AreaReach struct {
 // is still trying (those who opted out aside): the door-to-door list.
 func (a *AreaReach) NotReached() int { return a.Households - a.Reached - a.Pending - a.OptedOut }
 
+// add counts n households of the ledger with this channel and outcome
+// (and their cost): reached, still trying or opted out; any other outcome
+// is not reached (the households without a row of the others).
+func (a *AreaReach) add(channel, outcome string, n int, cost int64) {
+	switch outcome {
+	case ReachSent:
+		a.Reached += n
+		a.ByChannel[channel] += n
+		a.CostVND += cost
+	case ReachQueued:
+		a.Pending += n
+	case ReachOptedOut:
+		a.OptedOut += n
+	}
+}
+
 // ReachByArea settles a broadcast's ledger and sums it up by area, in
 // area id order.
 func (s Broadcasts) ReachByArea(ctx context.Context, id int64) ([]*AreaReach, error) {
@@ -64,17 +80,7 @@ func (s Broadcasts) ReachByArea(ctx context.Context, id int64) ([]*AreaReach, er
 		get(h.AreaID).Households = h.N
 	}
 	for _, r := range rows {
-		a := get(r.AreaID)
-		switch r.Outcome {
-		case ReachSent:
-			a.Reached += r.N
-			a.ByChannel[r.Channel] += r.N
-			a.CostVND += r.Cost
-		case ReachQueued:
-			a.Pending += r.N
-		case ReachOptedOut:
-			a.OptedOut += r.N
-		}
+		get(r.AreaID).add(r.Channel, r.Outcome, r.N, r.Cost)
 	}
 	out := make([]*AreaReach, 0, len(by))
 	for _, a := range by {

@@ -2,10 +2,9 @@ package zalo
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"electionbot/bot/intake"
-	"encoding/hex"
+	"electionbot/internal/zaloevent"
 	"net/http"
 	"strings"
 	"time"
@@ -14,18 +13,13 @@ import (
 // WebhookPath is where Zalo posts the OA's events.
 const WebhookPath = "/zalo/webhook"
 
-// SignatureHeader carries the event's signature: "mac=" + hex SHA-256 of
-// app id + raw body + timestamp + OA secret key.
-const SignatureHeader = "X-ZEvent-Signature"
+// SignatureHeader carries an event's signature (package zaloevent).
+const SignatureHeader = zaloevent.SignatureHeader
 
-// Signature is the signature header value of an event body.
+// Signature is the signature header value of an event body: "mac=" + hex
+// SHA-256 of app id + raw body + timestamp + OA secret key.
 func Signature(appID string, body []byte, timestamp, oaSecretKey string) string {
-	h := sha256.New()
-	h.Write([]byte(appID))
-	h.Write(body)
-	h.Write([]byte(timestamp))
-	h.Write([]byte(oaSecretKey))
-	return "mac=" + hex.EncodeToString(h.Sum(nil))
+	return zaloevent.Signature(appID, body, timestamp, oaSecretKey)
 }
 
 // Verify checks an event's signature header against its body, in

@@ -2,9 +2,8 @@ package zns
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
+	"electionbot/internal/zaloevent"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -27,18 +26,13 @@ const WebhookPath = "/zns/webhook"
 // user's phone.
 const EventReceived = "user_received_message"
 
-// SignatureHeader carries an event's signature: "mac=" + hex SHA-256 of
-// app id + raw body + timestamp + OA secret key, as for every OA event.
-const SignatureHeader = "X-ZEvent-Signature"
+// SignatureHeader carries an event's signature (package zaloevent).
+const SignatureHeader = zaloevent.SignatureHeader
 
-// Signature is the signature header value of an event body.
+// Signature is the signature header value of an event body: "mac=" + hex
+// SHA-256 of app id + raw body + timestamp + OA secret key.
 func Signature(appID string, body []byte, timestamp, oaSecretKey string) string {
-	h := sha256.New()
-	h.Write([]byte(appID))
-	h.Write(body)
-	h.Write([]byte(timestamp))
-	h.Write([]byte(oaSecretKey))
-	return "mac=" + hex.EncodeToString(h.Sum(nil))
+	return zaloevent.Signature(appID, body, timestamp, oaSecretKey)
 }
 
 // Event is a delivery event; only the fields the channel uses are decoded.
