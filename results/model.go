@@ -192,10 +192,9 @@ func Load(ctx context.Context, src Source, code string, admin bool, now time.Tim
 	return Build(e, areas, admin, now), nil
 }
 
-// Build turns the store's rows into a view. The public view keeps the
-// numbers of accepted tallies only; a provisional or conflicting tally shows
-// as StateAwaiting with no number, and photo references are dropped.
-func Build(e *models.Election, areas []*models.AreaTallies, admin bool, now time.Time) *Results {
+// newResults is an election's view with no area yet: its facts, the
+// view (public or the officials'), the time it was made.
+func newResults(e *models.Election, admin bool, now time.Time) *Results {
 	r := &Results{View: ViewPublic, GeneratedAt: now.UTC()}
 	if admin {
 		r.View = ViewAdmin
@@ -210,6 +209,14 @@ func Build(e *models.Election, areas []*models.AreaTallies, admin bool, now time
 		r.Election.WardCode, r.Election.Ward = e.Ward.Code, e.Ward.Name
 		r.Election.City, r.Election.Province = e.Ward.City, e.Ward.Province
 	}
+	return r
+}
+
+// Build turns the store's rows into a view. The public view keeps the
+// numbers of accepted tallies only; a provisional or conflicting tally shows
+// as StateAwaiting with no number, and photo references are dropped.
+func Build(e *models.Election, areas []*models.AreaTallies, admin bool, now time.Time) *Results {
+	r := newResults(e, admin, now)
 	r.Areas = make([]*AreaResult, 0, len(areas))
 	for _, at := range areas {
 		r.Areas = append(r.Areas, buildArea(r.Election, e.Rules, at, admin))

@@ -35,21 +35,8 @@ func LoadRollUp(ctx context.Context, src StandingSource, code string, sc Scope, 
 	if err != nil {
 		return nil, err
 	}
-	r := &Results{View: ViewPublic, GeneratedAt: now.UTC(), Scope: sc}
-	if admin {
-		r.View = ViewAdmin
-	}
-	// As Build.
-	r.Election = ElectionInfo{
-		Code: e.Code, Title: e.Title, Date: e.Date, Opens: e.Opens, Closes: e.Closes,
-		Timezone: e.Timezone, Rules: e.Rules, Method: e.Method,
-		Basis:   models.Regimes[e.Rules].Basis,
-		OpensAt: e.OpensAt, ClosesAt: e.ClosesAt,
-	}
-	if e.Ward != nil {
-		r.Election.WardCode, r.Election.Ward = e.Ward.Code, e.Ward.Name
-		r.Election.City, r.Election.Province = e.Ward.City, e.Ward.Province
-	}
+	r := newResults(e, admin, now)
+	r.Scope = sc
 	var (
 		places []*AreaResult // one per ward: what placeOf reads
 		wards  []RollUp
