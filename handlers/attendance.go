@@ -57,8 +57,17 @@ func (tl *tallies) attendanceText(text string, areas []*models.Area) (handled bo
 		return false, nil
 	}
 	o, err := tl.officials.roles()
-	if err != nil || o == nil || len(o.areas) == 0 {
+	if err != nil || o == nil {
 		return false, err
+	}
+	if len(o.areas) == 0 {
+		if !o.admin && !o.viewer {
+			return false, nil
+		}
+		// An official who reports for no area: say who reports, rather
+		// than not understanding.
+		tl.reply(tl.tr("att_not_reporter", nil), nil)
+		return true, nil
 	}
 	if tl.in.Group {
 		tl.reply(tl.tr("off_private_only", nil), nil)

@@ -171,6 +171,8 @@ func TestAttendanceViewAndReminder(t *testing.T) {
 		o.reporter("3", "kp2")
 		o.send("4", "Khu phố 2") // a resident of kp2, who gets the reminder
 		o.now = at(2022, 6, 5, 7, 30)
+		// The admin reports for no area: told who does, nothing recorded.
+		expect(t, mine("1", o.send("1", "TD 250")), "Số tham dự do người báo cáo của từng khu phố gửi")
 		o.send("2", "TD 200")
 		o.send("3", "/thamdu 100")
 		out := o.send("1", "/thamdu")
