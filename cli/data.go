@@ -125,7 +125,7 @@ func cmdImportAreas(ctx context.Context, cfg *Config, args []string, stdout, std
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, rep.String())
+	fmt.Fprintln(stdout, rep.Text())
 	return nil
 }
 

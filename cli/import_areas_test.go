@@ -69,7 +69,8 @@ func TestImportAreasCommand(t *testing.T) {
 		t.Fatalf("bad table: exit %d, stderr %q", code, errOut)
 	}
 	for _, want := range []string{
-		"tinh-thu-2022: loaded 4 areas in 3 wards, 6 candidates (updated)\n",
+		"tinh-thu-2022: loaded 4 areas in 3 wards, 6 candidates (updated)\n" +
+			"  wards: 2 added\n  areas: 3 added\n  polling places: 3 added, 1 changed\n  candidates: 6 added\n",
 		"tinh-thu-2022: loaded 4 areas in 3 wards, 6 candidates (unchanged)\n",
 	} {
 		code, out, errOut := runCLI(t, "", "import", "areas", "--election", "tinh-thu-2022", table)
