@@ -35,7 +35,7 @@ func (b *bench) province(ctx context.Context) error {
 	}
 	b.logf("province: voter CSV %.0f MB", float64(len(csv))/1e6)
 	importOnce := func() (time.Duration, error) {
-		if err := st.DB(ctx).Exec("TRUNCATE voters").Error; err != nil {
+		if err := st.DB(ctx).Exec("TRUNCATE voters CASCADE").Error; err != nil {
 			return 0, err
 		}
 		start := time.Now()
@@ -102,7 +102,7 @@ func (b *bench) importVsCopy(ctx context.Context, p loadtest.Province, st *model
 			return err
 		}
 		imports = append(imports, d.Seconds())
-		if err := loadtest.Exec(ctx, cs.URL, "TRUNCATE voters"); err != nil {
+		if err := loadtest.Exec(ctx, cs.URL, "TRUNCATE voters CASCADE"); err != nil {
 			return err
 		}
 		c, err := cs.Psql(ctx, copyCmd)
