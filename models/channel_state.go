@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -41,6 +42,47 @@ func (s Channels) RecordUpdate(ctx context.Context, channel, updateID string) (b
 		return false, Wrap(EINTERNAL, res.Error, "record %s update %s", channel, updateID)
 	}
 	return res.RowsAffected == 1, nil
+}
+
+// RecordUpdates is RecordUpdate for several updates of a channel in one
+// statement (a group of updates, intake/group.go): fresh holds the IDs
+// recorded now; an ID given twice is fresh once.
+func (s Channels) RecordUpdates(ctx context.Context, channel string, updateIDs []string) (fresh map[string]bool, err error) {
+	if channel == "" {
+		return nil, Errorf(EINVALID, "update without channel")
+	}
+	fresh = make(map[string]bool, len(updateIDs))
+	if len(updateIDs) == 0 {
+		return fresh, nil
+	}
+	now := s.now()
+	var q strings.Builder
+	q.WriteString("INSERT INTO channel_updates (channel, update_id, processed_at) VALUES ")
+	args := make([]any, 0, 3*len(updateIDs))
+	seen := make(map[string]bool, len(updateIDs))
+	for _, id := range updateIDs {
+		if id == "" {
+			return nil, Errorf(EINVALID, "update without id")
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if len(args) > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?)")
+		args = append(args, channel, id, now)
+	}
+	q.WriteString(" ON CONFLICT DO NOTHING RETURNING update_id")
+	var got []string
+	if err := s.DB(ctx).Raw(q.String(), args...).Scan(&got).Error; err != nil {
+		return nil, Wrap(EINTERNAL, err, "record %d %s updates", len(seen), channel)
+	}
+	for _, id := range got {
+		fresh[id] = true
+	}
+	return fresh, nil
 }
 
 // UpdateProcessed tells whether (channel, updateID) was recorded.

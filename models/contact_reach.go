@@ -122,6 +122,9 @@ func (s Contacts) MarkUnreachable(ctx context.Context, channel, chatID string) (
 // MarkReachable undoes MarkUnreachable (the user wrote again, or unblocked
 // the bot). It changes nothing for a contact that is reachable.
 func (s Contacts) MarkReachable(ctx context.Context, channel, chatID string) (int64, error) {
+	if s.knownReachable(channel, chatID) {
+		return 0, nil // read reachable at the group's start (contact_prefetch.go)
+	}
 	return s.setReachable(ctx, channel, chatID, true)
 }
 

@@ -24,6 +24,9 @@ func (s Contacts) EnsureContact(ctx context.Context, c *Contact) (*Contact, erro
 	if c.Lang == "" {
 		c.Lang = "vi"
 	}
+	if got := s.prefetched(c.Channel, c.ExternalID); got != nil {
+		return got, nil // read at the group's start (contact_prefetch.go)
+	}
 	c.Reachable = true
 	now := s.now()
 	c.CreatedAt, c.UpdatedAt = now, now

@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -92,11 +93,23 @@ type Election struct {
 
 // Location returns the election's time zone (Asia/Ho_Chi_Minh by default).
 func (e *Election) Location() *time.Location {
-	if loc, err := time.LoadLocation(e.Timezone); err == nil && e.Timezone != "" {
-		return loc
+	if e.Timezone == "" {
+		return VietnamTime
 	}
-	return VietnamTime
+	if loc, ok := locations.Load(e.Timezone); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(e.Timezone)
+	if err != nil {
+		loc = VietnamTime
+	}
+	locations.Store(e.Timezone, loc)
+	return loc
 }
+
+// locations are the time zones loaded: time.LoadLocation reads the zone
+// file each time, and every reply about a date asks.
+var locations sync.Map // name → *time.Location
 
 // Day returns the election date at local midnight.
 func (e *Election) Day() time.Time {

@@ -73,12 +73,31 @@ func (s Outbox) EnqueueOutbox(ctx context.Context, msgs []*OutboxMessage) error 
 			return Errorf(EINVALID, "outbox message without channel or chat")
 		}
 		m.pending(now, OutboxReply)
+	}
+	// A run of messages without a key is one multi-row INSERT (a group of
+	// updates' replies, intake/group.go); a keyed one goes alone, since a
+	// skipped row would leave the returned IDs out of step with the rows.
+	for len(msgs) > 0 {
+		n := 1
+		if msgs[0].DedupeKey == nil {
+			for n < len(msgs) && msgs[n].DedupeKey == nil {
+				n++
+			}
+		}
+		run := msgs[:n]
+		msgs = msgs[n:]
 		q := s.DB(ctx)
-		if m.DedupeKey != nil {
+		if run[0].DedupeKey != nil {
 			q = q.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true})
 		}
-		if err := q.Create(m).Error; err != nil {
-			return Wrap(EINTERNAL, err, "enqueue %s message for chat %s", m.Channel, m.ChatID)
+		var err error
+		if n == 1 {
+			err = q.Create(run[0]).Error
+		} else {
+			err = q.Create(&run).Error
+		}
+		if err != nil {
+			return Wrap(EINTERNAL, err, "enqueue %s message for chat %s", run[0].Channel, run[0].ChatID)
 		}
 	}
 	return nil

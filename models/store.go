@@ -53,6 +53,10 @@ type Store struct {
 	// is the catalog version this transaction read (nil outside one).
 	cat  *catalog
 	seen *catalogSeen
+	// memos are the transactions' prefetched contacts (contact_prefetch.go),
+	// shared by the pool's stores; memo is this transaction's.
+	memos *contactMemos
+	memo  *contactMemo
 
 	Contacts
 	Elections
@@ -117,8 +121,12 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		return nil, Wrap(EINTERNAL, err, "connect to %s database", dialect)
 	}
 	st := newStore(db, dialect, time.Now)
-	st.stmts, st.cat = new(atomic.Int64), newCatalog()
+	st.stmts, st.cat, st.memos = new(atomic.Int64), newCatalog(), &contactMemos{}
 	if err := countStatements(db, st.stmts); err != nil {
+		sqlDB.Close()
+		return nil, Wrap(EINTERNAL, err, "open %s database", dialect)
+	}
+	if err := watchContactWrites(db, st.memos); err != nil {
 		sqlDB.Close()
 		return nil, Wrap(EINTERNAL, err, "open %s database", dialect)
 	}
@@ -192,7 +200,8 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		t := newStore(tx, s.dialect, s.Now)
-		t.stmts, t.cat, t.seen = s.stmts, s.cat, &catalogSeen{}
+		t.stmts, t.cat, t.seen, t.memos = s.stmts, s.cat, &catalogSeen{}, s.memos
+		defer t.forgetMemo()
 		return fn(t)
 	})
 }

@@ -24,7 +24,7 @@ import (
 
 // DefaultGroupCommit is the number of transactions of grouped updates in
 // flight at once (Config.GroupCommit).
-const DefaultGroupCommit = 4
+const DefaultGroupCommit = 2
 
 // maxGroup bounds the updates of one transaction: its locks and the
 // replies it holds back.
@@ -121,14 +121,37 @@ func (g *grouper) commit(group []*pending) {
 	// cancelled by one provider hanging up.
 	ctx := context.WithoutCancel(group[0].ctx)
 	err := g.it.cfg.Store.InTx(ctx, func(tx *models.Store) error {
+		// One statement records the group's updates, one queues its
+		// replies: the statements of a group grow slower than its size;
+		// and one reads the contacts who wrote them (models.PrefetchContacts).
+		var ids, users []string
 		for _, p := range group {
-			res, err := g.it.apply(context.WithoutCancel(p.ctx), tx, p.u, p.log)
+			if p.u.ID != "" {
+				ids = append(ids, p.u.ID)
+			}
+			if p.u.In != nil && p.u.In.UserID != "" {
+				users = append(users, p.u.In.UserID)
+			}
+		}
+		fresh, err := tx.RecordUpdates(ctx, g.it.cfg.Channel, ids)
+		if err != nil {
+			return err
+		}
+		if err := tx.PrefetchContacts(ctx, g.it.cfg.Channel, users); err != nil {
+			return err
+		}
+		var msgs []*models.OutboxMessage
+		for _, p := range group {
+			recorded := fresh[p.u.ID]
+			delete(fresh, p.u.ID) // the same update twice in a group: the second is a duplicate
+			res, err := g.it.apply(context.WithoutCancel(p.ctx), tx, p.u, p.log, &recorded)
 			if err != nil {
 				return errGroupFailed
 			}
 			p.res = res
+			msgs = append(msgs, res.Messages...)
 		}
-		return nil
+		return g.it.cfg.Outbox.Enqueue(ctx, tx, msgs)
 	})
 	if err == nil {
 		g.it.metrics.observeGroup(len(group))

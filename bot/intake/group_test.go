@@ -145,3 +145,84 @@ func TestTakeGroupsConcurrentUpdates(t *testing.T) {
 		})
 	}
 }
+
+// A group's statements do not grow with its size: its updates are
+// recorded in one statement, the contacts who wrote them read in one, its
+// replies queued in one — the handler's EnsureContact and MarkReachable
+// of a contact who wrote before cost nothing more.
+func TestGroupStatementsDoNotGrowWithItsSize(t *testing.T) {
+	for _, named := range testdb.Stores(t) {
+		t.Run(named.Name, func(t *testing.T) {
+			s, ctx := named.Store, context.Background()
+			var hold chan struct{}
+			started := make(chan struct{}, 1)
+			h := bot.HandlerFunc(func(ctx context.Context, tx *models.Store, in bot.Incoming) ([]bot.Outgoing, error) {
+				c, err := tx.EnsureContact(ctx, &models.Contact{Channel: in.Channel, ExternalID: in.UserID, ChatID: in.ChatID})
+				if err != nil {
+					return nil, err
+				}
+				if _, err := tx.MarkReachable(ctx, in.Channel, c.ChatID); err != nil {
+					return nil, err
+				}
+				if in.Text == "first" {
+					started <- struct{}{}
+					<-hold
+				}
+				return []bot.Outgoing{{Text: "re " + c.ExternalID}}, nil
+			})
+			it, err := intake.New(intake.Config{Channel: "test", Store: s, Handler: h, Outbox: &fakeOutbox{},
+				Encode: encodeAs("test"), GroupCommit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			next := 0
+			update := func(user int, text string) intake.Update {
+				next++
+				u := fmt.Sprint("u", user)
+				return intake.Update{ID: fmt.Sprint(next), Type: "message", In: &bot.Incoming{Channel: "test", UserID: u, ChatID: u, Text: text}}
+			}
+			for i := range 20 { // contacts who wrote before
+				if _, err := s.EnsureContact(ctx, &models.Contact{Channel: "test", ExternalID: fmt.Sprint("u", i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// round: the first update holds the one transaction while n
+			// others queue, then all are taken; its statements.
+			round := func(n int) int64 {
+				t.Helper()
+				before := s.Statements()
+				hold = make(chan struct{})
+				var wg sync.WaitGroup
+				take := func(u intake.Update) {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						if taken, err := it.Take(ctx, u); err != nil || len(taken.Messages) != 1 {
+							t.Errorf("update %s: %+v %v", u.ID, taken, err)
+						}
+					}()
+				}
+				take(update(0, "first"))
+				<-started
+				for i := range n {
+					take(update(i, "q"))
+					for intake.Queued(it) != i+1 {
+						runtime.Gosched()
+					}
+				}
+				close(hold)
+				wg.Wait()
+				return s.Statements() - before
+			}
+			small, large := round(5), round(20)
+			if small != large {
+				t.Errorf("a group of 5 cost %d statements, of 20 %d: want the same", small, large)
+			}
+			// The first alone (record, contact, reachable, reply: 4), the
+			// group (record, contacts, replies: 3).
+			if large > 7 {
+				t.Errorf("21 updates cost %d statements, want at most 7", large)
+			}
+		})
+	}
+}

@@ -176,22 +176,27 @@ func (it *Intake) Take(ctx context.Context, u Update) (Taken, error) {
 func (it *Intake) takeTx(ctx context.Context, u Update, log *slog.Logger) (Taken, error) {
 	var res Taken
 	err := it.cfg.Store.InTx(ctx, func(tx *models.Store) (err error) {
-		res, err = it.apply(ctx, tx, u, log)
-		return err
+		if res, err = it.apply(ctx, tx, u, log, nil); err != nil {
+			return err
+		}
+		return it.cfg.Outbox.Enqueue(ctx, tx, res.Messages)
 	})
 	return res, err
 }
 
-// apply records an update, makes its effects and queues its rows in tx:
-// its own transaction or its group's (group.go). A panic is returned as
-// an error (the transaction is rolled back, then the update judged
-// poison).
-func (it *Intake) apply(ctx context.Context, tx *models.Store, u Update, log *slog.Logger) (res Taken, err error) {
+// apply records an update and makes its effects in tx, its own
+// transaction or its group's (group.go), and returns the rows to queue in
+// it. recorded is nil when apply records u.ID itself, else whether the
+// group's one statement recorded it now. A panic is returned as an error
+// (the transaction is rolled back, then the update judged poison).
+func (it *Intake) apply(ctx context.Context, tx *models.Store, u Update, log *slog.Logger, recorded *bool) (res Taken, err error) {
 	defer recoverPanic(&err)
 	if u.ID != "" {
-		fresh, err := tx.RecordUpdate(ctx, it.cfg.Channel, u.ID)
-		if err != nil {
-			return Taken{}, err
+		fresh := recorded != nil && *recorded
+		if recorded == nil {
+			if fresh, err = tx.RecordUpdate(ctx, it.cfg.Channel, u.ID); err != nil {
+				return Taken{}, err
+			}
 		}
 		if !fresh {
 			return Taken{Duplicate: true}, nil
@@ -199,9 +204,6 @@ func (it *Intake) apply(ctx context.Context, tx *models.Store, u Update, log *sl
 	}
 	msgs, err := it.process(ctx, tx, log, u)
 	if err != nil {
-		return Taken{}, err
-	}
-	if err := it.cfg.Outbox.Enqueue(ctx, tx, msgs); err != nil {
 		return Taken{}, err
 	}
 	return Taken{Messages: msgs}, nil
