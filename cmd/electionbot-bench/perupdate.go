@@ -67,9 +67,12 @@ func (b *bench) perUpdate(ctx context.Context) error {
 	// a load reads it, ~12 statements, once per replica): a resident
 	// placed in every area.
 	for _, s := range []*updateSide{ward, province} {
-		if _, err := s.run(ctx, max(n/4, 4*len(s.places))); err != nil {
+		warm := max(n/4, 4*len(s.places))
+		c, err := s.run(ctx, warm)
+		if err != nil {
 			return err
 		}
+		b.logf("perupdate warm-up, %s: %d updates, %.2f statements per update (the cold caches' included)", s.name, warm, c.Per().Statements)
 	}
 	var wardRuns, provRuns []loadtest.Cost
 	for round := range rounds {
