@@ -54,6 +54,9 @@ func (b *bench) run(ctx context.Context) error {
 	if b.opt.only["intake"] {
 		err = errors.Join(err, b.intake(ctx))
 	}
+	if b.opt.only["perupdate"] {
+		err = errors.Join(err, b.perUpdate(ctx)) // perupdate.go
+	}
 	for _, part := range []string{"broadcast", "outbox"} {
 		if b.opt.only[part] {
 			for _, r := range b.opt.rates {

@@ -25,16 +25,20 @@ import (
 )
 
 // Bench parts, in the order they run.
-var benchParts = []string{"intake", "broadcast", "outbox", "import", "lookups", "rollup", "rss", "reach"}
+var benchParts = []string{"intake", "perupdate", "broadcast", "outbox", "import", "lookups", "rollup", "rss", "reach"}
 
 // benchDefault are the parts run without --only ("outbox" measures the
 // outbox's own drain, which the broadcast engine goes through anyway).
-var benchDefault = []string{"intake", "broadcast", "import", "lookups", "rollup", "rss"}
+var benchDefault = []string{"intake", "perupdate", "broadcast", "import", "lookups", "rollup", "rss"}
 
 const benchUsage = `usage: electionbot-bench [--database-url URL] [--only PARTS] [--households N] [--contacts N] …
 
 Measures, each next to its upper bound in the same run, and prints a table:
   intake     webhook intake of Q&A updates (real serve wiring) vs a no-op handler
+  perupdate  one Q&A stream through serve's webhook handler (in-process) on the
+             6-area demo ward and on the 1,452-area province, rounds
+             alternated: CPU time, bytes and statements per update, province
+             over ward
   broadcast  an announcement to each of --broadcast-sizes residents at each of
              --broadcast-rates (the broadcast engine of serve) through a fake
              Bot API enforcing Telegram's limits strictly
@@ -60,6 +64,8 @@ type benchOptions struct {
 	rates       []float64
 	updates     int
 	warmup      int
+	perUpdates  int // perupdate.go
+	perRounds   int
 	concurrency int
 	intakeRate  float64
 	pinLoad     bool
@@ -132,6 +138,8 @@ func parseOptions(args []string, stderr io.Writer, getenv func(string) string) (
 	sizes := fs.String("broadcast-sizes", "300,10000", "recipients of the broadcasts; at a rate, the sizes under 5 s of it are skipped unless none is left")
 	fs.IntVar(&o.updates, "updates", 20_000, "measured webhook updates per intake run")
 	fs.IntVar(&o.warmup, "warmup", 2_000, "webhook updates sent before each measured intake run")
+	fs.IntVar(&o.perUpdates, "perupdate-updates", 1_000, "perupdate: updates per run, on each side")
+	fs.IntVar(&o.perRounds, "perupdate-rounds", 7, "perupdate: rounds, each a run on the ward and one on the province (the order alternating)")
 	fs.IntVar(&o.concurrency, "concurrency", 40, "webhook connections (Telegram's max_connections is 40)")
 	fs.Float64Var(&o.intakeRate, "intake-rate", 0, "also measure latency at this fixed rate (updates/s, open loop); 0: half the closed-loop maximum")
 	fs.BoolVar(&o.pinLoad, "pin-load", true, "intake: run the load generator as a child pinned on the last CPU (taskset), the bot on the others")
@@ -191,6 +199,8 @@ func parseOptions(args []string, stderr io.Writer, getenv func(string) string) (
 		return o, usageErr("--households must be at least 1452 (one per area)")
 	case o.repeat < 1 || o.updates < 1 || o.concurrency < 1 || o.contacts < 1 || o.lookups < 1 || o.rollups < 1:
 		return o, usageErr("--repeat, --updates, --concurrency, --contacts, --lookups and --rollups must be positive")
+	case o.perUpdates < 4 || o.perRounds < 1:
+		return o, usageErr("--perupdate-updates must be at least 4 and --perupdate-rounds positive")
 	}
 	if o.only["rss"] || o.only["reach"] {
 		bin, err := findElectionbot(o.electionbot)

@@ -35,9 +35,21 @@ var Questions = []string{
 // khu phố kp1…kp6): users user0 … user0+users-1 first say /start with
 // their khu phố (a deep link), then ask Questions in turn.
 func QuestionUpdate(id int, i int, user0 int64, users int) []byte {
+	return PlacedQuestionUpdate(id, i, user0, users, demoPlaces)
+}
+
+// demoPlaces are the demo ward's deep links, one per khu phố.
+var demoPlaces = []string{"kp1", "kp2", "kp3", "kp4", "kp5", "kp6"}
+
+// PlacedQuestionUpdate is the same Q&A load on any election: user u's
+// first update is "/start " + places[u mod len(places)] (a ward's area
+// code, or a poster's "a123", models.AreaPayload, for any ward), then the
+// same Questions in the same order. The per-update row runs one stream
+// on the 6-area ward and on the province this way.
+func PlacedQuestionUpdate(id int, i int, user0 int64, users int, places []string) []byte {
 	u := int64(i % users)
 	if i < users {
-		return TextUpdate(id, user0+u, fmt.Sprintf("/start kp%d", 1+u%6))
+		return TextUpdate(id, user0+u, "/start "+places[u%int64(len(places))])
 	}
 	return TextUpdate(id, user0+u, Questions[(i/users+i)%len(Questions)])
 }
