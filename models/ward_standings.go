@@ -53,6 +53,15 @@ func (s Tallies) ElectionWardStandings(ctx context.Context, code string) (*Elect
 	if err != nil {
 		return nil, nil, err
 	}
+	return s.WardStandingsOf(ctx, e)
+}
+
+// WardStandingsOf is ElectionWardStandings of an election already read
+// (one statement fewer); el is not changed, the election returned is a
+// copy.
+func (s Tallies) WardStandingsOf(ctx context.Context, el *Election) (*Election, []*WardStanding, error) {
+	cp := *el
+	e := &cp
 	e.OpensAt, e.ClosesAt = e.OpensAt.UTC(), e.ClosesAt.UTC()
 	e.Ward, e.WardID = nil, nil
 	out, stale, err := s.readWardStandings(ctx, e.ID)
@@ -62,7 +71,7 @@ func (s Tallies) ElectionWardStandings(ctx context.Context, code string) (*Elect
 	if stale > 0 {
 		// A write that did not go through the store (or the backfill):
 		// the per-area read recomputes the stale rows, then sum again.
-		if _, _, err := s.ElectionStandings(ctx, code, 0); err != nil {
+		if _, _, err := s.ElectionStandings(ctx, e.Code, 0); err != nil {
 			return nil, nil, err
 		}
 		if out, _, err = s.readWardStandings(ctx, e.ID); err != nil {
@@ -106,4 +115,42 @@ func (s Tallies) readWardStandings(ctx context.Context, electionID int64) ([]*Wa
 		return nil, 0, Wrap(EINTERNAL, err, "standings by ward of election %d", electionID)
 	}
 	return out, stale, nil
+}
+
+// ConflictAreas are the first limit areas of an election (in load order,
+// each with its Ward) whose latest report disagrees with an earlier one
+// (AdminState StandingConflict), from area_results: what a province's
+// roll-up in chat names for the officials to look at. Read it after
+// ElectionWardStandings, which brings stale rows up to date.
+func (s Tallies) ConflictAreas(ctx context.Context, electionID int64, limit int) ([]*Area, error) {
+	rows, err := s.DB(ctx).Raw(`SELECT a.id, a.code, a.name, a.households, w.id, w.code, w.name, w.city, w.province, w.kind
+FROM area_results r
+JOIN areas a ON a.id = r.area_id
+LEFT JOIN wards w ON w.id = a.ward_id
+WHERE r.election_id = ? AND r.admin_state = ?
+ORDER BY a.id
+LIMIT ?`, electionID, StandingConflict, limit).Rows()
+	if err != nil {
+		return nil, Wrap(EINTERNAL, err, "areas in conflict of election %d", electionID)
+	}
+	defer rows.Close()
+	var out []*Area
+	for rows.Next() {
+		var (
+			a                                Area
+			wID                              sql.NullInt64
+			wCode, wName, wCity, wPrv, wKind sql.NullString
+		)
+		if err := rows.Scan(&a.ID, &a.Code, &a.Name, &a.Households, &wID, &wCode, &wName, &wCity, &wPrv, &wKind); err != nil {
+			return nil, Wrap(EINTERNAL, err, "areas in conflict of election %d", electionID)
+		}
+		a.ElectionID, a.WardID = electionID, wID.Int64
+		a.Ward = &Ward{ID: wID.Int64, Code: wCode.String, Name: wName.String, City: wCity.String,
+			Province: wPrv.String, Kind: wKind.String}
+		out = append(out, &a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, Wrap(EINTERNAL, err, "areas in conflict of election %d", electionID)
+	}
+	return out, nil
 }
