@@ -101,6 +101,20 @@ func (s Tallies) ElectionResultsOfWards(ctx context.Context, code string, wardID
 	return s.electionResults(ctx, code, wardsResultsSQL, wardIDs, code)
 }
 
+// ElectionWardsByCode lists the wards of the election with the code, in
+// the order of their first area (as ElectionWards), in one statement;
+// none for an unknown code.
+func (s Tallies) ElectionWardsByCode(ctx context.Context, code string) ([]*Ward, error) {
+	var ws []*Ward
+	err := s.DB(ctx).Raw(`SELECT w.* FROM wards w JOIN (SELECT a.ward_id, MIN(a.id) AS first FROM areas a
+		JOIN elections e ON e.id = a.election_id WHERE e.code = ? GROUP BY a.ward_id) f ON f.ward_id = w.id ORDER BY f.first`, code).
+		Scan(&ws).Error
+	if err != nil {
+		return nil, Wrap(EINTERNAL, err, "wards of election %q", code)
+	}
+	return ws, nil
+}
+
 // electionResults runs query (resultsSQL filtered) and gathers its rows.
 func (s Tallies) electionResults(ctx context.Context, code, query string, args ...any) (*Election, []*AreaTallies, error) {
 	rows, err := s.DB(ctx).Raw(query, args...).Rows()

@@ -91,9 +91,9 @@ type WardSource interface {
 // *models.Store implements it.
 type CitySource interface {
 	WardSource
-	ElectionByCode(ctx context.Context, code string) (*models.Election, error)
-	// ElectionWards are the wards of an election, in load order.
-	ElectionWards(ctx context.Context, electionID int64) ([]*models.Ward, error)
+	// ElectionWardsByCode are the wards of an election, in load order
+	// (none for an unknown code).
+	ElectionWardsByCode(ctx context.Context, code string) ([]*models.Ward, error)
 	ElectionResultsOfWards(ctx context.Context, code string, wardIDs []int64) (*models.Election, []*models.AreaTallies, error)
 }
 
@@ -156,11 +156,7 @@ func LoadScope(ctx context.Context, src Source, code string, sc Scope, admin boo
 // alone, with the election as the whole election's read gives it: its
 // Ward set only when the whole election is of one ward.
 func loadCity(ctx context.Context, src CitySource, code, slug string) (*models.Election, []*models.AreaTallies, error) {
-	el, err := src.ElectionByCode(ctx, code)
-	if err != nil {
-		return nil, nil, err
-	}
-	all, err := src.ElectionWards(ctx, el.ID)
+	all, err := src.ElectionWardsByCode(ctx, code)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -170,9 +166,8 @@ func loadCity(ctx context.Context, src CitySource, code, slug string) (*models.E
 			ids = append(ids, w.ID)
 		}
 	}
-	if len(ids) == 0 {
-		return nil, nil, fmt.Errorf("%w: city %q", ErrNotInElection, slug)
-	}
+	// No ward in the city: the election alone is read (ENOTFOUND when
+	// unknown), and LoadScope finds no area of the city in it.
 	e, areas, err := src.ElectionResultsOfWards(ctx, code, ids)
 	if err == nil && len(all) > 1 {
 		e.Ward, e.WardID = nil, nil
