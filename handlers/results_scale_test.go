@@ -1,13 +1,16 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"electionbot/internal/testdb"
 	"electionbot/models"
+	"electionbot/results"
 )
 
 // /ketqua at the scale of a province (issue 18): what a province's and a
@@ -150,5 +153,40 @@ func TestKetquaCostIndependentOfAreas(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// plainCharts is a Charts without WardCharts.
+type plainCharts struct{ c results.Charts }
+
+func (p plainCharts) Progress(e *models.Election, ats []*models.AreaTallies, now time.Time, lang string) ([]byte, error) {
+	return p.c.Progress(e, ats, now, lang)
+}
+
+func (p plainCharts) Votes(e *models.Election, ats []*models.AreaTallies, areaCode string, now time.Time, lang string) ([]byte, bool, error) {
+	return p.c.Votes(e, ats, areaCode, now, lang)
+}
+
+// The roll-up's chart is the same drawn from the standings by ward as
+// from every area's tallies (a Charts without WardCharts).
+func TestRollUpChartFromStandings(t *testing.T) {
+	o, whole := newLevelsHarness(t, testdb.SQLite(t), levelsFile())
+	chart := func() []byte {
+		t.Helper()
+		for _, m := range o.send("5", "/ketqua") {
+			if m.Document != nil && m.Document.Name == "tien-do-qn-2022.png" {
+				return m.Document.Data
+			}
+		}
+		t.Fatal("no progress chart")
+		return nil
+	}
+	fromStandings := chart()
+	if *whole != 0 {
+		t.Errorf("the chart read the whole election %d times", *whole)
+	}
+	o.h.charts = plainCharts{results.Charts{}}
+	if fromTallies := chart(); !bytes.Equal(fromStandings, fromTallies) || *whole != 1 {
+		t.Errorf("charts differ (%d and %d bytes), %d whole reads", len(fromStandings), len(fromTallies), *whole)
 	}
 }
