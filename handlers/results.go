@@ -14,9 +14,14 @@ import (
 // ResultStore is what the ward's results use. *models.Store satisfies it.
 type ResultStore interface {
 	// ElectionResults is every area of the election with its latest
-	// tallies, in one query: only a province's or city's official's
-	// roll-up reads it.
+	// tallies, in one query: no command of a message reads it, but a
+	// Charts without WardCharts for the roll-up's chart.
 	ElectionResults(ctx context.Context, code string) (*models.Election, []*models.AreaTallies, error)
+	// WardStandingsOf is the areas' standings summed by ward (one row
+	// per ward) and ConflictAreas the first areas in conflict: what a
+	// province's or city's official's roll-up reads.
+	WardStandingsOf(ctx context.Context, el *models.Election) (*models.Election, []*models.WardStanding, error)
+	ConflictAreas(ctx context.Context, electionID int64, limit int) ([]*models.Area, error)
 	// ElectionResultsOf is ElectionResults of one ward's areas.
 	ElectionResultsOf(ctx context.Context, code string, wardID int64) (*models.Election, []*models.AreaTallies, error)
 	// ExportResultsOf writes the results (of one ward when wardCode is
@@ -83,10 +88,12 @@ func (wr *wardResults) summary(arg string) (handled bool, err error) {
 			}
 		}
 	}
-	if err := wr.summaryPage(1); err != nil {
+	// The chart is drawn from the results the summary read.
+	e, ats, err := wr.summaryPageOf(1)
+	if err != nil {
 		return true, err
 	}
-	wr.chart("")
+	wr.chartOf(e, ats, "")
 	return true, nil
 }
 
@@ -201,31 +208,44 @@ func standings(rules string, ats []*models.AreaTallies) []*areaResult {
 // turnout of the ward in view; paginated for large wards. A province's
 // official is told where the whole election's roll-up is.
 func (wr *wardResults) summaryPage(page int) error {
-	lines, err := wr.summaryLines(wr.el, wr.el.Ward, true)
+	_, _, err := wr.summaryPageOf(page)
+	return err
+}
+
+// summaryPageOf is summaryPage, returning the results it read.
+func (wr *wardResults) summaryPageOf(page int) (*models.Election, []*models.AreaTallies, error) {
+	lines, e, ats, err := wr.summaryLinesOf(wr.el, wr.el.Ward, true)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if hint, err := wr.allWardsHint(); err != nil {
-		return err
+		return nil, nil, err
 	} else if hint != "" {
 		lines = append(lines, hint)
 	}
 	wr.replyPage(lines, page, "o:kq:")
-	return nil
+	return e, ats, nil
 }
 
 // summaryLines are a ward's results (w of el; wr.el's ward when inView,
 // whose areas /ketqua kp1 details).
 func (wr *wardResults) summaryLines(el *models.Election, w *models.Ward, inView bool) ([]string, error) {
+	lines, _, _, err := wr.summaryLinesOf(el, w, inView)
+	return lines, err
+}
+
+// summaryLinesOf is summaryLines, returning the results it read.
+func (wr *wardResults) summaryLinesOf(el *models.Election, w *models.Ward, inView bool) ([]string, *models.Election, []*models.AreaTallies, error) {
 	var wardID int64
 	wardName := ""
 	if w != nil {
 		wardID, wardName = w.ID, w.Name
 	}
-	rs, err := wr.rollUpOf(el, wardID)
+	e, ats, err := wr.load(el, wardID)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
+	rs := standings(el.Rules, ats)
 	lang := wr.lang
 	var elected, leading, rerun, conflict, rejected []string
 	received, accepted, notReported := 0, 0, 0
@@ -306,7 +326,7 @@ func (wr *wardResults) summaryLines(el *models.Election, w *models.Ward, inView 
 	// Live attendance of the areas still without minutes (attendance_view.go).
 	att, err := wr.attendanceSection(rs)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	lines = append(lines, att...)
 	if notReported > 0 {
@@ -318,7 +338,7 @@ func (wr *wardResults) summaryLines(el *models.Election, w *models.Ward, inView 
 	if u := wr.resultsLink(el, w); u != "" {
 		lines = append(lines, wr.tr("off_rollup_link", map[string]any{"URL": u}))
 	}
-	return lines, nil
+	return lines, e, ats, nil
 }
 
 // rerunWhy says why nobody was elected.

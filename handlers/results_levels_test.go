@@ -142,16 +142,23 @@ func TestResultsByLevelInChat(t *testing.T) {
 				"• Phường Hải Hòa (hai-hoa): nhận 1/2, công nhận 1, trúng cử 1",
 				"🏙 Huyện Đầm Hà: nhận 2/2, công nhận 1, trúng cử 0",
 				"• Xã Tân Lập (tan-lap): nhận 2/2, công nhận 1, trúng cử 0",
-				"Kết quả một xã, phường: /ketqua ka-long")
-			expectNot(t, got, "Nguyễn Văn An", "Khu phố 1", "xã, phường khác", "Trang kết quả")
+				"Kết quả một xã, phường: /ketqua ka-long",
+				"⚠️ Khu dân cư có báo cáo mâu thuẫn, cần xã, phường xem xét (1):\n• Thôn 2 — Xã Tân Lập: /ketqua tan-lap")
+			expectNot(t, got, "Nguyễn Văn An", "Khu phố 1", "xã, phường khác", "Trang kết quả", "khu dân cư khác")
 			if !hasDocument(out, "tien-do-qn-2022.png") {
 				t.Errorf("no progress chart in %s", dump(out))
+			}
+			// From the areas' standings by ward: no area's tallies read,
+			// for the text nor for the chart.
+			if *whole != 0 {
+				t.Errorf("a province admin's /ketqua read the whole election %d times", *whole)
 			}
 			// A viewer too, in English.
 			o.lang["8"] = "en"
 			grant(t, o.s, o.contact("8"), models.RoleViewer, nil)
 			expect(t, mine("8", o.send("8", "/ketqua")), "Minutes received: 5/6 areas (83.3%); recognised: 3; elected: 2; re-run or meeting again: 1.",
-				"• Xã Tân Lập (tan-lap): received 2/2, recognised 1, elected 0")
+				"• Xã Tân Lập (tan-lap): received 2/2, recognised 1, elected 0",
+				"⚠️ Areas with conflicting reports, for their ward to review (1):\n• Thôn 2 — Xã Tân Lập: /ketqua tan-lap")
 
 			// One ward by code or name: its areas, not another ward's kp1.
 			hh := mine("5", o.send("5", "/ketqua hai-hoa"))

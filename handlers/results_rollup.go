@@ -1,8 +1,11 @@
 package handlers
 
 import (
+	"log/slog"
 	"strings"
+	"time"
 
+	"electionbot/bot"
 	"electionbot/locales"
 	"electionbot/models"
 )
@@ -137,32 +140,26 @@ func (wr *wardResults) resultsLink(el *models.Election, w *models.Ward) string {
 	return wr.conv.resultsURL(el.Code, code)
 }
 
+// maxRollupConflicts is how many areas in conflict the chat's roll-up
+// names; the rest are counted (each ward's /ketqua lists its own).
+const maxRollupConflicts = 10
+
 // tallyCount is the reporting progress of a set of areas, as the results
 // page counts it in the officials' view.
 type tallyCount struct {
 	total, received, accepted, elected, rerun, provisional, conflict int
 }
 
-func (c *tallyCount) add(r *areaResult) {
-	c.total++
-	l := r.shown // the recognised version stands for the area
-	if l == nil || l.Status == models.TallyRejected {
-		return
-	}
-	c.received++
-	switch l.Status {
-	case models.TallyAccepted:
-		c.accepted++
-		if r.outcome != nil && r.outcome.Kind == models.OutcomeElected {
-			c.elected++
-		} else if r.outcome != nil {
-			c.rerun++
-		}
-	case models.TallyProvisional, models.TallyWithdrawn:
-		c.provisional++
-	case models.TallyConflict:
-		c.conflict++
-	}
+// add counts a ward's standing (models.WardStanding: its areas' stored
+// standings summed by the database, in the officials' view).
+func (c *tallyCount) add(w *models.WardStanding) {
+	c.total += w.Areas
+	c.received += w.Received
+	c.accepted += w.Recognised // the recognised version stands for the area
+	c.elected += w.Elected
+	c.rerun += w.Rerun
+	c.provisional += w.Provisional
+	c.conflict += w.Conflict
 }
 
 func (c tallyCount) data(lang string) map[string]any {
@@ -173,49 +170,36 @@ func (c tallyCount) data(lang string) map[string]any {
 }
 
 // electionRollUp answers the roll-up of a whole election: its totals,
-// then each city with its wards (the first maxRollupWards of them), from
-// one query; with the progress chart.
+// the areas in conflict (the first maxRollupConflicts), then each city
+// with its wards (the first maxRollupWards of them); with the progress
+// chart. It reads the areas' standings summed by ward (one row per ward)
+// and the areas in conflict, never an area's tallies: its cost does not
+// grow with the province's areas (issue 18).
 func (wr *wardResults) electionRollUp(el *models.Election) error {
-	e, ats, err := wr.load(el, 0)
+	e, ws, err := wr.store.WardStandingsOf(wr.ctx, el)
 	if err != nil {
 		return err
-	}
-	rs := standings(el.Rules, ats)
-	type wardCount struct {
-		w *models.Ward
-		tallyCount
 	}
 	type cityCount struct {
 		name string
 		tallyCount
-		wards []*wardCount
+		wards []*models.WardStanding
 	}
 	var (
 		total  tallyCount
 		cities []*cityCount
 		byCity = map[string]*cityCount{}
-		byWard = map[int64]*wardCount{}
 	)
-	for _, r := range rs {
-		total.add(r)
-		w := r.at.Area.Ward
-		if w == nil {
-			w = &models.Ward{ID: r.at.Area.WardID}
-		}
-		c := byCity[w.Province+"\x00"+w.City]
+	for _, w := range ws { // in the order of each ward's first area
+		total.add(w)
+		c := byCity[w.Ward.Province+"\x00"+w.Ward.City]
 		if c == nil {
-			c = &cityCount{name: w.City}
-			byCity[w.Province+"\x00"+w.City] = c
+			c = &cityCount{name: w.Ward.City}
+			byCity[w.Ward.Province+"\x00"+w.Ward.City] = c
 			cities = append(cities, c)
 		}
-		c.add(r)
-		wc := byWard[w.ID]
-		if wc == nil {
-			wc = &wardCount{w: w}
-			byWard[w.ID] = wc
-			c.wards = append(c.wards, wc)
-		}
-		wc.add(r)
+		c.add(w)
+		c.wards = append(c.wards, w)
 	}
 	lang := wr.lang
 	lines := []string{
@@ -225,27 +209,36 @@ func (wr *wardResults) electionRollUp(el *models.Election) error {
 	if total.provisional+total.conflict > 0 {
 		lines = append(lines, wr.tr("off_rollup_pending", total.data(lang)))
 	}
+	if total.conflict > 0 {
+		conflicts, err := wr.conflictLines(e.ID, total.conflict)
+		if err != nil {
+			return err
+		}
+		lines = append(lines, conflicts...)
+	}
 	listed, example := 0, ""
 	for _, c := range cities {
 		d := c.data(lang)
 		d["City"] = c.name
 		lines = append(lines, "", wr.tr("off_rollup_city", d))
-		for _, wc := range c.wards {
+		for _, w := range c.wards {
 			if listed == maxRollupWards {
 				break
 			}
 			listed++
+			var wc tallyCount
+			wc.add(w)
 			d := wc.data(lang)
-			d["Ward"], d["Code"] = wc.w.Name, wc.w.Code
+			d["Ward"], d["Code"] = w.Ward.Name, w.Ward.Code
 			lines = append(lines, wr.tr("off_rollup_ward", d))
 			if example == "" {
-				example = wc.w.Code
+				example = w.Ward.Code
 			}
 		}
 	}
 	link := wr.resultsLink(el, nil)
 	lines = append(lines, "")
-	switch more := len(byWard) - listed; {
+	switch more := len(ws) - listed; {
 	case more > 0 && link != "":
 		lines = append(lines, wr.tr("off_rollup_more_link", map[string]any{"Count": locales.Number(lang, more), "URL": link}))
 	case more > 0:
@@ -257,6 +250,54 @@ func (wr *wardResults) electionRollUp(el *models.Election) error {
 		lines = append(lines, wr.tr("off_rollup_hint", map[string]any{"Code": example}))
 	}
 	wr.replyPages(lines)
-	wr.chartOf(e, ats, "")
+	wr.wardsChart(e, ws)
 	return nil
+}
+
+// conflictLines name the first maxRollupConflicts of the election's n
+// areas in conflict, each with the /ketqua of its ward.
+func (wr *wardResults) conflictLines(electionID int64, n int) ([]string, error) {
+	as, err := wr.store.ConflictAreas(wr.ctx, electionID, maxRollupConflicts)
+	if err != nil {
+		return nil, err
+	}
+	lang := wr.lang
+	lines := []string{"", wr.tr("off_rollup_conflicts", map[string]any{"Count": locales.Number(lang, n)})}
+	for _, a := range as {
+		lines = append(lines, wr.tr("off_rollup_conflict_line", map[string]any{"Area": a.Name, "Ward": a.Ward.Name, "Code": a.Ward.Code}))
+	}
+	if more := n - len(as); more > 0 {
+		lines = append(lines, wr.tr("off_rollup_conflicts_more", map[string]any{"Count": locales.Number(lang, more)}))
+	}
+	return lines, nil
+}
+
+// WardCharts is a Charts that draws the progress chart from the areas'
+// standings summed by ward; results.Charts implements it. A Charts
+// without it draws the roll-up's chart from every area's tallies.
+type WardCharts interface {
+	ProgressOfWards(e *models.Election, ws []*models.WardStanding, now time.Time, lang string) ([]byte, error)
+}
+
+// wardsChart adds the progress chart of a whole election to its roll-up.
+func (wr *wardResults) wardsChart(e *models.Election, ws []*models.WardStanding) {
+	charts := wr.conv.charts
+	if charts == nil {
+		return
+	}
+	wc, ok := charts.(WardCharts)
+	if !ok {
+		if e, ats, err := wr.load(e, 0); err == nil {
+			wr.chartOf(e, ats, "")
+		} else {
+			slog.Warn("handlers: chart", "err", err)
+		}
+		return
+	}
+	png, err := wc.ProgressOfWards(e, ws, wr.now(), wr.lang)
+	if err != nil {
+		slog.Warn("handlers: chart", "err", err)
+		return
+	}
+	wr.out = append(wr.out, bot.Outgoing{Document: &bot.Document{Name: "tien-do-" + e.Code + ".png", MIME: "image/png", Data: png}})
 }

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 )
 
@@ -84,7 +85,39 @@ func (s Tallies) ElectionResults(ctx context.Context, code string) (*Election, [
 // The election's Ward is set when its areas are of one ward. An unknown
 // code is an ENOTFOUND error.
 func (s Tallies) ElectionResultsOf(ctx context.Context, code string, wardID int64) (*Election, []*AreaTallies, error) {
-	rows, err := s.DB(ctx).Raw(resultsSQL, wardID, wardID, code).Rows()
+	return s.electionResults(ctx, code, resultsSQL, wardID, wardID, code)
+}
+
+// wardsResultsSQL is resultsSQL of the areas of a set of wards.
+var wardsResultsSQL = strings.Replace(resultsSQL, "(? = 0 OR a.ward_id = ?)", "a.ward_id IN ?", 1)
+
+// ElectionResultsOfWards is ElectionResultsOf the areas of the wards
+// wardIDs (at least one): a city's, read without the rest of the
+// province. The election's Ward is set when the areas are of one ward.
+func (s Tallies) ElectionResultsOfWards(ctx context.Context, code string, wardIDs []int64) (*Election, []*AreaTallies, error) {
+	if len(wardIDs) == 0 {
+		wardIDs = []int64{-1} // no ward: the election alone, as for a ward it has no area in
+	}
+	return s.electionResults(ctx, code, wardsResultsSQL, wardIDs, code)
+}
+
+// ElectionWardsByCode lists the wards of the election with the code, in
+// the order of their first area (as ElectionWards), in one statement;
+// none for an unknown code.
+func (s Tallies) ElectionWardsByCode(ctx context.Context, code string) ([]*Ward, error) {
+	var ws []*Ward
+	err := s.DB(ctx).Raw(`SELECT w.* FROM wards w JOIN (SELECT a.ward_id, MIN(a.id) AS first FROM areas a
+		JOIN elections e ON e.id = a.election_id WHERE e.code = ? GROUP BY a.ward_id) f ON f.ward_id = w.id ORDER BY f.first`, code).
+		Scan(&ws).Error
+	if err != nil {
+		return nil, Wrap(EINTERNAL, err, "wards of election %q", code)
+	}
+	return ws, nil
+}
+
+// electionResults runs query (resultsSQL filtered) and gathers its rows.
+func (s Tallies) electionResults(ctx context.Context, code, query string, args ...any) (*Election, []*AreaTallies, error) {
+	rows, err := s.DB(ctx).Raw(query, args...).Rows()
 	if err != nil {
 		return nil, nil, Wrap(EINTERNAL, err, "results of election %q", code)
 	}

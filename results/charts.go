@@ -30,3 +30,14 @@ func (c Charts) Votes(e *models.Election, ats []*models.AreaTallies, areaCode st
 	png, err := ChartVotes(a, c.Bundle, lang)
 	return png, true, err
 }
+
+// ProgressOfWards is Progress from the areas' standings summed by ward
+// (models.Store.ElectionWardStandings): the same chart for a province's
+// roll-up without reading every area's tallies.
+func (c Charts) ProgressOfWards(e *models.Election, ws []*models.WardStanding, now time.Time, lang string) ([]byte, error) {
+	r, err := RollUpOf(e, ws, Scope{}, true, now)
+	if err != nil {
+		return nil, err
+	}
+	return ChartProgress(r, c.Bundle, lang)
+}

@@ -86,10 +86,23 @@ type WardSource interface {
 	WardByCode(ctx context.Context, code string) (*models.Ward, error)
 }
 
+// CitySource is a WardSource that reads the areas of a set of wards
+// alone, so that a city's view never loads the whole province.
+// *models.Store implements it.
+type CitySource interface {
+	WardSource
+	// ElectionWardsByCode are the wards of an election, in load order
+	// (none for an unknown code).
+	ElectionWardsByCode(ctx context.Context, code string) ([]*models.Ward, error)
+	ElectionResultsOfWards(ctx context.Context, code string, wardIDs []int64) (*models.Election, []*models.AreaTallies, error)
+}
+
+var _ CitySource = (*models.Store)(nil)
+
 // LoadScope is Load of a part of the election: one ward's areas (read
-// alone when src is a WardSource) or one city's. A ward or city the
-// election has no area in is ErrNotInElection; an unknown election is
-// models.ENOTFOUND.
+// alone when src is a WardSource) or one city's (read alone when src is
+// a CitySource). A ward or city the election has no area in is
+// ErrNotInElection; an unknown election is models.ENOTFOUND.
 func LoadScope(ctx context.Context, src Source, code string, sc Scope, admin bool, now time.Time) (*Results, error) {
 	sc = sc.norm()
 	var (
@@ -97,11 +110,15 @@ func LoadScope(ctx context.Context, src Source, code string, sc Scope, admin boo
 		areas []*models.AreaTallies
 		err   error
 	)
-	if ws, ok := src.(WardSource); ok && sc.Ward != "" {
+	ws, wardOK := src.(WardSource)
+	cs, cityOK := src.(CitySource)
+	switch {
+	case wardOK && sc.Ward != "":
 		w, werr := ws.WardByCode(ctx, sc.Ward)
 		if models.ErrorCode(werr) == models.ENOTFOUND {
 			// The election may be unknown too: that is the 404 to give.
-			if _, _, err := src.ElectionResults(ctx, code); err != nil {
+			// No ward has id -1: the election alone is read.
+			if _, _, err := ws.ElectionResultsOf(ctx, code, -1); err != nil {
 				return nil, err
 			}
 			return nil, fmt.Errorf("%w: ward %q", ErrNotInElection, sc.Ward)
@@ -110,7 +127,9 @@ func LoadScope(ctx context.Context, src Source, code string, sc Scope, admin boo
 			return nil, werr
 		}
 		e, areas, err = ws.ElectionResultsOf(ctx, code, w.ID)
-	} else {
+	case cityOK && sc.City != "":
+		e, areas, err = loadCity(ctx, cs, code, sc.City)
+	default:
 		e, areas, err = src.ElectionResults(ctx, code)
 	}
 	if err != nil {
@@ -131,6 +150,29 @@ func LoadScope(ctx context.Context, src Source, code string, sc Scope, admin boo
 	r := Build(e, areas, admin, now)
 	r.Scope = sc
 	return r, nil
+}
+
+// loadCity reads the areas of the election's wards in the city (slug)
+// alone, with the election as the whole election's read gives it: its
+// Ward set only when the whole election is of one ward.
+func loadCity(ctx context.Context, src CitySource, code, slug string) (*models.Election, []*models.AreaTallies, error) {
+	all, err := src.ElectionWardsByCode(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ids []int64
+	for _, w := range all {
+		if CitySlug(w.City) == slug {
+			ids = append(ids, w.ID)
+		}
+	}
+	// No ward in the city: the election alone is read (ENOTFOUND when
+	// unknown), and LoadScope finds no area of the city in it.
+	e, areas, err := src.ElectionResultsOfWards(ctx, code, ids)
+	if err == nil && len(all) > 1 {
+		e.Ward, e.WardID = nil, nil
+	}
+	return e, areas, err
 }
 
 // placeOf is the place of a view of several wards' areas: the ward, city

@@ -30,11 +30,17 @@ type StandingSource interface {
 // Areas; one row per ward read. It is what the page of several wards
 // shows. Errors as LoadScope.
 func LoadRollUp(ctx context.Context, src StandingSource, code string, sc Scope, admin bool, now time.Time) (*Results, error) {
-	sc = sc.norm()
 	e, ws, err := src.ElectionWardStandings(ctx, code)
 	if err != nil {
 		return nil, err
 	}
+	return RollUpOf(e, ws, sc, admin, now)
+}
+
+// RollUpOf is LoadRollUp of standings already read (e and ws as
+// ElectionWardStandings gives them).
+func RollUpOf(e *models.Election, ws []*models.WardStanding, sc Scope, admin bool, now time.Time) (*Results, error) {
+	sc = sc.norm()
 	r := newResults(e, admin, now)
 	r.Scope = sc
 	var (
@@ -106,15 +112,13 @@ func addRollUp(to *RollUp, w RollUp) {
 	to.Attending += w.Attending
 }
 
-// pageResults is the view the HTML page shows: for a whole election of
-// several wards (a province's page), the roll-up from the areas'
+// pageResults is the view the HTML page shows: for a view of several
+// wards (a province's page, a city's), the roll-up from the areas'
 // standings (no area is listed there, none is loaded); otherwise the full
-// view (results). A city's page could be built the same way (LoadRollUp
-// takes its scope); it still reads its areas, as the feeds of its format
-// share that read.
+// view (results), of one ward's areas.
 func (s *Server) pageResults(ctx context.Context, code string, scope Scope, admin bool, now time.Time) (*Results, error) {
 	ss, ok := s.src.(StandingSource)
-	if !ok || !scope.IsZero() {
+	if !ok || scope.norm().Ward != "" {
 		return s.results(ctx, code, scope, admin, now)
 	}
 	mk := cacheKey{code: code, scope: scope.key(), view: ViewPublic, format: "standings"}
