@@ -139,7 +139,7 @@ func (b *bench) intake(ctx context.Context) error {
 		Bound:    fmt.Sprintf("closed-loop maximum of the same run: %s", loadtest.Rate(rate)),
 		Target:   "p99 < 20 ms at half the maximum",
 		Met:      loadtest.Bool(res.Errors == 0 && p99 < 20*time.Millisecond),
-		Note:     pin.String(),
+		Note:     pin.String() + "; " + res.Latencies.Stalls(fixed, 100*time.Millisecond, 20*time.Millisecond),
 	})
 	return nil
 }

@@ -31,6 +31,19 @@ func TestPercentileAndFormats(t *testing.T) {
 	}
 }
 
+func TestStalls(t *testing.T) {
+	// 10/s for 3 s: one slow answer in the second window of 1 s.
+	l := make(Latencies, 30)
+	for i := range l {
+		l[i] = 5 * time.Millisecond
+	}
+	l[14] = 300 * time.Millisecond
+	want := "windows of 1s whose slowest answer took over 20ms: 1 of 3 (worst 300 ms, at 1.0 s)"
+	if got := l.Stalls(10, time.Second, 20*time.Millisecond); got != want {
+		t.Errorf("Stalls = %q, want %q", got, want)
+	}
+}
+
 func TestQuestionUpdateIsAnUpdate(t *testing.T) {
 	var u struct {
 		UpdateID int `json:"update_id"`

@@ -42,6 +42,30 @@ func (l Latencies) Summary() string {
 	return fmt.Sprintf("p50 %s, p99 %s", Ms(l.Percentile(0.50)), Ms(l.Percentile(0.99)))
 }
 
+// Stalls describes when the slow answers of an open-loop run at rate
+// came, l being in the order the requests were due: the windows of width
+// whose slowest answer took longer than over, out of all, and the worst
+// one's start from the run's start. A tail from a few stalls (a
+// checkpoint, a pause) reads differently from one spread over the run.
+func (l Latencies) Stalls(rate float64, width, over time.Duration) string {
+	per := max(1, int(rate*width.Seconds()))
+	var slow, all int
+	var worst time.Duration
+	var at int
+	for i := 0; i < len(l); i += per {
+		w := slices.Max(l[i:min(i+per, len(l))])
+		all++
+		if w > over {
+			slow++
+		}
+		if w > worst {
+			worst, at = w, i
+		}
+	}
+	return fmt.Sprintf("windows of %s whose slowest answer took over %s: %d of %d (worst %s, at %.1f s)",
+		width, over, slow, all, Ms(worst), float64(at)/rate)
+}
+
 // Ms formats a duration in milliseconds with 2–3 significant digits.
 func Ms(d time.Duration) string {
 	ms := float64(d) / float64(time.Millisecond)
