@@ -160,6 +160,11 @@ func (l *Limiter) WaitGlobal(ctx context.Context) (time.Time, error) {
 	}
 }
 
+// Done tells the global pace that the call of the send that started at
+// at (WaitGlobal's time) has ended, whatever its outcome: a slow call
+// counts as late as it may have arrived.
+func (l *Limiter) Done(at time.Time) { l.global.ended(at, l.clock) }
+
 // bulkHorizon is how far ahead bulk sends may hold slots of the global
 // pace (at least two slots).
 const bulkHorizon = 20 * time.Millisecond

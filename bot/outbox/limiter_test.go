@@ -30,13 +30,16 @@ func maxInAnySecond(times []time.Time) int {
 }
 
 // paced runs n waits of the limiter on chats chat(i), conc at once, and
-// returns the times the waits returned (when the sends would start), in
-// order. The limiter paces on clk, or on a clock that wraps it (lclk:
-// late wake-ups); the test moves clk to the next sleeper only once every
-// wait under way sleeps, so no wait returns later than its clock asks. It
-// fails the test if a wait reports a time other than the one it returns
-// at (PacedAt must be when the send starts).
-func paced(t *testing.T, clk *outboxtest.Clock, lclk outbox.Clock, perSecond float64, n, conc int, chat func(i int) string) []time.Time {
+// returns the times the sends arrive, in order: when the waits return
+// (when the sends start), or, given call, up(i) later; a call ends down(i)
+// after it arrives and tells the limiter (Done). The limiter paces on
+// clk, or on a clock that wraps it (lclk: late wake-ups); the test moves
+// clk to the next sleeper only once every wait or call under way sleeps,
+// so none wakes later than its clock asks. It fails the test if a wait
+// reports a time other than the one it returns at (PacedAt must be when
+// the send starts).
+func paced(t *testing.T, clk *outboxtest.Clock, lclk outbox.Clock, perSecond float64, n, conc int, chat func(i int) string,
+	call func(i int) (up, down time.Duration)) []time.Time {
 	t.Helper()
 	if lclk == nil {
 		lclk = clk
@@ -57,6 +60,13 @@ func paced(t *testing.T, clk *outboxtest.Clock, lclk outbox.Clock, perSecond flo
 				t.Error(err)
 			} else if !at.Equal(now) {
 				t.Errorf("wait %d paced at %v, returned at %v", i, at.Sub(t0), now.Sub(t0))
+			}
+			if call != nil && err == nil {
+				up, down := call(i)
+				clk.Sleep(context.Background(), up)
+				now = clk.Now()
+				clk.Sleep(context.Background(), down)
+				l.Done(at)
 			}
 			mu.Lock()
 			times = append(times, now)
@@ -103,7 +113,7 @@ func TestLimiterNeverExceedsTheRateInAnySecond(t *testing.T) {
 	}{{30, 400, 32}, {30, 50, 1}, {1000, 3000, 64}, {7.5, 60, 8}} {
 		t.Run(fmt.Sprint(tc.rate), func(t *testing.T) {
 			clk := outboxtest.NewClock(t0)
-			times := paced(t, clk, nil, tc.rate, tc.n, tc.conc, func(i int) string { return fmt.Sprint("c", i) })
+			times := paced(t, clk, nil, tc.rate, tc.n, tc.conc, func(i int) string { return fmt.Sprint("c", i) }, nil)
 			if got := maxInAnySecond(times); float64(got) > tc.rate {
 				t.Fatalf("%d sends in one rolling second, limit %v", got, tc.rate)
 			}
@@ -160,11 +170,53 @@ func TestLimiterLateSendsStayWithinTheRate(t *testing.T) {
 			clk := outboxtest.NewClock(t0)
 			every := time.Duration(float64(time.Second) / (tc.rate * 0.97))
 			lclk := lateClock{Clock: clk, every: every, extra: tc.extra, late: tc.late}
-			times := paced(t, clk, lclk, tc.rate, tc.n, tc.conc, func(i int) string { return fmt.Sprint("c", i) })
+			times := paced(t, clk, lclk, tc.rate, tc.n, tc.conc, func(i int) string { return fmt.Sprint("c", i) }, nil)
 			if got := maxInAnySecond(times); float64(got) > tc.rate {
 				t.Fatalf("%d sends started in one rolling second, limit %v", got, tc.rate)
 			}
 			pace := float64(len(times)-1) / times[len(times)-1].Sub(times[0]).Seconds()
+			t.Logf("pace %.2f/s (%.3f of %v)", pace, pace/tc.rate, tc.rate)
+			if pace < 0.95*tc.rate {
+				t.Fatalf("pace %.2f/s, want at least 0.95 of %v", pace, tc.rate)
+			}
+		})
+	}
+}
+
+// A call that reaches the API late (a loaded machine held it 60 ms on its
+// way) still leaves at most the rate in any rolling second where the API
+// counts: once it ends, 60 ms later than the quickest calls, the pace
+// counts it from as late as it may have arrived. Before, the send 30
+// slots after it arrived within the same second at 30/s.
+func TestLimiterSlowCallsStayWithinTheRate(t *testing.T) {
+	const ms = time.Millisecond
+	for _, tc := range []struct {
+		rate float64
+		n    int
+		call func(i int) (up, down time.Duration)
+	}{
+		{30, 300, func(i int) (time.Duration, time.Duration) {
+			if i%7 == 3 {
+				return 60 * ms, ms / 2
+			}
+			return ms / 2, ms / 2
+		}},
+		{30, 300, func(int) (time.Duration, time.Duration) { return 150 * ms, 150 * ms }}, // a distant API: no cost
+		{1000, 3000, func(i int) (time.Duration, time.Duration) {
+			if i >= 100 && i < 150 {
+				return 60 * ms, ms / 2
+			}
+			return ms / 2, ms / 2
+		}},
+	} {
+		t.Run(fmt.Sprint(tc.rate), func(t *testing.T) {
+			clk := outboxtest.NewClock(t0)
+			conc := min(int(tc.rate)+2, 100)
+			arrived := paced(t, clk, nil, tc.rate, tc.n, conc, func(i int) string { return fmt.Sprint("c", i) }, tc.call)
+			if got := maxInAnySecond(arrived); float64(got) > tc.rate {
+				t.Fatalf("%d sends arrived in one rolling second, limit %v", got, tc.rate)
+			}
+			pace := float64(len(arrived)-1) / arrived[len(arrived)-1].Sub(arrived[0]).Seconds()
 			t.Logf("pace %.2f/s (%.3f of %v)", pace, pace/tc.rate, tc.rate)
 			if pace < 0.95*tc.rate {
 				t.Fatalf("pace %.2f/s, want at least 0.95 of %v", pace, tc.rate)

@@ -34,7 +34,10 @@ import (
 // between (a network round trip, a loaded machine). The spacing's
 // headroom (1 − paceHeadroom of a second, 31 ms) is more than that: a
 // send that starts up to ~11 ms after its slot costs the pace nothing,
-// one later delays the send floor(rate) after it. The slots handed out
+// one later delays the send floor(rate) after it. A call that took
+// longer than the quickest of the last paceCalls by more than paceArrival
+// may have arrived that much late: its start counts from then (ended).
+// The slots handed out
 // are remembered too (window), each moved to its send's start once
 // known, so that the next slots are planned where the starts allow them.
 type pace struct {
@@ -46,6 +49,10 @@ type pace struct {
 	next      time.Time   // the earliest time of the next slot
 	window    []time.Time // the last slots handed out (or their starts), in order, at most floor(rate)
 	starts    []time.Time // the last starts, in order, at most floor(rate)
+	// calls are the last calls' durations (a ring), whose least is the
+	// quickest a call goes there and back now.
+	calls [paceCalls]time.Duration
+	ncall int
 }
 
 // The global pace's headroom and slowdown after global 429s.
@@ -58,6 +65,7 @@ const (
 	paceArrival      = 20 * time.Millisecond
 	paceWindow       = time.Second + paceArrival
 	paceCatchUp      = 30 * time.Millisecond
+	paceCalls        = 64
 )
 
 func (p *pace) init(now time.Time, share float64) {
@@ -154,6 +162,35 @@ func (p *pace) start(at time.Time, clock Clock) (time.Time, bool) {
 		p.moveLocked(at, now, n)
 	}
 	return now, true
+}
+
+// ended records that the call started at start (by start) has ended now.
+// A call slower than the quickest recent one may have been slow on its way
+// there too (a loaded machine, the network): by up to the difference.
+// Beyond what paceArrival covers, its start is moved that much later, so
+// that the sends after it keep their distance from when it may have
+// arrived; a call slower by less costs nothing.
+func (p *pace) ended(start time.Time, clock Clock) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	d := clock.Now().Sub(start)
+	p.calls[p.ncall%paceCalls] = d
+	p.ncall++
+	quickest := d
+	for _, c := range p.calls[:min(p.ncall, paceCalls)] {
+		quickest = min(quickest, c)
+	}
+	late := d - quickest - paceArrival
+	if late <= 0 {
+		return
+	}
+	i, found := slices.BinarySearchFunc(p.starts, start, time.Time.Compare)
+	if !found {
+		return // long gone from the window
+	}
+	n := max(1, int(math.Floor(p.share*p.factor)))
+	p.starts = last(insert(slices.Delete(p.starts, i, i+1), start.Add(late)), n)
+	p.moveLocked(start, start.Add(late), n)
 }
 
 // moveLocked moves the slot at in the window to to.
