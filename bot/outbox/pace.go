@@ -26,20 +26,21 @@ import (
 // the sleep's lateness only delays that send (the next slot is counted
 // from the slot, not from the late wake-up, so the pace does not drift).
 // Slots missed by at most paceCatchUp (a loaded machine woke the senders
-// late) are still handed out, at once: the pace catches up, within the
-// window's bound; slots missed by more (nothing to send) are lost.
+// late) are still handed out, at once: the pace catches up (at 30/s under
+// one slot, at 1000/s up to 30), and they count at their starts, within
+// the window's bound; slots missed by more (nothing to send) are lost.
 //
 // Telegram counts a message when it arrives, we when its call starts:
 // paceWindow is a second and paceArrival, the room kept for the time in
 // between (a network round trip, a loaded machine). The spacing's
 // headroom (1 − paceHeadroom of a second, 31 ms) is more than that: a
 // send that starts up to ~11 ms after its slot costs the pace nothing,
-// one later delays the send floor(rate) after it. A call that took
-// longer than the quickest of the last paceCalls by more than paceArrival
-// may have arrived that much late: its start counts from then (ended).
-// The slots handed out
-// are remembered too (window), each moved to its send's start once
-// known, so that the next slots are planned where the starts allow them.
+// one later delays the send floor(rate) after it. A call that took longer
+// than the quickest of the last paceCalls by more than paceArrival may
+// have arrived that much late: its start counts from then (ended). The
+// slots handed out are remembered too (window), each moved to its send's
+// start once known, so that the next slots are planned where the starts
+// allow them.
 type pace struct {
 	mu        sync.Mutex
 	share     float64     // messages/s this replica may send (its share of the global rate)
@@ -164,7 +165,8 @@ func (p *pace) start(at time.Time, clock Clock) (time.Time, bool) {
 	return now, true
 }
 
-// ended records that the call started at start (by start) has ended now.
+// ended records that the call of the send that started at start has
+// ended now.
 // A call slower than the quickest recent one may have been slow on its way
 // there too (a loaded machine, the network): by up to the difference.
 // Beyond what paceArrival covers, its start is moved that much later, so
