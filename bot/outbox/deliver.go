@@ -239,6 +239,7 @@ func (o *Outbox) sendClaimed(ctx context.Context, m *models.OutboxMessage, perCh
 	sctx, cancel := context.WithTimeout(context.WithValue(o.callStarting(ctx, m), pacedAtKey{}, at), timeout)
 	serr := sender.Send(sctx, m)
 	cancel()
+	o.lim.Done(at)
 	// Record the result even if we are being stopped.
 	if serr == nil && marks != nil {
 		o.metrics.sent.WithLabelValues(m.Channel, m.Kind).Inc()

@@ -71,7 +71,8 @@ func (l *Limiter) Share() float64 { return l.global.shareNow() }
 
 // Wait blocks until one message may go to chat (a key unique across
 // channels); perChat false skips the per-chat pace (callback answers). It
-// returns the time on the limiter's clock the message was paced for.
+// returns the time on the limiter's clock the message starts: the caller
+// sends it at once.
 func (l *Limiter) Wait(ctx context.Context, chat string, perChat bool) (time.Time, error) {
 	if perChat {
 		if err := l.WaitChat(ctx, chat); err != nil {
@@ -110,7 +111,9 @@ func (l *Limiter) WaitChat(ctx context.Context, chat string) error {
 	return nil
 }
 
-// WaitGlobal waits for a slot of the global pace and returns its time.
+// WaitGlobal waits for a slot of the global pace and returns the time the
+// send starts: its slot, or later if it woke late (the caller makes its
+// call at once).
 // Bulk sends (ctx from withGate) take their slots one at a time, and only
 // while the slots already handed out reach at most bulkHorizon ahead: a
 // reply, which takes the next free slot at once, waits behind at most
@@ -141,12 +144,26 @@ func (l *Limiter) WaitGlobal(ctx context.Context) (time.Time, error) {
 	} else {
 		at = l.global.reserve(l.clock.Now())
 	}
-	if err := l.clock.Sleep(ctx, at.Sub(l.clock.Now())); err != nil {
-		// The slot stays taken: the pace is only ever slower for it.
-		return time.Time{}, err
+	for {
+		if err := l.clock.Sleep(ctx, at.Sub(l.clock.Now())); err != nil {
+			// The slot stays taken: the pace is only ever slower for it.
+			return time.Time{}, err
+		}
+		// Counted when the send starts, not at its slot: a late wake-up
+		// must not put more than the rate in a second where Telegram
+		// counts (at arrival).
+		start, ok := l.global.start(at, l.clock)
+		if ok {
+			return start, nil
+		}
+		at = start
 	}
-	return at, nil
 }
+
+// Done tells the global pace that the call of the send that started at
+// at (WaitGlobal's time) has ended, whatever its outcome: a slow call
+// counts as late as it may have arrived.
+func (l *Limiter) Done(at time.Time) { l.global.ended(at, l.clock) }
 
 // bulkHorizon is how far ahead bulk sends may hold slots of the global
 // pace (at least two slots).

@@ -29,50 +29,68 @@ func maxInAnySecond(times []time.Time) int {
 	return most
 }
 
-// paced runs n waits of the limiter on chats chat(i), conc at once, the
-// clock driven by the test, and returns the times they were paced at, in
-// order.
-func paced(t *testing.T, clk *outboxtest.Clock, l *outbox.Limiter, n, conc int, chat func(i int) string) []time.Time {
+// paced runs n waits of the limiter on chats chat(i), conc at once, and
+// returns the times the sends arrive, in order: when the waits return
+// (when the sends start), or, given call, up(i) later; a call ends down(i)
+// after it arrives and tells the limiter (Done). The limiter paces on
+// clk, or on a clock that wraps it (lclk: late wake-ups); the test moves
+// clk to the next sleeper only once every wait or call under way sleeps,
+// so none wakes later than its clock asks. It fails the test if a wait
+// reports a time other than the one it returns at (PacedAt must be when
+// the send starts).
+func paced(t *testing.T, clk *outboxtest.Clock, lclk outbox.Clock, perSecond float64, n, conc int, chat func(i int) string,
+	call func(i int) (up, down time.Duration)) []time.Time {
 	t.Helper()
+	if lclk == nil {
+		lclk = clk
+	}
+	l := outbox.NewLimiter(lclk, perSecond, func(string) (rate.Limit, int) { return 1, 3 }, 100000)
 	var (
-		mu    sync.Mutex
-		times []time.Time
-		wg    sync.WaitGroup
+		mu      sync.Mutex
+		times   []time.Time
+		live    int // waits under way
+		spawned int
 	)
-	sem := make(chan struct{}, conc)
-	for i := 0; i < n; i++ {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(i int) {
-			defer func() { <-sem; wg.Done() }()
+	spawn := func(i int) { // under mu
+		live++
+		go func() {
 			at, err := l.Wait(context.Background(), chat(i), true)
+			now := clk.Now()
 			if err != nil {
 				t.Error(err)
-				return
+			} else if !at.Equal(now) {
+				t.Errorf("wait %d paced at %v, returned at %v", i, at.Sub(t0), now.Sub(t0))
+			}
+			if call != nil && err == nil {
+				up, down := call(i)
+				clk.Sleep(context.Background(), up)
+				now = clk.Now()
+				clk.Sleep(context.Background(), down)
+				l.Done(at)
 			}
 			mu.Lock()
-			times = append(times, at)
+			times = append(times, now)
+			live--
 			mu.Unlock()
 			clk.Events().Add()
-		}(i)
-		// Let the waits pile up, then move the clock to the next sleeper.
-		clk.AdvanceUntil(t, "a free sender", time.Minute, 100000, func() bool { return len(sem) < conc })
+		}()
 	}
-	clk.AdvanceUntil(t, "all paced", time.Minute, 100000, func() bool {
+	clk.Events().WaitFor(t, "all paced", 10*n+100000, func() bool {
 		mu.Lock()
 		defer mu.Unlock()
-		return len(times) == n
-	})
-	wg.Wait()
-	for i := 1; i < len(times); i++ {
-		if times[i].Before(times[i-1]) {
-			// Paced times come in order of the slots, not of the appends.
-			mu.Lock()
-			sortTimes(times)
-			mu.Unlock()
-			break
+		for spawned < n && live < conc {
+			spawn(spawned)
+			spawned++
 		}
-	}
+		if len(times) == n {
+			return true
+		}
+		if live > 0 && clk.Sleepers() == live {
+			clk.Step()
+		}
+		return false
+	})
+	sortTimes(times)
 	return times
 }
 
@@ -95,8 +113,7 @@ func TestLimiterNeverExceedsTheRateInAnySecond(t *testing.T) {
 	}{{30, 400, 32}, {30, 50, 1}, {1000, 3000, 64}, {7.5, 60, 8}} {
 		t.Run(fmt.Sprint(tc.rate), func(t *testing.T) {
 			clk := outboxtest.NewClock(t0)
-			l := outbox.NewLimiter(clk, tc.rate, func(string) (rate.Limit, int) { return 1, 3 }, 100000)
-			times := paced(t, clk, l, tc.n, tc.conc, func(i int) string { return fmt.Sprint("c", i) })
+			times := paced(t, clk, nil, tc.rate, tc.n, tc.conc, func(i int) string { return fmt.Sprint("c", i) }, nil)
 			if got := maxInAnySecond(times); float64(got) > tc.rate {
 				t.Fatalf("%d sends in one rolling second, limit %v", got, tc.rate)
 			}
@@ -108,6 +125,101 @@ func TestLimiterNeverExceedsTheRateInAnySecond(t *testing.T) {
 			pace := float64(len(times)-1) / times[len(times)-1].Sub(times[0]).Seconds()
 			if pace < 0.95*full || pace > tc.rate {
 				t.Fatalf("pace %.2f/s, want 0.95–1 of %v", pace, full)
+			}
+		})
+	}
+}
+
+// lateClock wakes some sleepers late: those whose deadline is the
+// late(i)-th slot of a pace of every, by extra. A loaded machine does the
+// same to a sender between its slot and its call.
+type lateClock struct {
+	*outboxtest.Clock
+	every time.Duration
+	extra time.Duration
+	late  func(slot int) bool
+}
+
+func (c lateClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d > 0 && c.late(int(math.Round(float64(c.Now().Add(d).Sub(t0))/float64(c.every)))) {
+		d += c.extra
+	}
+	return c.Clock.Sleep(ctx, d)
+}
+
+// Sends that start late (a wake-up 40 ms after the slot, some 0.2 ms) still
+// never make more than the rate in a rolling second at the times they
+// start, which is what Telegram counts: the pace is kept on those times,
+// not on the slots it handed out. Before, a send 40 ms late and the one
+// 30 slots after it on time made 31 in one second at 30/s.
+func TestLimiterLateSendsStayWithinTheRate(t *testing.T) {
+	for _, tc := range []struct {
+		rate  float64
+		n     int
+		conc  int
+		extra time.Duration
+		late  func(slot int) bool
+	}{
+		{30, 300, 32, 40 * time.Millisecond, func(i int) bool { return i%7 == 3 }},
+		{30, 300, 32, 40 * time.Millisecond, func(i int) bool { return i == 40 }},
+		{30, 300, 2, 200 * time.Microsecond, func(int) bool { return true }},
+		{1000, 3000, 64, 40 * time.Millisecond, func(i int) bool { return i%97 == 5 }},
+		{1000, 3000, 64, 60 * time.Millisecond, func(i int) bool { return i >= 100 && i < 150 }}, // a stall
+	} {
+		t.Run(fmt.Sprint(tc.rate, "/", tc.extra), func(t *testing.T) {
+			clk := outboxtest.NewClock(t0)
+			every := time.Duration(float64(time.Second) / (tc.rate * 0.97))
+			lclk := lateClock{Clock: clk, every: every, extra: tc.extra, late: tc.late}
+			times := paced(t, clk, lclk, tc.rate, tc.n, tc.conc, func(i int) string { return fmt.Sprint("c", i) }, nil)
+			if got := maxInAnySecond(times); float64(got) > tc.rate {
+				t.Fatalf("%d sends started in one rolling second, limit %v", got, tc.rate)
+			}
+			pace := float64(len(times)-1) / times[len(times)-1].Sub(times[0]).Seconds()
+			t.Logf("pace %.2f/s (%.3f of %v)", pace, pace/tc.rate, tc.rate)
+			if pace < 0.95*tc.rate {
+				t.Fatalf("pace %.2f/s, want at least 0.95 of %v", pace, tc.rate)
+			}
+		})
+	}
+}
+
+// A call that reaches the API late (a loaded machine held it 60 ms on its
+// way) still leaves at most the rate in any rolling second where the API
+// counts: once it ends, 60 ms later than the quickest calls, the pace
+// counts it from as late as it may have arrived. Before, the send 30
+// slots after it arrived within the same second at 30/s.
+func TestLimiterSlowCallsStayWithinTheRate(t *testing.T) {
+	const ms = time.Millisecond
+	for _, tc := range []struct {
+		rate float64
+		n    int
+		call func(i int) (up, down time.Duration)
+	}{
+		{30, 300, func(i int) (time.Duration, time.Duration) {
+			if i%7 == 3 {
+				return 60 * ms, ms / 2
+			}
+			return ms / 2, ms / 2
+		}},
+		{30, 300, func(int) (time.Duration, time.Duration) { return 150 * ms, 150 * ms }}, // a distant API: no cost
+		{1000, 3000, func(i int) (time.Duration, time.Duration) {
+			if i >= 100 && i < 150 {
+				return 60 * ms, ms / 2
+			}
+			return ms / 2, ms / 2
+		}},
+	} {
+		t.Run(fmt.Sprint(tc.rate), func(t *testing.T) {
+			clk := outboxtest.NewClock(t0)
+			conc := min(int(tc.rate)+2, 100)
+			arrived := paced(t, clk, nil, tc.rate, tc.n, conc, func(i int) string { return fmt.Sprint("c", i) }, tc.call)
+			if got := maxInAnySecond(arrived); float64(got) > tc.rate {
+				t.Fatalf("%d sends arrived in one rolling second, limit %v", got, tc.rate)
+			}
+			pace := float64(len(arrived)-1) / arrived[len(arrived)-1].Sub(arrived[0]).Seconds()
+			t.Logf("pace %.2f/s (%.3f of %v)", pace, pace/tc.rate, tc.rate)
+			if pace < 0.95*tc.rate {
+				t.Fatalf("pace %.2f/s, want at least 0.95 of %v", pace, tc.rate)
 			}
 		})
 	}

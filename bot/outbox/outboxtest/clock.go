@@ -127,6 +127,30 @@ func (c *Clock) AdvanceUntil(t testing.TB, what string, within time.Duration, ma
 	})
 }
 
+// Sleepers is how many sleepers wait for the clock now: a test that
+// knows how many of its goroutines may sleep moves the clock (Step) only
+// once all of them do, so that none is woken late.
+func (c *Clock) Sleepers() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.sleepers)
+}
+
+// Step moves the clock to the earliest sleeper's deadline, waking it (and
+// those with the same deadline); false if none sleeps.
+func (c *Clock) Step() bool {
+	c.mu.Lock()
+	next, ok := c.nextLocked()
+	if ok {
+		c.setLocked(next)
+	}
+	c.mu.Unlock()
+	if ok {
+		c.events.Add()
+	}
+	return ok
+}
+
 func (c *Clock) nextLocked() (time.Time, bool) {
 	var next time.Time
 	for i, s := range c.sleepers {
