@@ -37,33 +37,12 @@ func scaleFile(areas int) *models.ElectionFile {
 	return f
 }
 
-// seedScale writes tallies for every area, by its place in its ward:
-// kp1 and kp2 accepted, kp3 provisional, kp4 a provisional version then
-// a conflicting one, kp5 nothing.
+// seedScale writes tallies for every area by its place in its ward
+// (testdb.SeedTalliesByPlace).
 func seedScale(t *testing.T, o *offHarness) {
 	t.Helper()
-	ctx := context.Background()
 	rep := o.contact("2")
-	for _, a := range o.areas {
-		add := func(version int, status string, v1, v2 int) {
-			tl := &models.Tally{AreaID: a.ID, Version: version, ReporterID: rep.ID, Method: models.MethodSecret,
-				Households: a.Households, Attending: v1 + v2, Issued: ptr(v1 + v2), Returned: ptr(v1 + v2),
-				Valid: ptr(v1 + v2), Invalid: ptr(0), Status: status, CreatedAt: o.now.UTC(),
-				Votes: []models.TallyVote{{CandidateID: a.Candidates[0].ID, Votes: v1}, {CandidateID: a.Candidates[1].ID, Votes: v2}}}
-			if err := o.s.DB(ctx).Create(tl).Error; err != nil {
-				t.Fatal(err)
-			}
-		}
-		switch a.Code {
-		case "kp1", "kp2":
-			add(1, models.TallyAccepted, 150, 30)
-		case "kp3":
-			add(1, models.TallyProvisional, 140, 20)
-		case "kp4":
-			add(1, models.TallyProvisional, 140, 20)
-			add(2, models.TallyConflict, 120, 40)
-		}
-	}
+	testdb.SeedTalliesByPlace(t, o.s, o.areas, rep.ID, o.now)
 }
 
 // areaReads counts the areas a results store returned: the rows of

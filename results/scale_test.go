@@ -103,26 +103,7 @@ func seedScale(t testing.TB, s *models.Store, areas int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range as {
-		add := func(version int, status string, v1, v2 int) {
-			tl := &models.Tally{AreaID: a.ID, Version: version, ReporterID: rep.ID, Method: models.MethodSecret,
-				Households: a.Households, Attending: v1 + v2, Issued: ip(v1 + v2), Returned: ip(v1 + v2),
-				Valid: ip(v1 + v2), Invalid: ip(0), Status: status, CreatedAt: electionDay,
-				Votes: []models.TallyVote{{CandidateID: a.Candidates[0].ID, Votes: v1}, {CandidateID: a.Candidates[1].ID, Votes: v2}}}
-			if err := s.DB(ctx).Create(tl).Error; err != nil {
-				t.Fatal(err)
-			}
-		}
-		switch a.Code {
-		case "kp1", "kp2":
-			add(1, models.TallyAccepted, 150, 30)
-		case "kp3":
-			add(1, models.TallyProvisional, 140, 20)
-		case "kp4":
-			add(1, models.TallyProvisional, 140, 20)
-			add(2, models.TallyConflict, 120, 40)
-		}
-	}
+	testdb.SeedTalliesByPlace(t, s, as, rep.ID, electionDay)
 }
 
 // areaReads counts the areas whose tallies a Source returned.
