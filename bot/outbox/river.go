@@ -62,12 +62,19 @@ func JobResult(wait time.Duration, err error) error {
 
 func (w *deliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return 5 * time.Minute }
 
-// sweepUnique keeps one sweep at a time: a sweep still waiting or running
-// makes the next insert a no-op.
-var sweepUnique = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-	rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-}}
+// sweepUnique keeps one sweep a period: a sweep still waiting makes the
+// next insert of its period a no-op. The period is part of the key, so a
+// sweep left "running" by a process that died does not stop the next
+// period's (River rescues stuck jobs only after an hour): a restarted
+// replica sweeps within a period. River takes no period under a second.
+// Two sweeps at a time are harmless (each send is claimed first); with
+// bounded statements they last milliseconds.
+func sweepUnique(period time.Duration) river.UniqueOpts {
+	return river.UniqueOpts{ByArgs: true, ByPeriod: max(period, time.Second), ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+	}}
+}
 
 type sweepWorker struct {
 	river.WorkerDefaults[SweepArgs]
@@ -124,7 +131,7 @@ func newRiverClient(ctx context.Context, o *Outbox) (*river.Client[*sql.Tx], err
 	periodic := append([]*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(o.cfg.SweepInterval),
 			func() (river.JobArgs, *river.InsertOpts) {
-				return SweepArgs{}, &river.InsertOpts{UniqueOpts: sweepUnique}
+				return SweepArgs{}, &river.InsertOpts{UniqueOpts: sweepUnique(o.cfg.SweepInterval)}
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
 	}, o.cfg.Jobs.Periodic...)
 	queues := map[string]river.QueueConfig{}

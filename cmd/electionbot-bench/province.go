@@ -255,12 +255,11 @@ func (b *bench) rollup(ctx context.Context, p loadtest.Province, st *models.Stor
 		}
 	}
 	b.add(loadtest.Row{
-		Name: fmt.Sprintf("tally accepted → province roll-up of %s areas rebuilt", loadtest.Thousands(int64(len(areas)))),
-		Measured: fmt.Sprintf("**%s** (accept %s; roll-up %s), %d tallies",
+		Name: fmt.Sprintf("(before, for comparison) tally accepted → province roll-up of %s areas rebuilt from every tally", loadtest.Thousands(int64(len(areas)))),
+		Measured: fmt.Sprintf("%s (accept %s; roll-up %s), %d tallies",
 			total.Summary(), loadtest.Ms(accept.Percentile(0.5)), loadtest.Ms(load.Percentile(0.5)), len(total)),
 		Bound:  fmt.Sprintf("the roll-up query alone: %s", query.Summary()),
-		Target: "< 50 ms (p99)",
-		Met:    loadtest.Bool(total.Percentile(0.99) < 50*time.Millisecond),
+		Target: "— (the page now reads the areas' standings: the next row)",
 	})
 	return nil
 }
