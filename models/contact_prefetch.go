@@ -12,10 +12,12 @@ import (
 // in one statement at its start, instead of one upsert each: EnsureContact
 // then finds a contact who wrote before in the transaction's memo, and
 // MarkReachable knows without a statement that a reachable contact is.
-// The memo is the stored rows as the transaction read them, so it is
-// dropped at the transaction's first write to the contacts table (by any
-// statement sent through the store) and at its end: a contact is never
-// served from it after a change, the group's own changes included. Each
+// The memo is the stored rows as the transaction read them, so a write
+// through the store drops what it may change: a model's update of one
+// contact (SaveContact) that contact, any other write to the contacts
+// table all of the memo; the memo goes at the transaction's end. A
+// contact is never served from it after a change, the group's own
+// changes included. Each
 // entry serves one EnsureContact: the next update of the same contact in
 // the group reads its row again.
 
@@ -25,6 +27,7 @@ type contactMemo struct {
 	valid  bool
 	byUser map[[2]string]*Contact // channel, external ID
 	byChat map[[2]string]bool     // channel, chat ID: reachable
+	chatOf map[int64][2]string    // contact ID: its key in byChat
 }
 
 // contactMemos finds a transaction's memo from its connection (what a
@@ -49,11 +52,13 @@ func (s *Store) PrefetchContacts(ctx context.Context, channel string, externalID
 	if err != nil {
 		return Wrap(EINTERNAL, err, "read %d %s contacts", len(externalIDs), channel)
 	}
-	m := &contactMemo{valid: true, byUser: make(map[[2]string]*Contact, len(got)), byChat: make(map[[2]string]bool, len(got))}
+	m := &contactMemo{valid: true, byUser: make(map[[2]string]*Contact, len(got)),
+		byChat: make(map[[2]string]bool, len(got)), chatOf: make(map[int64][2]string, len(got))}
 	for i := range got {
 		c := got[i].Contact
 		m.byUser[[2]string{c.Channel, c.ExternalID}] = &c
 		m.byChat[[2]string{c.Channel, c.ChatID}] = c.Reachable
+		m.chatOf[c.ID] = [2]string{c.Channel, c.ChatID}
 		s.seeCatalog(got[i].CatalogToken)
 	}
 	s.memo = m
@@ -97,32 +102,55 @@ func (s *Store) forgetMemo() {
 	}
 }
 
-// watchContactWrites registers the callbacks that drop a transaction's
-// memo at its first write to the contacts table.
+// watchContactWrites registers the callbacks that keep a transaction's
+// memo true: a model's update or delete of one contact (SaveContact: a
+// contact with its ID) drops that contact from it, any other write to the
+// contacts table drops all of it.
 func watchContactWrites(db *gorm.DB, memos *contactMemos) error {
-	drop := func(tx *gorm.DB) {
+	drop := func(tx *gorm.DB, oneRow bool) {
 		v, ok := memos.m.Load(tx.Statement.ConnPool)
 		if !ok || !writesContacts(tx.Statement) {
 			return
 		}
 		m := v.(*contactMemo)
 		m.mu.Lock()
+		defer m.mu.Unlock()
+		if c, ok := tx.Statement.Model.(*Contact); ok && oneRow && c.ID != 0 {
+			m.forget(c.ID)
+			return
+		}
 		m.valid = false
-		m.mu.Unlock()
 	}
+	one := func(tx *gorm.DB) { drop(tx, true) }
+	all := func(tx *gorm.DB) { drop(tx, false) }
 	cb := db.Callback()
 	for _, err := range []error{
-		cb.Create().Before("gorm:create").Register("electionbot:contact_memo", drop),
-		cb.Update().Before("gorm:update").Register("electionbot:contact_memo", drop),
-		cb.Delete().Before("gorm:delete").Register("electionbot:contact_memo", drop),
-		cb.Row().Before("gorm:row").Register("electionbot:contact_memo", drop),
-		cb.Raw().Before("gorm:raw").Register("electionbot:contact_memo", drop),
+		cb.Create().Before("gorm:create").Register("electionbot:contact_memo", all),
+		cb.Update().Before("gorm:update").Register("electionbot:contact_memo", one),
+		cb.Delete().Before("gorm:delete").Register("electionbot:contact_memo", one),
+		cb.Row().Before("gorm:row").Register("electionbot:contact_memo", all),
+		cb.Raw().Before("gorm:raw").Register("electionbot:contact_memo", all),
 	} {
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// forget drops contact id from the memo (a write to its row: GORM bounds
+// a model's update or delete by the model's primary key). Called with mu
+// held.
+func (m *contactMemo) forget(id int64) {
+	for k, c := range m.byUser {
+		if c.ID == id {
+			delete(m.byUser, k)
+		}
+	}
+	if chat, ok := m.chatOf[id]; ok {
+		delete(m.byChat, chat)
+		delete(m.chatOf, id)
+	}
 }
 
 // writesContacts tells whether a statement may change the contacts table:

@@ -86,6 +86,38 @@ func TestPrefetchContacts(t *testing.T) {
 			if !errors.Is(err, done) {
 				t.Fatal(err)
 			}
+			// Saving one contact drops that contact alone: the others are
+			// still served without a statement, the saved one is read again.
+			err = s.InTx(ctx, func(tx *models.Store) error {
+				if err := tx.PrefetchContacts(ctx, "test", []string{"a", "b"}); err != nil {
+					t.Fatal(err)
+				}
+				var b models.Contact
+				if err := tx.DB(ctx).Where("channel = ? AND external_id = ?", "test", "b").Take(&b).Error; err != nil {
+					t.Fatal(err)
+				}
+				b.DisplayName, b.Reachable = "saved b", false
+				if err := tx.SaveContact(ctx, &b); err != nil {
+					t.Fatal(err)
+				}
+				if n := stmts(func() {
+					if c := ensure(tx, "a"); c.DisplayName != "old a" {
+						t.Errorf("a: %q", c.DisplayName)
+					}
+				}); n != 0 {
+					t.Errorf("a after b was saved: %d statements, want 0", n)
+				}
+				if c := ensure(tx, "b"); c.DisplayName != "saved b" {
+					t.Errorf("b after its save: %q", c.DisplayName)
+				}
+				if got, err := tx.MarkReachable(ctx, "test", "b"); err != nil || got != 1 {
+					t.Errorf("b saved unreachable, then made reachable: %d %v", got, err)
+				}
+				return done
+			})
+			if !errors.Is(err, done) {
+				t.Fatal(err)
+			}
 			// In another transaction, a write before any ask drops the memo.
 			err = s.InTx(ctx, func(tx *models.Store) error {
 				if err := tx.PrefetchContacts(ctx, "test", []string{"a"}); err != nil {
