@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -23,17 +22,7 @@ import (
 // city; "w01" is the first ward.
 func scaleFile(areas int) *models.ElectionFile {
 	f := levelsFile()
-	f.Wards = nil
-	for w := 0; w < areas/5; w++ {
-		fw := models.FileWard{Code: fmt.Sprintf("w%02d", w+1), Name: fmt.Sprintf("Phường %d", w+1),
-			City: fmt.Sprintf("TP %d", w/4+1)}
-		for a := 0; a < 5; a++ {
-			fw.Areas = append(fw.Areas, models.FileArea{Code: fmt.Sprintf("kp%d", a+1), Name: fmt.Sprintf("Khu phố %d", a+1),
-				Households: 200 + a, PollingPlace: models.FilePollingPlace{Name: "Nhà văn hóa"},
-				Candidates: []string{fmt.Sprintf("Nguyễn Văn %d", a+1), fmt.Sprintf("Trần Thị %d", a+1)}})
-		}
-		f.Wards = append(f.Wards, fw)
-	}
+	f.Wards = testdb.ScaleWards(areas)
 	return f
 }
 

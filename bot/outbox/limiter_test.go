@@ -29,6 +29,20 @@ func maxInAnySecond(times []time.Time) int {
 	return most
 }
 
+// withinRateAtPace fails t if more than rate of times fall in one rolling
+// second, or if their pace is under 0.95 of rate.
+func withinRateAtPace(t *testing.T, times []time.Time, rate float64, what string) {
+	t.Helper()
+	if got := maxInAnySecond(times); float64(got) > rate {
+		t.Fatalf("%d sends %s in one rolling second, limit %v", got, what, rate)
+	}
+	pace := float64(len(times)-1) / times[len(times)-1].Sub(times[0]).Seconds()
+	t.Logf("pace %.2f/s (%.3f of %v)", pace, pace/rate, rate)
+	if pace < 0.95*rate {
+		t.Fatalf("pace %.2f/s, want at least 0.95 of %v", pace, rate)
+	}
+}
+
 // paced runs n waits of the limiter on chats chat(i), conc at once, and
 // returns the times the sends arrive, in order: when the waits return
 // (when the sends start), or, given call, up(i) later; a call ends down(i)
@@ -171,14 +185,7 @@ func TestLimiterLateSendsStayWithinTheRate(t *testing.T) {
 			every := time.Duration(float64(time.Second) / (tc.rate * 0.97))
 			lclk := lateClock{Clock: clk, every: every, extra: tc.extra, late: tc.late}
 			times := paced(t, clk, lclk, tc.rate, tc.n, tc.conc, func(i int) string { return fmt.Sprint("c", i) }, nil)
-			if got := maxInAnySecond(times); float64(got) > tc.rate {
-				t.Fatalf("%d sends started in one rolling second, limit %v", got, tc.rate)
-			}
-			pace := float64(len(times)-1) / times[len(times)-1].Sub(times[0]).Seconds()
-			t.Logf("pace %.2f/s (%.3f of %v)", pace, pace/tc.rate, tc.rate)
-			if pace < 0.95*tc.rate {
-				t.Fatalf("pace %.2f/s, want at least 0.95 of %v", pace, tc.rate)
-			}
+			withinRateAtPace(t, times, tc.rate, "started")
 		})
 	}
 }
@@ -213,14 +220,7 @@ func TestLimiterSlowCallsStayWithinTheRate(t *testing.T) {
 			clk := outboxtest.NewClock(t0)
 			conc := min(int(tc.rate)+2, 100)
 			arrived := paced(t, clk, nil, tc.rate, tc.n, conc, func(i int) string { return fmt.Sprint("c", i) }, tc.call)
-			if got := maxInAnySecond(arrived); float64(got) > tc.rate {
-				t.Fatalf("%d sends arrived in one rolling second, limit %v", got, tc.rate)
-			}
-			pace := float64(len(arrived)-1) / arrived[len(arrived)-1].Sub(arrived[0]).Seconds()
-			t.Logf("pace %.2f/s (%.3f of %v)", pace, pace/tc.rate, tc.rate)
-			if pace < 0.95*tc.rate {
-				t.Fatalf("pace %.2f/s, want at least 0.95 of %v", pace, tc.rate)
-			}
+			withinRateAtPace(t, arrived, tc.rate, "arrived")
 		})
 	}
 }

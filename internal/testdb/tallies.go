@@ -2,6 +2,7 @@ package testdb
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -36,4 +37,22 @@ func SeedTalliesByPlace(t testing.TB, s *models.Store, areas []*models.Area, rep
 			add(2, models.TallyConflict, 120, 40)
 		}
 	}
+}
+
+// ScaleWards are the wards of an election of n areas for the tests of
+// results at scale: wards "w01"… of 5 areas ("kp1"…"kp5", two candidates
+// each), 4 wards a city ("TP 1"…), so a city has 20 areas however large
+// the election.
+func ScaleWards(n int) []models.FileWard {
+	var wards []models.FileWard
+	for w := 0; w < n/5; w++ {
+		fw := models.FileWard{Code: fmt.Sprintf("w%02d", w+1), Name: fmt.Sprintf("Phường %d", w+1), City: fmt.Sprintf("TP %d", w/4+1)}
+		for a := 0; a < 5; a++ {
+			fw.Areas = append(fw.Areas, models.FileArea{Code: fmt.Sprintf("kp%d", a+1), Name: fmt.Sprintf("Khu phố %d", a+1),
+				Households: 200 + a, PollingPlace: models.FilePollingPlace{Name: "Nhà văn hóa"},
+				Candidates: []string{fmt.Sprintf("Nguyễn Văn %d", a+1), fmt.Sprintf("Trần Thị %d", a+1)}})
+		}
+		wards = append(wards, fw)
+	}
+	return wards
 }
