@@ -121,9 +121,9 @@ func (g *grouper) commit(group []*pending) {
 	// cancelled by one provider hanging up.
 	ctx := context.WithoutCancel(group[0].ctx)
 	err := g.it.cfg.Store.InTx(ctx, func(tx *models.Store) error {
-		// One statement records the group's updates, one queues its
-		// replies: the statements of a group grow slower than its size;
-		// and one reads the contacts who wrote them (models.PrefetchContacts).
+		// One statement records the group's updates, one reads the
+		// contacts who wrote them (models.PrefetchContacts), one queues
+		// its replies: a group's statements grow slower than its size.
 		var ids, users []string
 		for _, p := range group {
 			if p.u.ID != "" {
