@@ -306,18 +306,7 @@ func (b *Broadcaster) reachReport(ctx context.Context, bc *models.Broadcast) err
 	if err != nil || len(areas) == 0 {
 		return err
 	}
-	var t models.AreaReach
-	t.ByChannel = map[string]int{}
-	for _, a := range areas {
-		t.Households += a.Households
-		t.Reached += a.Reached
-		t.Pending += a.Pending
-		t.OptedOut += a.OptedOut
-		t.CostVND += a.CostVND
-		for ch, n := range a.ByChannel {
-			t.ByChannel[ch] += n
-		}
-	}
+	t := models.SumReach(areas)
 	return b.notify(ctx, bc, "reach", func(lang string) string {
 		n := func(v int) string { return locales.Number(lang, v) }
 		return b.tr(lang, "reach_report", map[string]any{"ID": bc.ID,

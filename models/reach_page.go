@@ -31,14 +31,7 @@ type WardAreaReach struct {
 func (w *WardReach) Total() *AreaReach {
 	t := &AreaReach{ByChannel: map[string]int{}}
 	for _, a := range w.Areas {
-		t.Households += a.Households
-		t.Reached += a.Reached
-		t.Pending += a.Pending
-		t.OptedOut += a.OptedOut
-		t.CostVND += a.CostVND
-		for ch, n := range a.ByChannel {
-			t.ByChannel[ch] += n
-		}
+		t.plus(&a.AreaReach)
 	}
 	return t
 }

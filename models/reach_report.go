@@ -25,6 +25,27 @@ type AreaReach struct {
 // is still trying (those who opted out aside): the door-to-door list.
 func (a *AreaReach) NotReached() int { return a.Households - a.Reached - a.Pending - a.OptedOut }
 
+// SumReach sums areas up (ByChannel included).
+func SumReach(areas []*AreaReach) *AreaReach {
+	t := &AreaReach{ByChannel: map[string]int{}}
+	for _, a := range areas {
+		t.plus(a)
+	}
+	return t
+}
+
+// plus adds area a's counts to t's.
+func (t *AreaReach) plus(a *AreaReach) {
+	t.Households += a.Households
+	t.Reached += a.Reached
+	t.Pending += a.Pending
+	t.OptedOut += a.OptedOut
+	t.CostVND += a.CostVND
+	for ch, n := range a.ByChannel {
+		t.ByChannel[ch] += n
+	}
+}
+
 // add counts n households of the ledger with this channel and outcome
 // (and their cost): reached, still trying or opted out; any other outcome
 // is not reached (the households without a row of the others).

@@ -113,16 +113,7 @@ func (c *Clock) AdvanceUntil(t testing.TB, what string, within time.Duration, ma
 		if cond() {
 			return true
 		}
-		c.mu.Lock()
-		next, ok := c.nextLocked()
-		moved := ok && next.Sub(c.now) <= within
-		if moved {
-			c.setLocked(next)
-		}
-		c.mu.Unlock()
-		if moved {
-			c.events.Add()
-		}
+		c.step(within)
 		return false
 	})
 }
@@ -138,17 +129,22 @@ func (c *Clock) Sleepers() int {
 
 // Step moves the clock to the earliest sleeper's deadline, waking it (and
 // those with the same deadline); false if none sleeps.
-func (c *Clock) Step() bool {
+func (c *Clock) Step() bool { return c.step(-1) }
+
+// step moves the clock to the earliest sleeper's deadline if it is at
+// most within ahead (within < 0: however far), and tells whether it moved.
+func (c *Clock) step(within time.Duration) bool {
 	c.mu.Lock()
 	next, ok := c.nextLocked()
-	if ok {
+	moved := ok && (within < 0 || next.Sub(c.now) <= within)
+	if moved {
 		c.setLocked(next)
 	}
 	c.mu.Unlock()
-	if ok {
+	if moved {
 		c.events.Add()
 	}
-	return ok
+	return moved
 }
 
 func (c *Clock) nextLocked() (time.Time, bool) {
